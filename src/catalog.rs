@@ -1,0 +1,230 @@
+//! `Catalog`: opening and closing a catalogue file, the format check on open, and the read
+//! statistics that prove page costs. Writes live in [`crate::write`], reads in [`crate::query`].
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use redb::{Database, ReadableDatabase};
+
+use crate::error::{Error, Result};
+use crate::storage::meta;
+use crate::storage::tables;
+
+/// An open catalogue. `Send + Sync`: share it between threads (e.g. in an `Arc`); reads run
+/// concurrently with one writer, and each read call sees one consistent snapshot.
+///
+/// ```
+/// # fn main() -> photocat::Result<()> {
+/// let cat = photocat::Catalog::in_memory()?;
+/// assert_eq!(cat.list_libraries()?.len(), 0);
+/// # Ok(()) }
+/// ```
+pub struct Catalog {
+    pub(crate) db: Database,
+    path: Option<PathBuf>,
+    pub(crate) stats: Stats,
+}
+
+/// Counters of the storage work done by reads, for tests and benchmarks (see
+/// [`Catalog::read_stats`]).
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    index_entries: AtomicU64,
+    records: AtomicU64,
+    seeks: AtomicU64,
+}
+
+/// The storage work done by reads since the catalogue was opened (or since
+/// [`Catalog::reset_read_stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// List-index entries stepped over (each one read, matching or not).
+    pub index_entries: u64,
+    /// Records read (assets, people, albums, libraries).
+    pub records: u64,
+    /// Range seeks into the list index.
+    pub seeks: u64,
+}
+
+impl std::ops::Sub for ReadStats {
+    type Output = ReadStats;
+    fn sub(self, o: ReadStats) -> ReadStats {
+        ReadStats {
+            index_entries: self.index_entries - o.index_entries,
+            records: self.records - o.records,
+            seeks: self.seeks - o.seeks,
+        }
+    }
+}
+
+/// Work counted by one read call, added to the catalogue's [`Stats`] once at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub index_entries: u64,
+    pub records: u64,
+    pub seeks: u64,
+}
+
+impl Stats {
+    pub(crate) fn add(&self, t: &Tally) {
+        self.index_entries
+            .fetch_add(t.index_entries, Ordering::Relaxed);
+        self.records.fetch_add(t.records, Ordering::Relaxed);
+        self.seeks.fetch_add(t.seeks, Ordering::Relaxed);
+    }
+}
+
+/// The first bytes of every redb file.
+const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
+
+impl Catalog {
+    /// Opens the catalogue at `path`, creating it when the file does not exist.
+    ///
+    /// An existing file that is not a photocat catalogue (empty, another format, a redb file
+    /// of another application) is [`Error::NotACatalog`]; a catalogue of another format version
+    /// is [`Error::UnsupportedVersion`]. In both cases the file is left untouched: it is checked
+    /// read-only before it is opened for writing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
+        let path = path.as_ref();
+        if !path.exists() {
+            let db = Database::create(path)?;
+            let txn = db.begin_write()?;
+            meta::init(&txn)?;
+            create_tables(&txn)?;
+            txn.commit()?;
+            return Ok(Catalog::with_db(db, Some(path.to_path_buf())));
+        }
+        let not_a_catalog = |reason: &str| Error::NotACatalog {
+            path: path.to_path_buf(),
+            reason: reason.to_owned(),
+        };
+        if path.is_dir() {
+            return Err(not_a_catalog("it is a directory"));
+        }
+        let mut head = Vec::with_capacity(REDB_MAGIC.len());
+        std::fs::File::open(path)?
+            .take(REDB_MAGIC.len() as u64)
+            .read_to_end(&mut head)?;
+        if head.is_empty() {
+            return Err(not_a_catalog("the file is empty"));
+        }
+        if head != REDB_MAGIC {
+            return Err(not_a_catalog("it is not a redb database"));
+        }
+        // Check the format record read-only, so a foreign file is never written to. A file
+        // that needs recovery after a crash cannot be opened read-only; it is then checked
+        // after the read-write open below (which repairs it).
+        let checked = match guarded(|| redb::Builder::new().open_read_only(path)) {
+            Ok(ro) => {
+                let found = meta::check(&ro);
+                drop(ro);
+                match found? {
+                    meta::Found::Current => true,
+                    meta::Found::Foreign(reason) => return Err(not_a_catalog(&reason)),
+                }
+            }
+            Err(Error::Storage(redb::Error::RepairAborted)) => false,
+            Err(e) => return Err(e),
+        };
+        let db = guarded(|| Database::open(path))?;
+        if !checked {
+            if let meta::Found::Foreign(reason) = meta::check(&db)? {
+                return Err(not_a_catalog(&reason));
+            }
+        }
+        Ok(Catalog::with_db(db, Some(path.to_path_buf())))
+    }
+
+    /// A catalogue that lives in memory only; nothing touches disk.
+    pub fn in_memory() -> Result<Catalog> {
+        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
+        let txn = db.begin_write()?;
+        meta::init(&txn)?;
+        create_tables(&txn)?;
+        txn.commit()?;
+        Ok(Catalog::with_db(db, None))
+    }
+
+    fn with_db(db: Database, path: Option<PathBuf>) -> Catalog {
+        Catalog {
+            db,
+            path,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The file the catalogue lives in (None for in-memory catalogues).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Closes the catalogue, reporting any error that dropping it would ignore.
+    pub fn close(self) -> Result<()> {
+        self.db.close()?;
+        Ok(())
+    }
+
+    /// The storage work reads have done so far: list-index entries stepped, records read and
+    /// range seeks. Page cost proofs and benchmarks read it; it costs one relaxed atomic add
+    /// per read call.
+    pub fn read_stats(&self) -> ReadStats {
+        ReadStats {
+            index_entries: self.stats.index_entries.load(Ordering::Relaxed),
+            records: self.stats.records.load(Ordering::Relaxed),
+            seeks: self.stats.seeks.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Sets the read statistics back to zero.
+    pub fn reset_read_stats(&self) {
+        self.stats.index_entries.store(0, Ordering::Relaxed);
+        self.stats.records.store(0, Ordering::Relaxed);
+        self.stats.seeks.store(0, Ordering::Relaxed);
+    }
+
+    pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction> {
+        Ok(self.db.begin_read()?)
+    }
+}
+
+/// Runs a redb open, turning a panic on a damaged file into `Error::Corrupt`.
+fn guarded<T>(f: impl FnOnce() -> std::result::Result<T, redb::DatabaseError>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::Storage(e.into())),
+        Err(_) => Err(Error::Corrupt(
+            "the redb file is damaged and could not be opened".into(),
+        )),
+    }
+}
+
+/// Creates every table, so that read transactions never meet a missing one.
+fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
+    txn.open_table(tables::COUNTERS)?;
+    txn.open_table(tables::ASSETS)?;
+    txn.open_table(tables::ASSET_IDS)?;
+    txn.open_table(tables::LIBRARIES)?;
+    txn.open_table(tables::LIBRARY_IDS)?;
+    txn.open_table(tables::ALBUMS)?;
+    txn.open_table(tables::ALBUM_IDS)?;
+    txn.open_table(tables::PEOPLE)?;
+    txn.open_table(tables::PERSON_IDS)?;
+    txn.open_table(tables::FACE_IDS)?;
+    txn.open_table(tables::PERSON_ASSETS)?;
+    txn.open_table(tables::LIST_INDEX)?;
+    txn.open_table(tables::CHECKSUMS)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn catalog_is_send_and_sync() {
+        assert_send_sync::<Catalog>();
+    }
+}

@@ -1,0 +1,54 @@
+//! # photocat
+//!
+//! An embedded, in-process catalogue engine for photo and video libraries: "SQLite for photo
+//! libraries". Asset records (file facts, EXIF, faces, people, albums, libraries, trash and
+//! archive state) live in one [redb](https://docs.rs/redb) file with secondary indexes, and
+//! list queries with the cursor semantics of the hosted photo APIs (Gumnut's `list_assets`)
+//! are answered natively: a page costs in proportion to the page, not to the library.
+//!
+//! ```
+//! # fn main() -> photocat::Result<()> {
+//! use photocat::{AddAssets, Catalog, ListAssets, NewAsset};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let cat = Catalog::open(dir.path().join("photos.redb"))?;
+//! let added = cat.add_assets(
+//!     vec![NewAsset {
+//!         local_datetime: Some("2023-11-07T07:31:56+02:00".parse()?),
+//!         original_file_name: Some("IMG_0001.jpg".into()),
+//!         ..Default::default()
+//!     }],
+//!     AddAssets::default(),
+//! )?;
+//! let page = cat.list_assets(&ListAssets::default())?;
+//! assert_eq!(page.data[0].id, added[0].id);
+//! assert!(page.to_json().contains(r#""local_datetime":"2023-11-07T07:31:56+02:00""#));
+//! # Ok(()) }
+//! ```
+//!
+//! The modules follow the data: [`model`] (what users see) → [`write`] (validate, then one
+//! transaction: record + every index + counters) → [`storage`] (tables, key encodings,
+//! records) → [`query`] (index range → records) → [`views`] (JSON).
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod error;
+pub mod ids;
+pub(crate) mod index;
+pub mod model;
+pub mod query;
+pub mod storage;
+pub mod views;
+pub mod write;
+
+pub use catalog::{Catalog, ReadStats};
+pub use error::{Error, Result};
+pub use model::{
+    Album, Asset, AssetType, AssetUpdate, AssetVariant, BoundingBox, DateTimeInput, Exif, Face,
+    Library, NewAsset, NewFace, NewPerson, Person, Visibility,
+};
+pub use query::list::AssetIter;
+pub use query::{AssetPage, ListAssets, State};
+pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};

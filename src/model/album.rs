@@ -1,0 +1,20 @@
+//! `Album`: a named set of assets within one library.
+
+use chrono::{DateTime, Utc};
+
+/// An album as returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Album {
+    /// `album_...` id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The library the album belongs to; only that library's assets can be added.
+    pub library_id: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last update.
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,508 @@
+//! Time rules: parsing of user datetimes, the naive `local_datetime` with its optional offset,
+//! resolution of `metadata.timezone` (fixed offsets, `UTC`, IANA names), `captured_at`, the
+//! JSON forms, and the comparison rule for aware and naive bounds.
+//!
+//! * Wall-clock times are stored naive, to the microsecond (finer digits are truncated).
+//! * Offsets are whole seconds east of UTC within ±18:00 (the ISO 8601 / `java.time` limit).
+//! * An IANA name is resolved at the wall-clock time: in a DST overlap the earlier instant
+//!   (the offset in force before the transition) is taken, and a wall-clock time that falls
+//!   in a DST gap takes the offset in force just before the gap. Both match Python's
+//!   `zoneinfo` with `fold=0`.
+//! * Years are limited to 0001..=9999 so every value has an RFC 3339 form.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone,
+    Timelike, Utc,
+};
+
+use crate::error::{Error, Result};
+
+/// The widest offset accepted, in seconds (18 hours).
+pub const MAX_OFFSET_SECS: i32 = 18 * 3600;
+
+/// A datetime as a caller gave it: a wall-clock value and, when the input carried one, its
+/// offset. Parsed from ISO 8601 / RFC 3339 strings (`2023-11-07T07:31:56`,
+/// `2023-11-07 07:31:56.25+02:00`, `...Z`, `+0200`, `+02`, or a bare date) or built from chrono
+/// values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTimeInput {
+    /// The wall-clock value.
+    pub naive: NaiveDateTime,
+    /// The offset written on the value, if any.
+    pub offset: Option<FixedOffset>,
+}
+
+impl DateTimeInput {
+    /// The value as a UTC instant; a naive value is read as UTC.
+    pub fn to_utc(&self) -> DateTime<Utc> {
+        let secs = self.offset.map_or(0, |o| o.local_minus_utc());
+        (self.naive - Duration::seconds(i64::from(secs))).and_utc()
+    }
+
+    /// Validates the range and truncates to microseconds.
+    pub(crate) fn checked(self, field: &str) -> Result<Self> {
+        Ok(DateTimeInput {
+            naive: check_naive(self.naive, field)?,
+            offset: match self.offset {
+                Some(o) => Some(check_offset(o.local_minus_utc(), field)?),
+                None => None,
+            },
+        })
+    }
+}
+
+impl FromStr for DateTimeInput {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        parse_datetime(s)
+    }
+}
+
+impl From<NaiveDateTime> for DateTimeInput {
+    fn from(naive: NaiveDateTime) -> Self {
+        DateTimeInput {
+            naive,
+            offset: None,
+        }
+    }
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for DateTimeInput {
+    fn from(dt: DateTime<Tz>) -> Self {
+        let fixed = dt.fixed_offset();
+        DateTimeInput {
+            naive: fixed.naive_local(),
+            offset: Some(*fixed.offset()),
+        }
+    }
+}
+
+impl fmt::Display for DateTimeInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_local(
+            self.naive,
+            self.offset.map(|o| o.local_minus_utc()),
+        ))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DateTimeInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse_datetime(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for DateTimeInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn bad_datetime(s: &str) -> Error {
+    Error::invalid(format!(
+        "invalid datetime {:?}: expected ISO 8601 such as 2023-11-07T07:31:56, \
+         2023-11-07T07:31:56.5Z or 2023-11-07T07:31:56+02:00",
+        crate::ids::truncate_for_message(s)
+    ))
+}
+
+/// Parses the ISO 8601 / RFC 3339 forms users send.
+pub fn parse_datetime(input: &str) -> Result<DateTimeInput> {
+    let s = input.trim();
+    if !s.is_ascii() || s.len() < 10 {
+        return Err(bad_datetime(input));
+    }
+    let (body, offset) = split_offset(s).ok_or_else(|| bad_datetime(input))?;
+    let naive = parse_naive(body).ok_or_else(|| bad_datetime(input))?;
+    let offset = match offset {
+        Some(secs) => Some(check_offset(secs, "datetime")?),
+        None => None,
+    };
+    Ok(DateTimeInput {
+        naive: check_naive(naive, "datetime")?,
+        offset,
+    })
+}
+
+/// Splits `s` into its datetime body and an offset in seconds (None when naive).
+/// Returns None when the offset part is malformed.
+fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
+    if let Some(body) = s.strip_suffix(['Z', 'z']) {
+        return Some((body, Some(0)));
+    }
+    // An offset sign can only appear after the time part starts (index 10 is the separator).
+    let tail_start = 11.min(s.len());
+    match s[tail_start..].rfind(['+', '-']) {
+        Some(i) => {
+            let i = tail_start + i;
+            Some((&s[..i], Some(parse_offset_str(&s[i..])?)))
+        }
+        None => Some((s, None)),
+    }
+}
+
+fn parse_naive(body: &str) -> Option<NaiveDateTime> {
+    const FORMATS: [&str; 4] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ];
+    for f in FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(body, f) {
+            return Some(dt);
+        }
+    }
+    NaiveDate::parse_from_str(body, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// Parses `+HH:MM`, `+HHMM`, `+HH` (or with `-`) into seconds east of UTC.
+fn parse_offset_str(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match (digits.len(), rest.len()) {
+        (2, 2) => (digits.parse::<i32>().ok()?, 0),
+        (4, 4) | (4, 5) => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        _ => return None,
+    };
+    if rest.len() == 5 && rest.as_bytes()[2] != b':' {
+        return None;
+    }
+    if m >= 60 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// Checks an offset against ±18:00.
+pub(crate) fn check_offset(secs: i32, field: &str) -> Result<FixedOffset> {
+    if secs.abs() > MAX_OFFSET_SECS {
+        return Err(Error::invalid(format!(
+            "{field} offset {} is out of range: offsets must lie within -18:00..+18:00",
+            format_offset(secs)
+        )));
+    }
+    FixedOffset::east_opt(secs).ok_or_else(|| Error::invalid(format!("{field}: bad offset")))
+}
+
+/// Checks the year range and truncates to microseconds.
+pub(crate) fn check_naive(naive: NaiveDateTime, field: &str) -> Result<NaiveDateTime> {
+    if !(1..=9999).contains(&naive.year()) {
+        return Err(Error::invalid(format!(
+            "{field} {naive} is out of range: years must lie within 0001..=9999"
+        )));
+    }
+    let micros = naive.nanosecond() / 1000 * 1000;
+    Ok(naive.with_nanosecond(micros).unwrap_or(naive))
+}
+
+/// Resolves a `metadata.timezone` value at the wall-clock time `at`: `UTC`/`Z`/`GMT`, a fixed
+/// offset (`+02:00`), or an IANA name (`Europe/Paris`). Unknown names are `InvalidArgument`.
+pub fn resolve_timezone(tz: &str, at: NaiveDateTime) -> Result<i32> {
+    let t = tz.trim();
+    if matches!(t, "UTC" | "utc" | "Z" | "GMT" | "Etc/UTC" | "Etc/GMT") {
+        return Ok(0);
+    }
+    if t.starts_with(['+', '-']) {
+        let secs = parse_offset_str(t).ok_or_else(|| {
+            Error::invalid(format!(
+                "invalid timezone offset {t:?}: expected +HH:MM, +HHMM or +HH"
+            ))
+        })?;
+        return check_offset(secs, "metadata.timezone").map(|o| o.local_minus_utc());
+    }
+    let zone = chrono_tz::Tz::from_str(t).map_err(|_| {
+        Error::invalid(format!(
+            "unknown timezone {:?}: expected an IANA name such as Europe/Paris, UTC, or an offset such as +02:00",
+            crate::ids::truncate_for_message(t)
+        ))
+    })?;
+    let offset = |dt: &DateTime<chrono_tz::Tz>| dt.fixed_offset().offset().local_minus_utc();
+    let secs = match zone.from_local_datetime(&at) {
+        LocalResult::Single(dt) => offset(&dt),
+        LocalResult::Ambiguous(earlier, _) => offset(&earlier),
+        LocalResult::None => {
+            // In a gap: the offset in force just before it. Gaps are at most a day long.
+            let mut probe = at;
+            let mut found = None;
+            for _ in 0..48 {
+                probe -= Duration::hours(1);
+                if let Some(dt) = zone.from_local_datetime(&probe).latest() {
+                    found = Some(offset(&dt));
+                    break;
+                }
+            }
+            found.ok_or_else(|| Error::invalid(format!("cannot resolve {t} at {at}")))?
+        }
+    };
+    check_offset(secs, "metadata.timezone").map(|o| o.local_minus_utc())
+}
+
+/// Microseconds since 1970-01-01T00:00:00 of a wall-clock value (read as if UTC).
+pub fn naive_micros(naive: NaiveDateTime) -> i64 {
+    naive.and_utc().timestamp_micros()
+}
+
+/// The wall-clock value of [`naive_micros`].
+pub fn naive_from_micros(micros: i64) -> NaiveDateTime {
+    DateTime::from_timestamp_micros(micros)
+        .unwrap_or_default()
+        .naive_utc()
+}
+
+/// The UTC instant of microseconds since the epoch.
+pub fn instant_from_micros(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+/// `+HH:MM` for an offset in seconds (seconds, if any, are appended as `:SS`).
+pub fn format_offset(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.unsigned_abs();
+    let (h, m, s) = (a / 3600, a / 60 % 60, a % 60);
+    if s == 0 {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}:{s:02}")
+    }
+}
+
+fn format_fraction(out: &mut String, nanos: u32) {
+    if nanos == 0 {
+        return;
+    }
+    let mut digits = format!("{:06}", nanos / 1000);
+    while digits.ends_with('0') {
+        digits.pop();
+    }
+    out.push('.');
+    out.push_str(&digits);
+}
+
+fn format_naive_into(out: &mut String, naive: NaiveDateTime) {
+    use std::fmt::Write;
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        naive.year(),
+        naive.month(),
+        naive.day(),
+        naive.hour(),
+        naive.minute(),
+        naive.second()
+    );
+    format_fraction(out, naive.nanosecond());
+}
+
+/// The JSON form of a wall-clock value: naive, or followed by its offset when known;
+/// fractional seconds (up to 6 digits, trailing zeros dropped) only when non-zero.
+pub fn format_local(naive: NaiveDateTime, offset_secs: Option<i32>) -> String {
+    let mut out = String::with_capacity(32);
+    format_naive_into(&mut out, naive);
+    if let Some(secs) = offset_secs {
+        out.push_str(&format_offset(secs));
+    }
+    out
+}
+
+/// The JSON form of an instant: RFC 3339 in UTC with `Z`, fraction only when non-zero.
+pub fn format_instant(t: DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(32);
+    format_naive_into(&mut out, t.naive_utc());
+    out.push('Z');
+    out
+}
+
+/// A `local_datetime_after` / `local_datetime_before` bound, decided per asset.
+///
+/// A naive bound compares with `local_datetime`. An aware bound compares in UTC with
+/// `captured_at` for assets whose offset is known, and the bound's own wall-clock value with
+/// `local_datetime` for assets without an offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeBound {
+    /// The bound's wall-clock value, in microseconds (see [`naive_micros`]).
+    wall: i64,
+    /// For an aware bound: the bound as a UTC instant, in microseconds.
+    utc: Option<i64>,
+}
+
+impl TimeBound {
+    /// A bound from user input.
+    pub fn new(input: DateTimeInput) -> Self {
+        let wall = naive_micros(input.naive);
+        let utc = input
+            .offset
+            .map(|o| wall - i64::from(o.local_minus_utc()) * 1_000_000);
+        TimeBound { wall, utc }
+    }
+
+    /// The value an asset is compared with under this bound: its `captured_at` when both the
+    /// bound and the asset are aware, otherwise its wall-clock value. The returned pair is
+    /// (asset side, bound side).
+    fn sides(&self, local_micros: i64, offset_secs: Option<i32>) -> (i64, i64) {
+        match (self.utc, offset_secs) {
+            (Some(utc), Some(off)) => (local_micros - i64::from(off) * 1_000_000, utc),
+            _ => (local_micros, self.wall),
+        }
+    }
+
+    /// True when the asset is strictly after this bound.
+    pub fn is_before(&self, local_micros: i64, offset_secs: Option<i32>) -> bool {
+        let (a, b) = self.sides(local_micros, offset_secs);
+        a > b
+    }
+
+    /// True when the asset is strictly before this bound.
+    pub fn is_after(&self, local_micros: i64, offset_secs: Option<i32>) -> bool {
+        let (a, b) = self.sides(local_micros, offset_secs);
+        a < b
+    }
+
+    /// The smallest wall-clock value (µs) an asset can have and still lie strictly after
+    /// this bound, whatever its offset: wall-clock values at or below it are decided "not after"
+    /// by the index alone.
+    pub fn lowest_wall_after(&self) -> i64 {
+        match self.utc {
+            None => self.wall,
+            Some(utc) => self.wall.min(utc - i64::from(MAX_OFFSET_SECS) * 1_000_000),
+        }
+    }
+
+    /// The largest wall-clock value (µs) an asset can have and still lie strictly before
+    /// this bound, whatever its offset.
+    pub fn highest_wall_before(&self) -> i64 {
+        match self.utc {
+            None => self.wall,
+            Some(utc) => self.wall.max(utc + i64::from(MAX_OFFSET_SECS) * 1_000_000),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(s: &str) -> NaiveDateTime {
+        parse_datetime(s).unwrap().naive
+    }
+
+    #[test]
+    fn parses_the_forms_users_send() {
+        let d = parse_datetime("2023-11-07T07:31:56+02:00").unwrap();
+        assert_eq!(d.naive, naive("2023-11-07T07:31:56"));
+        assert_eq!(d.offset.unwrap().local_minus_utc(), 7200);
+        assert_eq!(
+            parse_datetime("2023-11-07 07:31:56.5Z").unwrap().offset,
+            FixedOffset::east_opt(0)
+        );
+        assert_eq!(
+            parse_datetime("2023-11-07T07:31:56-0530")
+                .unwrap()
+                .offset
+                .unwrap()
+                .local_minus_utc(),
+            -(5 * 3600 + 1800)
+        );
+        assert_eq!(
+            parse_datetime("2023-11-07T07:31:56+02").unwrap().offset,
+            FixedOffset::east_opt(7200)
+        );
+        assert_eq!(
+            parse_datetime("2023-11-07").unwrap().naive,
+            naive("2023-11-07T00:00:00")
+        );
+        assert_eq!(parse_datetime("2023-11-07T07:31").unwrap().offset, None);
+    }
+
+    #[test]
+    fn rejects_garbage_with_a_clear_message() {
+        for bad in [
+            "",
+            "yesterday",
+            "2023-13-01T00:00:00",
+            "2023-11-07T07:31:56+25:00",
+            "2023-11-07T07:31:56+2:00",
+            "2023-11-07T07:31:56+02:60",
+            "10000-01-01T00:00:00",
+            "0000-01-01T00:00:00",
+            "2023-11-07T07:31:56ü",
+        ] {
+            let e = parse_datetime(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("expected ISO 8601") || e.contains("out of range"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncates_to_microseconds() {
+        let d = parse_datetime("2023-11-07T07:31:56.123456789").unwrap();
+        assert_eq!(d.naive.nanosecond(), 123_456_000);
+    }
+
+    #[test]
+    fn formats() {
+        let n = naive("2023-11-07T07:31:56");
+        assert_eq!(format_local(n, None), "2023-11-07T07:31:56");
+        assert_eq!(format_local(n, Some(7200)), "2023-11-07T07:31:56+02:00");
+        assert_eq!(format_local(n, Some(-34200)), "2023-11-07T07:31:56-09:30");
+        let f = naive("2023-11-07T07:31:56.250");
+        assert_eq!(format_local(f, Some(0)), "2023-11-07T07:31:56.25+00:00");
+        assert_eq!(format_instant(f.and_utc()), "2023-11-07T07:31:56.25Z");
+        assert_eq!(format_instant(n.and_utc()), "2023-11-07T07:31:56Z");
+    }
+
+    #[test]
+    fn iana_resolution_including_gaps_and_overlaps() {
+        let paris = |s| resolve_timezone("Europe/Paris", naive(s)).unwrap();
+        assert_eq!(paris("2023-07-01T12:00:00"), 7200);
+        assert_eq!(paris("2023-01-01T12:00:00"), 3600);
+        // 2023-03-26 02:30 does not exist in Paris: the offset before the gap (+01:00).
+        assert_eq!(paris("2023-03-26T02:30:00"), 3600);
+        // 2023-10-29 02:30 happens twice: the earlier one (+02:00).
+        assert_eq!(paris("2023-10-29T02:30:00"), 7200);
+        assert_eq!(
+            resolve_timezone("+05:30", naive("2023-01-01T00:00:00")).unwrap(),
+            19800
+        );
+        assert_eq!(
+            resolve_timezone("UTC", naive("2023-01-01T00:00:00")).unwrap(),
+            0
+        );
+        let e = resolve_timezone("Mars/Olympus", naive("2023-01-01T00:00:00")).unwrap_err();
+        assert!(e.to_string().contains("unknown timezone"));
+    }
+
+    #[test]
+    fn bounds_follow_the_offset_rules() {
+        let at = |s| naive_micros(naive(s));
+        // Aware bound 12:00+02:00 = 10:00Z.
+        let b = TimeBound::new(parse_datetime("2023-11-07T12:00:00+02:00").unwrap());
+        // Asset 11:00 at +00:00 is 11:00Z, after 10:00Z.
+        assert!(b.is_before(at("2023-11-07T11:00:00"), Some(0)));
+        // Asset 11:00 at +02:00 is 09:00Z, before.
+        assert!(b.is_after(at("2023-11-07T11:00:00"), Some(7200)));
+        // Asset 11:00 with no offset compares wall-clock with 12:00: before.
+        assert!(b.is_after(at("2023-11-07T11:00:00"), None));
+        // Naive bound ignores offsets.
+        let n = TimeBound::new(parse_datetime("2023-11-07T12:00:00").unwrap());
+        assert!(n.is_after(at("2023-11-07T11:00:00"), Some(-36000)));
+        assert!(b.lowest_wall_after() <= at("2023-11-06T16:00:00"));
+        assert!(b.highest_wall_before() >= at("2023-11-08T04:00:00"));
+    }
+}

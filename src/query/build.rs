@@ -1,0 +1,201 @@
+//! From stored records to the public types: the one place that applies the view defaults
+//! (`device_id`, `mime_type`, file times) and resolves internal keys to public ids.
+
+use std::collections::HashMap;
+
+use chrono::{FixedOffset, NaiveDate};
+use redb::ReadableTable;
+
+use crate::catalog::Tally;
+use crate::error::{Error, Result};
+use crate::model::time::{instant_from_micros, naive_from_micros};
+use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE};
+use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
+
+type Bytes = &'static [u8];
+
+/// Loads an asset record by internal key.
+pub(crate) fn load_asset(
+    t: &impl ReadableTable<u64, Bytes>,
+    key: u64,
+    tally: &mut Tally,
+) -> Result<AssetRecord> {
+    tally.records += 1;
+    let v = t
+        .get(key)?
+        .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))?;
+    codec::decode(v.value())
+}
+
+/// Loads a record keyed by a u32 internal key (people, albums, libraries).
+pub(crate) fn load_u32<T: serde::de::DeserializeOwned>(
+    t: &impl ReadableTable<u32, Bytes>,
+    key: u32,
+    what: &str,
+    tally: &mut Tally,
+) -> Result<T> {
+    tally.records += 1;
+    let v = t
+        .get(key)?
+        .ok_or_else(|| Error::Corrupt(format!("{what} key {key} is referenced but missing")))?;
+    codec::decode(v.value())
+}
+
+/// The internal asset key of a public id, if it exists.
+pub(crate) fn lookup_u64(
+    t: &impl ReadableTable<&'static str, u64>,
+    id: &str,
+) -> Result<Option<u64>> {
+    Ok(t.get(id)?.map(|v| v.value()))
+}
+
+/// The internal key of a public library, album or person id, if it exists.
+pub(crate) fn lookup_u32(
+    t: &impl ReadableTable<&'static str, u32>,
+    id: &str,
+) -> Result<Option<u32>> {
+    Ok(t.get(id)?.map(|v| v.value()))
+}
+
+pub(crate) fn person_public(p: &PersonRecord) -> Person {
+    Person {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        birth_date: p.birth_date.and_then(NaiveDate::from_num_days_from_ce_opt),
+        is_hidden: p.is_hidden,
+        is_favorite: p.is_favorite,
+        asset_count: p.asset_count,
+        thumbnail_face_id: p.thumbnail_face_id.clone(),
+        created_at: instant_from_micros(p.created_at),
+        updated_at: instant_from_micros(p.updated_at),
+        thumbnail_face_url: p.thumbnail_face_url.clone(),
+    }
+}
+
+pub(crate) fn album_public(a: &AlbumRecord, library_id: &str) -> Album {
+    Album {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        description: a.description.clone(),
+        library_id: library_id.to_owned(),
+        created_at: instant_from_micros(a.created_at),
+        updated_at: instant_from_micros(a.updated_at),
+    }
+}
+
+pub(crate) fn library_public(l: &LibraryRecord) -> Library {
+    Library {
+        id: l.id.clone(),
+        name: l.name.clone(),
+        owner_id: l.owner_id.clone(),
+        created_at: instant_from_micros(l.created_at),
+        updated_at: instant_from_micros(l.updated_at),
+    }
+}
+
+/// People records by key, read once per call.
+#[derive(Default)]
+pub(crate) struct PeopleCache {
+    map: HashMap<u32, PersonRecord>,
+}
+
+impl PeopleCache {
+    pub(crate) fn get(
+        &mut self,
+        t: &impl ReadableTable<u32, Bytes>,
+        key: u32,
+        tally: &mut Tally,
+    ) -> Result<&PersonRecord> {
+        if !self.map.contains_key(&key) {
+            let rec: PersonRecord = load_u32(t, key, "person", tally)?;
+            self.map.insert(key, rec);
+        }
+        Ok(&self.map[&key])
+    }
+}
+
+/// Builds the public asset of a record.
+pub(crate) fn asset_public(
+    rec: &AssetRecord,
+    library_id: &str,
+    people_table: &impl ReadableTable<u32, Bytes>,
+    cache: &mut PeopleCache,
+    tally: &mut Tally,
+) -> Result<Asset> {
+    let local_offset = rec.offset.and_then(FixedOffset::east_opt);
+    let captured = instant_from_micros(rec.local - i64::from(rec.offset.unwrap_or(0)) * 1_000_000);
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let mut faces = Vec::with_capacity(rec.faces.len());
+    for f in &rec.faces {
+        let person_id = match f.person {
+            Some(p) => Some(cache.get(people_table, p, tally)?.id.clone()),
+            None => None,
+        };
+        faces.push(Face {
+            id: f.id.clone(),
+            asset_id: rec.id.clone(),
+            person_id,
+            bounding_box: f.bounding_box,
+            timestamp_ms: f.timestamp_ms,
+            created_at: instant_from_micros(f.created_at),
+            updated_at: instant_from_micros(f.updated_at),
+            thumbnail_url: f.thumbnail_url.clone(),
+        });
+    }
+    let mut people = Vec::new();
+    for p in rec.people() {
+        people.push(person_public(cache.get(people_table, p, tally)?));
+    }
+    Ok(Asset {
+        id: rec.id.clone(),
+        device_asset_id: rec
+            .device_asset_id
+            .clone()
+            .unwrap_or_else(|| rec.id.clone()),
+        device_id: rec
+            .device_id
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DEVICE_ID.to_owned()),
+        mime_type: rec
+            .mime_type
+            .clone()
+            .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_owned()),
+        original_file_name: rec.original_file_name.clone().unwrap_or_default(),
+        file_created_at: rec.file_created_at.map_or(captured, instant_from_micros),
+        file_modified_at: rec.file_modified_at.map_or(captured, instant_from_micros),
+        local_datetime: naive_from_micros(rec.local),
+        local_offset,
+        checksum: rec.checksum.map(|c| b64(&c)),
+        checksum_sha1: rec.checksum_sha1.map(|c| b64(&c)),
+        created_at: instant_from_micros(rec.created_at),
+        updated_at: instant_from_micros(rec.updated_at),
+        exif: rec.exif.clone(),
+        metadata: rec.metadata.clone(),
+        metrics: rec.metrics.clone(),
+        asset_urls: rec.asset_urls.clone(),
+        description: rec.description.clone(),
+        faces,
+        people,
+        width: rec.width,
+        height: rec.height,
+        file_size_bytes: rec.file_size_bytes,
+        trashed_at: rec.trashed_at.map(instant_from_micros),
+        download_url: rec.download_url.clone(),
+        thumbnail_url: rec.thumbnail_url.clone(),
+        library_id: library_id.to_owned(),
+        owner_id: rec.owner_id.clone(),
+        is_favorite: rec.is_favorite,
+        visibility: rec.visibility,
+        is_offline: rec.is_offline,
+        live_photo_video_id: rec.live_photo_video_id.clone(),
+        duplicate_id: rec.duplicate_id.clone(),
+        stack_id: rec.stack_id.clone(),
+        tags: rec.tags.clone(),
+        thumbhash: rec.thumbhash.clone(),
+        duration: rec.duration.clone(),
+        original_path: rec.original_path.clone(),
+    })
+}

@@ -1,0 +1,396 @@
+//! Gumnut's list calls: `list_assets`, `iter_assets`, `list_album_assets`, `get_asset`, plus
+//! small getters for libraries, albums and people.
+
+use std::collections::{HashSet, VecDeque};
+
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
+
+use crate::catalog::{Catalog, Tally};
+use crate::error::{Error, Result};
+use crate::ids::{self, IdKind};
+use crate::model::time::TimeBound;
+use crate::model::{Album, Asset, Library, Person};
+use crate::query::build::{self, lookup_u32, lookup_u64, PeopleCache};
+use crate::query::cursor::{self, Start};
+use crate::query::plan::{self, TimeFilter};
+use crate::query::{check_limit, AssetPage, ListAssets, State};
+use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
+use crate::storage::keys::Group;
+use crate::storage::tables;
+
+/// A page with the position of its last asset (for iterators).
+pub(crate) struct RawPage {
+    pub data: Vec<Asset>,
+    pub has_more: bool,
+    pub last: Option<Vec<u8>>,
+}
+
+/// The library a read names, or the only one. None when the catalogue has no library.
+fn read_library(
+    txn: &ReadTransaction,
+    library_id: Option<&str>,
+    tally: &mut Tally,
+) -> Result<Option<(u32, LibraryRecord)>> {
+    let libs = txn.open_table(tables::LIBRARIES)?;
+    if let Some(id) = library_id {
+        let key = lookup_u32(&txn.open_table(tables::LIBRARY_IDS)?, id)?
+            .ok_or_else(|| Error::not_found("library", id))?;
+        return Ok(Some((key, build::load_u32(&libs, key, "library", tally)?)));
+    }
+    match libs.len()? {
+        0 => Ok(None),
+        1 => {
+            let (k, v) = libs
+                .first()?
+                .ok_or_else(|| Error::Corrupt("library table changed".into()))?;
+            tally.records += 1;
+            Ok(Some((k.value(), crate::storage::codec::decode(v.value())?)))
+        }
+        n => Err(Error::invalid(format!(
+            "library_id is required: the catalogue has {n} libraries"
+        ))),
+    }
+}
+
+impl Catalog {
+    /// One page of assets, newest first (Gumnut's `list_assets`). See [`ListAssets`].
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, ListAssets, NewAsset};
+    /// let cat = Catalog::in_memory()?;
+    /// let records = (0..3)
+    ///     .map(|i| NewAsset {
+    ///         local_datetime: Some(format!("2024-05-0{}T10:00:00+02:00", i + 1).parse()?),
+    ///         ..Default::default()
+    ///     })
+    ///     .collect::<photocat::Result<Vec<_>>>()?;
+    /// cat.add_assets(records, AddAssets::default())?;
+    /// let page = cat.list_assets(&ListAssets { limit: 2, ..Default::default() })?;
+    /// assert_eq!(page.data.len(), 2);
+    /// assert!(page.has_more);
+    /// let next = cat.list_assets(&ListAssets {
+    ///     limit: 2,
+    ///     starting_after_id: Some(page.data[1].id.clone()),
+    ///     ..Default::default()
+    /// })?;
+    /// assert_eq!(next.data.len(), 1);
+    /// assert!(!next.has_more);
+    /// # Ok(()) }
+    /// ```
+    pub fn list_assets(&self, query: &ListAssets) -> Result<AssetPage> {
+        query.validate()?;
+        let page = self.page(query, None, query.limit as usize)?;
+        Ok(AssetPage {
+            data: page.data,
+            has_more: page.has_more,
+        })
+    }
+
+    /// Every matching asset, following the cursor page by page (`page_size` 1 to 200). Each
+    /// page is read in its own snapshot; the walk continues from the position of the last
+    /// asset returned, so it survives that asset being changed or deleted meanwhile.
+    pub fn iter_assets(&self, query: ListAssets, page_size: u32) -> Result<AssetIter<'_>> {
+        check_limit("page_size", page_size)?;
+        query.validate()?;
+        Ok(AssetIter {
+            cat: self,
+            query,
+            page_size,
+            buffer: VecDeque::new(),
+            next: None,
+            done: false,
+        })
+    }
+
+    /// Every live asset of an album, in list order.
+    pub fn list_album_assets(&self, album_id: &str) -> Result<Vec<Asset>> {
+        let query = ListAssets {
+            album_id: Some(album_id.to_owned()),
+            limit: crate::query::MAX_LIMIT,
+            ..ListAssets::default()
+        };
+        self.iter_assets(query, crate::query::MAX_LIMIT)?.collect()
+    }
+
+    /// One asset by id, complete.
+    pub fn get_asset(&self, asset_id: &str) -> Result<Asset> {
+        ids::validate(IdKind::Asset, asset_id)?;
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
+            .ok_or_else(|| Error::not_found("asset", asset_id))?;
+        let rec = build::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut tally)?;
+        let lib: LibraryRecord = build::load_u32(
+            &txn.open_table(tables::LIBRARIES)?,
+            rec.library,
+            "library",
+            &mut tally,
+        )?;
+        let people = txn.open_table(tables::PEOPLE)?;
+        let asset = build::asset_public(
+            &rec,
+            &lib.id,
+            &people,
+            &mut PeopleCache::default(),
+            &mut tally,
+        )?;
+        self.stats.add(&tally);
+        Ok(asset)
+    }
+
+    /// Every library, by id.
+    pub fn list_libraries(&self) -> Result<Vec<Library>> {
+        let txn = self.begin_read()?;
+        let mut out = Vec::new();
+        for row in txn.open_table(tables::LIBRARIES)?.iter()? {
+            let (_, v) = row?;
+            out.push(build::library_public(&crate::storage::codec::decode(
+                v.value(),
+            )?));
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// One album by id.
+    pub fn get_album(&self, album_id: &str) -> Result<Album> {
+        ids::validate(IdKind::Album, album_id)?;
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, album_id)?
+            .ok_or_else(|| Error::not_found("album", album_id))?;
+        let rec: AlbumRecord =
+            build::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", &mut tally)?;
+        let lib: LibraryRecord = build::load_u32(
+            &txn.open_table(tables::LIBRARIES)?,
+            rec.library,
+            "library",
+            &mut tally,
+        )?;
+        Ok(build::album_public(&rec, &lib.id))
+    }
+
+    /// One person by id, with the maintained `asset_count`.
+    pub fn get_person(&self, person_id: &str) -> Result<Person> {
+        ids::validate(IdKind::Person, person_id)?;
+        let txn = self.begin_read()?;
+        let key = lookup_u32(&txn.open_table(tables::PERSON_IDS)?, person_id)?
+            .ok_or_else(|| Error::not_found("person", person_id))?;
+        let rec = build::load_u32(
+            &txn.open_table(tables::PEOPLE)?,
+            key,
+            "person",
+            &mut Tally::default(),
+        )?;
+        Ok(build::person_public(&rec))
+    }
+
+    /// One page in one read transaction. `start` overrides `starting_after_id` (iterators).
+    pub(crate) fn page(
+        &self,
+        q: &ListAssets,
+        start: Option<Start>,
+        limit: usize,
+    ) -> Result<RawPage> {
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let result = self.page_in(&txn, q, start, limit, &mut tally);
+        self.stats.add(&tally);
+        result
+    }
+
+    fn page_in(
+        &self,
+        txn: &ReadTransaction,
+        q: &ListAssets,
+        start: Option<Start>,
+        limit: usize,
+        tally: &mut Tally,
+    ) -> Result<RawPage> {
+        let empty = RawPage {
+            data: Vec::new(),
+            has_more: false,
+            last: None,
+        };
+        let assets = txn.open_table(tables::ASSETS)?;
+        let asset_ids = txn.open_table(tables::ASSET_IDS)?;
+        let album = match &q.album_id {
+            Some(id) => {
+                let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, id)?
+                    .ok_or_else(|| Error::not_found("album", id.as_str()))?;
+                let rec: AlbumRecord =
+                    build::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", tally)?;
+                Some((key, rec))
+            }
+            None => None,
+        };
+        let person = match &q.person_id {
+            Some(id) => Some(
+                lookup_u32(&txn.open_table(tables::PERSON_IDS)?, id)?
+                    .ok_or_else(|| Error::not_found("person", id.as_str()))?,
+            ),
+            None => None,
+        };
+        let library = match (&q.library_id, &album) {
+            (None, Some((_, a))) => {
+                let rec: LibraryRecord = build::load_u32(
+                    &txn.open_table(tables::LIBRARIES)?,
+                    a.library,
+                    "library",
+                    tally,
+                )?;
+                Some((a.library, rec))
+            }
+            (id, _) => read_library(txn, id.as_deref(), tally)?,
+        };
+        let start = match start {
+            Some(s) => s,
+            None => match &q.starting_after_id {
+                None => Start::Top,
+                Some(id) => {
+                    let key = lookup_u64(&asset_ids, id)?
+                        .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
+                    let rec = build::load_asset(&assets, key, tally)?;
+                    Start::After(cursor::position_of(&rec, q.state)?)
+                }
+            },
+        };
+        let Some((lib_key, lib)) = library else {
+            return Ok(empty);
+        };
+        if album.as_ref().is_some_and(|(_, a)| a.library != lib_key) {
+            return Ok(empty);
+        }
+        let filter = TimeFilter {
+            after: q.local_datetime_after.map(TimeBound::new),
+            before: q.local_datetime_before.map(TimeBound::new),
+        };
+
+        // Entries of the page, in order: (position, asset key), up to limit + 1.
+        let mut hits: Vec<(Vec<u8>, u64, Option<AssetRecord>)> = Vec::with_capacity(limit + 1);
+        if let Some(ids_filter) = &q.ids {
+            let mut seen = HashSet::new();
+            for id in ids_filter {
+                if !seen.insert(id.as_str()) {
+                    continue;
+                }
+                let Some(key) = lookup_u64(&asset_ids, id)? else {
+                    continue;
+                };
+                let rec = build::load_asset(&assets, key, tally)?;
+                let state_ok = match q.state {
+                    State::Live => rec.trashed_at.is_none(),
+                    State::Trashed => rec.trashed_at.is_some(),
+                    State::All => true,
+                };
+                let ok = state_ok
+                    && rec.visibility.is_listed()
+                    && rec.library == lib_key
+                    && album.as_ref().is_none_or(|(a, _)| rec.albums.contains(a))
+                    && person.is_none_or(|p| rec.people().contains(&p))
+                    && filter.matches(rec.local, rec.offset);
+                if !ok {
+                    continue;
+                }
+                let pos = cursor::position_of(&rec, q.state)?;
+                if let Start::After(s) = &start {
+                    if pos >= *s {
+                        continue;
+                    }
+                }
+                hits.push((pos, key, Some(rec)));
+            }
+            hits.sort_by(|a, b| b.0.cmp(&a.0));
+            hits.truncate(limit + 1);
+        } else {
+            let index = txn.open_table(tables::LIST_INDEX)?;
+            let mut groups = Vec::with_capacity(2);
+            if let Some((a, _)) = &album {
+                groups.push(Group::Album(*a));
+            }
+            if let Some(p) = person {
+                groups.push(Group::Person {
+                    person: p,
+                    library: lib_key,
+                });
+            }
+            if groups.is_empty() {
+                groups.push(Group::Library(lib_key));
+            }
+            let mut s = plan::stream(&index, &groups, q.state, filter, &start)?;
+            while hits.len() <= limit {
+                let Some(e) = s.head() else { break };
+                hits.push((e.pos.clone(), e.value.asset, None));
+                if hits.len() > limit {
+                    break;
+                }
+                s.advance()?;
+            }
+            s.tally(tally);
+        }
+
+        let has_more = hits.len() > limit;
+        hits.truncate(limit);
+        let people = txn.open_table(tables::PEOPLE)?;
+        let mut cache = PeopleCache::default();
+        let mut data = Vec::with_capacity(hits.len());
+        for (_, key, rec) in &hits {
+            let rec = match rec {
+                Some(r) => r.clone(),
+                None => build::load_asset(&assets, *key, tally)?,
+            };
+            data.push(build::asset_public(
+                &rec, &lib.id, &people, &mut cache, tally,
+            )?);
+        }
+        Ok(RawPage {
+            data,
+            has_more,
+            last: hits.last().map(|h| h.0.clone()),
+        })
+    }
+}
+
+/// The iterator of [`Catalog::iter_assets`]: yields assets, fetching a page at a time.
+pub struct AssetIter<'c> {
+    cat: &'c Catalog,
+    query: ListAssets,
+    page_size: u32,
+    buffer: VecDeque<Asset>,
+    next: Option<Start>,
+    done: bool,
+}
+
+impl AssetIter<'_> {
+    fn fetch(&mut self) -> Result<()> {
+        let page = self
+            .cat
+            .page(&self.query, self.next.clone(), self.page_size as usize)?;
+        self.done = !page.has_more;
+        if let Some(last) = page.last {
+            self.next = Some(Start::After(last));
+        } else {
+            self.done = true;
+        }
+        self.buffer.extend(page.data);
+        Ok(())
+    }
+}
+
+impl Iterator for AssetIter<'_> {
+    type Item = Result<Asset>;
+
+    fn next(&mut self) -> Option<Result<Asset>> {
+        if self.buffer.is_empty() && !self.done {
+            if let Err(e) = self.fetch() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+        self.buffer.pop_front().map(Ok)
+    }
+}
+
+/// `page_size` default of [`Catalog::iter_assets`] in the Python API.
+pub const DEFAULT_PAGE_SIZE: u32 = 200;

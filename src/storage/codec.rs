@@ -1,0 +1,191 @@
+//! Stored records and their encoding: bincode (standard config) inside a one-byte version
+//! envelope. The stored record is not the view: JSON shapes are derived in [`crate::views`], so
+//! adding a JSON field never needs a migration. Changing a record struct needs a new
+//! `RECORD_VERSION` and a decoder for the old one.
+
+use std::collections::BTreeMap;
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{AssetVariant, BoundingBox, Exif, Visibility};
+
+/// The envelope version of every record written by this build.
+pub const RECORD_VERSION: u8 = 1;
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// Encodes a record with its version byte.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut out = vec![RECORD_VERSION];
+    bincode::serde::encode_into_std_write(value, &mut out, config())
+        .map_err(|e| Error::Corrupt(format!("cannot encode record: {e}")))?;
+    Ok(out)
+}
+
+/// Decodes a record written by [`encode`].
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    match bytes.split_first() {
+        Some((&RECORD_VERSION, body)) => bincode::serde::decode_from_slice(body, config())
+            .map(|(v, _)| v)
+            .map_err(|e| Error::Corrupt(format!("cannot decode record: {e}"))),
+        Some((v, _)) => Err(Error::Corrupt(format!("unknown record version {v}"))),
+        None => Err(Error::Corrupt("empty record".into())),
+    }
+}
+
+/// A face inside its asset's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaceRecord {
+    pub id: String,
+    /// Internal key of the assigned person.
+    pub person: Option<u32>,
+    pub bounding_box: BoundingBox,
+    pub timestamp_ms: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub thumbnail_url: Option<String>,
+}
+
+/// A stored asset. Times are microseconds (instants since the Unix epoch; `local` is the
+/// wall-clock value read as UTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetRecord {
+    pub id: String,
+    pub library: u32,
+    pub device_asset_id: Option<String>,
+    pub device_id: Option<String>,
+    pub mime_type: Option<String>,
+    pub original_file_name: Option<String>,
+    pub file_created_at: Option<i64>,
+    pub file_modified_at: Option<i64>,
+    pub local: i64,
+    pub offset: Option<i32>,
+    pub checksum: Option<[u8; 32]>,
+    pub checksum_sha1: Option<[u8; 20]>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub exif: Option<Exif>,
+    pub metadata: Option<Exif>,
+    pub metrics: Option<BTreeMap<String, Option<f64>>>,
+    pub asset_urls: Option<BTreeMap<String, AssetVariant>>,
+    pub description: Option<String>,
+    pub faces: Vec<FaceRecord>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub file_size_bytes: Option<u64>,
+    pub trashed_at: Option<i64>,
+    pub download_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub owner_id: Option<String>,
+    pub is_favorite: bool,
+    pub visibility: Visibility,
+    pub is_offline: bool,
+    pub live_photo_video_id: Option<String>,
+    pub duplicate_id: Option<String>,
+    pub stack_id: Option<String>,
+    pub tags: Vec<String>,
+    pub thumbhash: Option<String>,
+    pub duration: Option<String>,
+    pub original_path: Option<String>,
+    /// Internal keys of the albums holding the asset, ascending.
+    pub albums: Vec<u32>,
+}
+
+impl AssetRecord {
+    /// The distinct people of the faces, in order of first appearance.
+    pub fn people(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for p in self.faces.iter().filter_map(|f| f.person) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+/// A stored person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub id: String,
+    pub name: Option<String>,
+    /// Days from 0001-01-01 (chrono's `num_days_from_ce`).
+    pub birth_date: Option<i32>,
+    pub is_hidden: bool,
+    pub is_favorite: bool,
+    pub asset_count: u64,
+    pub thumbnail_face_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub thumbnail_face_url: Option<String>,
+}
+
+/// A stored album.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlbumRecord {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub library: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A stored library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryRecord {
+    pub id: String,
+    pub name: String,
+    pub owner_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_reject_garbage() {
+        let p = PersonRecord {
+            id: "person_a".into(),
+            name: Some("Ann".into()),
+            birth_date: Some(700_000),
+            is_hidden: false,
+            is_favorite: true,
+            asset_count: 3,
+            thumbnail_face_id: None,
+            created_at: 1,
+            updated_at: 2,
+            thumbnail_face_url: None,
+        };
+        let bytes = encode(&p).unwrap();
+        assert_eq!(decode::<PersonRecord>(&bytes).unwrap(), p);
+        assert!(matches!(
+            decode::<PersonRecord>(&[]),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode::<PersonRecord>(&[9, 1]),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode::<PersonRecord>(&[1, 255]),
+            Err(Error::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn exif_datetimes_are_compact_in_storage() {
+        let e = Exif {
+            original_datetime: Some(chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap()),
+            ..Exif::default()
+        };
+        let bytes = encode(&e).unwrap();
+        assert!(bytes.len() < 50, "{} bytes", bytes.len());
+        assert_eq!(decode::<Exif>(&bytes).unwrap(), e);
+    }
+}

@@ -1,0 +1,238 @@
+//! Order-preserving key encodings of the list index.
+//!
+//! A list-index key is `group | part | time | id`:
+//!
+//! * `group`: `0x01 library:u32` | `0x02 album:u32` | `0x03 person:u32 library:u32`, big-endian.
+//! * `part`: `0` live assets by `local_datetime`, `1` trashed assets by `local_datetime`,
+//!   `2` trashed assets by `trashed_at`. `state="all"` merges parts 0 and 1.
+//! * `time`: microseconds as i64, big-endian with the sign bit flipped, so byte order is
+//!   numeric order.
+//! * `id`: the public id's bytes. Ids never contain 0x00 and the id is the key's last field,
+//!   so byte order is (time, id) order.
+//!
+//! Lists read these ranges backwards: newest first, ties by id descending. The value is
+//! `asset:u64 LE | offset:i32 LE` (offset `i32::MIN` when unknown), plus `local:i64 LE` in part 2
+//! so that date filters need no record read there.
+//!
+//! The *position* of an entry (`time | id`, the key without its group and part) is what
+//! cursors carry: it compares the same way in every group.
+
+/// A grouping of the list index: which assets a range holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Every listed asset of a library.
+    Library(u32),
+    /// Every asset of an album.
+    Album(u32),
+    /// Every asset of a library with a face of a person.
+    Person {
+        /// The person's internal key.
+        person: u32,
+        /// The library's internal key.
+        library: u32,
+    },
+}
+
+/// The partition of a group: live, or trashed in either order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Part {
+    /// Live assets, by `local_datetime`.
+    Live = 0,
+    /// Trashed assets, by `local_datetime` (for `state="all"`).
+    TrashedByLocal = 1,
+    /// Trashed assets, by `trashed_at` (for `state="trashed"`).
+    TrashedByTrashedAt = 2,
+}
+
+/// The sentinel stored for an unknown offset.
+pub const NO_OFFSET: i32 = i32::MIN;
+
+/// Order-preserving bytes of an i64.
+pub fn time_bytes(t: i64) -> [u8; 8] {
+    ((t as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// Inverse of [`time_bytes`].
+pub fn time_from_bytes(b: [u8; 8]) -> i64 {
+    (u64::from_be_bytes(b) ^ (1 << 63)) as i64
+}
+
+/// The key prefix of one group and part.
+pub fn prefix(group: Group, part: Part) -> Vec<u8> {
+    let mut k = Vec::with_capacity(48);
+    match group {
+        Group::Library(l) => {
+            k.push(1);
+            k.extend_from_slice(&l.to_be_bytes());
+        }
+        Group::Album(a) => {
+            k.push(2);
+            k.extend_from_slice(&a.to_be_bytes());
+        }
+        Group::Person { person, library } => {
+            k.push(3);
+            k.extend_from_slice(&person.to_be_bytes());
+            k.extend_from_slice(&library.to_be_bytes());
+        }
+    }
+    k.push(part as u8);
+    k
+}
+
+/// The position bytes (`time | id`) of an entry.
+pub fn position(time: i64, id: &str) -> Vec<u8> {
+    let mut p = Vec::with_capacity(8 + id.len());
+    p.extend_from_slice(&time_bytes(time));
+    p.extend_from_slice(id.as_bytes());
+    p
+}
+
+/// A full list-index key.
+pub fn key(group: Group, part: Part, time: i64, id: &str) -> Vec<u8> {
+    let mut k = prefix(group, part);
+    k.extend_from_slice(&position(time, id));
+    k
+}
+
+/// The time of a position.
+pub fn position_time(pos: &[u8]) -> i64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&pos[..8]);
+    time_from_bytes(b)
+}
+
+/// The value of a list-index entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryValue {
+    /// Internal asset key.
+    pub asset: u64,
+    /// Offset of `local_datetime` in seconds, when known.
+    pub offset: Option<i32>,
+    /// `local_datetime` in microseconds (present in every entry; stored only in part 2,
+    /// where the key's time is `trashed_at`).
+    pub local: i64,
+}
+
+/// Encodes an entry value for `part`.
+pub fn encode_value(part: Part, v: &EntryValue) -> Vec<u8> {
+    let mut out = Vec::with_capacity(20);
+    out.extend_from_slice(&v.asset.to_le_bytes());
+    out.extend_from_slice(&v.offset.unwrap_or(NO_OFFSET).to_le_bytes());
+    if part == Part::TrashedByTrashedAt {
+        out.extend_from_slice(&v.local.to_le_bytes());
+    }
+    out
+}
+
+/// Decodes an entry value; `key_time` is the time in the key (the local time in parts 0 and 1).
+pub fn decode_value(bytes: &[u8], key_time: i64) -> Option<EntryValue> {
+    let asset = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    let offset = i32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
+    let local = match bytes.get(12..20) {
+        Some(b) => i64::from_le_bytes(b.try_into().ok()?),
+        None => key_time,
+    };
+    Some(EntryValue {
+        asset,
+        offset: (offset != NO_OFFSET).then_some(offset),
+        local,
+    })
+}
+
+/// Which checksum a [`checksum_key`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ChecksumKind {
+    /// SHA-256 (Gumnut's `checksum`).
+    Sha256 = 1,
+    /// SHA-1 (Immich's checksum).
+    Sha1 = 2,
+}
+
+/// The uniqueness key of a checksum within (library, owner).
+pub fn checksum_key(
+    library: u32,
+    kind: ChecksumKind,
+    digest: &[u8],
+    owner: Option<&str>,
+) -> Vec<u8> {
+    let mut k = Vec::with_capacity(5 + digest.len() + 1 + owner.map_or(0, str::len));
+    k.extend_from_slice(&library.to_be_bytes());
+    k.push(kind as u8);
+    k.extend_from_slice(digest);
+    if let Some(o) = owner {
+        k.push(0);
+        k.extend_from_slice(o.as_bytes());
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn time_bytes_preserve_order(a: i64, b: i64) {
+            prop_assert_eq!(a.cmp(&b), time_bytes(a).cmp(&time_bytes(b)));
+            prop_assert_eq!(time_from_bytes(time_bytes(a)), a);
+        }
+
+        #[test]
+        fn keys_order_by_time_then_id(
+            t1 in -1_000_000i64..1_000_000, t2 in -1_000_000i64..1_000_000,
+            id1 in "[A-Za-z0-9_.:-]{1,12}", id2 in "[A-Za-z0-9_.:-]{1,12}",
+        ) {
+            let g = Group::Album(7);
+            let k1 = key(g, Part::Live, t1, &id1);
+            let k2 = key(g, Part::Live, t2, &id2);
+            prop_assert_eq!(k1.cmp(&k2), (t1, id1.as_str()).cmp(&(t2, id2.as_str())));
+        }
+    }
+
+    #[test]
+    fn groups_and_parts_do_not_interleave() {
+        let a = key(Group::Library(1), Part::Live, i64::MAX, "zzz");
+        let b = key(Group::Library(1), Part::TrashedByLocal, i64::MIN, "a");
+        let c = key(Group::Library(2), Part::Live, i64::MIN, "a");
+        assert!(a < b && b < c);
+        let p = key(
+            Group::Person {
+                person: 1,
+                library: 9,
+            },
+            Part::Live,
+            0,
+            "x",
+        );
+        assert!(p.starts_with(&prefix(
+            Group::Person {
+                person: 1,
+                library: 9
+            },
+            Part::Live
+        )));
+    }
+
+    #[test]
+    fn values_round_trip() {
+        let v = EntryValue {
+            asset: 42,
+            offset: Some(-3600),
+            local: 123,
+        };
+        assert_eq!(decode_value(&encode_value(Part::Live, &v), 123), Some(v));
+        let t = EntryValue {
+            asset: 1,
+            offset: None,
+            local: -5,
+        };
+        assert_eq!(
+            decode_value(&encode_value(Part::TrashedByTrashedAt, &t), 999),
+            Some(t)
+        );
+        assert_eq!(decode_value(&[1, 2, 3], 0), None);
+    }
+}

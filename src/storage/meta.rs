@@ -1,0 +1,65 @@
+//! The format record: a catalogue file names itself `photocat` and records its format version.
+//! Opening checks both before touching anything else.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::tables::META;
+use crate::error::{Error, Result};
+
+/// The format name stored under `format`.
+pub const FORMAT_NAME: &[u8] = b"photocat";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Writes the format record into a new catalogue.
+pub(crate) fn init(txn: &redb::WriteTransaction) -> Result<()> {
+    let mut t = txn.open_table(META)?;
+    t.insert("format", FORMAT_NAME)?;
+    t.insert("version", FORMAT_VERSION.to_le_bytes().as_slice())?;
+    Ok(())
+}
+
+/// What the format record of an open database says.
+pub(crate) enum Found {
+    /// A photocat catalogue of this version.
+    Current,
+    /// Not a photocat catalogue; the reason.
+    Foreign(String),
+}
+
+/// Reads the format record. Fails with `UnsupportedVersion` for a photocat file of another
+/// version.
+pub(crate) fn check(db: &impl ReadableDatabase) -> Result<Found> {
+    let txn = db.begin_read()?;
+    let t = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => {
+            return Ok(Found::Foreign(
+                "it is a redb database without photocat's format record".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match t.get("format")? {
+        Some(v) if v.value() == FORMAT_NAME => {}
+        _ => {
+            return Ok(Found::Foreign(
+                "its format record does not name photocat".into(),
+            ))
+        }
+    }
+    let version = t
+        .get("version")?
+        .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| Error::Corrupt("the format version is missing or malformed".into()))?;
+    if version != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    // Check that the other tables are readable as their declared types.
+    let _ = t.iter()?;
+    Ok(Found::Current)
+}

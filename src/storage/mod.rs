@@ -1,0 +1,8 @@
+//! The storage layer: table definitions, key encodings, record codec and the format record.
+
+pub(crate) mod codec;
+pub mod keys;
+pub(crate) mod meta;
+pub mod tables;
+
+pub use meta::{FORMAT_NAME, FORMAT_VERSION};

@@ -1,0 +1,48 @@
+//! Every redb table of a catalogue, in one place. See `docs/design.md` for the layouts.
+
+use redb::TableDefinition;
+
+/// Format name and version (`format` = `photocat`, `version` = u32 LE bytes).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("photocat_meta");
+/// Key allocators: the next internal key of each record kind.
+pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("photocat_counters");
+
+/// Asset records by internal key (versioned bincode, faces inside).
+pub const ASSETS: TableDefinition<u64, &[u8]> = TableDefinition::new("assets");
+/// Public asset id to internal key.
+pub const ASSET_IDS: TableDefinition<&str, u64> = TableDefinition::new("asset_ids");
+/// Library records by internal key.
+pub const LIBRARIES: TableDefinition<u32, &[u8]> = TableDefinition::new("libraries");
+/// Public library id to internal key.
+pub const LIBRARY_IDS: TableDefinition<&str, u32> = TableDefinition::new("library_ids");
+/// Album records by internal key.
+pub const ALBUMS: TableDefinition<u32, &[u8]> = TableDefinition::new("albums");
+/// Public album id to internal key.
+pub const ALBUM_IDS: TableDefinition<&str, u32> = TableDefinition::new("album_ids");
+/// Person records by internal key (with the maintained `asset_count`).
+pub const PEOPLE: TableDefinition<u32, &[u8]> = TableDefinition::new("people");
+/// Public person id to internal key.
+pub const PERSON_IDS: TableDefinition<&str, u32> = TableDefinition::new("person_ids");
+/// Public face id to the internal key of the asset that holds the face.
+pub const FACE_IDS: TableDefinition<&str, u64> = TableDefinition::new("face_ids");
+
+/// The list index: every list order as sorted key ranges (see [`super::keys`]).
+pub const LIST_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("list_index");
+/// Checksum uniqueness per (library, owner): key from [`super::keys::checksum_key`].
+pub const CHECKSUMS: TableDefinition<&[u8], u64> = TableDefinition::new("checksums");
+
+/// Counter names in [`COUNTERS`].
+pub mod counter {
+    /// Next asset key.
+    pub const ASSET: &str = "asset";
+    /// Next library key.
+    pub const LIBRARY: &str = "library";
+    /// Next album key.
+    pub const ALBUM: &str = "album";
+    /// Next person key.
+    pub const PERSON: &str = "person";
+}
+
+/// Every asset holding a face of a person, whatever its state or visibility:
+/// `(person, asset)` keys, for merges.
+pub const PERSON_ASSETS: TableDefinition<(u32, u64), ()> = TableDefinition::new("person_assets");
