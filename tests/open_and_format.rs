@@ -1,0 +1,174 @@
+//! Opening catalogues: create, reopen, in-memory, and every kind of file that is not a
+//! catalogue of this version, which must fail with a typed error and stay byte-for-byte intact.
+
+use photocat::{AddAssets, Catalog, Error, ListAssets, NewAsset};
+
+fn one_asset() -> Vec<NewAsset> {
+    vec![NewAsset {
+        local_datetime: Some("2024-01-02T03:04:05".parse().unwrap()),
+        ..Default::default()
+    }]
+}
+
+#[test]
+fn create_close_reopen_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.redb");
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.path(), Some(path.as_path()));
+    let added = cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    cat.close().unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    let page = cat.list_assets(&ListAssets::default()).unwrap();
+    assert_eq!(page.data, added);
+}
+
+#[test]
+fn in_memory_touches_no_disk() {
+    let cat = Catalog::in_memory().unwrap();
+    assert_eq!(cat.path(), None);
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    assert_eq!(
+        cat.list_assets(&ListAssets::default()).unwrap().data.len(),
+        1
+    );
+}
+
+fn rejects_untouched(bytes: &[u8], expect: impl Fn(&Error) -> bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.redb");
+    std::fs::write(&path, bytes).unwrap();
+    let err = Catalog::open(&path).err().expect("must not open");
+    assert!(expect(&err), "unexpected error: {err:?}");
+    assert!(!err.to_string().is_empty());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file was modified"
+    );
+}
+
+fn not_a_catalog(e: &Error) -> bool {
+    matches!(e, Error::NotACatalog { .. })
+}
+
+#[test]
+fn empty_file_is_rejected_untouched() {
+    rejects_untouched(b"", not_a_catalog);
+}
+
+#[test]
+fn random_bytes_are_rejected_untouched() {
+    let bytes: Vec<u8> = (0..10_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    rejects_untouched(&bytes, not_a_catalog);
+}
+
+#[test]
+fn sqlite_header_is_rejected_untouched() {
+    // The first page of a SQLite database: its 100-byte header, then zeros.
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend_from_slice(&[0x10, 0x00, 0x01, 0x01, 0x00, 0x40, 0x20, 0x20]);
+    bytes.resize(4096, 0);
+    rejects_untouched(&bytes, not_a_catalog);
+}
+
+#[test]
+fn truncated_redb_magic_is_rejected_untouched() {
+    rejects_untouched(b"redb\x1a", not_a_catalog);
+}
+
+#[test]
+fn redb_file_of_another_application_is_rejected_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.redb");
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let def: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("theirs");
+            txn.open_table(def).unwrap().insert(1, 2).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Catalog::open(&path).err().unwrap();
+    assert!(not_a_catalog(&err), "{err:?}");
+    assert!(
+        err.to_string().contains("without photocat's format record"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn newer_format_version_is_rejected_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.redb");
+    Catalog::open(&path).unwrap().close().unwrap();
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let def: redb::TableDefinition<&str, &[u8]> =
+                redb::TableDefinition::new("photocat_meta");
+            let mut t = txn.open_table(def).unwrap();
+            t.insert("version", 2u32.to_le_bytes().as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Catalog::open(&path).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_directory_is_not_a_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Catalog::open(dir.path()),
+        Err(Error::NotACatalog { .. })
+    ));
+}
+
+#[test]
+fn concurrent_readers_during_a_writer() {
+    use std::sync::Arc;
+    let cat = Arc::new(Catalog::in_memory().unwrap());
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let cat = Arc::clone(&cat);
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    let page = cat
+                        .list_assets(&ListAssets {
+                            limit: 200,
+                            ..Default::default()
+                        })
+                        .unwrap();
+                    // Each read sees one snapshot: a whole batch or none of it.
+                    assert!(page.data.len() == 1 || (page.data.len() - 1) % 10 == 0);
+                }
+            })
+        })
+        .collect();
+    for _ in 0..10 {
+        let batch = (0..10).map(|_| one_asset().remove(0)).collect();
+        cat.add_assets(batch, AddAssets::default()).unwrap();
+    }
+    for r in readers {
+        r.join().unwrap();
+    }
+}

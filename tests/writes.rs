@@ -1,0 +1,485 @@
+//! Writes: atomicity of failed batches, duplicates, trash/restore/delete cascades, albums,
+//! people counters, merges and face assignment.
+
+use base64::Engine;
+use photocat::{
+    AddAssets, AssetUpdate, Catalog, Error, ListAssets, NewAlbum, NewAsset, NewFace, NewLibrary,
+    NewPerson, OnDuplicate, State,
+};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn asset(id: &str, when: &str) -> NewAsset {
+    NewAsset {
+        id: Some(id.into()),
+        local_datetime: Some(when.parse().unwrap()),
+        ..Default::default()
+    }
+}
+
+fn ids(cat: &Catalog, q: ListAssets) -> Vec<String> {
+    cat.iter_assets(q, 200)
+        .unwrap()
+        .map(|a| a.unwrap().id)
+        .collect()
+}
+
+fn all_ids(cat: &Catalog) -> Vec<String> {
+    ids(
+        cat,
+        ListAssets {
+            state: State::All,
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn a_failed_batch_writes_nothing() {
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![asset("a1", "2024-01-01T00:00:00")],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let before = all_ids(&cat);
+    // Invalid in validation (bad checksum) ...
+    let mut bad = asset("a3", "2024-01-03T00:00:00");
+    bad.checksum = Some("xyz".into());
+    let err = cat
+        .add_assets(
+            vec![asset("a2", "2024-01-02T00:00:00"), bad],
+            AddAssets::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidArgument(ref m) if m.starts_with("records[1]: checksum")),
+        "{err}"
+    );
+    // ... and failing inside the transaction (duplicate id after a valid record).
+    let err = cat
+        .add_assets(
+            vec![
+                asset("a2", "2024-01-02T00:00:00"),
+                asset("a1", "2024-01-05T00:00:00"),
+            ],
+            AddAssets::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Duplicate { ref existing_id, .. } if existing_id == "a1"));
+    assert_eq!(all_ids(&cat), before);
+    assert!(matches!(cat.get_asset("a2"), Err(Error::NotFound { .. })));
+}
+
+#[test]
+fn checksums_are_unique_per_library_with_error_or_skip() {
+    let cat = Catalog::in_memory().unwrap();
+    let mut a = asset("a1", "2024-01-01T00:00:00");
+    a.checksum = Some(b64(&[1; 32]));
+    a.checksum_sha1 = Some(b64(&[2; 20]));
+    cat.add_assets(vec![a], AddAssets::default()).unwrap();
+
+    let mut dup = asset("a2", "2024-01-02T00:00:00");
+    dup.checksum_sha1 = Some(b64(&[2; 20]));
+    let err = cat
+        .add_assets(vec![dup.clone()], AddAssets::default())
+        .unwrap_err();
+    match &err {
+        Error::Duplicate {
+            existing_id,
+            message,
+        } => {
+            assert_eq!(existing_id, "a1");
+            assert!(
+                message.contains("a1") && message.contains("checksum_sha1"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let skip = AddAssets {
+        on_duplicate: OnDuplicate::Skip,
+        ..Default::default()
+    };
+    let out = cat
+        .add_assets(vec![asset("a3", "2024-01-03T00:00:00"), dup], skip.clone())
+        .unwrap();
+    assert_eq!(out[0].id, "a3");
+    assert_eq!(
+        out[1].id, "a1",
+        "skip returns the existing asset in the new one's place"
+    );
+    assert!(matches!(cat.get_asset("a2"), Err(Error::NotFound { .. })));
+
+    // Duplicates inside one batch.
+    let mut x = asset("b1", "2024-02-01T00:00:00");
+    x.checksum = Some(b64(&[9; 32]));
+    let mut y = asset("b2", "2024-02-02T00:00:00");
+    y.checksum = Some(b64(&[9; 32]));
+    let out = cat.add_assets(vec![x, y], skip).unwrap();
+    assert_eq!(out[1].id, "b1");
+
+    // Another library may hold the same file.
+    let lib2 = cat
+        .create_library(NewLibrary {
+            name: "second".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut z = asset("c1", "2024-03-01T00:00:00");
+    z.checksum = Some(b64(&[1; 32]));
+    cat.add_assets(
+        vec![z],
+        AddAssets {
+            library_id: Some(lib2.id.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // With two libraries, library_id=None is ambiguous.
+    let err = cat.list_assets(&ListAssets::default()).unwrap_err();
+    assert!(err.to_string().contains("library_id is required"), "{err}");
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                library_id: Some(lib2.id),
+                ..Default::default()
+            }
+        ),
+        ["c1"]
+    );
+}
+
+#[test]
+fn trash_restore_delete() {
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+            asset("a3", "2024-01-03T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let album = cat
+        .create_album(NewAlbum {
+            name: "x".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.add_to_album(&album.id, &["a1".into(), "a2".into()])
+        .unwrap();
+    let before = cat.get_asset("a2").unwrap();
+
+    cat.trash_assets(&["a2".into()]).unwrap();
+    let trashed = cat.get_asset("a2").unwrap();
+    assert!(trashed.trashed_at.is_some());
+    assert!(trashed.updated_at > before.updated_at);
+    assert_eq!(ids(&cat, ListAssets::default()), ["a3", "a1"]);
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                state: State::Trashed,
+                ..Default::default()
+            }
+        ),
+        ["a2"]
+    );
+    assert_eq!(all_ids(&cat), ["a3", "a2", "a1"]);
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                album_id: Some(album.id.clone()),
+                ..Default::default()
+            }
+        ),
+        ["a1"]
+    );
+    assert_eq!(cat.list_album_assets(&album.id).unwrap().len(), 1);
+
+    cat.restore_assets(&["a2".into()]).unwrap();
+    assert_eq!(ids(&cat, ListAssets::default()), ["a3", "a2", "a1"]);
+
+    // Unknown id: NotFound and nothing changes.
+    let err = cat.trash_assets(&["a1".into(), "nope".into()]).unwrap_err();
+    assert!(matches!(err, Error::NotFound { kind: "asset", ref id } if id == "nope"));
+    assert!(cat.get_asset("a1").unwrap().trashed_at.is_none());
+
+    cat.delete_assets(&["a1".into()]).unwrap();
+    assert!(matches!(cat.get_asset("a1"), Err(Error::NotFound { .. })));
+    assert_eq!(all_ids(&cat), ["a3", "a2"]);
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                album_id: Some(album.id),
+                ..Default::default()
+            }
+        ),
+        ["a2"]
+    );
+}
+
+#[test]
+fn people_counts_follow_faces_trash_and_merges() {
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let ann = cat
+        .create_person(NewPerson {
+            name: Some("Ann".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let bob = cat
+        .create_person(NewPerson {
+            name: Some("Bob".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let face = |a: &str, p: &str| NewFace {
+        asset_id: Some(a.into()),
+        person_id: Some(p.into()),
+        ..Default::default()
+    };
+    let faces = cat
+        .add_faces(vec![
+            face("a1", &ann.id),
+            face("a1", &ann.id),
+            face("a2", &bob.id),
+        ])
+        .unwrap();
+    assert_eq!(faces.len(), 3);
+    assert_eq!(
+        cat.get_person(&ann.id).unwrap().asset_count,
+        1,
+        "distinct assets"
+    );
+    let a1 = cat.get_asset("a1").unwrap();
+    assert_eq!(a1.faces.len(), 2);
+    assert_eq!(a1.people.len(), 1);
+    assert_eq!(a1.people[0].id, ann.id);
+
+    cat.trash_assets(&["a1".into()]).unwrap();
+    assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
+    cat.restore_assets(&["a1".into()]).unwrap();
+    assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
+
+    // Reassigning one of Ann's faces to Bob: a1 now has both, in face order.
+    let f = cat.assign_face(&faces[1].id, Some(&bob.id)).unwrap();
+    assert_eq!(f.person_id.as_deref(), Some(bob.id.as_str()));
+    assert_eq!(cat.get_person(&bob.id).unwrap().asset_count, 2);
+    let people: Vec<_> = cat
+        .get_asset("a1")
+        .unwrap()
+        .people
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(people, [ann.id.clone(), bob.id.clone()]);
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                person_id: Some(bob.id.clone()),
+                ..Default::default()
+            }
+        ),
+        ["a2", "a1"]
+    );
+
+    let merged = cat.merge_people(&ann.id, &[bob.id.clone()]).unwrap();
+    assert_eq!(merged.asset_count, 2);
+    assert!(matches!(
+        cat.get_person(&bob.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                person_id: Some(ann.id.clone()),
+                ..Default::default()
+            }
+        ),
+        ["a2", "a1"]
+    );
+    assert!(matches!(
+        cat.list_assets(&ListAssets {
+            person_id: Some(bob.id),
+            ..Default::default()
+        }),
+        Err(Error::NotFound { kind: "person", .. })
+    ));
+
+    cat.assign_face(&faces[2].id, None).unwrap();
+    assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
+    cat.delete_assets(&["a1".into()]).unwrap();
+    assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
+    assert!(matches!(
+        cat.assign_face(&faces[0].id, None),
+        Err(Error::NotFound { kind: "face", .. })
+    ));
+}
+
+#[test]
+fn update_asset_moves_index_entries() {
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let old = cat.get_asset("a1").unwrap();
+    let new = cat
+        .update_asset(
+            "a1",
+            AssetUpdate {
+                local_datetime: Some("2024-01-03T00:00:00+09:00".parse().unwrap()),
+                description: Some(Some("moved".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(new.updated_at > old.updated_at);
+    assert_eq!(new.local_offset.unwrap().local_minus_utc(), 9 * 3600);
+    assert_eq!(ids(&cat, ListAssets::default()), ["a1", "a2"]);
+    // Hidden assets leave every list.
+    cat.update_asset(
+        "a1",
+        AssetUpdate {
+            visibility: Some(photocat::Visibility::Hidden),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&cat, ListAssets::default()), ["a2"]);
+    // Clearing a nullable field via JSON.
+    let u: AssetUpdate = serde_json::from_str(r#"{"description": null}"#).unwrap();
+    assert_eq!(cat.update_asset("a1", u).unwrap().description, None);
+    let err = serde_json::from_str::<AssetUpdate>(r#"{"checksum": "x"}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `checksum`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn albums_hold_their_own_library_only_and_unknown_ids_are_not_found() {
+    let cat = Catalog::in_memory().unwrap();
+    let l1 = cat
+        .create_library(NewLibrary {
+            name: "1".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let l2 = cat
+        .create_library(NewLibrary {
+            name: "2".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.add_assets(
+        vec![asset("a1", "2024-01-01T00:00:00")],
+        AddAssets {
+            library_id: Some(l1.id.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let album = cat
+        .create_album(NewAlbum {
+            name: "x".into(),
+            library_id: Some(l2.id.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    let err = cat.add_to_album(&album.id, &["a1".into()]).unwrap_err();
+    assert!(err.to_string().contains("another library"), "{err}");
+    assert!(matches!(
+        cat.add_to_album("album_missing", &["a1".into()]),
+        Err(Error::NotFound { kind: "album", .. })
+    ));
+    assert!(matches!(
+        cat.add_faces(vec![NewFace {
+            asset_id: Some("zz".into()),
+            ..Default::default()
+        }]),
+        Err(Error::NotFound { kind: "asset", .. })
+    ));
+    assert!(matches!(
+        cat.add_faces(vec![NewFace {
+            asset_id: Some("a1".into()),
+            person_id: Some("person_missing".into()),
+            ..Default::default()
+        }]),
+        Err(Error::NotFound { kind: "person", .. })
+    ));
+    assert!(cat.get_asset("a1").unwrap().faces.is_empty());
+    // The album's library is used when library_id is None.
+    assert!(cat
+        .list_assets(&ListAssets {
+            album_id: Some(album.id),
+            ..Default::default()
+        })
+        .unwrap()
+        .data
+        .is_empty());
+    assert!(matches!(
+        cat.create_library(NewLibrary {
+            name: "dup".into(),
+            id: Some(l1.id.clone()),
+            ..Default::default()
+        }),
+        Err(Error::Duplicate { .. })
+    ));
+}
+
+#[test]
+fn gumnut_response_with_faces_and_people_imports_as_is() {
+    let cat = Catalog::in_memory().unwrap();
+    let json = r#"{
+        "id": "asset_x", "local_datetime": "2023-11-07T07:31:56+02:00",
+        "faces": [{"id": "face_1", "asset_id": "asset_x", "person_id": "person_p",
+                   "bounding_box": {"x": 1, "y": 2, "w": 3, "h": 4}, "timestamp_ms": null,
+                   "created_at": "2023-11-08T00:00:00Z", "updated_at": "2023-11-08T00:00:00Z"}],
+        "people": [{"id": "person_p", "name": "Pat", "birth_date": "1990-05-06",
+                    "is_hidden": false, "is_favorite": true, "asset_count": 7,
+                    "thumbnail_face_id": "face_1",
+                    "created_at": "2023-11-08T00:00:00Z", "updated_at": "2023-11-08T00:00:00Z"}]
+    }"#;
+    let rec: NewAsset = serde_json::from_str(json).unwrap();
+    let out = cat.add_assets(vec![rec], AddAssets::default()).unwrap();
+    let a = &out[0];
+    assert_eq!(a.faces[0].person_id.as_deref(), Some("person_p"));
+    assert_eq!(a.people[0].name.as_deref(), Some("Pat"));
+    assert_eq!(
+        a.people[0].asset_count, 1,
+        "counts are maintained, not imported"
+    );
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                person_id: Some("person_p".into()),
+                ..Default::default()
+            }
+        ),
+        ["asset_x"]
+    );
+}
