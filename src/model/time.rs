@@ -484,6 +484,11 @@ mod tests {
             resolve_timezone("UTC", naive("2023-01-01T00:00:00")).unwrap(),
             0
         );
+        // Samoa skipped the whole of 2011-12-30: the offset before the gap (-10:00).
+        assert_eq!(
+            resolve_timezone("Pacific/Apia", naive("2011-12-30T12:00:00")).unwrap(),
+            -10 * 3600
+        );
         let e = resolve_timezone("Mars/Olympus", naive("2023-01-01T00:00:00")).unwrap_err();
         assert!(e.to_string().contains("unknown timezone"));
     }
