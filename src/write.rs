@@ -491,13 +491,14 @@ fn store(txn: &WriteTransaction, key: u64, rec: &AssetRecord) -> Result<()> {
 
 /// Validates a list of ids for a bulk write: each must be a well-formed id; repeats are
 /// allowed and act once.
-fn distinct_ids<'a>(ids_in: &'a [String], kind: IdKind) -> Result<Vec<&'a str>> {
+fn distinct_ids<S: AsRef<str>>(ids_in: &[S], kind: IdKind) -> Result<Vec<&str>> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(ids_in.len());
     for id in ids_in {
+        let id = id.as_ref();
         ids::validate(kind, id)?;
-        if seen.insert(id.as_str()) {
-            out.push(id.as_str());
+        if seen.insert(id) {
+            out.push(id);
         }
     }
     Ok(out)
@@ -633,7 +634,7 @@ impl Catalog {
 
     /// Moves assets to the trash (`trashed_at` set to now). Already trashed assets keep their
     /// `trashed_at`. Unknown ids are `NotFound` and nothing changes.
-    pub fn trash_assets(&self, asset_ids: &[String]) -> Result<()> {
+    pub fn trash_assets<S: AsRef<str>>(&self, asset_ids: &[S]) -> Result<()> {
         let now = now_micros();
         self.change_assets(asset_ids, |rec| {
             if rec.trashed_at.is_none() {
@@ -645,7 +646,7 @@ impl Catalog {
     }
 
     /// Takes assets out of the trash. Live assets are left as they are.
-    pub fn restore_assets(&self, asset_ids: &[String]) -> Result<()> {
+    pub fn restore_assets<S: AsRef<str>>(&self, asset_ids: &[S]) -> Result<()> {
         let now = now_micros();
         self.change_assets(asset_ids, |rec| {
             if rec.trashed_at.is_some() {
@@ -656,9 +657,9 @@ impl Catalog {
         })
     }
 
-    fn change_assets(
+    fn change_assets<S: AsRef<str>>(
         &self,
-        asset_ids: &[String],
+        asset_ids: &[S],
         mut change: impl FnMut(&mut AssetRecord) -> Result<()>,
     ) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
@@ -678,7 +679,7 @@ impl Catalog {
 
     /// Deletes assets permanently: their faces, album links, checksums and index entries go
     /// too. Unknown ids are `NotFound` and nothing changes.
-    pub fn delete_assets(&self, asset_ids: &[String]) -> Result<()> {
+    pub fn delete_assets<S: AsRef<str>>(&self, asset_ids: &[S]) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
             for id in list {
@@ -730,16 +731,16 @@ impl Catalog {
 
     /// Adds assets to an album (assets already in it are left as they are). The assets must be
     /// in the album's library.
-    pub fn add_to_album(&self, album_id: &str, asset_ids: &[String]) -> Result<()> {
+    pub fn add_to_album<S: AsRef<str>>(&self, album_id: &str, asset_ids: &[S]) -> Result<()> {
         self.album_links(album_id, asset_ids, true)
     }
 
     /// Removes assets from an album (assets not in it are left as they are).
-    pub fn remove_from_album(&self, album_id: &str, asset_ids: &[String]) -> Result<()> {
+    pub fn remove_from_album<S: AsRef<str>>(&self, album_id: &str, asset_ids: &[S]) -> Result<()> {
         self.album_links(album_id, asset_ids, false)
     }
 
-    fn album_links(&self, album_id: &str, asset_ids: &[String], add: bool) -> Result<()> {
+    fn album_links<S: AsRef<str>>(&self, album_id: &str, asset_ids: &[S], add: bool) -> Result<()> {
         ids::validate(IdKind::Album, album_id)?;
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
@@ -824,7 +825,7 @@ impl Catalog {
     }
 
     /// Moves every face of the `from_ids` people to `into_id`, then deletes those people.
-    pub fn merge_people(&self, into_id: &str, from_ids: &[String]) -> Result<Person> {
+    pub fn merge_people<S: AsRef<str>>(&self, into_id: &str, from_ids: &[S]) -> Result<Person> {
         ids::validate(IdKind::Person, into_id)?;
         let from = distinct_ids(from_ids, IdKind::Person)?;
         if from.contains(&into_id) {

@@ -109,9 +109,8 @@ fn cursor_asset_need_not_match_filters_and_unknown_is_not_found() {
             ..Default::default()
         })
         .unwrap();
-    cat.add_to_album(&album.id, &["a1".into(), "a4".into()])
-        .unwrap();
-    cat.trash_assets(&["a3".into()]).unwrap();
+    cat.add_to_album(&album.id, &["a1", "a4"]).unwrap();
+    cat.trash_assets(&["a3"]).unwrap();
     // a3 is trashed and not in the album; its position still counts.
     let q = ListAssets {
         album_id: Some(album.id.clone()),

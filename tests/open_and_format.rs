@@ -159,7 +159,7 @@ fn concurrent_readers_during_a_writer() {
                         })
                         .unwrap();
                     // Each read sees one snapshot: a whole batch or none of it.
-                    assert!(page.data.len() == 1 || (page.data.len() - 1) % 10 == 0);
+                    assert!(page.data.len() == 1 || (page.data.len() - 1).is_multiple_of(10));
                 }
             })
         })

@@ -159,7 +159,7 @@ proptest! {
     ) {
         let cat = seeded();
         let after = after.and_then(|s| s.parse::<DateTimeInput>().ok());
-        let before = before.and_then(|m| chrono::DateTime::from_timestamp_micros(m)).map(|d| DateTimeInput::from(d.naive_utc()));
+        let before = before.and_then(chrono::DateTime::from_timestamp_micros).map(|d| DateTimeInput::from(d.naive_utc()));
         let q = ListAssets {
             library_id: lib, album_id: album, person_id: person, ids,
             local_datetime_after: after, local_datetime_before: before,

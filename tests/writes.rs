@@ -171,11 +171,10 @@ fn trash_restore_delete() {
             ..Default::default()
         })
         .unwrap();
-    cat.add_to_album(&album.id, &["a1".into(), "a2".into()])
-        .unwrap();
+    cat.add_to_album(&album.id, &["a1", "a2"]).unwrap();
     let before = cat.get_asset("a2").unwrap();
 
-    cat.trash_assets(&["a2".into()]).unwrap();
+    cat.trash_assets(&["a2"]).unwrap();
     let trashed = cat.get_asset("a2").unwrap();
     assert!(trashed.trashed_at.is_some());
     assert!(trashed.updated_at > before.updated_at);
@@ -203,15 +202,15 @@ fn trash_restore_delete() {
     );
     assert_eq!(cat.list_album_assets(&album.id).unwrap().len(), 1);
 
-    cat.restore_assets(&["a2".into()]).unwrap();
+    cat.restore_assets(&["a2"]).unwrap();
     assert_eq!(ids(&cat, ListAssets::default()), ["a3", "a2", "a1"]);
 
     // Unknown id: NotFound and nothing changes.
-    let err = cat.trash_assets(&["a1".into(), "nope".into()]).unwrap_err();
+    let err = cat.trash_assets(&["a1", "nope"]).unwrap_err();
     assert!(matches!(err, Error::NotFound { kind: "asset", ref id } if id == "nope"));
     assert!(cat.get_asset("a1").unwrap().trashed_at.is_none());
 
-    cat.delete_assets(&["a1".into()]).unwrap();
+    cat.delete_assets(&["a1"]).unwrap();
     assert!(matches!(cat.get_asset("a1"), Err(Error::NotFound { .. })));
     assert_eq!(all_ids(&cat), ["a3", "a2"]);
     assert_eq!(
@@ -272,9 +271,9 @@ fn people_counts_follow_faces_trash_and_merges() {
     assert_eq!(a1.people.len(), 1);
     assert_eq!(a1.people[0].id, ann.id);
 
-    cat.trash_assets(&["a1".into()]).unwrap();
+    cat.trash_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
-    cat.restore_assets(&["a1".into()]).unwrap();
+    cat.restore_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
 
     // Reassigning one of Ann's faces to Bob: a1 now has both, in face order.
@@ -300,7 +299,7 @@ fn people_counts_follow_faces_trash_and_merges() {
         ["a2", "a1"]
     );
 
-    let merged = cat.merge_people(&ann.id, &[bob.id.clone()]).unwrap();
+    let merged = cat.merge_people(&ann.id, &[&bob.id]).unwrap();
     assert_eq!(merged.asset_count, 2);
     assert!(matches!(
         cat.get_person(&bob.id),
@@ -326,7 +325,7 @@ fn people_counts_follow_faces_trash_and_merges() {
 
     cat.assign_face(&faces[2].id, None).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
-    cat.delete_assets(&["a1".into()]).unwrap();
+    cat.delete_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
     assert!(matches!(
         cat.assign_face(&faces[0].id, None),
@@ -409,10 +408,10 @@ fn albums_hold_their_own_library_only_and_unknown_ids_are_not_found() {
             ..Default::default()
         })
         .unwrap();
-    let err = cat.add_to_album(&album.id, &["a1".into()]).unwrap_err();
+    let err = cat.add_to_album(&album.id, &["a1"]).unwrap_err();
     assert!(err.to_string().contains("another library"), "{err}");
     assert!(matches!(
-        cat.add_to_album("album_missing", &["a1".into()]),
+        cat.add_to_album("album_missing", &["a1"]),
         Err(Error::NotFound { kind: "album", .. })
     ));
     assert!(matches!(

@@ -106,11 +106,12 @@ impl PeopleCache {
         key: u32,
         tally: &mut Tally,
     ) -> Result<&PersonRecord> {
-        if !self.map.contains_key(&key) {
-            let rec: PersonRecord = load_u32(t, key, "person", tally)?;
-            self.map.insert(key, rec);
+        match self.map.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                Ok(v.insert(load_u32(t, key, "person", tally)?))
+            }
         }
-        Ok(&self.map[&key])
     }
 }
 

@@ -179,8 +179,9 @@ fn open_range(
 
 /// A stream of matching entries in list order.
 pub(crate) enum Stream<'t> {
-    /// One range.
-    Part(PartStream<'t>),
+    /// One range (boxed: a stream tree is built once per page, and boxing keeps the
+    /// combinator variants small).
+    Part(Box<PartStream<'t>>),
     /// Two disjoint streams merged (live and trashed, for `state="all"`).
     Merge(Box<Stream<'t>>, Box<Stream<'t>>),
     /// The entries of both streams (album and person).
@@ -282,9 +283,9 @@ fn group_stream<'t>(
     start: &Start,
 ) -> Result<Stream<'t>> {
     let part = |p| {
-        Ok::<_, Error>(Stream::Part(PartStream::new(
+        Ok::<_, Error>(Stream::Part(Box::new(PartStream::new(
             table, group, p, filter, start,
-        )?))
+        )?)))
     };
     Ok(match state {
         State::Live => part(Part::Live)?,
