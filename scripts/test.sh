@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every check and test of photocat, as CI does. Needs only the Rust toolchain.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy (all targets, all features, warnings are errors)"
+cargo clippy --all-targets --all-features -- -D warnings
+echo "== cargo test (unit, integration, property and doc tests)"
+cargo test --all-features
+echo "== benches and examples compile"
+cargo build --examples --benches --all-features
