@@ -31,7 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
     println!("{}", serde_json::to_string_pretty(&page)?);
     eprintln!();
-    eprintln!("{:<28} {:<32} {:<22} {}", "id", "local_datetime", "camera", "file");
+    eprintln!(
+        "{:<28} {:<32} {:<22} {}",
+        "id", "local_datetime", "camera", "file"
+    );
     for a in &page.data {
         let camera = a
             .exif
