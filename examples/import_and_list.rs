@@ -32,8 +32,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", serde_json::to_string_pretty(&page)?);
     eprintln!();
     eprintln!(
-        "{:<28} {:<32} {:<22} {}",
-        "id", "local_datetime", "camera", "file"
+        "{:<28} {:<32} {:<22} file",
+        "id", "local_datetime", "camera"
     );
     for a in &page.data {
         let camera = a

@@ -43,6 +43,11 @@ pub mod storage;
 pub mod views;
 pub mod write;
 
+/// The README's Rust examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use catalog::{Catalog, ReadStats};
 pub use error::{Error, Result};
 pub use model::{

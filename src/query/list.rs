@@ -59,12 +59,13 @@ impl Catalog {
     /// # fn main() -> photocat::Result<()> {
     /// use photocat::{AddAssets, Catalog, ListAssets, NewAsset};
     /// let cat = Catalog::in_memory()?;
-    /// let records = (0..3)
-    ///     .map(|i| NewAsset {
-    ///         local_datetime: Some(format!("2024-05-0{}T10:00:00+02:00", i + 1).parse()?),
+    /// let mut records = Vec::new();
+    /// for day in 1..=3 {
+    ///     records.push(NewAsset {
+    ///         local_datetime: Some(format!("2024-05-0{day}T10:00:00+02:00").parse()?),
     ///         ..Default::default()
-    ///     })
-    ///     .collect::<photocat::Result<Vec<_>>>()?;
+    ///     });
+    /// }
     /// cat.add_assets(records, AddAssets::default())?;
     /// let page = cat.list_assets(&ListAssets { limit: 2, ..Default::default() })?;
     /// assert_eq!(page.data.len(), 2);
