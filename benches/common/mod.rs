@@ -165,7 +165,7 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
                 seen_people[p] = true;
                 people.push(NewPerson {
                     id: Some(person_id(p)),
-                    name: (p % 3 != 0).then(|| format!("Person {p}")),
+                    name: (!p.is_multiple_of(3)).then(|| format!("Person {p}")),
                     ..NewPerson::default()
                 });
             }
