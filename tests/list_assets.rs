@@ -2,34 +2,16 @@
 //! filters, the timezone rules of the date bounds, and the proof that a page costs the same at
 //! any depth (counted, not timed).
 
+mod common;
+
+use common::{asset, walk};
 use photocat::{
     AddAssets, Catalog, Error, ListAssets, NewAlbum, NewAsset, NewFace, NewPerson, State,
 };
 
-fn asset(id: &str, when: &str) -> NewAsset {
-    NewAsset {
-        id: Some(id.into()),
-        local_datetime: Some(when.parse().unwrap()),
-        ..Default::default()
-    }
-}
-
 fn page_ids(cat: &Catalog, q: &ListAssets) -> (Vec<String>, bool) {
     let p = cat.list_assets(q).unwrap();
     (p.data.into_iter().map(|a| a.id).collect(), p.has_more)
-}
-
-fn walk(cat: &Catalog, q: ListAssets) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut q = q;
-    loop {
-        let p = cat.list_assets(&q).unwrap();
-        out.extend(p.data.iter().map(|a| a.id.clone()));
-        if !p.has_more {
-            return out;
-        }
-        q.starting_after_id = Some(p.data.last().unwrap().id.clone());
-    }
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Writes: atomicity of failed batches, duplicates, trash/restore/delete cascades, albums,
 //! people counters, merges and face assignment.
 
+mod common;
+
 use base64::Engine;
+use common::{asset, iter_ids as ids};
 use photocat::{
     AddAssets, AssetUpdate, Catalog, Error, ListAssets, NewAlbum, NewAsset, NewFace, NewLibrary,
     NewPerson, OnDuplicate, State,
@@ -9,21 +12,6 @@ use photocat::{
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn asset(id: &str, when: &str) -> NewAsset {
-    NewAsset {
-        id: Some(id.into()),
-        local_datetime: Some(when.parse().unwrap()),
-        ..Default::default()
-    }
-}
-
-fn ids(cat: &Catalog, q: ListAssets) -> Vec<String> {
-    cat.iter_assets(q, 200)
-        .unwrap()
-        .map(|a| a.unwrap().id)
-        .collect()
 }
 
 fn all_ids(cat: &Catalog) -> Vec<String> {
