@@ -204,12 +204,16 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
     let exif = clean_exif(n.exif)?;
     check_metrics(&n.metrics)?;
 
-    let (local, offset) = match n.local_datetime {
+    let (local, offset, offset_from_value) = match n.local_datetime {
         Some(input) => {
             let input = input.checked("local_datetime")?;
             let local = naive_micros(input.naive);
             let off = input.offset.map(|o| o.local_minus_utc());
-            (local, capture_offset(off, metadata.as_ref(), local)?)
+            (
+                local,
+                capture_offset(off, metadata.as_ref(), local)?,
+                off.is_some(),
+            )
         }
         None => {
             // No capture time: the file's creation time, else the time of the write, in UTC
@@ -217,10 +221,11 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
             let instant = n
                 .file_created_at
                 .map_or(created_at, |t| t.timestamp_micros());
-            let off = capture_offset(None, metadata.as_ref(), instant)?.unwrap_or(0);
+            let tz = capture_offset(None, metadata.as_ref(), instant)?;
+            let off = tz.unwrap_or(0);
             let local = instant + i64::from(off) * 1_000_000;
             time::check_naive(naive_from_micros(local), "local_datetime")?;
-            (local, Some(off))
+            (local, Some(off), tz.is_none())
         }
     };
     let checksum = n
@@ -285,6 +290,7 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
         file_modified_at: n.file_modified_at.map(|t| t.timestamp_micros()),
         local,
         offset,
+        offset_from_value,
         checksum,
         checksum_sha1,
         created_at,
@@ -562,12 +568,15 @@ impl Catalog {
             if let Some(e) = exif {
                 rec.exif = e;
             }
+            // The offset: on the new value, else the old value's own offset (kept across
+            // metadata changes), else metadata.timezone, else unknown.
             let value_offset = match local {
                 Some(d) => {
                     rec.local = naive_micros(d.naive);
+                    rec.offset_from_value = d.offset.is_some();
                     d.offset.map(|o| o.local_minus_utc())
                 }
-                None => None,
+                None => rec.offset.filter(|_| rec.offset_from_value),
             };
             if local.is_some() || u.metadata.is_some() {
                 rec.offset = capture_offset(value_offset, rec.metadata.as_ref(), rec.local)?;
@@ -692,7 +701,7 @@ impl Catalog {
                     faces.remove(f.id.as_str())?;
                 }
                 let mut sums = txn.open_table(tables::CHECKSUMS)?;
-                for k in checksum_keys(&rec) {
+                for (k, _) in checksum_keys(&rec) {
                     sums.remove(k.as_slice())?;
                 }
             }
@@ -1034,23 +1043,20 @@ fn create_person_in(txn: &WriteTransaction, p: NewPerson, now: i64) -> Result<(u
     Ok((key, rec))
 }
 
-fn checksum_keys(rec: &AssetRecord) -> Vec<Vec<u8>> {
+/// The uniqueness keys of an asset's checksums, each with its field name.
+fn checksum_keys(rec: &AssetRecord) -> Vec<(Vec<u8>, &'static str)> {
     let owner = rec.owner_id.as_deref();
     let mut out = Vec::with_capacity(2);
     if let Some(c) = &rec.checksum {
-        out.push(keys::checksum_key(
-            rec.library,
-            ChecksumKind::Sha256,
-            c,
-            owner,
+        out.push((
+            keys::checksum_key(rec.library, ChecksumKind::Sha256, c, owner),
+            "checksum",
         ));
     }
     if let Some(c) = &rec.checksum_sha1 {
-        out.push(keys::checksum_key(
-            rec.library,
-            ChecksumKind::Sha1,
-            c,
-            owner,
+        out.push((
+            keys::checksum_key(rec.library, ChecksumKind::Sha1, c, owner),
+            "checksum_sha1",
         ));
     }
     out
@@ -1107,12 +1113,7 @@ fn add_in(
             }
             // Checksums: against the catalogue, then against earlier records of this batch.
             let mut existing: Option<Outcome> = None;
-            for (k, field) in checksum_keys(&rec).into_iter().zip(
-                ["checksum", "checksum_sha1"].into_iter().filter(|f| {
-                    (*f == "checksum" && rec.checksum.is_some())
-                        || (*f == "checksum_sha1" && rec.checksum_sha1.is_some())
-                }),
-            ) {
+            for (k, field) in checksum_keys(&rec) {
                 let found = if let Some(key) = sums.get(k.as_slice())?.map(|v| v.value()) {
                     Some(Outcome::Existing(key))
                 } else {
@@ -1161,7 +1162,7 @@ fn add_in(
                 claim_face_id(txn, &face.id, key).map_err(|e| at_record(i, e))?;
             }
             asset_ids.insert(rec.id.as_str(), key)?;
-            for k in checksum_keys(&rec) {
+            for (k, _) in checksum_keys(&rec) {
                 sums.insert(k.as_slice(), key)?;
                 batch_sums.insert(k, fresh.len());
             }

@@ -470,3 +470,43 @@ fn gumnut_response_with_faces_and_people_imports_as_is() {
         ["asset_x"]
     );
 }
+
+#[test]
+fn offsets_keep_their_source_across_metadata_updates() {
+    let cat = Catalog::in_memory().unwrap();
+    let mut tz = asset("tz", "2024-07-01T12:00:00");
+    tz.metadata = Some(photocat::Exif {
+        timezone: Some("Europe/Paris".into()),
+        ..Default::default()
+    });
+    cat.add_assets(
+        vec![asset("value", "2024-07-01T12:00:00+09:00"), tz],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let offset = |id: &str| {
+        cat.get_asset(id)
+            .unwrap()
+            .local_offset
+            .map(|o| o.local_minus_utc())
+    };
+    assert_eq!(offset("tz"), Some(7200));
+    let city: AssetUpdate = serde_json::from_str(r#"{"metadata": {"city": "Kyoto"}}"#).unwrap();
+    // An offset written on the value survives a metadata change ...
+    cat.update_asset("value", city.clone()).unwrap();
+    assert_eq!(offset("value"), Some(9 * 3600));
+    // ... one that came from metadata.timezone goes with it.
+    cat.update_asset("tz", city).unwrap();
+    assert_eq!(offset("tz"), None);
+    let ny: AssetUpdate =
+        serde_json::from_str(r#"{"metadata": {"timezone": "America/New_York"}}"#).unwrap();
+    cat.update_asset("tz", ny).unwrap();
+    assert_eq!(offset("tz"), Some(-4 * 3600));
+    // A new naive value drops the old value's offset (the timezone, if any, applies).
+    let naive: AssetUpdate =
+        serde_json::from_str(r#"{"local_datetime": "2024-01-01T12:00:00"}"#).unwrap();
+    cat.update_asset("value", naive.clone()).unwrap();
+    assert_eq!(offset("value"), None);
+    cat.update_asset("tz", naive).unwrap();
+    assert_eq!(offset("tz"), Some(-5 * 3600));
+}

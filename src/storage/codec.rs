@@ -63,6 +63,9 @@ pub struct AssetRecord {
     pub file_modified_at: Option<i64>,
     pub local: i64,
     pub offset: Option<i32>,
+    /// True when `offset` was written on the `local_datetime` value itself (it then survives
+    /// metadata changes); false when it came from `metadata.timezone` or is unknown.
+    pub offset_from_value: bool,
     pub checksum: Option<[u8; 32]>,
     pub checksum_sha1: Option<[u8; 20]>,
     pub created_at: i64,
