@@ -445,7 +445,7 @@ fn build_assets(txn: &WriteTransaction, recs: &[&AssetRecord]) -> Result<Vec<Ass
     recs.iter()
         .map(|r| {
             let lib = libs.get(&r.library).map_or("", String::as_str);
-            build::asset_public(r, lib, &people, &mut cache, &mut tally)
+            build::asset_public((*r).clone(), lib, &people, &mut cache, &mut tally)
         })
         .collect()
 }

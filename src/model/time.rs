@@ -281,50 +281,107 @@ pub fn format_offset(secs: i32) -> String {
     }
 }
 
-fn format_fraction(out: &mut String, nanos: u32) {
-    if nanos == 0 {
-        return;
-    }
-    let mut digits = format!("{:06}", nanos / 1000);
-    while digits.ends_with('0') {
-        digits.pop();
-    }
-    out.push('.');
-    out.push_str(&digits);
+/// A datetime formatted into a stack buffer: no allocation on the JSON hot path.
+pub struct Formatted {
+    buf: [u8; 40],
+    len: usize,
 }
 
-fn format_naive_into(out: &mut String, naive: NaiveDateTime) {
-    use std::fmt::Write;
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        naive.year(),
-        naive.month(),
-        naive.day(),
-        naive.hour(),
-        naive.minute(),
-        naive.second()
-    );
-    format_fraction(out, naive.nanosecond());
+impl Formatted {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn digits(&mut self, v: u32, width: u32) {
+        let mut div = 10u32.pow(width - 1);
+        while div > 0 {
+            self.push(b'0' + (v / div % 10) as u8);
+            div /= 10;
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` with trailing zeros of the fraction dropped.
+    fn naive(naive: NaiveDateTime) -> Self {
+        let mut f = Formatted {
+            buf: [0; 40],
+            len: 0,
+        };
+        let year = naive.year();
+        if year > 9999 {
+            f.digits(year as u32, 5);
+        } else {
+            f.digits(year.max(0) as u32, 4);
+        }
+        f.push(b'-');
+        f.digits(naive.month(), 2);
+        f.push(b'-');
+        f.digits(naive.day(), 2);
+        f.push(b'T');
+        f.digits(naive.hour(), 2);
+        f.push(b':');
+        f.digits(naive.minute(), 2);
+        f.push(b':');
+        f.digits(naive.second(), 2);
+        let mut micros = naive.nanosecond() / 1000 % 1_000_000;
+        if micros != 0 {
+            let mut width = 6;
+            while micros.is_multiple_of(10) {
+                micros /= 10;
+                width -= 1;
+            }
+            f.push(b'.');
+            f.digits(micros, width);
+        }
+        f
+    }
+
+    fn offset(&mut self, secs: i32) {
+        self.push(if secs < 0 { b'-' } else { b'+' });
+        let a = secs.unsigned_abs();
+        self.digits(a / 3600, 2);
+        self.push(b':');
+        self.digits(a / 60 % 60, 2);
+        if !a.is_multiple_of(60) {
+            self.push(b':');
+            self.digits(a % 60, 2);
+        }
+    }
+
+    /// The JSON form of a wall-clock value with its offset when known.
+    pub fn local(naive: NaiveDateTime, offset_secs: Option<i32>) -> Self {
+        let mut f = Formatted::naive(naive);
+        if let Some(secs) = offset_secs {
+            f.offset(secs);
+        }
+        f
+    }
+
+    /// The JSON form of an instant (UTC, `Z`).
+    pub fn instant(t: DateTime<Utc>) -> Self {
+        let mut f = Formatted::naive(t.naive_utc());
+        f.push(b'Z');
+        f
+    }
 }
 
 /// The JSON form of a wall-clock value: naive, or followed by its offset when known;
 /// fractional seconds (up to 6 digits, trailing zeros dropped) only when non-zero.
 pub fn format_local(naive: NaiveDateTime, offset_secs: Option<i32>) -> String {
-    let mut out = String::with_capacity(32);
-    format_naive_into(&mut out, naive);
-    if let Some(secs) = offset_secs {
-        out.push_str(&format_offset(secs));
-    }
-    out
+    Formatted::local(naive, offset_secs).as_str().to_owned()
 }
 
 /// The JSON form of an instant: RFC 3339 in UTC with `Z`, fraction only when non-zero.
 pub fn format_instant(t: DateTime<Utc>) -> String {
-    let mut out = String::with_capacity(32);
-    format_naive_into(&mut out, t.naive_utc());
-    out.push('Z');
-    out
+    Formatted::instant(t).as_str().to_owned()
 }
 
 /// A `local_datetime_after` / `local_datetime_before` bound, decided per asset.

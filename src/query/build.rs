@@ -115,9 +115,9 @@ impl PeopleCache {
     }
 }
 
-/// Builds the public asset of a record.
+/// Builds the public asset of a record (consumed: its strings move, they are not copied).
 pub(crate) fn asset_public(
-    rec: &AssetRecord,
+    rec: AssetRecord,
     library_id: &str,
     people_table: &impl ReadableTable<u32, Bytes>,
     cache: &mut PeopleCache,
@@ -129,42 +129,37 @@ pub(crate) fn asset_public(
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(b)
     };
+    let people_keys = rec.people();
     let mut faces = Vec::with_capacity(rec.faces.len());
-    for f in &rec.faces {
+    for f in rec.faces {
         let person_id = match f.person {
             Some(p) => Some(cache.get(people_table, p, tally)?.id.clone()),
             None => None,
         };
         faces.push(Face {
-            id: f.id.clone(),
+            id: f.id,
             asset_id: rec.id.clone(),
             person_id,
             bounding_box: f.bounding_box,
             timestamp_ms: f.timestamp_ms,
             created_at: instant_from_micros(f.created_at),
             updated_at: instant_from_micros(f.updated_at),
-            thumbnail_url: f.thumbnail_url.clone(),
+            thumbnail_url: f.thumbnail_url,
         });
     }
     let mut people = Vec::new();
-    for p in rec.people() {
+    for p in people_keys {
         people.push(person_public(cache.get(people_table, p, tally)?));
     }
     Ok(Asset {
-        id: rec.id.clone(),
-        device_asset_id: rec
-            .device_asset_id
-            .clone()
-            .unwrap_or_else(|| rec.id.clone()),
+        device_asset_id: rec.device_asset_id.unwrap_or_else(|| rec.id.clone()),
         device_id: rec
             .device_id
-            .clone()
             .unwrap_or_else(|| DEFAULT_DEVICE_ID.to_owned()),
         mime_type: rec
             .mime_type
-            .clone()
             .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_owned()),
-        original_file_name: rec.original_file_name.clone().unwrap_or_default(),
+        original_file_name: rec.original_file_name.unwrap_or_default(),
         file_created_at: rec.file_created_at.map_or(captured, instant_from_micros),
         file_modified_at: rec.file_modified_at.map_or(captured, instant_from_micros),
         local_datetime: naive_from_micros(rec.local),
@@ -173,30 +168,31 @@ pub(crate) fn asset_public(
         checksum_sha1: rec.checksum_sha1.map(|c| b64(&c)),
         created_at: instant_from_micros(rec.created_at),
         updated_at: instant_from_micros(rec.updated_at),
-        exif: rec.exif.clone(),
-        metadata: rec.metadata.clone(),
-        metrics: rec.metrics.clone(),
-        asset_urls: rec.asset_urls.clone(),
-        description: rec.description.clone(),
+        exif: rec.exif,
+        metadata: rec.metadata,
+        metrics: rec.metrics,
+        asset_urls: rec.asset_urls,
+        description: rec.description,
         faces,
         people,
         width: rec.width,
         height: rec.height,
         file_size_bytes: rec.file_size_bytes,
         trashed_at: rec.trashed_at.map(instant_from_micros),
-        download_url: rec.download_url.clone(),
-        thumbnail_url: rec.thumbnail_url.clone(),
+        download_url: rec.download_url,
+        thumbnail_url: rec.thumbnail_url,
         library_id: library_id.to_owned(),
-        owner_id: rec.owner_id.clone(),
+        owner_id: rec.owner_id,
         is_favorite: rec.is_favorite,
         visibility: rec.visibility,
         is_offline: rec.is_offline,
-        live_photo_video_id: rec.live_photo_video_id.clone(),
-        duplicate_id: rec.duplicate_id.clone(),
-        stack_id: rec.stack_id.clone(),
-        tags: rec.tags.clone(),
-        thumbhash: rec.thumbhash.clone(),
-        duration: rec.duration.clone(),
-        original_path: rec.original_path.clone(),
+        live_photo_video_id: rec.live_photo_video_id,
+        duplicate_id: rec.duplicate_id,
+        stack_id: rec.stack_id,
+        tags: rec.tags,
+        thumbhash: rec.thumbhash,
+        duration: rec.duration,
+        original_path: rec.original_path,
+        id: rec.id,
     })
 }

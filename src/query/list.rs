@@ -130,7 +130,7 @@ impl Catalog {
         )?;
         let people = txn.open_table(tables::PEOPLE)?;
         let asset = build::asset_public(
-            &rec,
+            rec,
             &lib.id,
             &people,
             &mut PeopleCache::default(),
@@ -336,19 +336,20 @@ impl Catalog {
         let people = txn.open_table(tables::PEOPLE)?;
         let mut cache = PeopleCache::default();
         let mut data = Vec::with_capacity(hits.len());
-        for (_, key, rec) in &hits {
+        let last = hits.last().map(|h| h.0.clone());
+        for (_, key, rec) in hits {
             let rec = match rec {
-                Some(r) => r.clone(),
-                None => build::load_asset(&assets, *key, tally)?,
+                Some(r) => r,
+                None => build::load_asset(&assets, key, tally)?,
             };
             data.push(build::asset_public(
-                &rec, &lib.id, &people, &mut cache, tally,
+                rec, &lib.id, &people, &mut cache, tally,
             )?);
         }
         Ok(RawPage {
             data,
             has_more,
-            last: hits.last().map(|h| h.0.clone()),
+            last,
         })
     }
 }

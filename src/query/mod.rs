@@ -154,7 +154,7 @@ pub struct AssetPage {
 impl AssetPage {
     /// The page as Gumnut JSON bytes.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("serializing a page cannot fail")
+        crate::views::gumnut::to_json_string(self, 64 + 2048 * self.data.len())
     }
 }
 

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
 use super::json;
-use crate::model::time::format_local;
+use crate::model::time::Formatted;
 use crate::model::{Asset, AssetVariant, BoundingBox, Exif, Face, Person};
 
 #[derive(Serialize)]
@@ -30,7 +30,7 @@ struct AssetView<'a> {
     file_created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
     file_modified_at: DateTime<Utc>,
-    local_datetime: String,
+    local_datetime: Local,
     checksum: Option<&'a str>,
     checksum_sha1: Option<&'a str>,
     #[serde(serialize_with = "json::instant")]
@@ -38,7 +38,7 @@ struct AssetView<'a> {
     #[serde(serialize_with = "json::instant")]
     updated_at: DateTime<Utc>,
     exif: Option<ExifView<'a>>,
-    metadata: Option<MetadataView<'a>>,
+    metadata: Option<ExifView<'a>>,
     metrics: Option<&'a BTreeMap<String, Option<f64>>>,
     asset_urls: Option<&'a BTreeMap<String, AssetVariant>>,
     description: Option<&'a str>,
@@ -55,66 +55,83 @@ struct AssetView<'a> {
     thumbnail_url: Option<&'a str>,
 }
 
-/// The fields `exif` and `metadata` share, in the contract's order.
-#[derive(Serialize)]
-struct CommonExif<'a> {
-    make: Option<&'a str>,
-    model: Option<&'a str>,
-    orientation: Option<i32>,
-    #[serde(serialize_with = "json::opt_instant")]
-    modified_datetime: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "json::opt_instant")]
-    original_datetime: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "json::opt_instant")]
-    digitized_datetime: Option<DateTime<Utc>>,
-    lens_model: Option<&'a str>,
-    f_number: Option<f64>,
-    focal_length: Option<f64>,
-    iso: Option<i64>,
-    exposure_time: Option<f64>,
-    exposure_bias: Option<f64>,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    altitude: Option<f64>,
-    city: Option<&'a str>,
-    state: Option<&'a str>,
-    country: Option<&'a str>,
-    description: Option<&'a str>,
-    fps: Option<f64>,
-    live_photo_cid: Option<&'a str>,
-    projection_type: Option<&'a str>,
-}
-
-#[derive(Serialize)]
+/// `exif` (with `profile_description`) or `metadata` (with the place fields), in the
+/// contract's field order. Written field by field: no intermediate map.
 struct ExifView<'a> {
+    e: &'a Exif,
     asset_id: &'a str,
-    #[serde(serialize_with = "json::instant")]
     created_at: DateTime<Utc>,
-    #[serde(serialize_with = "json::instant")]
     updated_at: DateTime<Utc>,
-    #[serde(flatten)]
-    common: CommonExif<'a>,
-    profile_description: Option<&'a str>,
-    auto_stack_id: Option<&'a str>,
-    rating: Option<i64>,
+    metadata: bool,
 }
 
-#[derive(Serialize)]
-struct MetadataView<'a> {
-    asset_id: &'a str,
-    #[serde(serialize_with = "json::instant")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "json::instant")]
-    updated_at: DateTime<Utc>,
-    #[serde(flatten)]
-    common: CommonExif<'a>,
-    auto_stack_id: Option<&'a str>,
-    rating: Option<i64>,
-    country_code: Option<&'a str>,
-    sublocation: Option<&'a str>,
-    place_name: Option<&'a str>,
-    timezone: Option<&'a str>,
-    display_label: Option<&'a str>,
+struct Instant(Option<DateTime<Utc>>);
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        json::opt_instant(&self.0, s)
+    }
+}
+
+impl Serialize for ExifView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let e = self.e;
+        let mut m = s.serialize_struct(
+            if self.metadata {
+                "MetadataResponse"
+            } else {
+                "ExifResponse"
+            },
+            32,
+        )?;
+        m.serialize_field("asset_id", self.asset_id)?;
+        m.serialize_field("created_at", &Instant(Some(self.created_at)))?;
+        m.serialize_field("updated_at", &Instant(Some(self.updated_at)))?;
+        m.serialize_field("make", &e.make)?;
+        m.serialize_field("model", &e.model)?;
+        m.serialize_field("orientation", &e.orientation)?;
+        m.serialize_field("modified_datetime", &Instant(e.modified_datetime))?;
+        m.serialize_field("original_datetime", &Instant(e.original_datetime))?;
+        m.serialize_field("digitized_datetime", &Instant(e.digitized_datetime))?;
+        m.serialize_field("lens_model", &e.lens_model)?;
+        m.serialize_field("f_number", &e.f_number)?;
+        m.serialize_field("focal_length", &e.focal_length)?;
+        m.serialize_field("iso", &e.iso)?;
+        m.serialize_field("exposure_time", &e.exposure_time)?;
+        m.serialize_field("exposure_bias", &e.exposure_bias)?;
+        m.serialize_field("latitude", &e.latitude)?;
+        m.serialize_field("longitude", &e.longitude)?;
+        m.serialize_field("altitude", &e.altitude)?;
+        m.serialize_field("city", &e.city)?;
+        m.serialize_field("state", &e.state)?;
+        m.serialize_field("country", &e.country)?;
+        m.serialize_field("description", &e.description)?;
+        m.serialize_field("fps", &e.fps)?;
+        m.serialize_field("live_photo_cid", &e.live_photo_cid)?;
+        m.serialize_field("projection_type", &e.projection_type)?;
+        if !self.metadata {
+            m.serialize_field("profile_description", &e.profile_description)?;
+        }
+        m.serialize_field("auto_stack_id", &e.auto_stack_id)?;
+        m.serialize_field("rating", &e.rating)?;
+        if self.metadata {
+            m.serialize_field("country_code", &e.country_code)?;
+            m.serialize_field("sublocation", &e.sublocation)?;
+            m.serialize_field("place_name", &e.place_name)?;
+            m.serialize_field("timezone", &e.timezone)?;
+            m.serialize_field("display_label", &e.display_label)?;
+        }
+        m.end()
+    }
+}
+
+struct Local(Formatted);
+
+impl Serialize for Local {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
 }
 
 #[derive(Serialize)]
@@ -157,33 +174,6 @@ fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-fn common(e: &Exif) -> CommonExif<'_> {
-    CommonExif {
-        make: e.make.as_deref(),
-        model: e.model.as_deref(),
-        orientation: e.orientation,
-        modified_datetime: e.modified_datetime,
-        original_datetime: e.original_datetime,
-        digitized_datetime: e.digitized_datetime,
-        lens_model: e.lens_model.as_deref(),
-        f_number: e.f_number,
-        focal_length: e.focal_length,
-        iso: e.iso,
-        exposure_time: e.exposure_time,
-        exposure_bias: e.exposure_bias,
-        latitude: e.latitude,
-        longitude: e.longitude,
-        altitude: e.altitude,
-        city: e.city.as_deref(),
-        state: e.state.as_deref(),
-        country: e.country.as_deref(),
-        description: e.description.as_deref(),
-        fps: e.fps,
-        live_photo_cid: e.live_photo_cid.as_deref(),
-        projection_type: e.projection_type.as_deref(),
-    }
-}
-
 fn face_view(f: &Face) -> FaceView<'_> {
     FaceView {
         id: &f.id,
@@ -221,35 +211,27 @@ fn view(a: &Asset) -> AssetView<'_> {
         original_file_name: &a.original_file_name,
         file_created_at: a.file_created_at,
         file_modified_at: a.file_modified_at,
-        local_datetime: format_local(
+        local_datetime: Local(Formatted::local(
             a.local_datetime,
             a.local_offset.map(|o| o.local_minus_utc()),
-        ),
+        )),
         checksum: a.checksum.as_deref(),
         checksum_sha1: a.checksum_sha1.as_deref(),
         created_at: a.created_at,
         updated_at: a.updated_at,
         exif: a.exif.as_ref().map(|e| ExifView {
+            e,
             asset_id: &a.id,
             created_at: e.created_at.unwrap_or(a.created_at),
             updated_at: e.updated_at.unwrap_or(a.updated_at),
-            common: common(e),
-            profile_description: e.profile_description.as_deref(),
-            auto_stack_id: e.auto_stack_id.as_deref(),
-            rating: e.rating,
+            metadata: false,
         }),
-        metadata: a.metadata.as_ref().map(|m| MetadataView {
+        metadata: a.metadata.as_ref().map(|m| ExifView {
+            e: m,
             asset_id: &a.id,
             created_at: m.created_at.unwrap_or(a.created_at),
             updated_at: m.updated_at.unwrap_or(a.updated_at),
-            common: common(m),
-            auto_stack_id: m.auto_stack_id.as_deref(),
-            rating: m.rating,
-            country_code: m.country_code.as_deref(),
-            sublocation: m.sublocation.as_deref(),
-            place_name: m.place_name.as_deref(),
-            timezone: m.timezone.as_deref(),
-            display_label: m.display_label.as_deref(),
+            metadata: true,
         }),
         metrics: a.metrics.as_ref(),
         asset_urls: a.asset_urls.as_ref(),
@@ -274,11 +256,19 @@ impl Serialize for Asset {
 impl Asset {
     /// The Gumnut JSON of the asset (byte-deterministic).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("serializing an asset cannot fail")
+        to_json_string(self, 2048)
     }
 
     /// The Gumnut JSON as a `serde_json::Value`.
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("serializing an asset cannot fail")
     }
+}
+
+/// Serializes into a buffer sized for the expected output, so the writer never regrows it.
+pub(crate) fn to_json_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
+    let mut buf = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut buf, value).expect("serializing to memory cannot fail");
+    // serde_json writes only valid UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
 }

@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serializer;
 
-use crate::model::time::format_instant;
+use crate::model::time::Formatted;
 
 /// Serializes an instant in the canonical form.
 pub(crate) fn instant<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_instant(*t))
+    s.serialize_str(Formatted::instant(*t).as_str())
 }
 
 /// Serializes an optional instant in the canonical form.

@@ -1,0 +1,63 @@
+//! Loads a generated catalogue and lists pages in a loop: a target for profilers
+//! (`perf record -g target/release/examples/profile_load 100000`).
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use photocat::{AddAssets, Catalog, ListAssets};
+
+fn main() -> photocat::Result<()> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let data = common::generate(n, 42);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("profile.redb");
+    let cat = Catalog::open(&path)?;
+    let t = Instant::now();
+    for chunk in data.assets.chunks(50_000) {
+        cat.add_assets(chunk.to_vec(), AddAssets::default())?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!(
+        "load: {n} assets in {secs:.2} s ({:.0}/s), file {:.1} MB",
+        n as f64 / secs,
+        std::fs::metadata(&path)?.len() as f64 / 1e6
+    );
+    let q = ListAssets::default();
+    let t = Instant::now();
+    for _ in 0..5_000 {
+        std::hint::black_box(cat.list_assets(&q)?);
+    }
+    eprintln!(
+        "first page: {:.1} µs",
+        t.elapsed().as_secs_f64() * 1e6 / 5_000.0
+    );
+    let page = cat.list_assets(&q)?;
+    let t = Instant::now();
+    for _ in 0..5_000 {
+        std::hint::black_box(page.to_json());
+    }
+    eprintln!(
+        "its JSON: {:.1} µs",
+        t.elapsed().as_secs_f64() * 1e6 / 5_000.0
+    );
+    let t = Instant::now();
+    let rounds: u32 = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        bytes += cat.list_assets(&q)?.to_json().len();
+    }
+    eprintln!(
+        "first page + JSON: {:.1} µs ({} bytes)",
+        t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds),
+        bytes / rounds as usize
+    );
+    Ok(())
+}
