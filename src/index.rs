@@ -56,10 +56,14 @@ fn counted_people(rec: Option<&AssetRecord>) -> Vec<u32> {
 }
 
 /// The open tables a record change touches.
+///
+/// Counter changes are accumulated and written once by [`IndexTables::finish`], so a bulk write
+/// rewrites each person record once, not once per asset.
 pub(crate) struct IndexTables<'t> {
     pub list: Table<'t, &'static [u8], &'static [u8]>,
     pub person_assets: Table<'t, (u32, u64), ()>,
     pub people: Table<'t, u32, &'static [u8]>,
+    pending: HashMap<u32, i64>,
 }
 
 impl<'t> IndexTables<'t> {
@@ -68,7 +72,31 @@ impl<'t> IndexTables<'t> {
             list: txn.open_table(crate::storage::tables::LIST_INDEX)?,
             person_assets: txn.open_table(crate::storage::tables::PERSON_ASSETS)?,
             people: txn.open_table(crate::storage::tables::PEOPLE)?,
+            pending: HashMap::new(),
         })
+    }
+
+    /// Opens the tables, moves one asset's entries and counters, and finishes.
+    pub(crate) fn update(
+        txn: &'t redb::WriteTransaction,
+        key: u64,
+        old: Option<&AssetRecord>,
+        new: Option<&AssetRecord>,
+    ) -> Result<()> {
+        let mut idx = IndexTables::open(txn)?;
+        idx.apply(key, old, new)?;
+        idx.finish()
+    }
+
+    /// Writes the accumulated counter changes. Every user of `apply` must call it.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for (p, d) in pending {
+            if d != 0 {
+                self.bump_person(p, d)?;
+            }
+        }
+        Ok(())
     }
 
     /// Moves every index entry and counter of asset `key` from `old` to `new` (None for a
@@ -105,16 +133,37 @@ impl<'t> IndexTables<'t> {
             }
         }
 
-        let mut delta: HashMap<u32, i64> = HashMap::new();
         for p in counted_people(old) {
-            *delta.entry(p).or_default() -= 1;
+            *self.pending.entry(p).or_default() -= 1;
         }
         for p in counted_people(new) {
-            *delta.entry(p).or_default() += 1;
+            *self.pending.entry(p).or_default() += 1;
         }
-        for (p, d) in delta {
-            if d != 0 {
-                self.bump_person(p, d)?;
+        Ok(())
+    }
+
+    /// Adds the entries and counters of new records, inserting list-index entries in key
+    /// order (sequential B-tree inserts touch far fewer pages than scattered ones).
+    pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
+        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = records
+            .iter()
+            .flat_map(|(k, r)| list_entries(*k, r))
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (k, v) in &entries {
+            self.list.insert(k.as_slice(), v.as_slice())?;
+        }
+        let mut links: Vec<(u32, u64)> = records
+            .iter()
+            .flat_map(|(k, r)| r.people().into_iter().map(move |p| (p, *k)))
+            .collect();
+        links.sort_unstable();
+        for l in links {
+            self.person_assets.insert(l, ())?;
+        }
+        for (_, r) in records {
+            for p in counted_people(Some(r)) {
+                *self.pending.entry(p).or_default() += 1;
             }
         }
         Ok(())

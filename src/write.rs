@@ -436,18 +436,28 @@ fn library_names(txn: &WriteTransaction) -> Result<HashMap<u32, String>> {
     Ok(out)
 }
 
-/// Builds public assets for records of one write transaction.
-fn build_assets(txn: &WriteTransaction, recs: &[&AssetRecord]) -> Result<Vec<Asset>> {
+/// Builds public assets for records of one write transaction (consumed).
+fn build_assets(
+    txn: &WriteTransaction,
+    recs: impl IntoIterator<Item = AssetRecord>,
+) -> Result<Vec<Asset>> {
     let libs = library_names(txn)?;
     let people = txn.open_table(tables::PEOPLE)?;
     let mut cache = PeopleCache::default();
     let mut tally = Tally::default();
-    recs.iter()
+    recs.into_iter()
         .map(|r| {
-            let lib = libs.get(&r.library).map_or("", String::as_str);
-            build::asset_public((*r).clone(), lib, &people, &mut cache, &mut tally)
+            let lib = libs.get(&r.library).cloned().unwrap_or_default();
+            build::asset_public(r, &lib, &people, &mut cache, &mut tally)
         })
         .collect()
+}
+
+/// The public asset of one record of a write transaction.
+fn build_asset(txn: &WriteTransaction, rec: AssetRecord) -> Result<Asset> {
+    build_assets(txn, [rec])?
+        .pop()
+        .ok_or_else(|| Error::Corrupt("no asset built".into()))
 }
 
 fn run_write<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -> Result<T> {
@@ -633,11 +643,9 @@ impl Catalog {
                 rec.stack_id = v;
             }
             rec.updated_at = bumped(old.updated_at, now);
-            let mut idx = IndexTables::open(txn)?;
-            idx.apply(key, Some(&old), Some(&rec))?;
-            drop(idx);
+            IndexTables::update(txn, key, Some(&old), Some(&rec))?;
             store(txn, key, &rec)?;
-            Ok(build_assets(txn, &[&rec])?.remove(0))
+            build_asset(txn, rec)
         })
     }
 
@@ -678,7 +686,7 @@ impl Catalog {
                 let mut rec = old.clone();
                 change(&mut rec)?;
                 if rec != old {
-                    IndexTables::open(txn)?.apply(key, Some(&old), Some(&rec))?;
+                    IndexTables::update(txn, key, Some(&old), Some(&rec))?;
                     store(txn, key, &rec)?;
                 }
             }
@@ -693,7 +701,7 @@ impl Catalog {
         run_write(self, |txn| {
             for id in list {
                 let (key, rec) = load_by_id(txn, id)?;
-                IndexTables::open(txn)?.apply(key, Some(&rec), None)?;
+                IndexTables::update(txn, key, Some(&rec), None)?;
                 txn.open_table(tables::ASSETS)?.remove(key)?;
                 txn.open_table(tables::ASSET_IDS)?.remove(id)?;
                 let mut faces = txn.open_table(tables::FACE_IDS)?;
@@ -779,7 +787,7 @@ impl Catalog {
                     }
                     _ => continue,
                 }
-                IndexTables::open(txn)?.apply(key, Some(&old), Some(&rec))?;
+                IndexTables::update(txn, key, Some(&old), Some(&rec))?;
                 store(txn, key, &rec)?;
             }
             Ok(())
@@ -793,7 +801,7 @@ impl Catalog {
         }
         let now = now_micros();
         run_write(self, |txn| {
-            let (_, rec) = create_person_in(txn, person, now)?;
+            let (_, rec) = RefTables::open(txn)?.create_person(person, now)?;
             Ok(build::person_public(&rec))
         })
     }
@@ -874,7 +882,7 @@ impl Catalog {
                         }
                     }
                     rec.updated_at = bumped(rec.updated_at, now);
-                    IndexTables::open(txn)?.apply(key, Some(&old), Some(&rec))?;
+                    IndexTables::update(txn, key, Some(&old), Some(&rec))?;
                     store(txn, key, &rec)?;
                 }
             }
@@ -914,8 +922,11 @@ impl Catalog {
             for (i, (asset_id, mut face, person)) in prepared.into_iter().enumerate() {
                 let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, &asset_id)?
                     .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
-                face.person = resolve_person(txn, person.as_deref())?;
-                claim_face_id(txn, &face.id, key).map_err(|e| at_face(i, e))?;
+                let mut refs = RefTables::open(txn)?;
+                face.person = refs.resolve_person(person.as_deref())?;
+                refs.claim_face_id(&face.id, key)
+                    .map_err(|e| at_face(i, e))?;
+                drop(refs);
                 if let std::collections::hash_map::Entry::Vacant(v) = touched.entry(key) {
                     let rec = build::load_asset(
                         &txn.open_table(tables::ASSETS)?,
@@ -933,13 +944,13 @@ impl Catalog {
                 new.updated_at = bumped(new.updated_at, now);
                 idx.apply(*key, Some(old), Some(new))?;
             }
-            drop(idx);
+            idx.finish()?;
             for (key, (_, new)) in &touched {
                 store(txn, *key, new)?;
             }
             let built: HashMap<u64, Asset> = touched
-                .iter()
-                .map(|(k, (_, new))| Ok((*k, build_assets(txn, &[new])?.remove(0))))
+                .into_iter()
+                .map(|(k, (_, new))| Ok((k, build_asset(txn, new)?)))
                 .collect::<Result<_>>()?;
             Ok(out_ids
                 .into_iter()
@@ -958,7 +969,7 @@ impl Catalog {
         run_write(self, |txn| {
             let key = lookup_u64(&txn.open_table(tables::FACE_IDS)?, face_id)?
                 .ok_or_else(|| Error::not_found("face", face_id))?;
-            let person = resolve_person(txn, person_id)?;
+            let person = RefTables::open(txn)?.resolve_person(person_id)?;
             let old =
                 build::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut Tally::default())?;
             let mut rec = old.clone();
@@ -971,10 +982,11 @@ impl Catalog {
                 rec.faces[pos].person = person;
                 rec.faces[pos].updated_at = bumped(rec.faces[pos].updated_at, now);
                 rec.updated_at = bumped(rec.updated_at, now);
-                IndexTables::open(txn)?.apply(key, Some(&old), Some(&rec))?;
+                IndexTables::update(txn, key, Some(&old), Some(&rec))?;
                 store(txn, key, &rec)?;
             }
-            Ok(build_assets(txn, &[&rec])?.remove(0).faces.swap_remove(pos))
+            let mut faces = build_asset(txn, rec)?.faces;
+            Ok(faces.swap_remove(pos))
         })
     }
 }
@@ -993,54 +1005,73 @@ fn at_face(i: usize, e: Error) -> Error {
     }
 }
 
-fn resolve_person(txn: &WriteTransaction, person_id: Option<&str>) -> Result<Option<u32>> {
-    match person_id {
-        None => Ok(None),
-        Some(p) => lookup_u32(&txn.open_table(tables::PERSON_IDS)?, p)?
-            .map(Some)
-            .ok_or_else(|| Error::not_found("person", p)),
-    }
+/// The id tables a write consults per record, opened once per transaction.
+struct RefTables<'t> {
+    person_ids: redb::Table<'t, &'static str, u32>,
+    people: redb::Table<'t, u32, &'static [u8]>,
+    face_ids: redb::Table<'t, &'static str, u64>,
+    counters: redb::Table<'t, &'static str, u64>,
 }
 
-fn claim_face_id(txn: &WriteTransaction, face_id: &str, asset: u64) -> Result<()> {
-    let mut t = txn.open_table(tables::FACE_IDS)?;
-    if t.get(face_id)?.is_some() {
-        return Err(Error::Duplicate {
-            message: format!("face {face_id:?} already exists"),
-            existing_id: face_id.to_owned(),
-        });
+impl<'t> RefTables<'t> {
+    fn open(txn: &'t WriteTransaction) -> Result<Self> {
+        Ok(RefTables {
+            person_ids: txn.open_table(tables::PERSON_IDS)?,
+            people: txn.open_table(tables::PEOPLE)?,
+            face_ids: txn.open_table(tables::FACE_IDS)?,
+            counters: txn.open_table(tables::COUNTERS)?,
+        })
     }
-    t.insert(face_id, asset)?;
-    Ok(())
-}
 
-fn create_person_in(txn: &WriteTransaction, p: NewPerson, now: i64) -> Result<(u32, PersonRecord)> {
-    let id = ids::given_or_new(IdKind::Person, p.id.as_deref())?;
-    let mut ids_t = txn.open_table(tables::PERSON_IDS)?;
-    if ids_t.get(id.as_str())?.is_some() {
-        return Err(Error::Duplicate {
-            message: format!("person {id:?} already exists"),
-            existing_id: id,
-        });
+    fn resolve_person(&self, person_id: Option<&str>) -> Result<Option<u32>> {
+        match person_id {
+            None => Ok(None),
+            Some(p) => lookup_u32(&self.person_ids, p)?
+                .map(Some)
+                .ok_or_else(|| Error::not_found("person", p)),
+        }
     }
-    let key = next_key_u32(txn, counter::PERSON)?;
-    let created_at = p.created_at.map_or(now, |t| t.timestamp_micros());
-    let rec = PersonRecord {
-        id: id.clone(),
-        name: p.name,
-        birth_date: p.birth_date.map(|d| chrono::Datelike::num_days_from_ce(&d)),
-        is_hidden: p.is_hidden.unwrap_or(false),
-        is_favorite: p.is_favorite.unwrap_or(false),
-        asset_count: 0,
-        thumbnail_face_id: p.thumbnail_face_id,
-        created_at,
-        updated_at: p.updated_at.map_or(created_at, |t| t.timestamp_micros()),
-        thumbnail_face_url: p.thumbnail_face_url,
-    };
-    ids_t.insert(id.as_str(), key)?;
-    txn.open_table(tables::PEOPLE)?
-        .insert(key, codec::encode(&rec)?.as_slice())?;
-    Ok((key, rec))
+
+    fn claim_face_id(&mut self, face_id: &str, asset: u64) -> Result<()> {
+        if self.face_ids.get(face_id)?.is_some() {
+            return Err(Error::Duplicate {
+                message: format!("face {face_id:?} already exists"),
+                existing_id: face_id.to_owned(),
+            });
+        }
+        self.face_ids.insert(face_id, asset)?;
+        Ok(())
+    }
+
+    fn create_person(&mut self, p: NewPerson, now: i64) -> Result<(u32, PersonRecord)> {
+        let id = ids::given_or_new(IdKind::Person, p.id.as_deref())?;
+        if self.person_ids.get(id.as_str())?.is_some() {
+            return Err(Error::Duplicate {
+                message: format!("person {id:?} already exists"),
+                existing_id: id,
+            });
+        }
+        let next = self.counters.get(counter::PERSON)?.map_or(1, |v| v.value());
+        self.counters.insert(counter::PERSON, next + 1)?;
+        let key =
+            u32::try_from(next).map_err(|_| Error::invalid("too many people (at most 2^32)"))?;
+        let created_at = p.created_at.map_or(now, |t| t.timestamp_micros());
+        let rec = PersonRecord {
+            id: id.clone(),
+            name: p.name,
+            birth_date: p.birth_date.map(|d| chrono::Datelike::num_days_from_ce(&d)),
+            is_hidden: p.is_hidden.unwrap_or(false),
+            is_favorite: p.is_favorite.unwrap_or(false),
+            asset_count: 0,
+            thumbnail_face_id: p.thumbnail_face_id,
+            created_at,
+            updated_at: p.updated_at.map_or(created_at, |t| t.timestamp_micros()),
+            thumbnail_face_url: p.thumbnail_face_url,
+        };
+        self.person_ids.insert(id.as_str(), key)?;
+        self.people.insert(key, codec::encode(&rec)?.as_slice())?;
+        Ok((key, rec))
+    }
 }
 
 /// The uniqueness keys of an asset's checksums, each with its field name.
@@ -1074,6 +1105,11 @@ fn add_in(
     let mut batch_ids: HashSet<String> = HashSet::new();
     let mut batch_sums: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut batch_faces: HashSet<String> = HashSet::new();
+    let mut new_ids: Vec<(String, u64)> = Vec::with_capacity(prepared.len());
+    let mut new_faces: Vec<(String, u64)> = Vec::new();
+    let mut refs = RefTables::open(txn)?;
+    // Asset keys are allocated in one block: the counter is read once and written once.
+    let mut next_asset = refs.counters.get(counter::ASSET)?.map_or(1, |v| v.value());
     {
         let mut asset_ids = txn.open_table(tables::ASSET_IDS)?;
         let mut sums = txn.open_table(tables::CHECKSUMS)?;
@@ -1144,12 +1180,12 @@ fn add_in(
             }
             for np in people {
                 let pid = np.id.clone().unwrap_or_default();
-                if lookup_u32(&txn.open_table(tables::PERSON_IDS)?, &pid)?.is_none() {
-                    create_person_in(txn, np, now)?;
+                if lookup_u32(&refs.person_ids, &pid)?.is_none() {
+                    refs.create_person(np, now)?;
                 }
             }
             for (face, person) in rec.faces.iter_mut().zip(face_people) {
-                face.person = resolve_person(txn, person.as_deref())?;
+                face.person = refs.resolve_person(person.as_deref())?;
                 if !batch_faces.insert(face.id.clone()) {
                     return Err(Error::Duplicate {
                         message: format!("records[{i}]: face {:?} appears twice", face.id),
@@ -1157,20 +1193,45 @@ fn add_in(
                     });
                 }
             }
-            let key = next_key(txn, counter::ASSET)?;
+            let key = next_asset;
+            next_asset += 1;
+            // Only look-ups here; the inserts follow in key order after the loop.
             for face in &rec.faces {
-                claim_face_id(txn, &face.id, key).map_err(|e| at_record(i, e))?;
+                if refs.face_ids.get(face.id.as_str())?.is_some() {
+                    return Err(Error::Duplicate {
+                        message: format!("records[{i}]: face {:?} already exists", face.id),
+                        existing_id: face.id.clone(),
+                    });
+                }
+                new_faces.push((face.id.clone(), key));
             }
-            asset_ids.insert(rec.id.as_str(), key)?;
             for (k, _) in checksum_keys(&rec) {
-                sums.insert(k.as_slice(), key)?;
                 batch_sums.insert(k, fresh.len());
             }
+            new_ids.push((rec.id.clone(), key));
             batch_ids.insert(rec.id.clone());
             outcomes.push(Outcome::New(fresh.len()));
             fresh.push((key, rec));
         }
+        // Sorted inserts: random keys (checksums, generated ids) would otherwise touch a
+        // different B-tree leaf on every insert.
+        new_ids.sort_unstable();
+        for (id, key) in &new_ids {
+            asset_ids.insert(id.as_str(), *key)?;
+        }
+        let mut new_sums: Vec<(&Vec<u8>, u64)> =
+            batch_sums.iter().map(|(k, &j)| (k, fresh[j].0)).collect();
+        new_sums.sort_unstable();
+        for (k, key) in new_sums {
+            sums.insert(k.as_slice(), key)?;
+        }
+        new_faces.sort_unstable();
+        for (id, key) in &new_faces {
+            refs.face_ids.insert(id.as_str(), *key)?;
+        }
     }
+    refs.counters.insert(counter::ASSET, next_asset)?;
+    drop(refs);
     // Encode on every core, then write in key order.
     let encoded: Vec<Vec<u8>> = fresh
         .par_iter()
@@ -1183,28 +1244,47 @@ fn add_in(
         }
     }
     let mut idx = IndexTables::open(txn)?;
-    for (key, rec) in &fresh {
-        idx.apply(*key, None, Some(rec))?;
-    }
-    drop(idx);
-    let mut existing_recs: HashMap<u64, AssetRecord> = HashMap::new();
+    idx.insert_new(&fresh)?;
+    idx.finish()?;
+    // Results: new records are moved into their public form (each built once; a duplicate of
+    // an earlier record of this batch gets a copy), existing ones are read.
+    let mut uses = vec![0usize; fresh.len()];
     for o in &outcomes {
-        if let Outcome::Existing(k) = o {
-            if !existing_recs.contains_key(k) {
-                let r =
-                    build::load_asset(&txn.open_table(tables::ASSETS)?, *k, &mut Tally::default())?;
-                existing_recs.insert(*k, r);
-            }
+        if let Outcome::New(j) = o {
+            uses[*j] += 1;
         }
     }
-    let refs: Vec<&AssetRecord> = outcomes
-        .iter()
-        .map(|o| match o {
-            Outcome::New(j) => &fresh[*j].1,
-            Outcome::Existing(k) => &existing_recs[k],
-        })
+    let mut built: Vec<Option<Asset>> = build_assets(txn, fresh.into_iter().map(|(_, r)| r))?
+        .into_iter()
+        .map(Some)
         .collect();
-    build_assets(txn, &refs)
+    let mut existing: HashMap<u64, Asset> = HashMap::new();
+    let mut out = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        let asset = match o {
+            Outcome::New(j) => {
+                uses[j] -= 1;
+                if uses[j] == 0 {
+                    built[j].take()
+                } else {
+                    built[j].clone()
+                }
+            }
+            Outcome::Existing(k) => {
+                if let std::collections::hash_map::Entry::Vacant(v) = existing.entry(k) {
+                    let rec = build::load_asset(
+                        &txn.open_table(tables::ASSETS)?,
+                        k,
+                        &mut Tally::default(),
+                    )?;
+                    v.insert(build_asset(txn, rec)?);
+                }
+                existing.get(&k).cloned()
+            }
+        };
+        out.push(asset.ok_or_else(|| Error::Corrupt("a result asset was not built".into()))?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
