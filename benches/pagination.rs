@@ -1,27 +1,34 @@
-//! Criterion benchmarks of pagination queries on a generated catalogue (see
-//! `benches/common/mod.rs`). The catalogue is built once per run, in a file.
+//! Criterion benchmarks of pagination queries: photocat and a SQLite baseline side by side in
+//! one group per query, on the same generated catalogue (`benches/common`), built once per run.
+//! Before timing, each query asserts that both engines return the same ids and `has_more`.
 //!
 //! ```text
-//! cargo bench --bench pagination                       # N = 100,000
-//! PHOTOCAT_BENCH_N=1000000 cargo bench --bench pagination
+//! cargo bench --features sqlite-baseline --bench pagination                 # N = 100,000
+//! PHOTOCAT_BENCH_N=1000000 cargo bench --features sqlite-baseline --bench pagination
 //! ```
 //!
-//! Besides criterion's timings, the run prints the bulk-load rate, the file size, and the
-//! storage work (`Catalog::read_stats`) of each query.
+//! `photocat` is `list_assets` + `to_json` (complete records as Gumnut JSON bytes, as the
+//! SQLite side produces); `photocat_records` is `list_assets` alone (complete `Asset` values).
+//! The run also prints load rates, file sizes and each query's storage work.
 
 mod common;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use common::sqlite::{Query, Sqlite};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use photocat::model::time::naive_micros;
 use photocat::{AddAssets, Catalog, ListAssets};
 
 struct Fixture {
     _dir: tempfile::TempDir,
     cat: Catalog,
+    /// rusqlite connections are not `Sync`; the bench is single-threaded, the lock uncontended.
+    sql: std::sync::Mutex<Sqlite>,
     n: usize,
-    cursor_10k: String,
+    /// Ids at depth 10,000 and 200,000 of the live timeline.
+    cursors: Vec<(usize, String)>,
 }
 
 fn n() -> usize {
@@ -39,88 +46,153 @@ fn fixture() -> &'static Fixture {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bench.redb");
         let cat = Catalog::open(&path).unwrap();
-        let t = Instant::now();
+        let mut secs = 0.0;
         for chunk in data.assets.chunks(50_000) {
-            cat.add_assets(chunk.to_vec(), AddAssets::default())
-                .unwrap();
+            let records = chunk.to_vec();
+            let t = Instant::now();
+            cat.add_assets(records, AddAssets::default()).unwrap();
+            secs += t.elapsed().as_secs_f64();
         }
-        let assets_secs = t.elapsed().as_secs_f64();
         let t = Instant::now();
         common::load_albums(&cat, &data);
-        let albums_secs = t.elapsed().as_secs_f64();
+        let album_secs = t.elapsed().as_secs_f64();
         let size = std::fs::metadata(&path).unwrap().len();
         eprintln!(
-            "catalogue: {n} assets loaded in {assets_secs:.2} s ({:.0} assets/s, all indexes), \
-             albums linked in {albums_secs:.2} s, file {:.1} MB ({:.0} bytes/asset)",
-            n as f64 / assets_secs,
+            "photocat: {n} assets in {secs:.1} s ({:.0} assets/s, all indexes, faces and people), \
+             2,000 albums linked in {album_secs:.1} s; file {:.1} MB ({:.0} bytes/asset)",
+            n as f64 / secs,
             size as f64 / 1e6,
             size as f64 / n as f64
         );
-        let depth = 10_000.min(n / 2);
-        let cursor_10k = cat
-            .iter_assets(ListAssets::default(), 200)
-            .unwrap()
-            .nth(depth - 1)
-            .unwrap()
-            .unwrap()
-            .id;
+        let sql_path = dir.path().join("bench.sqlite");
+        let t = Instant::now();
+        let sql = Sqlite::build(&sql_path, &cat, &data);
+        let sql_secs = t.elapsed().as_secs_f64();
+        drop(sql);
+        let sql_size: u64 = ["bench.sqlite", "bench.sqlite-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+            .map(|m| m.len())
+            .sum();
+        eprintln!(
+            "sqlite: built in {sql_secs:.1} s ({:.0} assets/s incl. reading them from photocat); \
+             file {:.1} MB",
+            n as f64 / sql_secs,
+            sql_size as f64 / 1e6
+        );
+        let sql = Sqlite::open(&sql_path);
+        let mut cursors = Vec::new();
+        let mut it = cat.iter_assets(ListAssets::default(), 200).unwrap();
+        let mut seen = 0;
+        for depth in [10_000, 200_000] {
+            if depth < n * 9 / 10 {
+                let a = it.nth(depth - seen - 1).unwrap().unwrap();
+                seen = depth;
+                cursors.push((depth, a.id));
+            }
+        }
+        drop(it);
         Fixture {
             _dir: dir,
             cat,
+            sql: std::sync::Mutex::new(sql),
             n,
-            cursor_10k,
+            cursors,
         }
     })
 }
 
-fn queries(f: &Fixture) -> Vec<(&'static str, ListAssets)> {
-    let base = ListAssets::default();
-    vec![
-        ("first_page_20", base.clone()),
+/// The same query for both engines.
+fn case(f: &Fixture, q: ListAssets) -> (ListAssets, Query) {
+    let mut s = Query {
+        album: q.album_id.clone(),
+        person: q.person_id.clone(),
+        ids: q.ids.clone(),
+        limit: q.limit as usize,
+        ..Query::default()
+    };
+    if let Some(id) = &q.starting_after_id {
+        let a = f.cat.get_asset(id).unwrap();
+        s.after = Some((naive_micros(a.local_datetime), a.id));
+    }
+    for (bound, naive, aware) in [
         (
-            "first_page_200",
+            q.local_datetime_after,
+            &mut s.naive_after,
+            &mut s.aware_after,
+        ),
+        (
+            q.local_datetime_before,
+            &mut s.naive_before,
+            &mut s.aware_before,
+        ),
+    ] {
+        if let Some(b) = bound {
+            let wall = naive_micros(b.naive);
+            match b.offset {
+                None => *naive = Some(wall),
+                Some(o) => *aware = Some((wall - i64::from(o.local_minus_utc()) * 1_000_000, wall)),
+            }
+        }
+    }
+    (q, s)
+}
+
+fn queries(f: &Fixture) -> Vec<(String, ListAssets)> {
+    let base = ListAssets::default();
+    let mut v = vec![
+        ("first_page_20".to_owned(), base.clone()),
+        (
+            "first_page_200".to_owned(),
             ListAssets {
                 limit: 200,
                 ..base.clone()
             },
         ),
-        (
-            "depth_10000_20",
+    ];
+    for (depth, id) in &f.cursors {
+        v.push((
+            format!("depth_{depth}_20"),
             ListAssets {
-                starting_after_id: Some(f.cursor_10k.clone()),
+                starting_after_id: Some(id.clone()),
                 ..base.clone()
             },
-        ),
+        ));
+    }
+    let ids: Vec<String> = (0..100)
+        .map(|i| common::asset_id(i * (f.n / 100)))
+        .collect();
+    v.extend([
         (
-            "album_largest_20",
+            "album_largest_20".to_owned(),
             ListAssets {
                 album_id: Some(common::album_id(0)),
                 ..base.clone()
             },
         ),
         (
-            "album_small_20",
+            "album_small_20".to_owned(),
             ListAssets {
                 album_id: Some(common::album_id(1500)),
                 ..base.clone()
             },
         ),
         (
-            "person_largest_20",
+            "person_largest_20".to_owned(),
             ListAssets {
                 person_id: Some(common::person_id(0)),
                 ..base.clone()
             },
         ),
         (
-            "person_middle_20",
+            "person_middle_20".to_owned(),
             ListAssets {
                 person_id: Some(common::person_id(100)),
                 ..base.clone()
             },
         ),
         (
-            "album_and_person_20",
+            "album_and_person_20".to_owned(),
             ListAssets {
                 album_id: Some(common::album_id(0)),
                 person_id: Some(common::person_id(0)),
@@ -128,7 +200,7 @@ fn queries(f: &Fixture) -> Vec<(&'static str, ListAssets)> {
             },
         ),
         (
-            "naive_year_20",
+            "naive_year_20".to_owned(),
             ListAssets {
                 local_datetime_after: Some("2017-01-01T00:00:00".parse().unwrap()),
                 local_datetime_before: Some("2018-01-01T00:00:00".parse().unwrap()),
@@ -136,37 +208,88 @@ fn queries(f: &Fixture) -> Vec<(&'static str, ListAssets)> {
             },
         ),
         (
-            "aware_year_20",
+            "aware_year_20".to_owned(),
             ListAssets {
                 local_datetime_after: Some("2017-01-01T00:00:00+01:00".parse().unwrap()),
                 local_datetime_before: Some("2018-01-01T00:00:00+01:00".parse().unwrap()),
+                ..base.clone()
+            },
+        ),
+        (
+            "ids_100".to_owned(),
+            ListAssets {
+                ids: Some(ids),
+                limit: 200,
                 ..base
             },
         ),
-    ]
+    ]);
+    v
 }
 
 fn bench_pages(c: &mut Criterion) {
     let f = fixture();
-    let mut g = c.benchmark_group(format!("list_assets/n={}", f.n));
     for (name, q) in queries(f) {
+        let (q, s) = case(f, q);
         let before = f.cat.read_stats();
         let page = f.cat.list_assets(&q).unwrap();
-        eprintln!(
-            "{name}: {} assets, {:?}",
-            page.data.len(),
-            f.cat.read_stats() - before
-        );
-        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+        let work = f.cat.read_stats() - before;
+        let (_, sql_ids, sql_more) = f.sql.lock().unwrap().page(&s);
+        let ids: Vec<String> = page.data.iter().map(|a| a.id.clone()).collect();
+        assert_eq!(ids, sql_ids, "{name}: photocat and SQLite disagree");
+        assert_eq!(page.has_more, sql_more, "{name}: has_more differs");
+        eprintln!("{name}: {} assets, {work:?}", ids.len());
+        let mut g = c.benchmark_group(format!("{name}/n={}", f.n));
+        g.bench_function("photocat", |b| {
+            b.iter(|| f.cat.list_assets(&q).unwrap().to_json())
+        });
+        g.bench_function("photocat_records", |b| {
             b.iter(|| f.cat.list_assets(&q).unwrap())
         });
+        let sql = f.sql.lock().unwrap();
+        g.bench_function("sqlite", |b| b.iter(|| sql.page(&s)));
+        drop(sql);
+        g.finish();
     }
-    let q = ListAssets::default();
-    g.bench_function("first_page_20_json", |b| {
-        b.iter(|| f.cat.list_assets(&q).unwrap().to_json())
+    let id = common::asset_id(f.n / 2);
+    let mut g = c.benchmark_group(format!("get_asset/n={}", f.n));
+    g.bench_function("photocat", |b| {
+        b.iter(|| f.cat.get_asset(&id).unwrap().to_json())
     });
-    g.bench_function("get_asset", |b| {
-        b.iter(|| f.cat.get_asset(&f.cursor_10k).unwrap())
+    let sql = f.sql.lock().unwrap();
+    g.bench_function("sqlite", |b| b.iter(|| sql.get(&id)));
+    drop(sql);
+    g.finish();
+    let page = f.cat.list_assets(&ListAssets::default()).unwrap();
+    c.bench_function(&format!("page_20_to_json/n={}", f.n), |b| {
+        b.iter(|| page.to_json())
+    });
+}
+
+fn bench_full_walk(c: &mut Criterion) {
+    let f = fixture();
+    if f.n > 100_000 {
+        return;
+    }
+    let mut g = c.benchmark_group(format!("full_walk_limit_200/n={}", f.n));
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(f.n as u64));
+    g.bench_function("photocat", |b| {
+        b.iter(|| {
+            let mut q = ListAssets {
+                limit: 200,
+                ..Default::default()
+            };
+            let mut total = 0;
+            loop {
+                let p = f.cat.list_assets(&q).unwrap();
+                total += p.data.len();
+                if !p.has_more {
+                    break total;
+                }
+                q.starting_after_id = p.data.last().map(|a| a.id.clone());
+            }
+        })
     });
     g.finish();
 }
@@ -194,5 +317,5 @@ fn bench_bulk_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_pages, bench_bulk_load);
+criterion_group!(benches, bench_pages, bench_full_walk, bench_bulk_load);
 criterion_main!(benches);

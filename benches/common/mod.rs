@@ -10,6 +10,9 @@
 //! - 3% trashed, 5% favourite, 4% archived; full EXIF for all, GPS for 40%.
 #![allow(dead_code)]
 
+#[cfg(feature = "sqlite-baseline")]
+pub mod sqlite;
+
 use photocat::{BoundingBox, DateTimeInput, Exif, NewAsset, NewFace, NewPerson, Visibility};
 
 /// SplitMix64: a tiny, fast, reproducible PRNG (no dependency, stable across versions).

@@ -1,0 +1,321 @@
+//! The SQLite baseline: the same catalogue in SQLite (bundled, via rusqlite) with the schema and
+//! indexes a competent engineer would create for these queries, answering the same queries with
+//! complete records (faces and people) as JSON.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+
+use super::Dataset;
+
+pub struct Sqlite {
+    pub conn: Connection,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA cache_size = -262144;
+CREATE TABLE assets (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    library INTEGER NOT NULL,
+    trashed INTEGER NOT NULL,
+    local_datetime INTEGER NOT NULL,
+    local_offset INTEGER,
+    trashed_at INTEGER,
+    json TEXT NOT NULL
+);
+CREATE INDEX assets_timeline ON assets(library, trashed, local_datetime DESC, id DESC);
+CREATE INDEX assets_trash ON assets(library, trashed, trashed_at DESC, id DESC);
+CREATE TABLE album_assets (
+    album TEXT NOT NULL,
+    asset_pk INTEGER NOT NULL,
+    PRIMARY KEY (album, asset_pk)
+) WITHOUT ROWID;
+CREATE INDEX album_assets_asset ON album_assets(asset_pk);
+CREATE TABLE faces (
+    id TEXT PRIMARY KEY,
+    asset_pk INTEGER NOT NULL,
+    person TEXT,
+    json TEXT NOT NULL
+);
+CREATE INDEX faces_person ON faces(person, asset_pk);
+CREATE INDEX faces_asset ON faces(asset_pk);
+CREATE TABLE people (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+";
+
+/// A page query in SQL terms.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub album: Option<String>,
+    pub person: Option<String>,
+    /// (local_datetime µs, id) of the cursor asset.
+    pub after: Option<(i64, String)>,
+    /// Naive exclusive bounds in µs.
+    pub naive_after: Option<i64>,
+    pub naive_before: Option<i64>,
+    /// Aware exclusive bounds: (bound as UTC µs, bound's wall clock µs).
+    pub aware_after: Option<(i64, i64)>,
+    pub aware_before: Option<(i64, i64)>,
+    pub ids: Option<Vec<String>>,
+    pub limit: usize,
+}
+
+impl Sqlite {
+    /// Loads the photocat catalogue's records (as their Gumnut JSON) into a new SQLite file.
+    pub fn build(path: &std::path::Path, cat: &photocat::Catalog, data: &Dataset) -> Sqlite {
+        let mut conn = Connection::open(path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        let tx = conn.transaction().unwrap();
+        {
+            let mut ins = tx
+                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, json) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)")
+                .unwrap();
+            let mut face = tx
+                .prepare("INSERT INTO faces (id, asset_pk, person, json) VALUES (?1, ?2, ?3, ?4)")
+                .unwrap();
+            let mut person = tx
+                .prepare("INSERT OR REPLACE INTO people (id, json) VALUES (?1, ?2)")
+                .unwrap();
+            let mut album = tx
+                .prepare("INSERT OR IGNORE INTO album_assets (album, asset_pk) VALUES (?1, ?2)")
+                .unwrap();
+            let mut pk_of = HashMap::new();
+            for (pk, rec) in data.assets.iter().enumerate() {
+                let id = rec.id.as_deref().unwrap();
+                let a = cat.get_asset(id).unwrap();
+                let mut v = a.to_json_value();
+                let obj = v.as_object_mut().unwrap();
+                let faces = obj.remove("faces").unwrap();
+                let people = obj.remove("people").unwrap();
+                let local = photocat::model::time::naive_micros(a.local_datetime);
+                ins.execute(params![
+                    pk as i64,
+                    id,
+                    a.trashed_at.is_some() as i64,
+                    local,
+                    a.local_offset.map(|o| o.local_minus_utc()),
+                    a.trashed_at.map(|t| t.timestamp_micros()),
+                    v.to_string()
+                ])
+                .unwrap();
+                for f in faces.as_array().unwrap() {
+                    face.execute(params![
+                        f["id"].as_str().unwrap(),
+                        pk as i64,
+                        f["person_id"].as_str(),
+                        f.to_string()
+                    ])
+                    .unwrap();
+                }
+                for p in people.as_array().unwrap() {
+                    person
+                        .execute(params![p["id"].as_str().unwrap(), p.to_string()])
+                        .unwrap();
+                }
+                pk_of.insert(id.to_owned(), pk as i64);
+            }
+            for (a, members) in data.album_members.iter().enumerate() {
+                for m in members {
+                    album
+                        .execute(params![super::album_id(a), pk_of[m]])
+                        .unwrap();
+                }
+            }
+        }
+        tx.commit().unwrap();
+        conn.execute_batch("ANALYZE;").unwrap();
+        Sqlite { conn }
+    }
+
+    pub fn open(path: &std::path::Path) -> Sqlite {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch("PRAGMA cache_size = -262144;").unwrap();
+        Sqlite { conn }
+    }
+
+    /// One page of live assets as Gumnut-shaped JSON, and its ids and has_more.
+    pub fn page(&self, q: &Query) -> (String, Vec<String>, bool) {
+        let mut sql = String::from("SELECT a.pk, a.id, a.json FROM assets a");
+        let mut conds = vec!["a.library = 1".to_owned(), "a.trashed = 0".to_owned()];
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let arg = |v: rusqlite::types::Value, args: &mut Vec<rusqlite::types::Value>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if let Some(album) = &q.album {
+            let p = arg(album.clone().into(), &mut args);
+            conds.push(format!(
+                "a.pk IN (SELECT asset_pk FROM album_assets WHERE album = {p})"
+            ));
+        }
+        if let Some(person) = &q.person {
+            let p = arg(person.clone().into(), &mut args);
+            conds.push(format!(
+                "a.pk IN (SELECT asset_pk FROM faces WHERE person = {p})"
+            ));
+        }
+        if let Some(ids) = &q.ids {
+            let ps: Vec<String> = ids
+                .iter()
+                .map(|i| arg(i.clone().into(), &mut args))
+                .collect();
+            conds.push(format!("a.id IN ({})", ps.join(",")));
+        }
+        if let Some((t, id)) = &q.after {
+            let pt = arg((*t).into(), &mut args);
+            let pi = arg(id.clone().into(), &mut args);
+            conds.push(format!("(a.local_datetime, a.id) < ({pt}, {pi})"));
+        }
+        if let Some(t) = q.naive_after {
+            let p = arg(t.into(), &mut args);
+            conds.push(format!("a.local_datetime > {p}"));
+        }
+        if let Some(t) = q.naive_before {
+            let p = arg(t.into(), &mut args);
+            conds.push(format!("a.local_datetime < {p}"));
+        }
+        const BAND: i64 = 18 * 3600 * 1_000_000;
+        if let Some((utc, wall)) = q.aware_after {
+            let lo = arg(wall.min(utc - BAND).into(), &mut args);
+            let u = arg(utc.into(), &mut args);
+            let w = arg(wall.into(), &mut args);
+            conds.push(format!(
+                "a.local_datetime > {lo} AND CASE WHEN a.local_offset IS NULL THEN a.local_datetime > {w} \
+                 ELSE a.local_datetime - a.local_offset * 1000000 > {u} END"
+            ));
+        }
+        if let Some((utc, wall)) = q.aware_before {
+            let hi = arg(wall.max(utc + BAND).into(), &mut args);
+            let u = arg(utc.into(), &mut args);
+            let w = arg(wall.into(), &mut args);
+            conds.push(format!(
+                "a.local_datetime < {hi} AND CASE WHEN a.local_offset IS NULL THEN a.local_datetime < {w} \
+                 ELSE a.local_datetime - a.local_offset * 1000000 < {u} END"
+            ));
+        }
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+        let l = arg(((q.limit + 1) as i64).into(), &mut args);
+        sql.push_str(&format!(
+            " ORDER BY a.local_datetime DESC, a.id DESC LIMIT {l}"
+        ));
+        let mut stmt = self.conn.prepare_cached(&sql).unwrap();
+        let mut rows: Vec<(i64, String, String)> = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let has_more = rows.len() > q.limit;
+        rows.truncate(q.limit);
+        (
+            self.complete(&rows, has_more),
+            rows.iter().map(|r| r.1.clone()).collect(),
+            has_more,
+        )
+    }
+
+    /// Adds faces and people to the page's records and writes the page JSON.
+    fn complete(&self, rows: &[(i64, String, String)], has_more: bool) -> String {
+        let pks: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+        let mut faces: HashMap<i64, Vec<(String, Option<String>)>> = HashMap::new();
+        let mut person_ids: Vec<String> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare(&format!(
+                    "SELECT asset_pk, json, person FROM faces WHERE asset_pk IN ({}) ORDER BY rowid",
+                    pks.join(",")
+                ))
+                .unwrap();
+            let it = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })
+                .unwrap();
+            for row in it {
+                let (pk, json, person) = row.unwrap();
+                if let Some(p) = &person {
+                    if !person_ids.contains(p) {
+                        person_ids.push(p.clone());
+                    }
+                }
+                faces.entry(pk).or_default().push((json, person));
+            }
+        }
+        let mut people: HashMap<String, String> = HashMap::new();
+        if !person_ids.is_empty() {
+            let quoted: Vec<String> = person_ids.iter().map(|p| format!("'{p}'")).collect();
+            let mut stmt = self
+                .conn
+                .prepare(&format!(
+                    "SELECT id, json FROM people WHERE id IN ({})",
+                    quoted.join(",")
+                ))
+                .unwrap();
+            for row in stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .unwrap()
+            {
+                let (id, json) = row.unwrap();
+                people.insert(id, json);
+            }
+        }
+        let mut out = String::with_capacity(2048 * rows.len());
+        out.push_str("{\"data\":[");
+        for (i, (pk, _, json)) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&json[..json.len() - 1]);
+            out.push_str(",\"faces\":[");
+            let fs = faces.get(pk).map(Vec::as_slice).unwrap_or(&[]);
+            let mut seen: Vec<&str> = Vec::new();
+            for (j, (f, p)) in fs.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(f);
+                if let Some(p) = p {
+                    if !seen.contains(&p.as_str()) {
+                        seen.push(p);
+                    }
+                }
+            }
+            out.push_str("],\"people\":[");
+            for (j, p) in seen.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(&people[*p]);
+            }
+            out.push_str("]}");
+        }
+        out.push_str(if has_more {
+            "],\"has_more\":true}"
+        } else {
+            "],\"has_more\":false}"
+        });
+        out
+    }
+
+    /// One asset as JSON by id.
+    pub fn get(&self, id: &str) -> String {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT pk, id, json FROM assets WHERE id = ?1")
+            .unwrap();
+        let row: (i64, String, String) = stmt
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        self.complete(&[row], false)
+    }
+}
