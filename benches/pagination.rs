@@ -45,7 +45,7 @@ fn fixture() -> &'static Fixture {
         let data = common::generate(n, 42);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bench.redb");
-        let cat = Catalog::open(&path).unwrap();
+        let mut cat = Catalog::open(&path).unwrap();
         let mut secs = 0.0;
         for chunk in data.assets.chunks(50_000) {
             let records = chunk.to_vec();
@@ -57,12 +57,19 @@ fn fixture() -> &'static Fixture {
         common::load_albums(&cat, &data);
         let album_secs = t.elapsed().as_secs_f64();
         let size = std::fs::metadata(&path).unwrap().len();
+        let t = Instant::now();
+        cat.compact().unwrap();
+        let compact_secs = t.elapsed().as_secs_f64();
+        let compacted = std::fs::metadata(&path).unwrap().len();
         eprintln!(
             "photocat: {n} assets in {secs:.1} s ({:.0} assets/s, all indexes, faces and people), \
-             2,000 albums linked in {album_secs:.1} s; file {:.1} MB ({:.0} bytes/asset)",
+             2,000 albums linked in {album_secs:.1} s; file {:.1} MB ({:.0} bytes/asset), \
+             {:.1} MB after compact() ({compact_secs:.1} s, {:.0} bytes/asset)",
             n as f64 / secs,
             size as f64 / 1e6,
-            size as f64 / n as f64
+            size as f64 / n as f64,
+            compacted as f64 / 1e6,
+            compacted as f64 / n as f64
         );
         let sql_path = dir.path().join("bench.sqlite");
         let t = Instant::now();

@@ -18,7 +18,7 @@ fn main() -> photocat::Result<()> {
     let data = common::generate(n, 42);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("profile.redb");
-    let cat = Catalog::open(&path)?;
+    let mut cat = Catalog::open(&path)?;
     let mut secs = 0.0;
     for chunk in data.assets.chunks(50_000) {
         let records = chunk.to_vec();
@@ -31,6 +31,24 @@ fn main() -> photocat::Result<()> {
         n as f64 / secs,
         std::fs::metadata(&path)?.len() as f64 / 1e6
     );
+    if std::env::var_os("ALBUMS").is_some() {
+        let t = Instant::now();
+        common::load_albums(&cat, &data);
+        let size = std::fs::metadata(&path)?.len();
+        eprintln!(
+            "albums linked in {:.1} s, file {:.1} MB",
+            t.elapsed().as_secs_f64(),
+            size as f64 / 1e6
+        );
+        let t = Instant::now();
+        cat.compact()?;
+        eprintln!(
+            "compact() in {:.1} s, file {:.1} MB ({:.0} bytes/asset)",
+            t.elapsed().as_secs_f64(),
+            std::fs::metadata(&path)?.len() as f64 / 1e6,
+            std::fs::metadata(&path)?.len() as f64 / n as f64
+        );
+    }
     let q = ListAssets::default();
     let t = Instant::now();
     for _ in 0..ROUNDS_PAGE.with(|r| *r) {

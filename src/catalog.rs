@@ -165,6 +165,15 @@ impl Catalog {
         Ok(())
     }
 
+    /// Compacts the file: rewrites live pages to the front and releases free space (left by
+    /// copy-on-write updates, e.g. after a bulk load followed by album links). Needs exclusive
+    /// access; returns whether anything was freed.
+    pub fn compact(&mut self) -> Result<bool> {
+        self.db
+            .compact()
+            .map_err(|e| Error::Storage(redb::Error::from(e)))
+    }
+
     /// The storage work reads have done so far: list-index entries stepped, records read and
     /// range seeks. Page cost proofs and benchmarks read it; it costs one relaxed atomic add
     /// per read call.

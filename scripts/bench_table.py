@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Turns a `cargo bench --bench pagination` log into the Markdown table of BENCHMARKS.md:
+median per query and engine, and the photocat/SQLite ratio. Usage: bench_table.py LOG"""
+import re
+import sys
+
+UNITS = {"ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3, "s": 1e6}
+rows, order, work = {}, [], {}
+name = None
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"^(\S+)/n=(\d+)/(\w+)(\s|$)", line) or re.match(r"^(\S+)/n=(\d+)()(\s|$)", line)
+    if m:
+        name = (m.group(1), m.group(3) or "photocat")
+    m = re.match(r"^(\S+): (\d+) assets, ReadStats \{ index_entries: (\d+), records: (\d+), seeks: (\d+) \}", line)
+    if m:
+        work[m.group(1)] = (m.group(3), m.group(4))
+        continue
+    m = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+    if m and name:
+        q, engine = name
+        if q not in rows:
+            rows[q] = {}
+            order.append(q)
+        rows[q][engine] = float(m.group(1)) * UNITS[m.group(2)]
+        name = None
+
+
+def fmt(us):
+    if us is None:
+        return ""
+    if us >= 1000:
+        return f"{us / 1000:.2f} ms"
+    return f"{us:.1f} µs"
+
+
+print("| query | photocat (JSON) | photocat (records) | SQLite (JSON) | photocat/SQLite | entries, records |")
+print("| --- | --- | --- | --- | --- | --- |")
+for q in order:
+    r = rows[q]
+    p, rec, s = r.get("photocat"), r.get("photocat_records"), r.get("sqlite")
+    ratio = f"{p / s:.2f}" if p and s else ""
+    w = ", ".join(work.get(q, ()))
+    print(f"| {q} | {fmt(p)} | {fmt(rec)} | {fmt(s)} | {ratio} | {w} |")
