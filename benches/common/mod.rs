@@ -248,3 +248,12 @@ pub fn load_albums(cat: &photocat::Catalog, data: &Dataset) {
         }
     }
 }
+
+/// Builds a catalogue from a dataset: assets in batches of `batch`, then the album links.
+pub fn load(cat: &photocat::Catalog, data: &Dataset, batch: usize) {
+    for chunk in data.assets.chunks(batch) {
+        cat.add_assets(chunk.to_vec(), photocat::AddAssets::default())
+            .unwrap();
+    }
+    load_albums(cat, data);
+}
