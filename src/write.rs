@@ -927,15 +927,17 @@ impl Catalog {
                 refs.claim_face_id(&face.id, key)
                     .map_err(|e| at_face(i, e))?;
                 drop(refs);
-                if let std::collections::hash_map::Entry::Vacant(v) = touched.entry(key) {
-                    let rec = build::load_asset(
-                        &txn.open_table(tables::ASSETS)?,
-                        key,
-                        &mut Tally::default(),
-                    )?;
-                    v.insert((rec.clone(), rec));
-                }
-                let (_, new) = touched.get_mut(&key).expect("inserted above");
+                let (_, new) = match touched.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        let rec = build::load_asset(
+                            &txn.open_table(tables::ASSETS)?,
+                            key,
+                            &mut Tally::default(),
+                        )?;
+                        v.insert((rec.clone(), rec))
+                    }
+                };
                 new.faces.push(face);
                 out_ids.push((key, new.faces.len() - 1));
             }
