@@ -302,10 +302,23 @@ impl Formatted {
     }
 
     fn digits(&mut self, v: u32, width: u32) {
-        let mut div = 10u32.pow(width - 1);
-        while div > 0 {
-            self.push(b'0' + (v / div % 10) as u8);
-            div /= 10;
+        // Writes `width` digits of `v` from the right, without division per digit for the
+        // common two-digit fields.
+        let start = self.len;
+        let end = (start + width as usize).min(self.buf.len());
+        let mut v = v;
+        for i in (start..end).rev() {
+            self.buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.len = end;
+    }
+
+    fn two(&mut self, v: u32) {
+        if self.len + 2 <= self.buf.len() {
+            self.buf[self.len] = b'0' + (v / 10 % 10) as u8;
+            self.buf[self.len + 1] = b'0' + (v % 10) as u8;
+            self.len += 2;
         }
     }
 
@@ -321,16 +334,17 @@ impl Formatted {
         } else {
             f.digits(year.max(0) as u32, 4);
         }
+        let (date, time) = (naive.date(), naive.time());
         f.push(b'-');
-        f.digits(naive.month(), 2);
+        f.two(date.month());
         f.push(b'-');
-        f.digits(naive.day(), 2);
+        f.two(date.day());
         f.push(b'T');
-        f.digits(naive.hour(), 2);
+        f.two(time.hour());
         f.push(b':');
-        f.digits(naive.minute(), 2);
+        f.two(time.minute());
         f.push(b':');
-        f.digits(naive.second(), 2);
+        f.two(time.second());
         let mut micros = naive.nanosecond() / 1000 % 1_000_000;
         if micros != 0 {
             let mut width = 6;
@@ -347,12 +361,12 @@ impl Formatted {
     fn offset(&mut self, secs: i32) {
         self.push(if secs < 0 { b'-' } else { b'+' });
         let a = secs.unsigned_abs();
-        self.digits(a / 3600, 2);
+        self.two(a / 3600);
         self.push(b':');
-        self.digits(a / 60 % 60, 2);
+        self.two(a / 60 % 60);
         if !a.is_multiple_of(60) {
             self.push(b':');
-            self.digits(a % 60, 2);
+            self.two(a % 60);
         }
     }
 
@@ -522,6 +536,16 @@ mod tests {
         assert_eq!(format_local(f, Some(0)), "2023-11-07T07:31:56.25+00:00");
         assert_eq!(format_instant(f.and_utc()), "2023-11-07T07:31:56.25Z");
         assert_eq!(format_instant(n.and_utc()), "2023-11-07T07:31:56Z");
+        // captured_at of 9999-12-31T23:00-05:00 lies in year 10000.
+        let late = naive("9999-12-31T23:00:00.000001") + Duration::hours(5);
+        assert_eq!(
+            format_instant(late.and_utc()),
+            "10000-01-01T04:00:00.000001Z"
+        );
+        assert_eq!(
+            format_local(naive("0001-01-01T00:00:00"), Some(-3723)),
+            "0001-01-01T00:00:00-01:02:03"
+        );
     }
 
     #[test]
