@@ -221,6 +221,7 @@ fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::PERSON_IDS)?;
     txn.open_table(tables::FACE_IDS)?;
     txn.open_table(tables::PERSON_ASSETS)?;
+    txn.open_table(tables::ASSET_ALBUMS)?;
     txn.open_table(tables::LIST_INDEX)?;
     txn.open_table(tables::CHECKSUMS)?;
     Ok(())

@@ -10,20 +10,33 @@ use crate::error::{Error, Result};
 use crate::storage::codec::{self, AssetRecord, PersonRecord};
 use crate::storage::keys::{self, EntryValue, Group, Part};
 
-/// The list-index entries an asset implies: one per (group, part). Hidden and locked assets
-/// have none (they never appear in lists).
-pub(crate) fn list_entries(key: u64, rec: &AssetRecord) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if !rec.visibility.is_listed() {
-        return out;
-    }
-    let mut groups = Vec::with_capacity(1 + rec.albums.len() + rec.faces.len());
+/// The list-index entries an asset in `albums` implies: one per (group, part). Hidden and
+/// locked assets have none (they never appear in lists).
+pub(crate) fn list_entries(
+    key: u64,
+    rec: &AssetRecord,
+    albums: &[u32],
+) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut groups = Vec::with_capacity(1 + albums.len() + rec.faces.len());
     groups.push(Group::Library(rec.library));
-    groups.extend(rec.albums.iter().map(|&a| Group::Album(a)));
+    groups.extend(albums.iter().map(|&a| Group::Album(a)));
     groups.extend(rec.people().into_iter().map(|p| Group::Person {
         person: p,
         library: rec.library,
     }));
+    group_entries(key, rec, groups)
+}
+
+/// The entries of `rec` in the given groups.
+fn group_entries(
+    key: u64,
+    rec: &AssetRecord,
+    groups: impl IntoIterator<Item = Group>,
+) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !rec.visibility.is_listed() {
+        return out;
+    }
     let value = EntryValue {
         asset: key,
         offset: rec.offset,
@@ -63,6 +76,7 @@ pub(crate) struct IndexTables<'t> {
     pub list: Table<'t, &'static [u8], &'static [u8]>,
     pub person_assets: Table<'t, (u32, u64), ()>,
     pub people: Table<'t, u32, &'static [u8]>,
+    pub asset_albums: Table<'t, (u64, u32), ()>,
     pending: HashMap<u32, i64>,
 }
 
@@ -72,6 +86,7 @@ impl<'t> IndexTables<'t> {
             list: txn.open_table(crate::storage::tables::LIST_INDEX)?,
             person_assets: txn.open_table(crate::storage::tables::PERSON_ASSETS)?,
             people: txn.open_table(crate::storage::tables::PEOPLE)?,
+            asset_albums: txn.open_table(crate::storage::tables::ASSET_ALBUMS)?,
             pending: HashMap::new(),
         })
     }
@@ -107,8 +122,18 @@ impl<'t> IndexTables<'t> {
         old: Option<&AssetRecord>,
         new: Option<&AssetRecord>,
     ) -> Result<()> {
-        let before = old.map(|r| list_entries(key, r)).unwrap_or_default();
-        let after = new.map(|r| list_entries(key, r)).unwrap_or_default();
+        let albums = self.albums(key)?;
+        let before = old
+            .map(|r| list_entries(key, r, &albums))
+            .unwrap_or_default();
+        let after = new
+            .map(|r| list_entries(key, r, &albums))
+            .unwrap_or_default();
+        if new.is_none() {
+            for a in &albums {
+                self.asset_albums.remove((key, *a))?;
+            }
+        }
         for k in before.keys() {
             if !after.contains_key(k) {
                 self.list.remove(k.as_slice())?;
@@ -142,12 +167,49 @@ impl<'t> IndexTables<'t> {
         Ok(())
     }
 
+    /// The albums holding asset `key`, ascending.
+    pub(crate) fn albums(&self, key: u64) -> Result<Vec<u32>> {
+        self.asset_albums
+            .range((key, 0)..=(key, u32::MAX))?
+            .map(|r| r.map(|(k, _)| k.value().1).map_err(Into::into))
+            .collect()
+    }
+
+    /// Adds asset `key` (whose record is `rec`) to `album`, or removes it. Only the membership
+    /// row and the album's own index entries change; the record is not rewritten. Returns
+    /// whether anything changed.
+    pub(crate) fn link_album(
+        &mut self,
+        key: u64,
+        rec: &AssetRecord,
+        album: u32,
+        add: bool,
+    ) -> Result<bool> {
+        let member = self.asset_albums.get((key, album))?.is_some();
+        if member == add {
+            return Ok(false);
+        }
+        let entries = group_entries(key, rec, [Group::Album(album)]);
+        if add {
+            self.asset_albums.insert((key, album), ())?;
+            for (k, v) in &entries {
+                self.list.insert(k.as_slice(), v.as_slice())?;
+            }
+        } else {
+            self.asset_albums.remove((key, album))?;
+            for k in entries.keys() {
+                self.list.remove(k.as_slice())?;
+            }
+        }
+        Ok(true)
+    }
+
     /// Adds the entries and counters of new records, inserting list-index entries in key
     /// order (sequential B-tree inserts touch far fewer pages than scattered ones).
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
         let mut entries: Vec<(Vec<u8>, Vec<u8>)> = records
             .iter()
-            .flat_map(|(k, r)| list_entries(*k, r))
+            .flat_map(|(k, r)| list_entries(*k, r, &[]))
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (k, v) in &entries {

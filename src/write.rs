@@ -318,7 +318,6 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
         thumbhash: n.thumbhash,
         duration: n.duration,
         original_path: n.original_path,
-        albums: Vec::new(),
     };
     Ok(Prepared {
         rec,
@@ -769,28 +768,18 @@ impl Catalog {
                 "album",
                 &mut Tally::default(),
             )?;
+            let mut idx = IndexTables::open(txn)?;
             for id in list {
-                let (key, old) = load_by_id(txn, id)?;
-                let mut rec = old.clone();
-                match (add, rec.albums.binary_search(&album_key)) {
-                    (true, Err(pos)) => {
-                        if rec.library != album.library {
-                            return Err(Error::invalid(format!(
-                                "asset {id:?} is in another library than album {album_id:?}; \
-                                 an album holds assets of its own library only"
-                            )));
-                        }
-                        rec.albums.insert(pos, album_key);
-                    }
-                    (false, Ok(pos)) => {
-                        rec.albums.remove(pos);
-                    }
-                    _ => continue,
+                let (key, rec) = load_by_id(txn, id)?;
+                if add && rec.library != album.library {
+                    return Err(Error::invalid(format!(
+                        "asset {id:?} is in another library than album {album_id:?}; \
+                         an album holds assets of its own library only"
+                    )));
                 }
-                IndexTables::update(txn, key, Some(&old), Some(&rec))?;
-                store(txn, key, &rec)?;
+                idx.link_album(key, &rec, album_key, add)?;
             }
-            Ok(())
+            idx.finish()
         })
     }
 

@@ -271,6 +271,7 @@ impl Catalog {
         // Entries of the page, in order: (position, asset key), up to limit + 1.
         let mut hits: Vec<(Vec<u8>, u64, Option<AssetRecord>)> = Vec::with_capacity(limit + 1);
         if let Some(ids_filter) = &q.ids {
+            let asset_albums = txn.open_table(tables::ASSET_ALBUMS)?;
             let mut seen = HashSet::new();
             for id in ids_filter {
                 if !seen.insert(id.as_str()) {
@@ -285,10 +286,14 @@ impl Catalog {
                     State::Trashed => rec.trashed_at.is_some(),
                     State::All => true,
                 };
+                let in_album = match &album {
+                    Some((a, _)) => asset_albums.get((key, *a))?.is_some(),
+                    None => true,
+                };
                 let ok = state_ok
                     && rec.visibility.is_listed()
                     && rec.library == lib_key
-                    && album.as_ref().is_none_or(|(a, _)| rec.albums.contains(a))
+                    && in_album
                     && person.is_none_or(|p| rec.people().contains(&p))
                     && filter.matches(rec.local, rec.offset);
                 if !ok {

@@ -93,8 +93,6 @@ pub struct AssetRecord {
     pub thumbhash: Option<String>,
     pub duration: Option<String>,
     pub original_path: Option<String>,
-    /// Internal keys of the albums holding the asset, ascending.
-    pub albums: Vec<u32>,
 }
 
 impl AssetRecord {

@@ -46,3 +46,7 @@ pub mod counter {
 /// Every asset holding a face of a person, whatever its state or visibility:
 /// `(person, asset)` keys, for merges.
 pub const PERSON_ASSETS: TableDefinition<(u32, u64), ()> = TableDefinition::new("person_assets");
+
+/// Album membership: `(asset, album)` keys. Kept out of the asset record so that linking an
+/// asset to an album touches only this table and the album's index entries.
+pub const ASSET_ALBUMS: TableDefinition<(u64, u32), ()> = TableDefinition::new("asset_albums");
