@@ -1,6 +1,6 @@
 //! Secondary-index maintenance. Every write computes the entries an asset record implies
 //! before and after the change and applies the difference in the same transaction: list-index
-//! entries, person-to-asset links, and people's live-asset counters.
+//! entries, person-to-asset links, album membership rows, and people's live-asset counters.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -115,7 +115,9 @@ impl<'t> IndexTables<'t> {
     }
 
     /// Moves every index entry and counter of asset `key` from `old` to `new` (None for a
-    /// record that does not exist before, or after, the change).
+    /// record that does not exist before, or after, the change). The asset's albums are read
+    /// from `asset_albums` (membership changes go through [`IndexTables::link_album`]); a
+    /// deletion removes the membership rows too.
     pub(crate) fn apply(
         &mut self,
         key: u64,
