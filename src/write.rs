@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use base64::Engine;
 use rayon::prelude::*;
-use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
@@ -92,16 +92,21 @@ fn bumped(previous: i64, now: i64) -> i64 {
     now.max(previous + 1)
 }
 
-fn next_key(txn: &WriteTransaction, name: &str) -> Result<u64> {
-    let mut t = txn.open_table(tables::COUNTERS)?;
-    let next = t.get(name)?.map_or(1, |v| v.value());
-    t.insert(name, next + 1)?;
+/// Takes the next internal key of a record kind from the counters table.
+fn allocate(counters: &mut redb::Table<'_, &'static str, u64>, name: &str) -> Result<u64> {
+    let next = counters.get(name)?.map_or(1, |v| v.value());
+    counters.insert(name, next + 1)?;
     Ok(next)
 }
 
-fn next_key_u32(txn: &WriteTransaction, name: &str) -> Result<u32> {
-    u32::try_from(next_key(txn, name)?)
+/// A u32 key (libraries, albums, people) from [`allocate`].
+fn allocate_u32(counters: &mut redb::Table<'_, &'static str, u64>, name: &str) -> Result<u32> {
+    u32::try_from(allocate(counters, name)?)
         .map_err(|_| Error::invalid(format!("too many {name} records (at most 2^32)")))
+}
+
+fn next_key_u32(txn: &WriteTransaction, name: &str) -> Result<u32> {
+    allocate_u32(&mut txn.open_table(tables::COUNTERS)?, name)
 }
 
 fn decode_digest<const N: usize>(field: &str, s: &str) -> Result<[u8; N]> {
@@ -366,33 +371,19 @@ fn write_library(
 ) -> Result<(u32, LibraryRecord)> {
     let ids_t = txn.open_table(tables::LIBRARY_IDS)?;
     let libs = txn.open_table(tables::LIBRARIES)?;
-    let mut tally = Tally::default();
-    if let Some(id) = library_id {
-        let key = lookup_u32(&ids_t, id)?.ok_or_else(|| Error::not_found("library", id))?;
-        return Ok((key, build::load_u32(&libs, key, "library", &mut tally)?));
-    }
-    match libs.len()? {
-        0 if create_default => {
-            drop((ids_t, libs));
-            create_library_in(
-                txn,
-                NewLibrary {
-                    name: "Default".into(),
-                    ..NewLibrary::default()
-                },
-                now,
-            )
-        }
-        0 => Err(Error::invalid("the catalogue has no library yet")),
-        1 => {
-            let (k, v) = libs
-                .first()?
-                .ok_or_else(|| Error::Corrupt("library table changed".into()))?;
-            Ok((k.value(), codec::decode(v.value())?))
-        }
-        n => Err(Error::invalid(format!(
-            "library_id is required: the catalogue has {n} libraries"
-        ))),
+    let found = build::resolve_library(&ids_t, &libs, library_id, &mut Tally::default())?;
+    drop((ids_t, libs));
+    match found {
+        Some(lib) => Ok(lib),
+        None if create_default => create_library_in(
+            txn,
+            NewLibrary {
+                name: "Default".into(),
+                ..NewLibrary::default()
+            },
+            now,
+        ),
+        None => Err(Error::invalid("the catalogue has no library yet")),
     }
 }
 

@@ -57,6 +57,33 @@ pub(crate) fn lookup_u32(
     Ok(t.get(id)?.map(|v| v.value()))
 }
 
+/// The library named by `library_id`, or else the only library: the one place of that rule.
+/// None when the catalogue has no library; several libraries make None `InvalidArgument`.
+pub(crate) fn resolve_library(
+    ids: &impl ReadableTable<&'static str, u32>,
+    libs: &impl ReadableTable<u32, Bytes>,
+    library_id: Option<&str>,
+    tally: &mut Tally,
+) -> Result<Option<(u32, LibraryRecord)>> {
+    if let Some(id) = library_id {
+        let key = lookup_u32(ids, id)?.ok_or_else(|| Error::not_found("library", id))?;
+        return Ok(Some((key, load_u32(libs, key, "library", tally)?)));
+    }
+    match libs.len()? {
+        0 => Ok(None),
+        1 => {
+            let (k, v) = libs
+                .first()?
+                .ok_or_else(|| Error::Corrupt("library table changed".into()))?;
+            tally.records += 1;
+            Ok(Some((k.value(), codec::decode(v.value())?)))
+        }
+        n => Err(Error::invalid(format!(
+            "library_id is required: the catalogue has {n} libraries"
+        ))),
+    }
+}
+
 pub(crate) fn person_public(p: &PersonRecord) -> Person {
     Person {
         id: p.id.clone(),

@@ -3,7 +3,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
+use redb::{ReadTransaction, ReadableTable};
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
@@ -31,25 +31,12 @@ fn read_library(
     library_id: Option<&str>,
     tally: &mut Tally,
 ) -> Result<Option<(u32, LibraryRecord)>> {
-    let libs = txn.open_table(tables::LIBRARIES)?;
-    if let Some(id) = library_id {
-        let key = lookup_u32(&txn.open_table(tables::LIBRARY_IDS)?, id)?
-            .ok_or_else(|| Error::not_found("library", id))?;
-        return Ok(Some((key, build::load_u32(&libs, key, "library", tally)?)));
-    }
-    match libs.len()? {
-        0 => Ok(None),
-        1 => {
-            let (k, v) = libs
-                .first()?
-                .ok_or_else(|| Error::Corrupt("library table changed".into()))?;
-            tally.records += 1;
-            Ok(Some((k.value(), crate::storage::codec::decode(v.value())?)))
-        }
-        n => Err(Error::invalid(format!(
-            "library_id is required: the catalogue has {n} libraries"
-        ))),
-    }
+    build::resolve_library(
+        &txn.open_table(tables::LIBRARY_IDS)?,
+        &txn.open_table(tables::LIBRARIES)?,
+        library_id,
+        tally,
+    )
 }
 
 impl Catalog {
