@@ -17,7 +17,7 @@ use serde::{Serialize, Serializer};
 
 use super::json;
 use crate::model::time::Formatted;
-use crate::model::{Asset, AssetVariant, BoundingBox, Exif, Face, Person};
+use crate::model::{Album, Asset, AssetVariant, BoundingBox, Exif, Face, Library, Person};
 
 #[derive(Serialize)]
 struct AssetView<'a> {
@@ -250,6 +250,72 @@ fn view(a: &Asset) -> AssetView<'_> {
 impl Serialize for Asset {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         view(self).serialize(s)
+    }
+}
+
+/// A face as it appears in an asset's `faces`.
+impl Serialize for Face {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        face_view(self).serialize(s)
+    }
+}
+
+/// A person as it appears in an asset's `people`.
+impl Serialize for Person {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        person_view(self).serialize(s)
+    }
+}
+
+#[derive(Serialize)]
+struct AlbumView<'a> {
+    id: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    library_id: &'a str,
+    #[serde(serialize_with = "json::instant")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "json::instant")]
+    updated_at: DateTime<Utc>,
+}
+
+/// An album: `id, name, description, library_id, created_at, updated_at`.
+impl Serialize for Album {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AlbumView {
+            id: &self.id,
+            name: &self.name,
+            description: self.description.as_deref(),
+            library_id: &self.library_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+        .serialize(s)
+    }
+}
+
+#[derive(Serialize)]
+struct LibraryView<'a> {
+    id: &'a str,
+    name: &'a str,
+    owner_id: Option<&'a str>,
+    #[serde(serialize_with = "json::instant")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "json::instant")]
+    updated_at: DateTime<Utc>,
+}
+
+/// A library: `id, name, owner_id, created_at, updated_at`.
+impl Serialize for Library {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LibraryView {
+            id: &self.id,
+            name: &self.name,
+            owner_id: self.owner_id.as_deref(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+        .serialize(s)
     }
 }
 

@@ -1,0 +1,705 @@
+//! `Catalog`: the Python face of [`crate::Catalog`]. Each method converts its arguments, runs
+//! the engine call with the interpreter released ([`run`]), and wraps the result.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use serde::de::DeserializeOwned;
+
+use super::convert::{id_list, opt_datetime_input, to_json};
+use super::errors::{invalid, photocat_error, run};
+use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson};
+use crate::catalog::Catalog;
+use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
+use crate::query::cursor::Start;
+use crate::query::{ListAssets, State};
+use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
+
+/// A page size or limit from a Python int; out-of-range values get the engine's message.
+fn page_size(name: &str, value: i64) -> PyResult<u32> {
+    u32::try_from(value).map_err(|_| {
+        invalid(format!(
+            "{name} must be between 1 and {}, got {value}",
+            crate::query::MAX_LIMIT
+        ))
+    })
+}
+
+/// A keyword-argument dict as one of the engine's JSON input types.
+fn fields<T: DeserializeOwned>(kwargs: Option<&Bound<'_, PyDict>>, what: &str) -> PyResult<T> {
+    let value = match kwargs {
+        Some(d) => to_json(d.as_any(), &mut String::new())?,
+        None => serde_json::Value::Object(serde_json::Map::new()),
+    };
+    serde_json::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+/// The filters shared by `list_assets` and `iter_assets`.
+#[allow(clippy::too_many_arguments)]
+fn list_query(
+    library_id: Option<String>,
+    album_id: Option<String>,
+    person_id: Option<String>,
+    ids: Option<&Bound<'_, PyAny>>,
+    local_datetime_after: Option<&Bound<'_, PyAny>>,
+    local_datetime_before: Option<&Bound<'_, PyAny>>,
+    starting_after_id: Option<String>,
+    state: &str,
+    limit: i64,
+) -> PyResult<ListAssets> {
+    Ok(ListAssets {
+        library_id,
+        album_id,
+        person_id,
+        ids: match ids {
+            Some(o) if !o.is_none() => Some(id_list(o, "ids")?),
+            _ => None,
+        },
+        local_datetime_after: opt_datetime_input(local_datetime_after, "local_datetime_after")?,
+        local_datetime_before: opt_datetime_input(local_datetime_before, "local_datetime_before")?,
+        starting_after_id,
+        state: State::from_str(state)?,
+        limit: page_size("limit", limit)?,
+    })
+}
+
+/// A photocat catalogue: one redb file (or memory) holding assets, albums, people and faces.
+///
+/// Reads run concurrently with one writer, each read call sees one consistent snapshot, and
+/// every call releases the interpreter while it touches storage, so other Python threads run
+/// meanwhile. Use it as a context manager, or call `close()`.
+///
+/// >>> import photocat
+/// >>> with photocat.Catalog.in_memory() as cat:
+/// ...     assets = cat.add_assets([{"local_datetime": "2023-11-07T07:31:56+02:00",
+/// ...                               "original_file_name": "IMG_0001.jpg"}])
+/// ...     page = cat.list_assets(limit=50)
+/// >>> [a.original_file_name for a in page.data]
+/// ['IMG_0001.jpg']
+#[pyclass(module = "photocat", name = "Catalog", frozen)]
+pub(crate) struct PyCatalog {
+    inner: RwLock<Option<Arc<Catalog>>>,
+    path: Option<PathBuf>,
+}
+
+impl PyCatalog {
+    /// The open catalogue, or `PhotocatError` when it was closed.
+    fn cat(&self, py: Python<'_>) -> PyResult<Arc<Catalog>> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        guard
+            .clone()
+            .ok_or_else(|| photocat_error(py, "the catalogue is closed"))
+    }
+
+    fn wrap(cat: Catalog) -> PyCatalog {
+        PyCatalog {
+            path: cat.path().map(|p| p.to_path_buf()),
+            inner: RwLock::new(Some(Arc::new(cat))),
+        }
+    }
+}
+
+fn assets(list: Vec<Asset>) -> Vec<PyAsset> {
+    list.into_iter().map(|a| PyAsset { inner: a }).collect()
+}
+
+#[pymethods]
+impl PyCatalog {
+    /// Opens the catalogue at `path` (a `str` or `os.PathLike`), creating the file when it does
+    /// not exist. A file that is not a photocat catalogue raises `NotACatalogError`, one of
+    /// another format version `UnsupportedVersionError`; the file is left untouched.
+    ///
+    /// >>> import photocat, tempfile, pathlib
+    /// >>> with tempfile.TemporaryDirectory() as d:
+    /// ...     with photocat.Catalog.open(pathlib.Path(d) / "photos.redb") as cat:
+    /// ...         print(cat.path.endswith("photos.redb"))
+    /// True
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<PyCatalog> {
+        let cat = run(py, || Catalog::open(&path))?;
+        Ok(PyCatalog::wrap(cat))
+    }
+
+    /// A catalogue that lives in memory only; nothing touches disk.
+    ///
+    /// >>> import photocat
+    /// >>> photocat.Catalog.in_memory().list_libraries()
+    /// []
+    #[staticmethod]
+    fn in_memory(py: Python<'_>) -> PyResult<PyCatalog> {
+        let cat = run(py, Catalog::in_memory)?;
+        Ok(PyCatalog::wrap(cat))
+    }
+
+    /// The file of the catalogue as a `str`, or None in memory.
+    #[getter]
+    fn path(&self) -> Option<String> {
+        self.path.as_ref().map(|p| p.to_string_lossy().into_owned())
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
+    /// Closes the catalogue (idempotent). Later calls raise `PhotocatError`; a call still
+    /// running in another thread finishes first, and the file is released after it.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> cat.close(); cat.closed
+    /// True
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let taken = self
+            .inner
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match taken.map(Arc::try_unwrap) {
+            Some(Ok(cat)) => run(py, || cat.close()),
+            // Another thread is inside a call: the catalogue closes when that call ends.
+            Some(Err(shared)) => {
+                py.detach(move || drop(shared));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> String {
+        let closed = if self.closed() { ", closed" } else { "" };
+        match &self.path {
+            Some(p) => format!("Catalog.open({:?}{closed})", p.to_string_lossy()),
+            None => format!("Catalog.in_memory({})", closed.trim_start_matches(", ")),
+        }
+    }
+
+    /// Creates a library. Checksums are unique per library; with one library,
+    /// `library_id=None` everywhere means that one.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> cat.create_library("Family", id="library_family").name
+    /// 'Family'
+    #[pyo3(signature = (name, id=None, owner_id=None))]
+    fn create_library(
+        &self,
+        py: Python<'_>,
+        name: String,
+        id: Option<String>,
+        owner_id: Option<String>,
+    ) -> PyResult<PyLibrary> {
+        let cat = self.cat(py)?;
+        let lib = run(py, || cat.create_library(NewLibrary { name, id, owner_id }))?;
+        Ok(PyLibrary { inner: lib })
+    }
+
+    /// Every library, by id.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.create_library("A", id="library_a")
+    /// >>> [lib.id for lib in cat.list_libraries()]
+    /// ['library_a']
+    fn list_libraries(&self, py: Python<'_>) -> PyResult<Vec<PyLibrary>> {
+        let cat = self.cat(py)?;
+        let libs = run(py, || cat.list_libraries())?;
+        Ok(libs.into_iter().map(|l| PyLibrary { inner: l }).collect())
+    }
+
+    /// Adds records (dicts in the canonical Gumnut shape, any subset, or `Asset` objects) in
+    /// one transaction and returns the new assets in order. Datetime values may be `datetime`
+    /// objects or ISO 8601 strings. `library_id=None` uses the only library (creating
+    /// "Default" when there is none). `on_duplicate="error"` raises `DuplicateError` for a
+    /// checksum that already exists; `"skip"` returns the existing asset in its place.
+    ///
+    /// >>> import photocat, datetime
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": datetime.datetime(2024, 5, 1, 10, 0),
+    /// ...                        "exif": {"make": "Canon", "iso": 200}}])
+    /// >>> a.exif["make"], a.local_offset is None
+    /// ('Canon', True)
+    #[pyo3(signature = (records, library_id=None, on_duplicate="error"))]
+    fn add_assets(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        library_id: Option<String>,
+        on_duplicate: &str,
+    ) -> PyResult<Vec<PyAsset>> {
+        let cat = self.cat(py)?;
+        let new: Vec<NewAsset> = super::convert::records(records, "records")?;
+        let on_duplicate = OnDuplicate::from_str(on_duplicate)?;
+        let opts = AddAssets {
+            library_id,
+            on_duplicate,
+        };
+        Ok(assets(run(py, || cat.add_assets(new, opts))?))
+    }
+
+    /// Changes the given fields of an asset (keyword arguments in the canonical shape; `None`
+    /// clears a nullable field), bumps `updated_at`, and returns the asset.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.update_asset(a.id, description="Beach", is_favorite=True).description
+    /// 'Beach'
+    #[pyo3(signature = (asset_id, **fields))]
+    fn update_asset(
+        &self,
+        py: Python<'_>,
+        asset_id: String,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyAsset> {
+        let cat = self.cat(py)?;
+        let update: AssetUpdate = self::fields(fields, "update_asset")?;
+        let asset = run(py, || cat.update_asset(&asset_id, update))?;
+        Ok(PyAsset { inner: asset })
+    }
+
+    /// Moves assets to the trash (`trashed_at` set). Unknown ids raise `NotFoundError` and
+    /// change nothing.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.trash_assets([a.id]); cat.get_asset(a.id).is_trashed
+    /// True
+    fn trash_assets(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let ids = id_list(ids, "ids")?;
+        run(py, || cat.trash_assets(&ids))
+    }
+
+    /// Takes assets out of the trash (`trashed_at` cleared).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.trash_assets([a.id]); cat.restore_assets([a.id]); cat.get_asset(a.id).is_trashed
+    /// False
+    fn restore_assets(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let ids = id_list(ids, "ids")?;
+        run(py, || cat.restore_assets(&ids))
+    }
+
+    /// Deletes assets permanently, with their faces, album links and index entries.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.delete_assets([a.id]); len(cat.list_assets(state="all"))
+    /// 0
+    fn delete_assets(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let ids = id_list(ids, "ids")?;
+        run(py, || cat.delete_assets(&ids))
+    }
+
+    /// Creates an album in a library (`library_id=None`: the only library).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> cat.create_album("Trip", description="Summer").description
+    /// 'Summer'
+    #[pyo3(signature = (name, library_id=None, description=None, id=None))]
+    fn create_album(
+        &self,
+        py: Python<'_>,
+        name: String,
+        library_id: Option<String>,
+        description: Option<String>,
+        id: Option<String>,
+    ) -> PyResult<PyAlbum> {
+        let cat = self.cat(py)?;
+        let album = run(py, || {
+            cat.create_album(NewAlbum {
+                name,
+                library_id,
+                description,
+                id,
+            })
+        })?;
+        Ok(PyAlbum { inner: album })
+    }
+
+    /// One album by id.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> album = cat.create_album("Trip")
+    /// >>> cat.get_album(album.id) == album
+    /// True
+    fn get_album(&self, py: Python<'_>, album_id: String) -> PyResult<PyAlbum> {
+        let cat = self.cat(py)?;
+        let album = run(py, || cat.get_album(&album_id))?;
+        Ok(PyAlbum { inner: album })
+    }
+
+    /// Adds assets to an album (assets of the album's library; ones already in it stay).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> album = cat.create_album("Trip")
+    /// >>> cat.add_to_album(album.id, [a.id]); [x.id for x in cat.list_album_assets(album.id)] == [a.id]
+    /// True
+    fn add_to_album(
+        &self,
+        py: Python<'_>,
+        album_id: String,
+        asset_ids: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let ids = id_list(asset_ids, "asset_ids")?;
+        run(py, || cat.add_to_album(&album_id, &ids))
+    }
+
+    /// Removes assets from an album.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> album = cat.create_album("Trip")
+    /// >>> cat.add_to_album(album.id, [a.id]); cat.remove_from_album(album.id, [a.id])
+    /// >>> cat.list_album_assets(album.id)
+    /// []
+    fn remove_from_album(
+        &self,
+        py: Python<'_>,
+        album_id: String,
+        asset_ids: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let ids = id_list(asset_ids, "asset_ids")?;
+        run(py, || cat.remove_from_album(&album_id, &ids))
+    }
+
+    /// Creates a person. `birth_date` is a `date` or `"YYYY-MM-DD"`.
+    ///
+    /// >>> import photocat, datetime
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> cat.create_person("Ada", birth_date=datetime.date(1815, 12, 10)).birth_date
+    /// datetime.date(1815, 12, 10)
+    #[pyo3(signature = (name=None, birth_date=None, is_hidden=false, is_favorite=false, id=None))]
+    fn create_person(
+        &self,
+        py: Python<'_>,
+        name: Option<String>,
+        birth_date: Option<&Bound<'_, PyAny>>,
+        is_hidden: bool,
+        is_favorite: bool,
+        id: Option<String>,
+    ) -> PyResult<PyPerson> {
+        let cat = self.cat(py)?;
+        let birth_date = match birth_date {
+            Some(b) => to_json(b, &mut "birth_date".to_owned())?,
+            None => serde_json::Value::Null,
+        };
+        let person: NewPerson = serde_json::from_value(serde_json::json!({
+            "name": name,
+            "birth_date": birth_date,
+            "is_hidden": is_hidden,
+            "is_favorite": is_favorite,
+            "id": id,
+        }))
+        .map_err(|e| invalid(format!("create_person: {e}")))?;
+        let person = run(py, || cat.create_person(person))?;
+        Ok(PyPerson { inner: person })
+    }
+
+    /// One person by id, with the maintained `asset_count`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> p = cat.create_person("Ada")
+    /// >>> cat.get_person(p.id).asset_count
+    /// 0
+    fn get_person(&self, py: Python<'_>, person_id: String) -> PyResult<PyPerson> {
+        let cat = self.cat(py)?;
+        let person = run(py, || cat.get_person(&person_id))?;
+        Ok(PyPerson { inner: person })
+    }
+
+    /// Changes the given fields of a person (`name`, `birth_date`, `is_hidden`,
+    /// `is_favorite`, `thumbnail_face_id`, ...) and returns it.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> p = cat.create_person("Ada")
+    /// >>> cat.update_person(p.id, name="Ada Lovelace", is_favorite=True).name
+    /// 'Ada Lovelace'
+    #[pyo3(signature = (person_id, **fields))]
+    fn update_person(
+        &self,
+        py: Python<'_>,
+        person_id: String,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyPerson> {
+        let cat = self.cat(py)?;
+        let update: NewPerson = self::fields(fields, "update_person")?;
+        let person = run(py, || cat.update_person(&person_id, update))?;
+        Ok(PyPerson { inner: person })
+    }
+
+    /// Moves every face of the `from_ids` people to `into_id`, deletes them, and returns the
+    /// merged person.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b = cat.create_person("Ada"), cat.create_person("A. Lovelace")
+    /// >>> cat.merge_people(a.id, [b.id]).id == a.id
+    /// True
+    fn merge_people(
+        &self,
+        py: Python<'_>,
+        into_id: String,
+        from_ids: &Bound<'_, PyAny>,
+    ) -> PyResult<PyPerson> {
+        let cat = self.cat(py)?;
+        let ids = id_list(from_ids, "from_ids")?;
+        let person = run(py, || cat.merge_people(&into_id, &ids))?;
+        Ok(PyPerson { inner: person })
+    }
+
+    /// Adds faces (`{"asset_id", "person_id": str | None, "bounding_box": {"x", "y", "w",
+    /// "h"}, "timestamp_ms": int | None}`) in one transaction.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> p = cat.create_person("Ada")
+    /// >>> [f] = cat.add_faces([{"asset_id": a.id, "person_id": p.id,
+    /// ...                       "bounding_box": {"x": 1, "y": 2, "w": 30, "h": 40}}])
+    /// >>> f.bounding_box, cat.get_person(p.id).asset_count
+    /// ({'x': 1, 'y': 2, 'w': 30, 'h': 40}, 1)
+    fn add_faces(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<PyFace>> {
+        let cat = self.cat(py)?;
+        let new: Vec<NewFace> = super::convert::records(records, "records")?;
+        let faces = run(py, || cat.add_faces(new))?;
+        Ok(faces.into_iter().map(|f| PyFace { inner: f }).collect())
+    }
+
+    /// Assigns a face to a person, or unassigns it with None.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> [f] = cat.add_faces([{"asset_id": a.id, "bounding_box": {"x": 0, "y": 0, "w": 1, "h": 1}}])
+    /// >>> p = cat.create_person("Ada")
+    /// >>> cat.assign_face(f.id, p.id).person_id == p.id
+    /// True
+    fn assign_face(
+        &self,
+        py: Python<'_>,
+        face_id: String,
+        person_id: Option<String>,
+    ) -> PyResult<PyFace> {
+        let cat = self.cat(py)?;
+        let face = run(py, || cat.assign_face(&face_id, person_id.as_deref()))?;
+        Ok(PyFace { inner: face })
+    }
+
+    /// One page of assets in Gumnut's `list_assets` order: `local_datetime` descending, then
+    /// `id` descending (`state="trashed"`: by `trashed_at`). Pass the last id of a page as
+    /// `starting_after_id` for the next one. Bounds are exclusive `datetime`s or ISO 8601
+    /// strings: naive bounds compare with `local_datetime`, aware ones in UTC with
+    /// `captured_at` (wall clock for assets without an offset). `limit` is 1 to 200.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> page = cat.list_assets(limit=2)
+    /// >>> [a.local_datetime.day for a in page.data], page.has_more
+    /// ([5, 4], True)
+    /// >>> nxt = cat.list_assets(limit=2, starting_after_id=page.data[-1].id)
+    /// >>> [a.local_datetime.day for a in nxt.data]
+    /// [3, 2]
+    #[pyo3(signature = (library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", limit=20))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_assets(
+        &self,
+        py: Python<'_>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        limit: i64,
+    ) -> PyResult<PyAssetPage> {
+        let cat = self.cat(py)?;
+        let query = list_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            limit,
+        )?;
+        let page = run(py, || cat.list_assets(&query))?;
+        PyAssetPage::new(py, page)
+    }
+
+    /// Every matching asset, lazily: fetches `page_size` (1 to 200) assets at a time and
+    /// follows the cursor for you. Each page is one snapshot; the walk continues from the
+    /// position of the last asset returned, so writes between pages never make it repeat or
+    /// skip an asset that was not itself changed.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> [a.local_datetime.day for a in cat.iter_assets(page_size=2)]
+    /// [5, 4, 3, 2, 1]
+    #[pyo3(signature = (library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", page_size=200))]
+    #[allow(clippy::too_many_arguments)]
+    fn iter_assets(
+        slf: &Bound<'_, Self>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        page_size: i64,
+    ) -> PyResult<PyAssetIterator> {
+        let py = slf.py();
+        let cat = slf.get().cat(py)?;
+        let query = list_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            i64::from(crate::query::DEFAULT_LIMIT),
+        )?;
+        let page_size = self::page_size("page_size", page_size)?;
+        // The engine's own checks (no storage access).
+        cat.iter_assets(query.clone(), page_size).map(drop)?;
+        Ok(PyAssetIterator {
+            catalog: slf.clone().unbind(),
+            walk: Mutex::new(Walk {
+                query,
+                page_size,
+                buffer: VecDeque::new(),
+                next: None,
+                done: false,
+            }),
+        })
+    }
+
+    /// Every live asset of an album, in list order.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> cat.list_album_assets(cat.create_album("Empty").id)
+    /// []
+    fn list_album_assets(&self, py: Python<'_>, album_id: String) -> PyResult<Vec<PyAsset>> {
+        let cat = self.cat(py)?;
+        Ok(assets(run(py, || cat.list_album_assets(&album_id))?))
+    }
+
+    /// One asset by id, complete with faces and people.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.get_asset(a.id) == a
+    /// True
+    fn get_asset(&self, py: Python<'_>, asset_id: String) -> PyResult<PyAsset> {
+        let cat = self.cat(py)?;
+        let asset = run(py, || cat.get_asset(&asset_id))?;
+        Ok(PyAsset { inner: asset })
+    }
+
+}
+
+/// Where a walk of `iter_assets` stands.
+struct Walk {
+    query: ListAssets,
+    page_size: u32,
+    buffer: VecDeque<Asset>,
+    next: Option<Start>,
+    done: bool,
+}
+
+/// The iterator of `Catalog.iter_assets`: yields `Asset`s, fetching a page at a time with the
+/// interpreter released.
+#[pyclass(module = "photocat", name = "AssetIterator", frozen)]
+pub(crate) struct PyAssetIterator {
+    catalog: Py<PyCatalog>,
+    walk: Mutex<Walk>,
+}
+
+#[pymethods]
+impl PyAssetIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyAsset>> {
+        // A second thread advancing the same iterator gets an error instead of waiting (it
+        // would wait while attached, and the first needs to re-attach to finish).
+        let mut walk = self.walk.try_lock().map_err(|_| {
+            PyRuntimeError::new_err("the iterator is already running in another thread")
+        })?;
+        if walk.buffer.is_empty() && !walk.done {
+            let cat = self.catalog.get().cat(py)?;
+            let (query, next, size) = (walk.query.clone(), walk.next.clone(), walk.page_size);
+            match run(py, move || cat.page(&query, next, size as usize)) {
+                Ok(page) => {
+                    walk.done = !page.has_more;
+                    match page.last {
+                        Some(last) => walk.next = Some(Start::After(last)),
+                        None => walk.done = true,
+                    }
+                    walk.buffer.extend(page.data);
+                }
+                Err(e) => {
+                    walk.done = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(walk.buffer.pop_front().map(|a| PyAsset { inner: a }))
+    }
+
+    fn __repr__(&self) -> String {
+        "AssetIterator(...)".to_owned()
+    }
+}

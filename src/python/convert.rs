@@ -1,0 +1,224 @@
+//! Conversions between Python values and the engine's types: datetimes (objects or ISO 8601
+//! strings) into [`DateTimeInput`], dicts into the engine's JSON input types (the same serde
+//! path as Gumnut JSON, so a dict and its JSON text are read by one set of rules), JSON text
+//! into Python objects, and id lists.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Number, Value};
+
+use super::errors::invalid;
+use super::model::{PyAlbum, PyAsset, PyFace, PyLibrary, PyPerson};
+use crate::model::time::{format_local, parse_datetime};
+use crate::model::DateTimeInput;
+
+/// The Python type name of an object, for messages.
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
+}
+
+/// A datetime argument: an aware or naive `datetime`, a `date` (midnight), or an ISO 8601
+/// string. Aware values keep their UTC offset at that instant.
+pub(crate) fn datetime_input(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTimeInput> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(parse_datetime(&s.to_cow()?)?);
+    }
+    if obj.is_instance_of::<PyDateTime>() {
+        let has_tz = !obj.getattr("tzinfo")?.is_none();
+        if has_tz {
+            let dt: DateTime<FixedOffset> = obj.extract().map_err(|e| {
+                invalid(format!("{field}: {e} (the tzinfo must give a UTC offset)"))
+            })?;
+            return Ok(dt.into());
+        }
+        let naive: NaiveDateTime = obj.extract()?;
+        return Ok(naive.into());
+    }
+    if obj.is_instance_of::<PyDate>() {
+        let d: NaiveDate = obj.extract()?;
+        return Ok(d.and_time(chrono::NaiveTime::MIN).into());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{field} must be a datetime, a date or an ISO 8601 string, got {}",
+        type_name(obj)
+    )))
+}
+
+/// An optional datetime argument.
+pub(crate) fn opt_datetime_input(
+    obj: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<Option<DateTimeInput>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => datetime_input(o, field).map(Some),
+    }
+}
+
+/// A Python value as JSON, for the engine's serde input types. Datetimes become their ISO
+/// 8601 text (naive stays naive, aware keeps its offset), dates `YYYY-MM-DD`, photocat objects
+/// their canonical JSON. `path` names the value in messages (`records[3].exif.iso`).
+pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(v) = obj.extract::<i64>() {
+            return Ok(Value::Number(v.into()));
+        }
+        if let Ok(v) = obj.extract::<u64>() {
+            return Ok(Value::Number(v.into()));
+        }
+        return Err(invalid(format!(
+            "{path}: the integer {} is out of range (at most 64 bits)",
+            obj.str()?.to_cow()?
+        )));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let v = f.value();
+        return Number::from_f64(v).map(Value::Number).ok_or_else(|| {
+            invalid(format!("{path}: {v} is not a finite number"))
+        });
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        let base = path.len();
+        for (k, v) in d.iter() {
+            let key = match k.cast::<PyString>() {
+                Ok(s) => s.to_cow()?.into_owned(),
+                Err(_) => {
+                    return Err(invalid(format!(
+                        "{path}: keys must be strings, got {}",
+                        type_name(&k)
+                    )))
+                }
+            };
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&key);
+            let value = to_json(&v, path)?;
+            path.truncate(base);
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let base = path.len();
+        let mut out = Vec::new();
+        for (i, item) in obj.try_iter()?.enumerate() {
+            path.push_str(&format!("[{i}]"));
+            out.push(to_json(&item?, path)?);
+            path.truncate(base);
+        }
+        return Ok(Value::Array(out));
+    }
+    if obj.is_instance_of::<PyDateTime>() {
+        let d = datetime_input(obj, path)?;
+        return Ok(Value::String(format_local(
+            d.naive,
+            d.offset.map(|o| o.local_minus_utc()),
+        )));
+    }
+    if obj.is_instance_of::<PyDate>() {
+        let d: NaiveDate = obj.extract()?;
+        return Ok(Value::String(d.format("%Y-%m-%d").to_string()));
+    }
+    if let Ok(a) = obj.cast::<PyAsset>() {
+        return Ok(a.get().inner.to_json_value());
+    }
+    if let Ok(f) = obj.cast::<PyFace>() {
+        return Ok(serde_json::to_value(&f.get().inner).unwrap_or(Value::Null));
+    }
+    if let Ok(p) = obj.cast::<PyPerson>() {
+        return Ok(serde_json::to_value(&p.get().inner).unwrap_or(Value::Null));
+    }
+    if obj.is_instance_of::<PyAlbum>() || obj.is_instance_of::<PyLibrary>() {
+        return Err(invalid(format!(
+            "{path}: a {} cannot be used as a value here",
+            type_name(obj)
+        )));
+    }
+    Err(invalid(format!(
+        "{path}: a {} is not a JSON value (expected dict, list, str, int, float, bool, None, \
+         datetime or date)",
+        type_name(obj)
+    )))
+}
+
+/// A record of an engine input type from a dict (or a photocat object) at `path`.
+pub(crate) fn record<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<T> {
+    if !(obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyAsset>()
+        || obj.is_instance_of::<PyFace>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{path} must be a dict, got {}",
+            type_name(obj)
+        )));
+    }
+    let mut p = path.to_owned();
+    let value = to_json(obj, &mut p)?;
+    serde_json::from_value(value).map_err(|e| invalid(format!("{path}: {e}")))
+}
+
+/// Records from any iterable of dicts.
+pub(crate) fn records<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<T>> {
+    if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list of dicts, got a single {}",
+            type_name(obj)
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        out.push(record(&item?, &format!("{name}[{i}]"))?);
+    }
+    Ok(out)
+}
+
+/// Ids from any iterable of strings (a single string is refused: it would be a list of
+/// characters).
+pub(crate) fn id_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list of ids, got a single str"
+        )));
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        match item.cast::<PyString>() {
+            Ok(s) => out.push(s.to_cow()?.into_owned()),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} must hold id strings, got {}",
+                    type_name(&item)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Python objects from JSON text (`json.loads`, which keeps the key order of the text).
+pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    LOADS.import(py, "json", "loads")?.call1((text,))
+}

@@ -1,0 +1,143 @@
+//! The one mapping from [`crate::Error`] to the Python exception classes of
+//! `photocat.errors`, and the `run` helper every storage call goes through.
+//!
+//! The classes are defined in Python (`python/photocat/errors.py`) because the contract's
+//! multiple inheritance (`NotFoundError` is also a `KeyError`, `StorageError` an `OSError`)
+//! cannot be declared from Rust. The mapping, exhaustive over the enum:
+//!
+//! | `photocat::Error`     | Python class                                   | extra attributes |
+//! |-----------------------|------------------------------------------------|------------------|
+//! | `NotFound`            | `NotFoundError` (`KeyError`)                   | `kind`, `id` |
+//! | `InvalidArgument`     | `InvalidArgument` (`ValueError`)               | |
+//! | `Duplicate`           | `DuplicateError` (`ValueError`)                | `existing_id` |
+//! | `NotACatalog`         | `NotACatalogError` (`StorageError`, `OSError`) | `filename` |
+//! | `UnsupportedVersion`  | `UnsupportedVersionError` (`StorageError`)     | `found`, `supported` |
+//! | `Corrupt`             | `CorruptError` (`StorageError`)                | |
+//! | `Storage`             | `StorageError` (`OSError`)                     | `errno` for I/O errors |
+//! | `Io`                  | `StorageError` (`OSError`)                     | `errno` |
+
+use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
+
+use crate::error::Error;
+
+/// A class of `photocat.errors`, imported once.
+fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType>> {
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let module = MODULE.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("photocat.errors")?.unbind())
+    })?;
+    Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
+}
+
+/// An instance of the class `name` with the message and extra attributes.
+fn build(
+    py: Python<'_>,
+    name: &'static str,
+    message: String,
+    attrs: Vec<(&'static str, Py<PyAny>)>,
+) -> PyResult<PyErr> {
+    let exc = class(py, name)?.call1((message,))?;
+    for (k, v) in attrs {
+        exc.setattr(k, v)?;
+    }
+    Ok(PyErr::from_value(exc))
+}
+
+fn io_errno(e: &std::io::Error) -> Option<i32> {
+    e.raw_os_error()
+}
+
+fn storage_errno(e: &redb::Error) -> Option<i32> {
+    match e {
+        redb::Error::Io(io) => io_errno(io),
+        _ => None,
+    }
+}
+
+/// The Python exception of an error (exhaustive: a new variant does not compile until it is
+/// mapped here).
+pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
+    let message = e.to_string();
+    let (name, attrs): (&'static str, Vec<(&'static str, Py<PyAny>)>) = match &e {
+        Error::NotFound { kind, id } => (
+            "NotFoundError",
+            vec![
+                ("kind", pyobj(py, kind)),
+                ("id", pyobj(py, id)),
+            ],
+        ),
+        Error::InvalidArgument(_) => ("InvalidArgument", vec![]),
+        Error::Duplicate { existing_id, .. } => (
+            "DuplicateError",
+            vec![(
+                "existing_id",
+                pyobj(py, existing_id),
+            )],
+        ),
+        Error::NotACatalog { path, .. } => (
+            "NotACatalogError",
+            vec![(
+                "filename",
+                pyobj(py, path),
+            )],
+        ),
+        Error::UnsupportedVersion { found, supported } => (
+            "UnsupportedVersionError",
+            vec![
+                ("found", pyobj(py, found)),
+                ("supported", pyobj(py, supported)),
+            ],
+        ),
+        Error::Corrupt(_) => ("CorruptError", vec![]),
+        Error::Storage(inner) => ("StorageError", errno_attr(py, storage_errno(inner))),
+        Error::Io(inner) => ("StorageError", errno_attr(py, io_errno(inner))),
+    };
+    build(py, name, message, attrs).unwrap_or_else(|import_error| import_error)
+}
+
+/// A Python object of a plain value (strings, integers, paths: conversions that cannot fail).
+fn pyobj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
+    v.into_bound_py_any(py)
+        .map(Bound::unbind)
+        .unwrap_or_else(|_| py.None())
+}
+
+fn errno_attr(py: Python<'_>, errno: Option<i32>) -> Vec<(&'static str, Py<PyAny>)> {
+    match errno {
+        Some(n) => vec![(
+            "errno",
+            pyobj(py, n),
+        )],
+        None => vec![],
+    }
+}
+
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        Python::attach(|py| to_pyerr(py, e))
+    }
+}
+
+/// `PhotocatError(message)`: for states that are not errors of the engine (a closed catalogue).
+pub(crate) fn photocat_error(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    build(py, "PhotocatError", message.into(), vec![]).unwrap_or_else(|e| e)
+}
+
+/// `InvalidArgument(message)` raised by a conversion (a value Python accepted but the engine's
+/// types cannot hold).
+pub(crate) fn invalid(message: impl Into<String>) -> PyErr {
+    Error::InvalidArgument(message.into()).into()
+}
+
+/// Runs `f` with the interpreter released (other Python threads run meanwhile) and maps its
+/// error. Every call that touches storage or files goes through here.
+pub(crate) fn run<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> crate::Result<T> + Send,
+{
+    py.detach(f).map_err(|e| to_pyerr(py, e))
+}

@@ -1,0 +1,682 @@
+//! The record classes: `Asset`, `AssetPage`, `Face`, `Person`, `Album`, `Library`. Each wraps
+//! the engine's value (frozen: immutable, shareable between threads), converts attributes on
+//! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
+//! Rust view; `to_dict` is that JSON parsed, keys in the same order).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+
+use super::convert::json_loads;
+use crate::model::{Album, Asset, Face, Library, Person};
+use crate::query::AssetPage;
+use crate::views::gumnut::to_json_string;
+
+/// Python's repr of a string (`'text'`).
+fn repr(py: Python<'_>, s: &str) -> String {
+    PyString::new(py, s)
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| format!("{s:?}"))
+}
+
+fn json_of<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    to_json_string(v, 512)
+}
+
+/// One asset, complete with faces and people. See the Gumnut `AssetResponse` for the fields.
+///
+/// `local_datetime` is naive (the wall clock of the device); `local_offset` its offset when
+/// known, as a `datetime.timezone`; `captured_at` and every other instant are aware UTC
+/// datetimes.
+///
+/// >>> import photocat
+/// >>> cat = photocat.Catalog.in_memory()
+/// >>> [a] = cat.add_assets([{"local_datetime": "2023-11-07T07:31:56+02:00"}])
+/// >>> a.local_datetime, a.local_offset
+/// (datetime.datetime(2023, 11, 7, 7, 31, 56), datetime.timezone(datetime.timedelta(seconds=7200)))
+/// >>> a.captured_at.isoformat()
+/// '2023-11-07T05:31:56+00:00'
+#[pyclass(module = "photocat", name = "Asset", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyAsset {
+    pub(crate) inner: Asset,
+}
+
+impl PyAsset {
+    fn sub_dict<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.to_json_value();
+        json_loads(py, &serde_json::to_string(&v[key]).unwrap_or_else(|_| "null".into()))
+    }
+}
+
+#[pymethods]
+impl PyAsset {
+    /// The `asset_...` id (or the id the record was imported with).
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// The device's own id of the asset (defaults to `id`).
+    #[getter]
+    fn device_asset_id(&self) -> &str {
+        &self.inner.device_asset_id
+    }
+    /// The device id (defaults to `"photocat"`).
+    #[getter]
+    fn device_id(&self) -> &str {
+        &self.inner.device_id
+    }
+    /// MIME type (defaults to `application/octet-stream`).
+    #[getter]
+    fn mime_type(&self) -> &str {
+        &self.inner.mime_type
+    }
+    /// File name at import (defaults to `""`).
+    #[getter]
+    fn original_file_name(&self) -> &str {
+        &self.inner.original_file_name
+    }
+    /// File creation time (aware, UTC).
+    #[getter]
+    fn file_created_at(&self) -> DateTime<Utc> {
+        self.inner.file_created_at
+    }
+    /// File modification time (aware, UTC).
+    #[getter]
+    fn file_modified_at(&self) -> DateTime<Utc> {
+        self.inner.file_modified_at
+    }
+    /// Wall-clock capture time in the device's timezone (naive).
+    #[getter]
+    fn local_datetime(&self) -> NaiveDateTime {
+        self.inner.local_datetime
+    }
+    /// The offset of `local_datetime` as a `datetime.timezone`, or None when unknown.
+    #[getter]
+    fn local_offset(&self) -> Option<FixedOffset> {
+        self.inner.local_offset
+    }
+    /// `local_datetime - local_offset` (aware, UTC), or None when the offset is unknown.
+    #[getter]
+    fn captured_at(&self) -> Option<DateTime<Utc>> {
+        self.inner.captured_at()
+    }
+    /// Base64 SHA-256 of the file, or None for records created without one.
+    #[getter]
+    fn checksum(&self) -> Option<&str> {
+        self.inner.checksum.as_deref()
+    }
+    /// Base64 SHA-1 of the file (Immich's checksum).
+    #[getter]
+    fn checksum_sha1(&self) -> Option<&str> {
+        self.inner.checksum_sha1.as_deref()
+    }
+    /// When the record was created (aware, UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.inner.created_at
+    }
+    /// When the record last changed (aware, UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.inner.updated_at
+    }
+    /// The `exif` object as in `to_dict()`, or None.
+    #[getter]
+    fn exif<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.sub_dict(py, "exif")
+    }
+    /// The `metadata` object as in `to_dict()`, or None.
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.sub_dict(py, "metadata")
+    }
+    /// Named numeric metrics, or None.
+    #[getter]
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.sub_dict(py, "metrics")
+    }
+    /// Named variants (`{"original": {"mimetype", "url", "width"}}`), or None.
+    #[getter]
+    fn asset_urls<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.sub_dict(py, "asset_urls")
+    }
+    /// Generated description, or None.
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+    /// Every face on the asset.
+    #[getter]
+    fn faces(&self) -> Vec<PyFace> {
+        self.inner
+            .faces
+            .iter()
+            .map(|f| PyFace { inner: f.clone() })
+            .collect()
+    }
+    /// The distinct people of those faces, in order of first appearance.
+    #[getter]
+    fn people(&self) -> Vec<PyPerson> {
+        self.inner
+            .people
+            .iter()
+            .map(|p| PyPerson { inner: p.clone() })
+            .collect()
+    }
+    /// Displayed width in pixels (after the EXIF orientation), or None.
+    #[getter]
+    fn width(&self) -> Option<u32> {
+        self.inner.width
+    }
+    /// Displayed height in pixels (after the EXIF orientation), or None.
+    #[getter]
+    fn height(&self) -> Option<u32> {
+        self.inner.height
+    }
+    /// File size in bytes, or None.
+    #[getter]
+    fn file_size_bytes(&self) -> Option<u64> {
+        self.inner.file_size_bytes
+    }
+    /// When the asset was trashed (aware, UTC); None for live assets.
+    #[getter]
+    fn trashed_at(&self) -> Option<DateTime<Utc>> {
+        self.inner.trashed_at
+    }
+    /// Legacy download URL; only on records given one.
+    #[getter]
+    fn download_url(&self) -> Option<&str> {
+        self.inner.download_url.as_deref()
+    }
+    /// Legacy thumbnail URL; only on records given one.
+    #[getter]
+    fn thumbnail_url(&self) -> Option<&str> {
+        self.inner.thumbnail_url.as_deref()
+    }
+    /// The library holding the asset.
+    #[getter]
+    fn library_id(&self) -> &str {
+        &self.inner.library_id
+    }
+    /// The owner (an Immich user id), or None.
+    #[getter]
+    fn owner_id(&self) -> Option<&str> {
+        self.inner.owner_id.as_deref()
+    }
+    /// Marked as a favourite.
+    #[getter]
+    fn is_favorite(&self) -> bool {
+        self.inner.is_favorite
+    }
+    /// Immich visibility: `"timeline"`, `"archive"`, `"hidden"` or `"locked"`.
+    #[getter]
+    fn visibility(&self) -> &'static str {
+        self.inner.visibility.as_str()
+    }
+    /// True when `visibility` is `"archive"`.
+    #[getter]
+    fn is_archived(&self) -> bool {
+        self.inner.is_archived()
+    }
+    /// True when the asset is in the trash.
+    #[getter]
+    fn is_trashed(&self) -> bool {
+        self.inner.is_trashed()
+    }
+    /// The file is offline.
+    #[getter]
+    fn is_offline(&self) -> bool {
+        self.inner.is_offline
+    }
+    /// The asset type from the MIME type: `"IMAGE"`, `"VIDEO"`, `"AUDIO"` or `"OTHER"`.
+    #[getter]
+    fn r#type(&self) -> &'static str {
+        self.inner.asset_type().as_str()
+    }
+    /// The video half of a live photo, or None.
+    #[getter]
+    fn live_photo_video_id(&self) -> Option<&str> {
+        self.inner.live_photo_video_id.as_deref()
+    }
+    /// Duplicate group, or None.
+    #[getter]
+    fn duplicate_id(&self) -> Option<&str> {
+        self.inner.duplicate_id.as_deref()
+    }
+    /// Stack, or None.
+    #[getter]
+    fn stack_id(&self) -> Option<&str> {
+        self.inner.stack_id.as_deref()
+    }
+    /// Tags.
+    #[getter]
+    fn tags(&self) -> Vec<String> {
+        self.inner.tags.clone()
+    }
+    /// Base64 thumbhash, or None.
+    #[getter]
+    fn thumbhash(&self) -> Option<&str> {
+        self.inner.thumbhash.as_deref()
+    }
+    /// Duration (Immich's `H:MM:SS.ffffff`), or None.
+    #[getter]
+    fn duration(&self) -> Option<&str> {
+        self.inner.duration.as_deref()
+    }
+    /// Original path on disk, or None.
+    #[getter]
+    fn original_path(&self) -> Option<&str> {
+        self.inner.original_path.as_deref()
+    }
+
+    /// The canonical JSON (Gumnut's `AssetResponse`), byte for byte the Rust view's.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-01-02T03:04:05", "id": "asset_a"}])
+    /// >>> a.to_json()[:40]
+    /// '{"id":"asset_a","device_asset_id":"asse'
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The canonical JSON as a dict (instants as RFC 3339 strings, keys in the JSON's order);
+    /// it imports back unchanged with `add_assets`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-01-02T03:04:05+01:00"}])
+    /// >>> a.to_dict()["local_datetime"]
+    /// '2024-01-02T03:04:05+01:00'
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.inner.to_json())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let local = crate::model::time::format_local(
+            self.inner.local_datetime,
+            self.inner.local_offset.map(|o| o.local_minus_utc()),
+        );
+        format!(
+            "Asset(id={}, local_datetime={}, original_file_name={})",
+            repr(py, &self.inner.id),
+            repr(py, &local),
+            repr(py, &self.inner.original_file_name)
+        )
+    }
+}
+
+/// Serializes a page as Gumnut's `{"data": [...], "has_more": ...}`.
+#[derive(serde::Serialize)]
+struct PageView<'a> {
+    data: Vec<&'a Asset>,
+    has_more: bool,
+}
+
+/// One page of `list_assets`: `data` (the assets) and `has_more` (true exactly when at least
+/// one more asset follows the last one). Iterating a page iterates its assets.
+///
+/// >>> import photocat
+/// >>> cat = photocat.Catalog.in_memory()
+/// >>> _ = cat.add_assets([{"local_datetime": f"2024-01-0{d}T12:00:00"} for d in (1, 2, 3)])
+/// >>> page = cat.list_assets(limit=2)
+/// >>> len(page), page.has_more
+/// (2, True)
+#[pyclass(module = "photocat", name = "AssetPage", frozen)]
+pub(crate) struct PyAssetPage {
+    data: Vec<Py<PyAsset>>,
+    has_more: bool,
+}
+
+impl PyAssetPage {
+    pub(crate) fn new(py: Python<'_>, page: AssetPage) -> PyResult<Self> {
+        let data = page
+            .data
+            .into_iter()
+            .map(|a| Py::new(py, PyAsset { inner: a }))
+            .collect::<PyResult<_>>()?;
+        Ok(PyAssetPage {
+            data,
+            has_more: page.has_more,
+        })
+    }
+}
+
+#[pymethods]
+impl PyAssetPage {
+    /// The assets of the page (a new list on each access).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.data.iter().map(|a| a.clone_ref(py)))
+    }
+    /// True exactly when at least one more asset follows the last one.
+    #[getter]
+    fn has_more(&self) -> bool {
+        self.has_more
+    }
+    /// The page as Gumnut JSON, byte for byte the Rust `AssetPage::to_json`.
+    ///
+    /// >>> import photocat
+    /// >>> photocat.Catalog.in_memory().list_assets().to_json()
+    /// '{"data":[],"has_more":false}'
+    fn to_json(&self) -> String {
+        let view = PageView {
+            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            has_more: self.has_more,
+        };
+        to_json_string(&view, 64 + 2048 * self.data.len())
+    }
+    /// `{"data": [asset dicts], "has_more": bool}`.
+    ///
+    /// >>> import photocat
+    /// >>> photocat.Catalog.in_memory().list_assets().to_dict()
+    /// {'data': [], 'has_more': False}
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    /// A pandas DataFrame: one row per asset, EXIF and metadata flattened into `exif_*` and
+    /// `metadata_*` columns, instants as `datetime64[us, UTC]`, `local_datetime` naive.
+    /// pandas is imported only when this is called.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-01-01T12:00:00", "exif": {"make": "Canon"}}])
+    /// >>> df = cat.list_assets().to_pandas()
+    /// >>> df.loc[0, "exif_make"], str(df["local_datetime"].dtype)
+    /// ('Canon', 'datetime64[us]')
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("photocat._frames")?
+            .getattr("page_to_pandas")?
+            .call1((slf,))
+    }
+    fn __len__(&self) -> usize {
+        self.data.len()
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.data(py)?.try_iter()?.into_any())
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.cast::<PyAssetPage>() {
+            Ok(o) => {
+                let o = o.get();
+                o.has_more == self.has_more
+                    && o.data.len() == self.data.len()
+                    && o
+                        .data
+                        .iter()
+                        .zip(&self.data)
+                        .all(|(a, b)| a.get().inner == b.get().inner)
+            }
+            Err(_) => false,
+        }
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "AssetPage(len={}, has_more={})",
+            self.data.len(),
+            if self.has_more { "True" } else { "False" }
+        )
+    }
+}
+
+/// A face on an asset, optionally assigned to a person. `bounding_box` is
+/// `{"x", "y", "w", "h"}` in whole pixels of the displayed image.
+#[pyclass(module = "photocat", name = "Face", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyFace {
+    pub(crate) inner: Face,
+}
+
+#[pymethods]
+impl PyFace {
+    /// The `face_...` id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// The asset the face is on.
+    #[getter]
+    fn asset_id(&self) -> &str {
+        &self.inner.asset_id
+    }
+    /// The person the face is assigned to, or None.
+    #[getter]
+    fn person_id(&self) -> Option<&str> {
+        self.inner.person_id.as_deref()
+    }
+    /// `{"x": .., "y": .., "w": .., "h": ..}` in whole pixels.
+    #[getter]
+    fn bounding_box<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &json_of(&self.inner.bounding_box))
+    }
+    /// For videos, when the face appears (milliseconds), or None.
+    #[getter]
+    fn timestamp_ms(&self) -> Option<i64> {
+        self.inner.timestamp_ms
+    }
+    /// Creation time (aware, UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.inner.created_at
+    }
+    /// Last update (aware, UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.inner.updated_at
+    }
+    /// Legacy face thumbnail URL; only on faces given one.
+    #[getter]
+    fn thumbnail_url(&self) -> Option<&str> {
+        self.inner.thumbnail_url.as_deref()
+    }
+    /// The face as in an asset's `faces` JSON.
+    fn to_json(&self) -> String {
+        json_of(&self.inner)
+    }
+    /// The face as in an asset's `faces` (a dict).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Face(id={}, asset_id={}, person_id={})",
+            repr(py, &self.inner.id),
+            repr(py, &self.inner.asset_id),
+            self.inner
+                .person_id
+                .as_deref()
+                .map_or_else(|| "None".to_owned(), |p| repr(py, p))
+        )
+    }
+}
+
+/// A person: a named (or unnamed) cluster of faces, with a maintained `asset_count` (live
+/// assets with a face of the person).
+#[pyclass(module = "photocat", name = "Person", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyPerson {
+    pub(crate) inner: Person,
+}
+
+#[pymethods]
+impl PyPerson {
+    /// The `person_...` id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// Name, or None.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+    /// Birth date, or None.
+    #[getter]
+    fn birth_date(&self) -> Option<NaiveDate> {
+        self.inner.birth_date
+    }
+    /// Hidden from the UI.
+    #[getter]
+    fn is_hidden(&self) -> bool {
+        self.inner.is_hidden
+    }
+    /// Marked as a favourite.
+    #[getter]
+    fn is_favorite(&self) -> bool {
+        self.inner.is_favorite
+    }
+    /// How many live (not trashed) assets have a face of this person.
+    #[getter]
+    fn asset_count(&self) -> u64 {
+        self.inner.asset_count
+    }
+    /// The face used as the person's thumbnail, or None.
+    #[getter]
+    fn thumbnail_face_id(&self) -> Option<&str> {
+        self.inner.thumbnail_face_id.as_deref()
+    }
+    /// Creation time (aware, UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.inner.created_at
+    }
+    /// Last update (aware, UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.inner.updated_at
+    }
+    /// Legacy thumbnail URL; only on people given one.
+    #[getter]
+    fn thumbnail_face_url(&self) -> Option<&str> {
+        self.inner.thumbnail_face_url.as_deref()
+    }
+    /// The person as in an asset's `people` JSON.
+    fn to_json(&self) -> String {
+        json_of(&self.inner)
+    }
+    /// The person as in an asset's `people` (a dict).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Person(id={}, name={}, asset_count={})",
+            repr(py, &self.inner.id),
+            self.inner
+                .name
+                .as_deref()
+                .map_or_else(|| "None".to_owned(), |n| repr(py, n)),
+            self.inner.asset_count
+        )
+    }
+}
+
+/// An album: a named set of assets within one library.
+#[pyclass(module = "photocat", name = "Album", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyAlbum {
+    pub(crate) inner: Album,
+}
+
+#[pymethods]
+impl PyAlbum {
+    /// The `album_...` id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// Name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+    /// Description, or None.
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+    /// The library the album belongs to.
+    #[getter]
+    fn library_id(&self) -> &str {
+        &self.inner.library_id
+    }
+    /// Creation time (aware, UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.inner.created_at
+    }
+    /// Last update (aware, UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.inner.updated_at
+    }
+    /// `{"id", "name", "description", "library_id", "created_at", "updated_at"}` as JSON.
+    fn to_json(&self) -> String {
+        json_of(&self.inner)
+    }
+    /// The same as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Album(id={}, name={})",
+            repr(py, &self.inner.id),
+            repr(py, &self.inner.name)
+        )
+    }
+}
+
+/// A library: a collection of assets with one owner. Checksums are unique per library.
+#[pyclass(module = "photocat", name = "Library", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyLibrary {
+    pub(crate) inner: Library,
+}
+
+#[pymethods]
+impl PyLibrary {
+    /// The `library_...` id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// Name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+    /// The owner (an Immich user id), or None.
+    #[getter]
+    fn owner_id(&self) -> Option<&str> {
+        self.inner.owner_id.as_deref()
+    }
+    /// Creation time (aware, UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.inner.created_at
+    }
+    /// Last update (aware, UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.inner.updated_at
+    }
+    /// `{"id", "name", "owner_id", "created_at", "updated_at"}` as JSON.
+    fn to_json(&self) -> String {
+        json_of(&self.inner)
+    }
+    /// The same as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Library(id={}, name={})",
+            repr(py, &self.inner.id),
+            repr(py, &self.inner.name)
+        )
+    }
+}
