@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List
 
-if TYPE_CHECKING:  # pragma: no cover - typing only
+if TYPE_CHECKING:  # typing only
     import pandas
 
-    from ._photocat import AssetPage
+    from ._photocat import Asset, AssetPage
 
-# Top-level columns, in order, with how they are read from an asset.
+# The columns and their dtypes are fixed (they do not depend on the page's data), so frames of
+# different pages concatenate cleanly.
 _TEXT = [
     "id",
     "library_id",
@@ -24,35 +25,78 @@ _TEXT = [
     "visibility",
     "owner_id",
 ]
-_INSTANTS = ["captured_at", "file_created_at", "file_modified_at", "created_at", "updated_at", "trashed_at"]
+_INSTANTS = [
+    "captured_at",
+    "file_created_at",
+    "file_modified_at",
+    "created_at",
+    "updated_at",
+    "trashed_at",
+]
 _INTS = ["width", "height", "file_size_bytes"]
 _BOOLS = ["is_favorite", "is_archived", "is_trashed", "is_offline"]
-# Fields of the nested exif / metadata objects that are not flattened (they repeat the asset's).
-_NESTED_SKIP = {"asset_id", "created_at", "updated_at"}
+
+# The nested objects' fields in the JSON's order (their asset_id, created_at and updated_at
+# repeat the asset's and are left out).
+_EXIF_FIELDS = [
+    "make", "model", "orientation", "modified_datetime", "original_datetime",
+    "digitized_datetime", "lens_model", "f_number", "focal_length", "iso", "exposure_time",
+    "exposure_bias", "latitude", "longitude", "altitude", "city", "state", "country",
+    "description", "fps", "live_photo_cid", "projection_type", "profile_description",
+    "auto_stack_id", "rating",
+]  # fmt: skip
+_METADATA_FIELDS = [f for f in _EXIF_FIELDS if f != "profile_description"] + [
+    "country_code",
+    "sublocation",
+    "place_name",
+    "timezone",
+    "display_label",
+]
 _NESTED_INSTANTS = {"modified_datetime", "original_datetime", "digitized_datetime"}
 _NESTED_INTS = {"orientation", "iso", "rating"}
+_NESTED_FLOATS = {
+    "f_number",
+    "focal_length",
+    "exposure_time",
+    "exposure_bias",
+    "latitude",
+    "longitude",
+    "altitude",
+    "fps",
+}
 
 
 def _import_pandas() -> Any:
     try:
         import pandas
-    except ImportError as e:  # pragma: no cover - the test environment has pandas
+    except ImportError as e:  # the test environment has pandas
         raise ImportError(
-            "AssetPage.to_pandas() needs pandas: pip install 'photocat[pandas]' (or pandas)"
+            "AssetPage.to_pandas() needs pandas: pip install 'photocat[pandas]'"
         ) from e
     return pandas
+
+
+def _nested_column(pd: Any, name: str, values: List[Any]) -> Any:
+    if name in _NESTED_INSTANTS:
+        parsed = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+        return parsed.astype("datetime64[us, UTC]")
+    if name in _NESTED_INTS:
+        return pd.array(values, dtype="Int64")
+    if name in _NESTED_FLOATS:
+        return pd.array([float("nan") if v is None else float(v) for v in values], dtype="float64")
+    return pd.array(values, dtype="object")
 
 
 def page_to_pandas(page: AssetPage) -> pandas.DataFrame:
     """One row per asset of ``page``; see ``AssetPage.to_pandas``."""
     pd = _import_pandas()
-    assets = page.data
+    assets: List[Asset] = page.data
     cols: Dict[str, Any] = {}
     for name in _TEXT:
         cols[name] = pd.array([getattr(a, name) for a in assets], dtype="object")
     cols["local_datetime"] = pd.Series([a.local_datetime for a in assets], dtype="datetime64[us]")
     cols["local_offset"] = pd.Series(
-        [a.local_offset.utcoffset(None) if a.local_offset is not None else None for a in assets],
+        [None if a.local_offset is None else a.local_offset.utcoffset(None) for a in assets],
         dtype="timedelta64[us]",
     )
     for name in _INSTANTS:
@@ -61,28 +105,14 @@ def page_to_pandas(page: AssetPage) -> pandas.DataFrame:
         cols[name] = pd.array([getattr(a, name) for a in assets], dtype="Int64")
     for name in _BOOLS:
         cols[name] = pd.array([getattr(a, name) for a in assets], dtype="bool")
-    cols["tags"] = [a.tags for a in assets]
+    cols["tags"] = pd.Series([a.tags for a in assets], dtype="object")
     cols["face_count"] = pd.array([len(a.faces) for a in assets], dtype="int64")
-    cols["person_ids"] = [[p.id for p in a.people] for a in assets]
-    cols["person_names"] = [[p.name for p in a.people] for a in assets]
-    for obj in ("exif", "metadata"):
-        nested = [getattr(a, obj) or {} for a in assets]
-        keys: List[str] = []
-        for d in nested:
-            for k in d:
-                if k not in _NESTED_SKIP and k not in keys:
-                    keys.append(k)
-        for k in keys:
-            values = [d.get(k) for d in nested]
-            col = f"{obj}_{k}"
-            if k in _NESTED_INSTANTS:
-                cols[col] = pd.Series(
-                    pd.to_datetime(values, utc=True, format="ISO8601")
-                ).astype("datetime64[us, UTC]")
-            elif k in _NESTED_INTS:
-                cols[col] = pd.array(values, dtype="Int64")
-            elif all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
-                cols[col] = pd.array([float("nan") if v is None else float(v) for v in values], dtype="float64")
-            else:
-                cols[col] = pd.array(values, dtype="object")
+    people = [a.people for a in assets]
+    cols["person_ids"] = pd.Series([[p.id for p in ps] for ps in people], dtype="object")
+    cols["person_names"] = pd.Series([[p.name for p in ps] for ps in people], dtype="object")
+    dicts = [a.to_dict() for a in assets]
+    for obj, fields in (("exif", _EXIF_FIELDS), ("metadata", _METADATA_FIELDS)):
+        nested = [d[obj] or {} for d in dicts]
+        for name in fields:
+            cols[f"{obj}_{name}"] = _nested_column(pd, name, [n.get(name) for n in nested])
     return pd.DataFrame(cols)

@@ -9,7 +9,7 @@ Rust variant                Python class (also an instance of)                  
 ``NotFound``                :class:`NotFoundError` (``KeyError``)                ``kind``, ``id``
 ``InvalidArgument``         :class:`InvalidArgument` (``ValueError``)
 ``Duplicate``               :class:`DuplicateError` (``ValueError``)             ``existing_id``
-``NotACatalog``             :class:`NotACatalogError` (``StorageError``)         ``filename``
+``NotACatalog``             :class:`NotACatalogError` (``StorageError``)         ``path``
 ``UnsupportedVersion``      :class:`UnsupportedVersionError` (``StorageError``)  ``found``, ``supported``
 ``Corrupt``                 :class:`CorruptError` (``StorageError``)
 ``Storage`` (redb), ``Io``  :class:`StorageError` (``OSError``)                  ``errno`` for OS errors
@@ -77,8 +77,10 @@ class StorageError(PhotocatError, OSError):
 class NotACatalogError(StorageError):
     """The file exists but is not a photocat catalogue; it was not modified.
 
-    ``filename`` is the file that was opened.
+    ``path`` is the file that was opened.
     """
+
+    path: str
 
 
 class UnsupportedVersionError(StorageError):

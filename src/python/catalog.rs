@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde::de::DeserializeOwned;
 
-use super::convert::{id_list, opt_datetime_input, to_json};
+use super::convert::{from_json, id_list, opt_datetime_input, to_json};
 use super::errors::{invalid, photocat_error, run};
 use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson};
 use crate::catalog::Catalog;
@@ -31,12 +31,12 @@ fn page_size(name: &str, value: i64) -> PyResult<u32> {
 }
 
 /// A keyword-argument dict as one of the engine's JSON input types.
-fn fields<T: DeserializeOwned>(kwargs: Option<&Bound<'_, PyDict>>, what: &str) -> PyResult<T> {
+fn fields<T: DeserializeOwned>(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<T> {
     let value = match kwargs {
         Some(d) => to_json(d.as_any(), &mut String::new())?,
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
-    serde_json::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
+    from_json(value, "")
 }
 
 /// The filters shared by `list_assets` and `iter_assets`.
@@ -272,7 +272,7 @@ impl PyCatalog {
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyAsset> {
         let cat = self.cat(py)?;
-        let update: AssetUpdate = self::fields(fields, "update_asset")?;
+        let update: AssetUpdate = self::fields(fields)?;
         let asset = run(py, || cat.update_asset(&asset_id, update))?;
         Ok(PyAsset { inner: asset })
     }
@@ -417,14 +417,16 @@ impl PyCatalog {
             Some(b) => to_json(b, &mut "birth_date".to_owned())?,
             None => serde_json::Value::Null,
         };
-        let person: NewPerson = serde_json::from_value(serde_json::json!({
-            "name": name,
-            "birth_date": birth_date,
-            "is_hidden": is_hidden,
-            "is_favorite": is_favorite,
-            "id": id,
-        }))
-        .map_err(|e| invalid(format!("create_person: {e}")))?;
+        let person: NewPerson = from_json(
+            serde_json::json!({
+                "name": name,
+                "birth_date": birth_date,
+                "is_hidden": is_hidden,
+                "is_favorite": is_favorite,
+                "id": id,
+            }),
+            "",
+        )?;
         let person = run(py, || cat.create_person(person))?;
         Ok(PyPerson { inner: person })
     }
@@ -458,7 +460,7 @@ impl PyCatalog {
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPerson> {
         let cat = self.cat(py)?;
-        let update: NewPerson = self::fields(fields, "update_person")?;
+        let update: NewPerson = self::fields(fields)?;
         let person = run(py, || cat.update_person(&person_id, update))?;
         Ok(PyPerson { inner: person })
     }

@@ -156,8 +156,8 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Val
         )));
     }
     Err(invalid(format!(
-        "{path}: a {} is not a JSON value (expected dict, list, str, int, float, bool, None, \
-         datetime or date)",
+        "{path}: a value of type {} is not accepted (expected dict, list, str, int, float, \
+         bool, None, datetime or date)",
         type_name(obj)
     )))
 }
@@ -175,7 +175,25 @@ pub(crate) fn record<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, path: &str) ->
     }
     let mut p = path.to_owned();
     let value = to_json(obj, &mut p)?;
-    serde_json::from_value(value).map_err(|e| invalid(format!("{path}: {e}")))
+    from_json(value, path)
+}
+
+/// An engine input type from JSON; a failure names the field (`records[3].exif.iso: ...`).
+pub(crate) fn from_json<T: DeserializeOwned>(value: Value, path: &str) -> PyResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let sep = if field.starts_with('[') { "" } else { "." };
+        let at = match (path.is_empty(), field == ".") {
+            (_, true) => path.to_owned(),
+            (true, false) => field,
+            (false, false) => format!("{path}{sep}{field}"),
+        };
+        if at.is_empty() {
+            invalid(e.into_inner().to_string())
+        } else {
+            invalid(format!("{at}: {}", e.into_inner()))
+        }
+    })
 }
 
 /// Records from any iterable of dicts.

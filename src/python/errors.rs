@@ -10,7 +10,7 @@
 //! | `NotFound`            | `NotFoundError` (`KeyError`)                   | `kind`, `id` |
 //! | `InvalidArgument`     | `InvalidArgument` (`ValueError`)               | |
 //! | `Duplicate`           | `DuplicateError` (`ValueError`)                | `existing_id` |
-//! | `NotACatalog`         | `NotACatalogError` (`StorageError`, `OSError`) | `filename` |
+//! | `NotACatalog`         | `NotACatalogError` (`StorageError`, `OSError`) | `path` |
 //! | `UnsupportedVersion`  | `UnsupportedVersionError` (`StorageError`)     | `found`, `supported` |
 //! | `Corrupt`             | `CorruptError` (`StorageError`)                | |
 //! | `Storage`             | `StorageError` (`OSError`)                     | `errno` for I/O errors |
@@ -80,8 +80,8 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
         Error::NotACatalog { path, .. } => (
             "NotACatalogError",
             vec![(
-                "filename",
-                pyobj(py, path),
+                "path",
+                pyobj(py, path.to_string_lossy().into_owned()),
             )],
         ),
         Error::UnsupportedVersion { found, supported } => (
@@ -133,11 +133,32 @@ pub(crate) fn invalid(message: impl Into<String>) -> PyErr {
 }
 
 /// Runs `f` with the interpreter released (other Python threads run meanwhile) and maps its
-/// error. Every call that touches storage or files goes through here.
+/// error (a panic, which only a damaged file can cause, becomes `CorruptError`). Every call that touches storage or files goes through here.
 pub(crate) fn run<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce() -> crate::Result<T> + Send,
 {
-    py.detach(f).map_err(|e| to_pyerr(py, e))
+    match py.detach(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))) {
+        Ok(result) => result.map_err(|e| to_pyerr(py, e)),
+        // The engine does not panic on any input; redb can on a damaged file. Report it as
+        // what it is rather than as pyo3's `PanicException` (a `BaseException`).
+        Err(panic) => Err(to_pyerr(
+            py,
+            Error::Corrupt(format!(
+                "the catalogue could not be read, the file may be damaged (the storage engine panicked: {})",
+                panic_message(&panic)
+            )),
+        )),
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_owned()
+    }
 }

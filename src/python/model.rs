@@ -44,9 +44,9 @@ pub(crate) struct PyAsset {
 }
 
 impl PyAsset {
+    /// One key of the canonical dict (so nested objects keep the JSON's key order).
     fn sub_dict<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.inner.to_json_value();
-        json_loads(py, &serde_json::to_string(&v[key]).unwrap_or_else(|_| "null".into()))
+        json_loads(py, &self.inner.to_json())?.get_item(key)
     }
 }
 
@@ -276,8 +276,8 @@ impl PyAsset {
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
     /// >>> [a] = cat.add_assets([{"local_datetime": "2024-01-02T03:04:05", "id": "asset_a"}])
-    /// >>> a.to_json()[:40]
-    /// '{"id":"asset_a","device_asset_id":"asse'
+    /// >>> a.to_json()[:41]
+    /// '{"id":"asset_a","device_asset_id":"asset'
     fn to_json(&self) -> String {
         self.inner.to_json()
     }

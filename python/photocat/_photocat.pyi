@@ -1,0 +1,362 @@
+"""Type stubs of the native module ``photocat._photocat`` (hand-written; checked by
+``python -m mypy.stubtest photocat``). Import from ``photocat``, not from here."""
+
+import datetime
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Literal, Optional, Union, final
+
+import pandas
+
+__all__ = [
+    "Catalog",
+    "AssetIterator",
+    "Asset",
+    "AssetPage",
+    "Face",
+    "Person",
+    "Album",
+    "Library",
+    "__version__",
+]
+
+__version__: str
+
+#: A datetime argument: an aware or naive ``datetime``, a ``date`` (midnight), or ISO 8601 text.
+_DateTimeLike = Union[datetime.datetime, datetime.date, str]
+#: A record for ``add_assets``: a dict in the canonical (Gumnut) shape, or an ``Asset``.
+_AssetRecord = Union[Mapping[str, Any], "Asset"]
+_State = Literal["live", "trashed", "all"]
+_OnDuplicate = Literal["error", "skip"]
+
+@final
+class Asset:
+    """One asset, complete with faces and people (Gumnut's ``AssetResponse`` fields).
+
+    ``local_datetime`` is naive; ``local_offset`` its offset when known; ``captured_at`` and
+    every other instant are aware UTC datetimes.
+    """
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str: ...
+    @property
+    def device_asset_id(self) -> str: ...
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def mime_type(self) -> str: ...
+    @property
+    def original_file_name(self) -> str: ...
+    @property
+    def file_created_at(self) -> datetime.datetime: ...
+    @property
+    def file_modified_at(self) -> datetime.datetime: ...
+    @property
+    def local_datetime(self) -> datetime.datetime: ...
+    @property
+    def local_offset(self) -> Optional[datetime.timezone]: ...
+    @property
+    def captured_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def checksum(self) -> Optional[str]: ...
+    @property
+    def checksum_sha1(self) -> Optional[str]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    @property
+    def exif(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def metadata(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def metrics(self) -> Optional[dict[str, Optional[float]]]: ...
+    @property
+    def asset_urls(self) -> Optional[dict[str, dict[str, Any]]]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def faces(self) -> list[Face]: ...
+    @property
+    def people(self) -> list[Person]: ...
+    @property
+    def width(self) -> Optional[int]: ...
+    @property
+    def height(self) -> Optional[int]: ...
+    @property
+    def file_size_bytes(self) -> Optional[int]: ...
+    @property
+    def trashed_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def download_url(self) -> Optional[str]: ...
+    @property
+    def thumbnail_url(self) -> Optional[str]: ...
+    @property
+    def library_id(self) -> str: ...
+    @property
+    def owner_id(self) -> Optional[str]: ...
+    @property
+    def is_favorite(self) -> bool: ...
+    @property
+    def visibility(self) -> Literal["timeline", "archive", "hidden", "locked"]: ...
+    @property
+    def is_archived(self) -> bool: ...
+    @property
+    def is_trashed(self) -> bool: ...
+    @property
+    def is_offline(self) -> bool: ...
+    @property
+    def type(self) -> Literal["IMAGE", "VIDEO", "AUDIO", "OTHER"]: ...
+    @property
+    def live_photo_video_id(self) -> Optional[str]: ...
+    @property
+    def duplicate_id(self) -> Optional[str]: ...
+    @property
+    def stack_id(self) -> Optional[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def thumbhash(self) -> Optional[str]: ...
+    @property
+    def duration(self) -> Optional[str]: ...
+    @property
+    def original_path(self) -> Optional[str]: ...
+    def to_json(self) -> str:
+        """The canonical JSON (Gumnut's ``AssetResponse``), byte for byte the Rust view's."""
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical JSON as a dict; it imports back unchanged with ``add_assets``."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class AssetPage:
+    """One page of ``list_assets``: ``data`` and ``has_more``. Iterating it iterates ``data``."""
+
+    @property
+    def data(self) -> list[Asset]: ...
+    @property
+    def has_more(self) -> bool: ...
+    def to_json(self) -> str:
+        """``{"data": [...], "has_more": ...}``, byte for byte the Rust ``AssetPage::to_json``."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"data": [asset dicts], "has_more": bool}``."""
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per asset, EXIF/metadata flattened into ``exif_*``/``metadata_*`` columns,
+        datetime dtypes. Imports pandas when called."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Asset]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class AssetIterator:
+    """The lazy iterator of ``Catalog.iter_assets``."""
+
+    def __iter__(self) -> AssetIterator: ...
+    def __next__(self) -> Asset: ...
+
+@final
+class Face:
+    """A face on an asset, optionally assigned to a person."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str: ...
+    @property
+    def asset_id(self) -> str: ...
+    @property
+    def person_id(self) -> Optional[str]: ...
+    @property
+    def bounding_box(self) -> dict[str, int]: ...
+    @property
+    def timestamp_ms(self) -> Optional[int]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    @property
+    def thumbnail_url(self) -> Optional[str]: ...
+    def to_json(self) -> str:
+        """The face as in an asset's ``faces`` JSON."""
+    def to_dict(self) -> dict[str, Any]:
+        """The face as in an asset's ``faces``."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Person:
+    """A person, with the maintained ``asset_count``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def birth_date(self) -> Optional[datetime.date]: ...
+    @property
+    def is_hidden(self) -> bool: ...
+    @property
+    def is_favorite(self) -> bool: ...
+    @property
+    def asset_count(self) -> int: ...
+    @property
+    def thumbnail_face_id(self) -> Optional[str]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    @property
+    def thumbnail_face_url(self) -> Optional[str]: ...
+    def to_json(self) -> str:
+        """The person as in an asset's ``people`` JSON."""
+    def to_dict(self) -> dict[str, Any]:
+        """The person as in an asset's ``people``."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Album:
+    """An album: a named set of assets within one library."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def library_id(self) -> str: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Library:
+    """A library: a collection of assets with one owner."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def owner_id(self) -> Optional[str]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Catalog:
+    """A photocat catalogue: one redb file (or memory). Use as a context manager or ``close()``."""
+
+    @staticmethod
+    def open(path: Union[str, os.PathLike[str]]) -> Catalog:
+        """Opens (or creates) the catalogue file at ``path``."""
+    @staticmethod
+    def in_memory() -> Catalog:
+        """A catalogue that lives in memory only."""
+    @property
+    def path(self) -> Optional[str]: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None:
+        """Closes the catalogue (idempotent)."""
+    def __enter__(self) -> Catalog: ...
+    def __exit__(self, *_exc: object) -> bool: ...
+    def create_library(
+        self, name: str, id: Optional[str] = None, owner_id: Optional[str] = None
+    ) -> Library:
+        """Creates a library."""
+    def list_libraries(self) -> list[Library]:
+        """Every library, by id."""
+    def add_assets(
+        self,
+        records: Iterable[_AssetRecord],
+        library_id: Optional[str] = None,
+        on_duplicate: _OnDuplicate = "error",
+    ) -> list[Asset]:
+        """Adds records in one transaction and returns the new assets in order."""
+    def update_asset(self, asset_id: str, **fields: Any) -> Asset:
+        """Changes the given fields of an asset and bumps ``updated_at``."""
+    def trash_assets(self, ids: Iterable[str]) -> None:
+        """Moves assets to the trash."""
+    def restore_assets(self, ids: Iterable[str]) -> None:
+        """Takes assets out of the trash."""
+    def delete_assets(self, ids: Iterable[str]) -> None:
+        """Deletes assets permanently."""
+    def create_album(
+        self,
+        name: str,
+        library_id: Optional[str] = None,
+        description: Optional[str] = None,
+        id: Optional[str] = None,
+    ) -> Album:
+        """Creates an album."""
+    def get_album(self, album_id: str) -> Album:
+        """One album by id."""
+    def add_to_album(self, album_id: str, asset_ids: Iterable[str]) -> None:
+        """Adds assets to an album."""
+    def remove_from_album(self, album_id: str, asset_ids: Iterable[str]) -> None:
+        """Removes assets from an album."""
+    def create_person(
+        self,
+        name: Optional[str] = None,
+        birth_date: Union[datetime.date, str, None] = None,
+        is_hidden: bool = False,
+        is_favorite: bool = False,
+        id: Optional[str] = None,
+    ) -> Person:
+        """Creates a person."""
+    def get_person(self, person_id: str) -> Person:
+        """One person by id."""
+    def update_person(self, person_id: str, **fields: Any) -> Person:
+        """Changes the given fields of a person."""
+    def merge_people(self, into_id: str, from_ids: Iterable[str]) -> Person:
+        """Moves the faces of ``from_ids`` to ``into_id`` and deletes them."""
+    def add_faces(self, records: Iterable[Mapping[str, Any]]) -> list[Face]:
+        """Adds faces in one transaction."""
+    def assign_face(self, face_id: str, person_id: Optional[str]) -> Face:
+        """Assigns a face to a person, or unassigns it with None."""
+    def list_assets(
+        self,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        limit: int = 20,
+    ) -> AssetPage:
+        """One page of assets, newest first (Gumnut's ``list_assets``)."""
+    def iter_assets(
+        self,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        page_size: int = 200,
+    ) -> AssetIterator:
+        """Every matching asset, lazily, ``page_size`` at a time."""
+    def list_album_assets(self, album_id: str) -> list[Asset]:
+        """Every live asset of an album, in list order."""
+    def get_asset(self, asset_id: str) -> Asset:
+        """One asset by id."""
