@@ -3,13 +3,11 @@
 //! path as Gumnut JSON, so a dict and its JSON text are read by one set of rules), JSON text
 //! into Python objects, and id lists.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
-};
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
@@ -33,15 +31,27 @@ pub(crate) fn datetime_input(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Da
         return Ok(parse_datetime(&s.to_cow()?)?);
     }
     if obj.is_instance_of::<PyDateTime>() {
-        let has_tz = !obj.getattr("tzinfo")?.is_none();
-        if has_tz {
-            let dt: DateTime<FixedOffset> = obj.extract().map_err(|e| {
-                invalid(format!("{field}: {e} (the tzinfo must give a UTC offset)"))
-            })?;
-            return Ok(dt.into());
+        // Any tzinfo (fixed, zoneinfo, dateutil...): its UTC offset at this value, as Python
+        // defines it; `utcoffset()` None means naive.
+        let offset = obj.call_method0("utcoffset")?;
+        let kwargs = PyDict::new(obj.py());
+        kwargs.set_item("tzinfo", obj.py().None())?;
+        let naive: NaiveDateTime = obj.call_method("replace", (), Some(&kwargs))?.extract()?;
+        if offset.is_none() {
+            return Ok(naive.into());
         }
-        let naive: NaiveDateTime = obj.extract()?;
-        return Ok(naive.into());
+        let delta: chrono::TimeDelta = offset.extract()?;
+        let secs = i32::try_from(delta.num_seconds()).unwrap_or(i32::MAX);
+        let offset = FixedOffset::east_opt(secs).ok_or_else(|| {
+            invalid(format!(
+                "{field}: the UTC offset of {} seconds is out of range",
+                delta.num_seconds()
+            ))
+        })?;
+        return Ok(DateTimeInput {
+            naive,
+            offset: Some(offset),
+        });
     }
     if obj.is_instance_of::<PyDate>() {
         let d: NaiveDate = obj.extract()?;
@@ -89,9 +99,9 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Val
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
-        return Number::from_f64(v).map(Value::Number).ok_or_else(|| {
-            invalid(format!("{path}: {v} is not a finite number"))
-        });
+        return Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| invalid(format!("{path}: {v} is not a finite number")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
