@@ -42,6 +42,7 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub(crate) mod index;
+pub mod media;
 pub mod model;
 pub mod query;
 pub mod storage;
