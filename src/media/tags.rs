@@ -16,14 +16,50 @@ pub(crate) fn read(format: Format, data: &[u8]) -> Option<Exif> {
     let mut reader = Reader::new();
     reader.continue_on_error(true);
     let result = match format {
-        Format::Jpeg | Format::Png | Format::Heif => {
-            reader.read_from_container(&mut Cursor::new(data))
-        }
+        Format::Jpeg => reader.read_raw(jpeg_exif(data)?.to_vec()),
+        Format::Png | Format::Heif => reader.read_from_container(&mut Cursor::new(data)),
         Format::Tiff => reader.read_raw(data.to_vec()),
         Format::WebP => reader.read_raw(webp_exif(data)?.to_vec()),
         Format::Gif | Format::Bmp | Format::Movie => return None,
     };
     result.or_else(|e| e.distill_partial_result(|_| {})).ok()
+}
+
+/// The TIFF bytes of a JPEG's EXIF APP1 segment (`Exif\0\0` then TIFF). Walks the marker
+/// segments up to the start of scan, so a JPEG without EXIF costs a few reads, not a scan of
+/// its compressed data.
+pub(crate) fn jpeg_exif(data: &[u8]) -> Option<&[u8]> {
+    let mut at = 2usize;
+    loop {
+        if *data.get(at)? != 0xff {
+            return None;
+        }
+        // Fill bytes: any number of 0xff before the marker code.
+        while *data.get(at + 1)? == 0xff {
+            at += 1;
+        }
+        let marker = *data.get(at + 1)?;
+        match marker {
+            // Markers without a length.
+            0x01 | 0xd0..=0xd8 => {
+                at += 2;
+                continue;
+            }
+            // Start of scan or end of image: no EXIF before it.
+            0xda | 0xd9 => return None,
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([*data.get(at + 2)?, *data.get(at + 3)?]));
+        let end = (at + 2).checked_add(len)?;
+        let segment = data.get(at + 4..end.min(data.len()))?;
+        if marker == 0xe1 && segment.starts_with(b"Exif\0") {
+            return segment.get(6..);
+        }
+        if len < 2 {
+            return None;
+        }
+        at = end;
+    }
 }
 
 /// The TIFF bytes of a WebP file's `EXIF` chunk. Some writers put JPEG's `Exif\0\0` APP1
@@ -264,6 +300,26 @@ mod tests {
             }
         }
         v
+    }
+
+    #[test]
+    fn jpeg_exif_segment_is_found_before_the_scan() {
+        let mut jpeg = vec![0xff, 0xd8];
+        jpeg.extend([0xff, 0xe0, 0, 6, b'J', b'F', b'I', b'F']); // APP0
+        jpeg.extend([0xff, 0xff, 0xe1, 0, 12]); // a fill byte, then APP1
+        jpeg.extend(b"Exif\0\0II*\0");
+        jpeg.extend([0xff, 0xda, 0, 2, 0xff, 0xe1]); // SOS, then scan data
+        assert_eq!(jpeg_exif(&jpeg), Some(&b"II*\0"[..]));
+        // XMP in APP1 is not EXIF; nothing after the start of scan counts.
+        let mut xmp = vec![0xff, 0xd8, 0xff, 0xe1, 0, 7];
+        xmp.extend(b"http");
+        xmp.extend([0xff, 0xda, 0, 2, 0xff, 0xe1, 0, 12]);
+        xmp.extend(b"Exif\0\0II*\0");
+        assert_eq!(jpeg_exif(&xmp), None);
+        // Cut inside the segment: what there is.
+        assert_eq!(jpeg_exif(&jpeg[..23]), Some(&b"II"[..]));
+        assert_eq!(jpeg_exif(&[0xff, 0xd8, 0xff]), None);
+        assert_eq!(jpeg_exif(&[0xff, 0xd8, 0xff, 0xe0, 0, 0, 0xff, 0xe1]), None);
     }
 
     #[test]
