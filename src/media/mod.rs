@@ -31,9 +31,16 @@
 //!   rotations of 90 or 270 degrees.
 //! - `date_time_original` is EXIF DateTimeOriginal plus SubSecTimeOriginal, with `offset` from
 //!   OffsetTimeOriginal (without DateTimeOriginal: the digitized time with its own sub-seconds
-//!   and offset). For movies, see the rules in the `video` module: QuickTime's creation time is
-//!   UTC, shifted to local time by the offset of Apple's `com.apple.quicktime.creationdate`
-//!   (else `©day`) when the file records one.
+//!   and offset).
+//! - Movies: QuickTime's creation time (`mvhd`) is a UTC instant. When the file records a
+//!   local offset, in Apple's `com.apple.quicktime.creationdate` (`moov/meta` keys), else in
+//!   the `©day` atom, `date_time_original` is that instant shifted by the offset and `offset`
+//!   is set; otherwise it is the UTC value and `offset` is None (a `Z` suffix is not a local
+//!   offset). Without a creation time in `mvhd`, the written `creationdate`/`©day` time is
+//!   used as is. `duration` is `mvhd`'s; `fps` is the video track's sample count over the sum
+//!   of its `stts` sample durations (exiftool's VideoFrameRate); `rotation` comes from the
+//!   track matrix; GPS from `com.apple.quicktime.location.ISO6709`, else `©xyz`; make and
+//!   model from Apple's keys, else `©mak`/`©mod`.
 //! - `iso` is EXIF's ISO (PhotographicSensitivity) only; latitude, longitude and altitude are
 //!   signed by their references.
 
@@ -102,13 +109,13 @@ pub struct MediaInfo {
 impl MediaInfo {
     /// True when width and height swap on display: EXIF orientation 5 to 8, or a rotation of
     /// 90 or 270 degrees.
-    pub fn is_rotated_quarter(&self) -> bool {
+    pub fn swaps_on_display(&self) -> bool {
         matches!(self.orientation, Some(5..=8)) || matches!(self.rotation, Some(90 | 270))
     }
 
     /// Width as displayed (the stored height for quarter turns).
     pub fn display_width(&self) -> Option<u32> {
-        if self.is_rotated_quarter() {
+        if self.swaps_on_display() {
             self.height
         } else {
             self.width
@@ -117,7 +124,7 @@ impl MediaInfo {
 
     /// Height as displayed (the stored width for quarter turns).
     pub fn display_height(&self) -> Option<u32> {
-        if self.is_rotated_quarter() {
+        if self.swaps_on_display() {
             self.width
         } else {
             self.height
