@@ -84,7 +84,12 @@ def _nested_column(pd: Any, name: str, values: List[Any]) -> Any:
         return pd.array(values, dtype="Int64")
     if name in _NESTED_FLOATS:
         return pd.array([float("nan") if v is None else float(v) for v in values], dtype="float64")
-    return pd.array(values, dtype="object")
+    return pd.Series(values, dtype=_text_dtype(pd))
+
+
+def _text_dtype(pd: Any) -> str:
+    """pandas 3's string dtype (missing values NaN); pandas 2 keeps text as objects."""
+    return "str" if int(pd.__version__.split(".")[0]) >= 3 else "object"
 
 
 def page_to_pandas(page: AssetPage) -> pandas.DataFrame:
@@ -93,7 +98,7 @@ def page_to_pandas(page: AssetPage) -> pandas.DataFrame:
     assets: List[Asset] = page.data
     cols: Dict[str, Any] = {}
     for name in _TEXT:
-        cols[name] = pd.array([getattr(a, name) for a in assets], dtype="object")
+        cols[name] = pd.Series([getattr(a, name) for a in assets], dtype=_text_dtype(pd))
     cols["local_datetime"] = pd.Series([a.local_datetime for a in assets], dtype="datetime64[us]")
     cols["local_offset"] = pd.Series(
         [None if a.local_offset is None else a.local_offset.utcoffset(None) for a in assets],

@@ -159,11 +159,7 @@ impl PyCatalog {
     /// >>> cat.close(); cat.closed
     /// True
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let taken = self
-            .inner
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let taken = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
         match taken.map(Arc::try_unwrap) {
             Some(Ok(cat)) => run(py, || cat.close()),
             // Another thread is inside a call: the catalogue closes when that call ends.
@@ -648,7 +644,6 @@ impl PyCatalog {
         let asset = run(py, || cat.get_asset(&asset_id))?;
         Ok(PyAsset { inner: asset })
     }
-
 }
 
 /// Where a walk of `iter_assets` stands.

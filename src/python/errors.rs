@@ -17,9 +17,9 @@
 //! | `Io`                  | `StorageError` (`OSError`)                     | `errno` |
 
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
+use pyo3::IntoPyObjectExt;
 
 use crate::error::Error;
 
@@ -64,25 +64,16 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
     let (name, attrs): (&'static str, Vec<(&'static str, Py<PyAny>)>) = match &e {
         Error::NotFound { kind, id } => (
             "NotFoundError",
-            vec![
-                ("kind", pyobj(py, kind)),
-                ("id", pyobj(py, id)),
-            ],
+            vec![("kind", pyobj(py, kind)), ("id", pyobj(py, id))],
         ),
         Error::InvalidArgument(_) => ("InvalidArgument", vec![]),
         Error::Duplicate { existing_id, .. } => (
             "DuplicateError",
-            vec![(
-                "existing_id",
-                pyobj(py, existing_id),
-            )],
+            vec![("existing_id", pyobj(py, existing_id))],
         ),
         Error::NotACatalog { path, .. } => (
             "NotACatalogError",
-            vec![(
-                "path",
-                pyobj(py, path.to_string_lossy().into_owned()),
-            )],
+            vec![("path", pyobj(py, path.to_string_lossy().into_owned()))],
         ),
         Error::UnsupportedVersion { found, supported } => (
             "UnsupportedVersionError",
@@ -107,10 +98,7 @@ fn pyobj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
 
 fn errno_attr(py: Python<'_>, errno: Option<i32>) -> Vec<(&'static str, Py<PyAny>)> {
     match errno {
-        Some(n) => vec![(
-            "errno",
-            pyobj(py, n),
-        )],
+        Some(n) => vec![("errno", pyobj(py, n))],
         None => vec![],
     }
 }

@@ -1,0 +1,55 @@
+"""A typed use of the Python API, checked with `mypy --strict` against the module's stubs (see
+scripts/py_test.sh). It also runs: `python examples/typed_example.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+import photocat
+
+
+def newest_names(cat: photocat.Catalog, album_id: Optional[str] = None, n: int = 3) -> list[str]:
+    page: photocat.AssetPage = cat.list_assets(album_id=album_id, limit=n)
+    return [a.original_file_name for a in page.data]
+
+
+def main() -> None:
+    with photocat.Catalog.in_memory() as cat:
+        lib: photocat.Library = cat.create_library("Family")
+        added: list[photocat.Asset] = cat.add_assets(
+            [
+                {"local_datetime": dt.datetime(2024, 5, d, 10, 0), "original_file_name": f"IMG_{d}.jpg"}
+                for d in range(1, 6)
+            ],
+            library_id=lib.id,
+            on_duplicate="skip",
+        )
+        album: photocat.Album = cat.create_album("Trip", library_id=lib.id)
+        cat.add_to_album(album.id, [a.id for a in added[:2]])
+        person: photocat.Person = cat.create_person("Ada", birth_date=dt.date(1815, 12, 10))
+        faces: list[photocat.Face] = cat.add_faces(
+            [{"asset_id": added[0].id, "person_id": person.id, "bounding_box": {"x": 0, "y": 0, "w": 8, "h": 8}}]
+        )
+        face: photocat.Face = cat.assign_face(faces[0].id, None)
+        assert face.person_id is None
+        updated: photocat.Asset = cat.update_asset(added[1].id, description="Beach")
+        offset: Optional[dt.timezone] = updated.local_offset
+        captured: Optional[dt.datetime] = updated.captured_at
+        assert offset is None and captured is None
+        local: dt.datetime = updated.local_datetime
+        print(newest_names(cat), newest_names(cat, album.id), local.isoformat())
+        walked: list[str] = [a.id for a in cat.iter_assets(page_size=2, state="all")]
+        assert len(walked) == 5
+        try:
+            cat.get_asset("asset_missing")
+        except photocat.NotFoundError as e:
+            print(f"not found: {e} ({e.kind} {e.id})")
+        except photocat.PhotocatError:
+            raise
+        row_count: int = len(cat.list_assets().to_pandas())
+        print(row_count, cat.list_assets(limit=1).to_json()[:30])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Docstring examples are executed, and every public call has a docstring with one."""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import pydoc
+
+import pytest
+
+import photocat
+import photocat._frames
+import photocat.errors
+
+
+@pytest.mark.parametrize("module", [photocat, photocat.errors], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module: object) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)  # type: ignore[arg-type]
+    assert result.failed == 0
+    assert result.attempted > 0
+
+
+PUBLIC_CALLS = [
+    name for name, value in vars(photocat.Catalog).items() if not name.startswith("_") and callable(value)
+] + ["AssetPage.to_json", "AssetPage.to_dict", "AssetPage.to_pandas", "Asset.to_json", "Asset.to_dict"]
+
+
+def test_every_catalog_method_is_listed() -> None:
+    names = {n for n in PUBLIC_CALLS if "." not in n}
+    assert {"open", "in_memory", "close", "add_assets", "list_assets", "iter_assets", "get_asset"} <= names
+    assert len(names) >= 24
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLS)
+def test_public_calls_have_a_docstring_with_an_example(name: str) -> None:
+    obj: object = photocat.Catalog
+    for part in name.split("."):
+        obj = getattr(photocat if obj is photocat.Catalog and part[0].isupper() else obj, part)
+    doc = inspect.getdoc(obj) or ""
+    assert ">>>" in doc, f"{name} has no example"
+    # help() shows it.
+    assert ">>>" in pydoc.render_doc(obj)
+
+
+@pytest.mark.parametrize("cls", [photocat.Asset, photocat.AssetPage, photocat.Catalog, photocat.Face, photocat.Person, photocat.Album, photocat.Library])
+def test_classes_have_docstrings(cls: type) -> None:
+    assert (cls.__doc__ or "").strip()
+    assert cls.__module__ == "photocat"
