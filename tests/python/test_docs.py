@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import inspect
 import pydoc
+from pathlib import Path
 
 import pytest
 
@@ -13,8 +14,12 @@ import photocat._frames
 import photocat.errors
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @pytest.mark.parametrize("module", [photocat, photocat.errors], ids=lambda m: m.__name__)
-def test_docstring_examples_run(module: object) -> None:
+def test_docstring_examples_run(module: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # examples name the sample photos by their path in the repository
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)  # type: ignore[arg-type]
     assert result.failed == 0
     assert result.attempted > 0
