@@ -1,29 +1,38 @@
-//! The README's main job in Rust: add the sample assets (Gumnut-shaped JSON records) to a
-//! catalogue file, then print the newest page as Gumnut JSON and a short table.
+//! The main job in Rust: import the sample photos and videos into a catalogue file, then print
+//! the newest page as Gumnut JSON and a short table.
 //!
 //! ```text
-//! cargo run --release --example import_and_list -- photos.redb tests/data/sample_assets.json
+//! cargo run --release --example import_and_list -- photos.redb tests/data/photos
 //! ```
 
-use photocat::{AddAssets, Catalog, ListAssets, NewAsset, OnDuplicate};
+use photocat::{Catalog, ImportPaths, ListAssets};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let catalog = args.next().unwrap_or_else(|| "photos.redb".into());
-    let records = args
-        .next()
-        .unwrap_or_else(|| "tests/data/sample_assets.json".into());
+    let folder = args.next().unwrap_or_else(|| "tests/data/photos".into());
 
     let cat = Catalog::open(&catalog)?;
-    let records: Vec<NewAsset> = serde_json::from_str(&std::fs::read_to_string(&records)?)?;
-    let added = cat.add_assets(
-        records,
-        AddAssets {
-            on_duplicate: OnDuplicate::Skip,
+    let mut progress = |done: usize, total: usize| {
+        eprint!("\rimporting {done}/{total} files");
+        true
+    };
+    let report = cat.import_paths(
+        &[&folder],
+        ImportPaths {
+            progress: Some(&mut progress),
             ..Default::default()
         },
     )?;
-    eprintln!("{} records in {catalog}", added.len());
+    eprintln!(
+        "\n{} created, {} duplicates, {} failed -> {catalog}",
+        report.created.len(),
+        report.duplicates.len(),
+        report.failed.len()
+    );
+    for (path, reason) in &report.failed {
+        eprintln!("  failed {}: {reason}", path.display());
+    }
 
     let page = cat.list_assets(&ListAssets {
         limit: 5,

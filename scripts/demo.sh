@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 catalog="${1:-target/demo.redb}"
 rm -f "$catalog"
-cargo run --release --quiet --example import_and_list -- "$catalog" tests/data/sample_assets.json
+cargo run --release --quiet --example import_and_list -- "$catalog" tests/data/photos

@@ -41,6 +41,7 @@
 pub mod catalog;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub(crate) mod index;
 pub mod media;
 pub mod model;
@@ -60,6 +61,7 @@ pub struct ReadmeDoctests;
 
 pub use catalog::{Catalog, ReadStats};
 pub use error::{Error, Result};
+pub use import::{ImportPaths, ImportReport};
 pub use model::{
     Album, Asset, AssetType, AssetUpdate, AssetVariant, BoundingBox, DateTimeInput, Exif, Face,
     Library, NewAsset, NewFace, NewPerson, Person, Visibility,

@@ -1,0 +1,476 @@
+//! Importing real photo and video files: [`Catalog::import_paths`].
+//!
+//! The pipeline:
+//! 1. **Collect** the files ([`walk`]: what a folder walk reads and what it skips).
+//! 2. **Read, on every core** (rayon): each file is read once into memory; from those bytes the
+//!    SHA-256 and SHA-1 checksums are computed (in parallel with each other on large files) and
+//!    [`crate::media::probe`] reads the MIME type, dimensions and metadata. The result is a
+//!    [`NewAsset`](crate::NewAsset) (see [`record_from_file`] for the mapping).
+//! 3. **Write, on one thread** (the caller's): records stream through a bounded channel to the
+//!    writer, which commits them in batches, each batch one `add_assets` transaction. A batch is
+//!    committed when it holds [`ImportPaths::batch_size`] records or a second has passed since
+//!    the last commit, so a slow import still lands steadily.
+//!
+//! A file that cannot be read or parsed is a row in [`ImportReport::failed`] and never stops
+//! the import. A storage error does stop it (it is returned as the call's error); the batches
+//! committed before it stay, each complete.
+//!
+//! **Cancelling**: the `progress` callback returning `false` stops the import. Files not yet
+//! read are not read; records already read are committed in one last batch, so the catalogue
+//! holds every asset of the report and nothing half-written; [`ImportReport::cancelled`] is set.
+
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use chrono::{DateTime, FixedOffset, Local, Utc};
+use rayon::prelude::*;
+use sha1::Digest;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::ids::{self, IdKind};
+use crate::media::{self, MediaInfo};
+use crate::model::{Asset, DateTimeInput, Exif, NewAsset};
+use crate::write::{AddAssets, OnDuplicate};
+
+/// Options of [`Catalog::import_paths`].
+pub struct ImportPaths<'a> {
+    /// The library to import into; None means the only library (one named "Default" is created
+    /// when there is none; several libraries make None an `InvalidArgument`).
+    pub library_id: Option<String>,
+    /// Walk folders recursively (default `true`); `false` reads only a folder's own files.
+    pub recursive: bool,
+    /// What to do with a file whose checksum is already in the library. The default, `Skip`,
+    /// reports it in [`ImportReport::duplicates`], so importing a folder twice creates nothing
+    /// the second time. `Error` reports it in [`ImportReport::failed`] instead.
+    pub on_duplicate: OnDuplicate,
+    /// Called on the calling thread as files complete, with `(done, total)` file counts
+    /// (`total` counts every file the walk found, failed ones included). Return `false` to
+    /// cancel the import.
+    pub progress: Option<&'a mut dyn FnMut(usize, usize) -> bool>,
+    /// Records per write transaction (default 500).
+    pub batch_size: usize,
+}
+
+impl Default for ImportPaths<'_> {
+    fn default() -> Self {
+        ImportPaths {
+            library_id: None,
+            recursive: true,
+            on_duplicate: OnDuplicate::Skip,
+            progress: None,
+            batch_size: 500,
+        }
+    }
+}
+
+impl std::fmt::Debug for ImportPaths<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportPaths")
+            .field("library_id", &self.library_id)
+            .field("recursive", &self.recursive)
+            .field("on_duplicate", &self.on_duplicate)
+            .field("progress", &self.progress.is_some())
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+/// What [`Catalog::import_paths`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    /// The assets created, in walk order.
+    pub created: Vec<Asset>,
+    /// Files whose checksum was already in the library (or earlier in the same import), with
+    /// the id of the asset that has it. Sorted by path.
+    pub duplicates: Vec<(PathBuf, String)>,
+    /// Files that could not be read or are not a photo or video, with the reason. Sorted by
+    /// path.
+    pub failed: Vec<(PathBuf, String)>,
+    /// Files in folder walks that were not read because of their name (other extensions,
+    /// sidecars). Hidden files and folders are not listed.
+    pub skipped: Vec<PathBuf>,
+    /// The `progress` callback cancelled the import before every file was read.
+    pub cancelled: bool,
+}
+
+/// One file's outcome from a reader thread.
+type Read = (usize, std::result::Result<NewAsset, String>);
+
+/// A record waiting for its batch.
+struct Pending {
+    order: usize,
+    path: PathBuf,
+    record: NewAsset,
+}
+
+impl Catalog {
+    /// Imports photo and video files: each path is a file or a folder (walked per
+    /// [`walk`]'s rules). Files are read on every core; records are written in batches, each
+    /// batch one transaction. See the [module docs](crate::import) for the pipeline and
+    /// [`record_from_file`] for how a file becomes an asset.
+    ///
+    /// Errors: `NotFound` for an unknown `library_id`, `InvalidArgument` for `library_id: None`
+    /// with several libraries (both checked before any file is read), and storage errors. A
+    /// bad file is never an error of the call: it is a row in [`ImportReport::failed`].
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{Catalog, ImportPaths};
+    /// let cat = Catalog::in_memory()?;
+    /// let report = cat.import_paths(&["tests/data/photos"], ImportPaths::default())?;
+    /// assert!(!report.created.is_empty());
+    /// // Importing again creates nothing: every file is a duplicate of itself.
+    /// let again = cat.import_paths(&["tests/data/photos"], ImportPaths::default())?;
+    /// assert!(again.created.is_empty());
+    /// assert_eq!(again.duplicates.len(), report.created.len() + report.duplicates.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn import_paths<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        mut opts: ImportPaths<'_>,
+    ) -> Result<ImportReport> {
+        self.check_import_library(opts.library_id.as_deref())?;
+        let walk::Collected {
+            files,
+            failed,
+            skipped,
+        } = walk::collect(paths, opts.recursive);
+        let total = files.len() + failed.len();
+        let mut report = ImportReport {
+            failed,
+            skipped,
+            ..Default::default()
+        };
+        let mut done = report.failed.len();
+        let mut created: Vec<(usize, Asset)> = Vec::new();
+        let cancel = AtomicBool::new(false);
+        let batch_size = opts.batch_size.max(1);
+        let add = AddAssets {
+            library_id: opts.library_id.clone(),
+            on_duplicate: opts.on_duplicate,
+        };
+
+        if done > 0 {
+            if let Some(p) = opts.progress.as_mut() {
+                if !p(done, total) {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+
+        // Readers block on a full channel, so memory holds at most this many parsed records
+        // beyond the batch (file bytes are dropped as soon as a record is made).
+        let (tx, rx) = mpsc::sync_channel::<Read>(4 * rayon::current_num_threads().max(1));
+        let outcome = std::thread::scope(|s| {
+            let files = &files;
+            let cancel = &cancel;
+            s.spawn(move || {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, path)| {
+                        if cancel.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let _ = tx.send((i, read_file(path)));
+                    });
+            });
+
+            let mut pending: Vec<Pending> = Vec::new();
+            let mut last_commit = Instant::now();
+            let mut result = Ok(());
+            for (i, outcome) in &rx {
+                if result.is_err() {
+                    continue; // drain so that readers blocked on the channel can finish
+                }
+                match outcome {
+                    Ok(record) => pending.push(Pending {
+                        order: i,
+                        path: files[i].clone(),
+                        record,
+                    }),
+                    Err(reason) => report.failed.push((files[i].clone(), reason)),
+                }
+                done += 1;
+                if pending.len() >= batch_size
+                    || (!pending.is_empty() && last_commit.elapsed() >= Duration::from_secs(1))
+                {
+                    result = self.commit_batch(&mut pending, &add, &mut created, &mut report);
+                    last_commit = Instant::now();
+                }
+                if result.is_err() {
+                    cancel.store(true, Ordering::Relaxed);
+                    continue;
+                }
+                if !cancel.load(Ordering::Relaxed) {
+                    if let Some(p) = opts.progress.as_mut() {
+                        if !p(done, total) {
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+            result?;
+            self.commit_batch(&mut pending, &add, &mut created, &mut report)
+        });
+        outcome?;
+
+        report.cancelled = cancel.load(Ordering::Relaxed);
+        created.sort_by_key(|(i, _)| *i);
+        report.created = created.into_iter().map(|(_, a)| a).collect();
+        report.duplicates.sort();
+        report.failed.sort();
+        Ok(report)
+    }
+
+    /// Fails early, before any file is read, on a library the writes would reject.
+    fn check_import_library(&self, library_id: Option<&str>) -> Result<()> {
+        let libraries = self.list_libraries()?;
+        match library_id {
+            Some(id) if !libraries.iter().any(|l| l.id == id) => Err(Error::NotFound {
+                kind: "library",
+                id: ids::truncate_for_message(id),
+            }),
+            None if libraries.len() > 1 => Err(Error::invalid(format!(
+                "library_id is required: the catalogue has {} libraries",
+                libraries.len()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the pending records in one transaction, sorting each into created or duplicate.
+    fn commit_batch(
+        &self,
+        pending: &mut Vec<Pending>,
+        add: &AddAssets,
+        created: &mut Vec<(usize, Asset)>,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(pending);
+        let records = batch.iter().map(|p| p.record.clone()).collect();
+        match self.add_assets(records, add.clone()) {
+            Ok(assets) => {
+                for (p, asset) in batch.into_iter().zip(assets) {
+                    sort_outcome(p, asset, created, report);
+                }
+                Ok(())
+            }
+            // `on_duplicate: Error` fails the whole batch on one duplicate: write the batch
+            // record by record so that only the duplicates fail.
+            Err(Error::Duplicate { .. }) => {
+                for p in batch {
+                    match self.add_assets(vec![p.record.clone()], add.clone()) {
+                        Ok(mut one) => sort_outcome(p, one.remove(0), created, report),
+                        Err(Error::Duplicate { existing_id, .. }) => report.failed.push((
+                            p.path,
+                            format!(
+                                "duplicate of {existing_id}: the same checksum is already in the library (on_duplicate is \"error\")"
+                            ),
+                        )),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn sort_outcome(
+    p: Pending,
+    asset: Asset,
+    created: &mut Vec<(usize, Asset)>,
+    report: &mut ImportReport,
+) {
+    // Ids are generated before the write, so a different id back means "skipped as a
+    // duplicate of that asset".
+    if Some(&asset.id) == p.record.id.as_ref() {
+        created.push((p.order, asset));
+    } else {
+        report.duplicates.push((p.path, asset.id));
+    }
+}
+
+/// Reads one file and makes its record; the error is a reason for `failed`.
+fn read_file(path: &Path) -> std::result::Result<NewAsset, String> {
+    let meta = std::fs::metadata(path).map_err(|e| walk::io_reason(&e))?;
+    if meta.is_dir() {
+        return Err("is a folder".to_owned());
+    }
+    let bytes = std::fs::read(path).map_err(|e| walk::io_reason(&e))?;
+    let file = FileFacts::from_metadata(path, &meta);
+    let ((sha256, sha1), info) = rayon::join(
+        || checksums(&bytes),
+        || media::probe(&bytes).map_err(|e| e.to_string()),
+    );
+    let info = info?;
+    let mut record = record_from_file(&info, &file, bytes.len() as u64);
+    record.checksum = Some(sha256);
+    record.checksum_sha1 = Some(sha1);
+    Ok(record)
+}
+
+/// The SHA-256 and SHA-1 of `bytes`, base64 (standard alphabet, padded), computed in parallel
+/// for large files.
+pub fn checksums(bytes: &[u8]) -> (String, String) {
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    let sha256 = || b64(&sha2::Sha256::digest(bytes));
+    let sha1 = || b64(&sha1::Sha1::digest(bytes));
+    if bytes.len() >= 1 << 20 {
+        rayon::join(sha256, sha1)
+    } else {
+        (sha256(), sha1())
+    }
+}
+
+/// What the file system says about a file.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    /// The file's name.
+    pub file_name: String,
+    /// Its absolute path.
+    pub path: String,
+    /// Creation (birth) time where the file system records it, else the modification time.
+    pub created: Option<DateTime<Utc>>,
+    /// Modification time.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+impl FileFacts {
+    /// Reads the names and times of `path` from its metadata.
+    pub fn from_metadata(path: &Path, meta: &std::fs::Metadata) -> FileFacts {
+        let modified = meta.modified().ok().map(DateTime::<Utc>::from);
+        let created = meta.created().ok().map(DateTime::<Utc>::from).or(modified);
+        FileFacts {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .to_string_lossy()
+                .into_owned(),
+            created,
+            modified,
+        }
+    }
+}
+
+/// How a probed file becomes an asset record (checksums are added by the caller):
+/// - `id` generated; `mime_type` from the bytes; `original_file_name` the file's name and
+///   `original_path` its absolute path; `file_size_bytes` the byte count.
+/// - `width`/`height` as displayed (orientation 5 to 8, or a video rotated 90/270 degrees,
+///   swaps them); the stored size and `exif.orientation` are kept in the record's EXIF facts
+///   (stored = displayed, swapped back for those orientations).
+/// - `local_datetime`: the capture time (EXIF DateTimeOriginal with SubSecTimeOriginal, offset
+///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules). Without a
+///   capture time: the file's modification time, as wall-clock time in this machine's
+///   timezone with that zone's offset (so `captured_at` is exactly the modification instant).
+/// - `file_created_at`/`file_modified_at` from the file system.
+/// - `exif`: make, model, lens, exposure, orientation, GPS, fps; `original_datetime` is the
+///   capture instant (the local time read as UTC when its offset is unknown, the contract's
+///   rule for instants without an offset).
+/// - `duration` (videos) in Immich's `H:MM:SS.ffffff` form.
+pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAsset {
+    let local: Option<DateTimeInput> = match (info.date_time_original, info.offset) {
+        (Some(t), Some(off)) => t
+            .and_local_timezone(off)
+            .single()
+            .map(DateTimeInput::from)
+            .or(Some(DateTimeInput::from(t))),
+        (Some(t), None) => Some(DateTimeInput::from(t)),
+        (None, _) => file.modified.map(|m| {
+            let m = m.with_timezone(&Local);
+            let fixed: DateTime<FixedOffset> = m.fixed_offset();
+            DateTimeInput::from(fixed)
+        }),
+    };
+    let original_datetime = info.date_time_original.map(|t| match info.offset {
+        Some(off) => (t - off_duration(off)).and_utc(),
+        None => t.and_utc(),
+    });
+    let exif = Exif {
+        make: info.make.clone(),
+        model: info.model.clone(),
+        orientation: info.orientation.map(i32::from),
+        original_datetime,
+        lens_model: info.lens_model.clone(),
+        f_number: info.f_number,
+        focal_length: info.focal_length,
+        iso: info.iso.map(i64::from),
+        exposure_time: info.exposure_time,
+        exposure_bias: info.exposure_bias,
+        latitude: info.latitude,
+        longitude: info.longitude,
+        altitude: info.altitude,
+        fps: info.fps,
+        ..Default::default()
+    };
+    NewAsset {
+        id: Some(ids::generate(IdKind::Asset)),
+        mime_type: Some(info.mime_type.to_string()),
+        original_file_name: Some(file.file_name.clone()),
+        original_path: Some(file.path.clone()),
+        file_created_at: file.created,
+        file_modified_at: file.modified,
+        local_datetime: local,
+        exif: Some(exif),
+        width: info.display_width(),
+        height: info.display_height(),
+        file_size_bytes: Some(size),
+        duration: info.duration.map(immich_duration),
+        ..Default::default()
+    }
+}
+
+fn off_duration(off: FixedOffset) -> chrono::TimeDelta {
+    chrono::TimeDelta::seconds(i64::from(off.local_minus_utc()))
+}
+
+/// Seconds as Immich writes a duration: `H:MM:SS.ffffff`.
+fn immich_duration(seconds: f64) -> String {
+    let micros = (seconds.max(0.0) * 1e6).round() as u64;
+    let (s, us) = (micros / 1_000_000, micros % 1_000_000);
+    format!("{}:{:02}:{:02}.{us:06}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_format() {
+        assert_eq!(immich_duration(0.0), "0:00:00.000000");
+        assert_eq!(immich_duration(1.5), "0:00:01.500000");
+        assert_eq!(immich_duration(3725.25), "1:02:05.250000");
+    }
+
+    #[test]
+    fn checksums_of_known_bytes() {
+        // Known digests of "abc".
+        let (sha256, sha1) = checksums(b"abc");
+        assert_eq!(sha256, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+        assert_eq!(sha1, "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+        // Above the parallel threshold the same function gives the same answer.
+        let big = vec![7u8; 1 << 21];
+        assert_eq!(checksums(&big), {
+            let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+            (
+                b64(&sha2::Sha256::digest(&big)),
+                b64(&sha1::Sha1::digest(&big)),
+            )
+        });
+    }
+}
