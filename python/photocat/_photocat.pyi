@@ -3,7 +3,7 @@
 
 import datetime
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, Optional, Union, final
 
 import pandas
@@ -17,6 +17,7 @@ __all__ = [
     "Person",
     "Album",
     "Library",
+    "ImportReport",
     "__version__",
 ]
 
@@ -259,6 +260,26 @@ class Library:
     def __ne__(self, value: object, /) -> bool: ...
 
 @final
+class ImportReport:
+    """What ``import_paths`` did."""
+
+    @property
+    def created(self) -> list[Asset]:
+        """The assets created, in walk order."""
+    @property
+    def duplicates(self) -> list[tuple[str, str]]:
+        """``(path, existing_asset_id)`` for files already in the library."""
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        """``(path, reason)`` for files that could not be imported."""
+    @property
+    def skipped(self) -> list[str]:
+        """Files a folder walk did not read because of their name."""
+    @property
+    def cancelled(self) -> bool:
+        """True when the progress callable (or Ctrl-C) stopped the import early."""
+
+@final
 class Catalog:
     """A photocat catalogue: one redb file (or memory). Use as a context manager or ``close()``."""
 
@@ -360,3 +381,12 @@ class Catalog:
         """Every live asset of an album, in list order."""
     def get_asset(self, asset_id: str) -> Asset:
         """One asset by id."""
+    def import_paths(
+        self,
+        paths: Union[str, os.PathLike[str], Iterable[Union[str, os.PathLike[str]]]],
+        library_id: Optional[str] = None,
+        recursive: bool = True,
+        on_duplicate: _OnDuplicate = "skip",
+        progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+    ) -> ImportReport:
+        """Imports photo and video files (folders walked) with every core; see ``help()``."""

@@ -89,7 +89,7 @@ pub(crate) struct PyCatalog {
 
 impl PyCatalog {
     /// The open catalogue, or `PhotocatError` when it was closed.
-    fn cat(&self, py: Python<'_>) -> PyResult<Arc<Catalog>> {
+    pub(crate) fn cat(&self, py: Python<'_>) -> PyResult<Arc<Catalog>> {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
         guard
             .clone()
@@ -630,6 +630,73 @@ impl PyCatalog {
     fn list_album_assets(&self, py: Python<'_>, album_id: String) -> PyResult<Vec<PyAsset>> {
         let cat = self.cat(py)?;
         Ok(assets(run(py, || cat.list_album_assets(&album_id))?))
+    }
+
+    /// Imports photo and video files: each path is a file or a folder (walked recursively
+    /// unless `recursive=False`). Files are read on every core; records are written in
+    /// batches, each one transaction. A file that cannot be read is a row in
+    /// `report.failed`, never an error of the call. `on_duplicate="skip"` (the default) lists
+    /// files already in the library in `report.duplicates`; `"error"` lists them in
+    /// `report.failed`. `progress(done, total)` is called as files complete; returning False
+    /// cancels. Ctrl-C cancels too: what was read is committed, then `KeyboardInterrupt` is
+    /// raised.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> report = cat.import_paths(["tests/data/photos"])   # run from the repository
+    /// >>> len(report.created) > 0, report.cancelled
+    /// (True, False)
+    /// >>> again = cat.import_paths("tests/data/photos")     # already there: duplicates
+    /// >>> again.created, len(again.duplicates) == len(report.created) + len(report.duplicates)
+    /// ([], True)
+    #[pyo3(signature = (paths, library_id=None, recursive=true, on_duplicate="skip", progress=None))]
+    fn import_paths(
+        &self,
+        py: Python<'_>,
+        paths: &Bound<'_, PyAny>,
+        library_id: Option<String>,
+        recursive: bool,
+        on_duplicate: &str,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<super::import::PyImportReport> {
+        super::import::import_paths(
+            self,
+            py,
+            paths,
+            library_id,
+            recursive,
+            on_duplicate,
+            progress,
+        )
+    }
+
+    /// Benchmark hook (not part of the API): runs the Rust `list_assets` `repeat` times with
+    /// the interpreter released and returns the fastest call in seconds, so
+    /// `scripts/py_overhead.py` can subtract the engine's own time from a Python call's.
+    #[pyo3(signature = (repeat, limit=20, starting_after_id=None))]
+    fn _time_list_assets(
+        &self,
+        py: Python<'_>,
+        repeat: u32,
+        limit: i64,
+        starting_after_id: Option<String>,
+    ) -> PyResult<f64> {
+        let cat = self.cat(py)?;
+        let query = ListAssets {
+            starting_after_id,
+            limit: page_size("limit", limit)?,
+            ..ListAssets::default()
+        };
+        run(py, move || {
+            let mut best = f64::INFINITY;
+            for _ in 0..repeat.max(1) {
+                let t = std::time::Instant::now();
+                let page = cat.list_assets(&query)?;
+                best = best.min(t.elapsed().as_secs_f64());
+                drop(page);
+            }
+            Ok(best)
+        })
     }
 
     /// One asset by id, complete with faces and people.

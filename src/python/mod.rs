@@ -1,13 +1,14 @@
 //! The Python module `photocat._photocat` (feature `python`), re-exported by the pure-Python
 //! package `photocat` (`python/photocat/`). It only converts and delegates: every rule lives in
 //! the engine. Layout: [`catalog`] (the `Catalog` class and the `iter_assets` iterator),
-//! [`model`] (the record classes), [`convert`] (Python values in and out), [`errors`] (the one
+//! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`convert`] (Python values in and out), [`errors`] (the one
 //! mapping of [`crate::Error`] onto `photocat.errors`, and the `run` helper that releases the
 //! interpreter around every storage call).
 
 mod catalog;
 mod convert;
 mod errors;
+mod import;
 mod model;
 
 use pyo3::prelude::*;
@@ -23,6 +24,7 @@ fn photocat_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyPerson>()?;
     m.add_class::<model::PyAlbum>()?;
     m.add_class::<model::PyLibrary>()?;
+    m.add_class::<import::PyImportReport>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

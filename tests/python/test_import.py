@@ -1,0 +1,145 @@
+"""import_paths: the sample photos, reports, duplicates, progress, cancelling, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import photocat
+from gumnut_check import check_asset_dict
+
+PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
+
+
+def test_import_the_sample_photos(cat: photocat.Catalog) -> None:
+    calls: list[tuple[int, int]] = []
+    report = cat.import_paths([PHOTOS], progress=lambda done, total: calls.append((done, total)))
+    assert isinstance(report, photocat.ImportReport)
+    assert not report.cancelled
+    assert len(report.created) >= 20
+    assert calls and calls[-1][0] == calls[-1][1]
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    names = {Path(p).name for p, _ in report.failed}
+    assert {"empty.jpg", "not_a_photo.jpg"} <= names
+    assert all(isinstance(why, str) and why for _, why in report.failed)
+    assert repr(report).startswith(f"ImportReport(created={len(report.created)}, ")
+    iphone = next(a for a in report.created if a.original_file_name == "Apple_iPhone_5.jpg")
+    assert iphone.mime_type == "image/jpeg" and iphone.exif is not None and iphone.exif["make"] == "Apple"
+    assert iphone.checksum is not None and iphone.checksum_sha1 is not None
+    for a in report.created:
+        check_asset_dict(a.to_dict())
+    listed = [a.id for a in cat.iter_assets()]
+    assert sorted(listed) == sorted(a.id for a in report.created)
+
+
+def test_import_twice_reports_duplicates(mem: photocat.Catalog) -> None:
+    first = mem.import_paths(PHOTOS)
+    again = mem.import_paths(str(PHOTOS))
+    assert again.created == []
+    assert len(again.duplicates) == len(first.created) + len(first.duplicates)
+    ids = {a.id for a in first.created}
+    assert all(existing in ids for _, existing in again.duplicates)
+
+
+def test_import_options(mem: photocat.Catalog, tmp_path: Path) -> None:
+    lib = mem.create_library("Photos")
+    other = mem.create_library("Other")
+    top = mem.import_paths([PHOTOS], library_id=other.id, recursive=False)
+    assert all(a.library_id == other.id for a in top.created)
+    full = mem.import_paths([PHOTOS], library_id=lib.id, on_duplicate="error")
+    assert len(full.created) > len(top.created)
+    again = mem.import_paths([PHOTOS], library_id=lib.id, on_duplicate="error")
+    assert again.created == [] and again.duplicates == [] and len(again.failed) >= len(full.created)
+    with pytest.raises(photocat.InvalidArgument):
+        mem.import_paths([PHOTOS])  # two libraries: library_id is needed
+    with pytest.raises(photocat.NotFoundError):
+        mem.import_paths([PHOTOS], library_id="library_missing")
+    with pytest.raises(photocat.InvalidArgument, match="on_duplicate"):
+        mem.import_paths([PHOTOS], library_id=lib.id, on_duplicate="ignore")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="progress must be a callable"):
+        mem.import_paths([PHOTOS], library_id=lib.id, progress=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        mem.import_paths(3)  # type: ignore[arg-type]
+    missing = mem.import_paths([tmp_path / "nope.jpg"], library_id=lib.id)
+    assert missing.created == [] and len(missing.failed) == 1
+
+
+def test_progress_returning_false_cancels(mem: photocat.Catalog) -> None:
+    report = mem.import_paths([PHOTOS], progress=lambda done, total: done < 3)
+    assert report.cancelled
+    assert 1 <= len(report.created) < 20
+    assert sorted(a.id for a in mem.iter_assets()) == sorted(a.id for a in report.created)
+
+
+def test_progress_exception_stops_the_import_and_propagates(tmp_path: Path) -> None:
+    path = tmp_path / "c.redb"
+    with photocat.Catalog.open(path) as cat:
+        def progress(done: int, total: int) -> None:
+            if done == 4:
+                raise ValueError("stop here")
+
+        with pytest.raises(ValueError, match="stop here"):
+            cat.import_paths([PHOTOS], progress=progress)
+        n = len(list(cat.iter_assets()))
+        assert n < 20
+    with photocat.Catalog.open(path) as cat:
+        assert len(list(cat.iter_assets())) == n
+        report = cat.import_paths([PHOTOS])
+        assert len(report.created) + n == len(list(cat.iter_assets()))
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path: Path) -> None:
+    """SIGINT during an import: the import stops, what was read is committed, and
+    KeyboardInterrupt reaches the caller; the catalogue file opens and imports again."""
+    path = tmp_path / "c.redb"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, photocat
+        cat = photocat.Catalog.open({str(path)!r})
+        def progress(done, total):
+            if done == 2:
+                os.kill(os.getpid(), signal.SIGINT)   # what Ctrl-C does
+        try:
+            cat.import_paths([{str(PHOTOS)!r}], progress=progress)
+        except KeyboardInterrupt:
+            print("interrupted", len(list(cat.iter_assets())))
+            cat.close()
+        else:
+            raise SystemExit("not interrupted")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    word, n = out.split()
+    assert word == "interrupted" and 1 <= int(n) < 20
+    with photocat.Catalog.open(path) as cat:
+        assert len(list(cat.iter_assets())) == int(n)
+        cat.import_paths([PHOTOS])
+        assert len(list(cat.iter_assets())) > int(n)
+
+
+def test_import_releases_the_interpreter(tmp_path: Path) -> None:
+    """Another thread runs Python while an import reads files."""
+    import threading
+
+    ticks = [0]
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+
+    t = threading.Thread(target=spin)
+    t.start()
+    with photocat.Catalog.open(tmp_path / "c.redb") as cat:
+        before = ticks[0]
+        cat.import_paths([PHOTOS])
+        during = ticks[0] - before
+    stop.set()
+    t.join()
+    assert during > 0
+    assert os.path.exists(tmp_path / "c.redb")
