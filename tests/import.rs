@@ -429,3 +429,38 @@ fn library_errors_come_before_any_file_is_read() {
         assert!(page.data.is_empty());
     }
 }
+
+#[test]
+fn batches_commit_while_files_are_still_being_read() {
+    // Small batches: the writer commits (and add_assets prepares a batch on the global rayon
+    // pool) while readers wait on a full channel. Readers have their own pool, so this
+    // finishes; with one shared pool the blocked readers held every worker add_assets waited
+    // for (a deadlock). A timeout turns a hang into a failure.
+    let dir = tempfile::tempdir().unwrap();
+    let photo = std::fs::read(Path::new(PHOTOS).join("orientation/Landscape_2.jpg")).unwrap();
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("{i:03}.jpg")), &photo).unwrap();
+    }
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let folder = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        // On disk: each commit waits for the file system, so the readers fill the channel.
+        let cat = Catalog::open(folder.join("catalog.redb")).unwrap();
+        let report = cat
+            .import_paths(
+                &[&folder],
+                ImportPaths {
+                    batch_size: 20,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        done_tx
+            .send((report.created.len(), report.duplicates.len()))
+            .unwrap();
+    });
+    let outcome = done_rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("import_paths did not finish: reader/writer deadlock");
+    assert_eq!(outcome, (1, 299));
+}

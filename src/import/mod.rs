@@ -165,22 +165,34 @@ impl Catalog {
             }
         }
 
+        // The readers get a pool of their own. They block when the channel is full, and the
+        // writer's `add_assets` needs the global pool to prepare records: sharing one pool
+        // would let blocked readers hold every worker the writer waits for (a deadlock).
+        let threads = rayon::current_num_threads().max(1);
+        let readers = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("photocat-import-{i}"))
+            .build()
+            .map_err(|e| Error::Io(std::io::Error::other(e)))?;
         // Readers block on a full channel, so memory holds at most this many parsed records
         // beyond the batch (file bytes are dropped as soon as a record is made).
-        let (tx, rx) = mpsc::sync_channel::<Read>(4 * rayon::current_num_threads().max(1));
+        let (tx, rx) = mpsc::sync_channel::<Read>(4 * threads);
         let outcome = std::thread::scope(|s| {
             let files = &files;
             let cancel = &cancel;
+            let readers = &readers;
             s.spawn(move || {
-                files
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, path)| {
-                        if cancel.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let _ = tx.send((i, read_file(path)));
-                    });
+                readers.install(|| {
+                    files
+                        .par_iter()
+                        .enumerate()
+                        .for_each_with(tx, |tx, (i, path)| {
+                            if cancel.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let _ = tx.send((i, read_file(path)));
+                        });
+                });
             });
 
             let mut pending: Vec<Pending> = Vec::new();
