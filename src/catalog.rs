@@ -117,7 +117,7 @@ impl Catalog {
         // after the read-write open below (which repairs it).
         let checked = match guarded(|| redb::Builder::new().open_read_only(path)) {
             Ok(ro) => {
-                let found = meta::check(&ro);
+                let found = guarded(|| meta::check(&ro));
                 drop(ro);
                 match found? {
                     meta::Found::Current => true,
@@ -129,7 +129,7 @@ impl Catalog {
         };
         let db = guarded(|| Database::open(path))?;
         if !checked {
-            if let meta::Found::Foreign(reason) = meta::check(&db)? {
+            if let meta::Found::Foreign(reason) = guarded(|| meta::check(&db))? {
                 return Err(not_a_catalog(&reason));
             }
         }
@@ -197,11 +197,14 @@ impl Catalog {
     }
 }
 
-/// Runs a redb open, turning a panic on a damaged file into `Error::Corrupt`.
-fn guarded<T>(f: impl FnOnce() -> std::result::Result<T, redb::DatabaseError>) -> Result<T> {
+/// Runs a redb open or the format check of an opened file, turning a panic inside redb on a
+/// damaged file (redb asserts on some malformed pages) into `Error::Corrupt`. Nothing of ours
+/// is left half-updated by the unwind: these calls only read, and a failed open drops the
+/// handle.
+fn guarded<T, E: Into<Error>>(f: impl FnOnce() -> std::result::Result<T, E>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::Storage(e.into())),
+        Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(Error::Corrupt(
             "the redb file is damaged and could not be opened".into(),
         )),

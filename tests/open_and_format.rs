@@ -232,3 +232,25 @@ fn compact_keeps_every_record_and_shrinks_a_churned_file() {
         2_000
     );
 }
+
+#[test]
+fn a_damaged_catalogue_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.redb");
+    let cat = Catalog::open(&path).unwrap();
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    cat.close().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[4096..8192] {
+        *b ^= 0xFF;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    // redb asserts on some malformed pages; opening turns that into a typed error.
+    let err = Catalog::open(&path)
+        .err()
+        .expect("a damaged file must not open");
+    assert!(
+        matches!(err, Error::Corrupt(_) | Error::Storage(_)),
+        "{err:?}"
+    );
+}
