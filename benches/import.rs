@@ -97,6 +97,21 @@ fn read_sha1(files: &[PathBuf]) -> usize {
         .sum()
 }
 
+/// What photocat must at least do: read each file once and compute both of its checksums.
+fn read_sha256_sha1(files: &[PathBuf]) -> usize {
+    files
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let (a, b) = rayon::join(
+                || sha2::Sha256::digest(&bytes)[0],
+                || sha1::Sha1::digest(&bytes)[0],
+            );
+            a as usize + b as usize
+        })
+        .sum()
+}
+
 fn exiftool_available() -> bool {
     std::process::Command::new("exiftool")
         .arg("-ver")
@@ -137,6 +152,7 @@ fn bench_set(c: &mut Criterion, name: &str, set: &Path) {
         )
     });
     g.bench_function("read_sha1", |b| b.iter(|| read_sha1(&files)));
+    g.bench_function("read_sha256_sha1", |b| b.iter(|| read_sha256_sha1(&files)));
     if exiftool_available() {
         g.bench_function("exiftool", |b| {
             b.iter(|| {
