@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The main job: build photocat in release mode, put sample assets into a catalogue file and
-# list the newest page as Gumnut JSON. Needs only the Rust toolchain.
+# The main job: set up .venv (virtualenv, maturin, the module built in release mode; see
+# scripts/py_env.sh), import the sample photos and videos of tests/data/photos into a catalogue
+# file with a progress bar, and print the newest page as Gumnut JSON and a short table.
+# Needs only the Rust toolchain and Python 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 catalog="${1:-target/demo.redb}"
+bash scripts/py_env.sh
 rm -f "$catalog"
-cargo run --release --quiet --example import_and_list -- "$catalog" tests/data/photos
+.venv/bin/python examples/demo.py "$catalog" tests/data/photos

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test of photocat, as CI does. Needs only the Rust toolchain.
+# Runs every check and test of photocat, Rust and Python, as CI does (.ci/run calls this).
+# Needs only the Rust toolchain and Python 3: the Python side sets up its own .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,7 +8,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (all targets, all features, warnings are errors)"
 cargo clippy --all-targets --all-features -- -D warnings
-echo "== cargo test (unit, integration, property and doc tests)"
+echo "== cargo test (unit, integration, property and doc tests; the CLI)"
 cargo test --all-features
 echo "== benches (with the SQLite baseline) and examples compile; they are not run here"
 cargo build --all-features --benches --examples
+echo "== Python: .venv, the module in release mode, pytest, mypy --strict, stubtest"
+bash scripts/py_test.sh

@@ -20,6 +20,9 @@ def test_readme_has_python_examples() -> None:
 
 
 def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The examples name the sample photos by their path in the repository.
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "photos").symlink_to(README.parent / "tests" / "data" / "photos")
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "readme"}
     for i, block in enumerate(python_blocks()):
