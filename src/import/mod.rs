@@ -106,6 +106,8 @@ type Read = (usize, std::result::Result<NewAsset, String>);
 struct Pending {
     order: usize,
     path: PathBuf,
+    /// The id generated for the record (kept apart so the record can be moved into the write).
+    id: String,
     record: NewAsset,
 }
 
@@ -206,6 +208,7 @@ impl Catalog {
                     Ok(record) => pending.push(Pending {
                         order: i,
                         path: files[i].clone(),
+                        id: record.id.clone().unwrap_or_default(),
                         record,
                     }),
                     Err(reason) => report.failed.push((files[i].clone(), reason)),
@@ -269,8 +272,17 @@ impl Catalog {
         if pending.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::take(pending);
-        let records = batch.iter().map(|p| p.record.clone()).collect();
+        let mut batch = std::mem::take(pending);
+        // Only `on_duplicate: Error` can fail a batch on a duplicate and need the records again
+        // for the retry below; otherwise they move into the write uncopied.
+        let records = if add.on_duplicate == OnDuplicate::Error {
+            batch.iter().map(|p| p.record.clone()).collect()
+        } else {
+            batch
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.record))
+                .collect()
+        };
         match self.add_assets(records, add.clone()) {
             Ok(assets) => {
                 for (p, asset) in batch.into_iter().zip(assets) {
@@ -281,8 +293,8 @@ impl Catalog {
             // `on_duplicate: Error` fails the whole batch on one duplicate: write the batch
             // record by record so that only the duplicates fail.
             Err(Error::Duplicate { .. }) => {
-                for p in batch {
-                    match self.add_assets(vec![p.record.clone()], add.clone()) {
+                for mut p in batch {
+                    match self.add_assets(vec![std::mem::take(&mut p.record)], add.clone()) {
                         Ok(mut one) => sort_outcome(p, one.remove(0), created, report),
                         Err(Error::Duplicate { existing_id, .. }) => report.failed.push((
                             p.path,
@@ -308,7 +320,7 @@ fn sort_outcome(
 ) {
     // Ids are generated before the write, so a different id back means "skipped as a
     // duplicate of that asset".
-    if Some(&asset.id) == p.record.id.as_ref() {
+    if asset.id == p.id {
         created.push((p.order, asset));
     } else {
         report.duplicates.push((p.path, asset.id));
