@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use redb::{Database, ReadableDatabase};
 
 use crate::error::{Error, Result};
+use crate::snapshot::{SharedCache, View};
 use crate::storage::meta;
 use crate::storage::tables;
 
@@ -24,6 +25,7 @@ pub struct Catalog {
     pub(crate) db: Database,
     path: Option<PathBuf>,
     pub(crate) stats: Stats,
+    pub(crate) shared: SharedCache,
 }
 
 /// Counters of the storage work done by reads, for tests and benchmarks (see
@@ -151,6 +153,7 @@ impl Catalog {
             db,
             path,
             stats: Stats::default(),
+            shared: SharedCache::default(),
         }
     }
 
@@ -194,6 +197,12 @@ impl Catalog {
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction> {
         Ok(self.db.begin_read()?)
+    }
+
+    /// A read transaction with the shared-cache view of its committed state (None when a
+    /// commit raced the open; see [`crate::snapshot`]).
+    pub(crate) fn begin_read_cached(&self) -> Result<(redb::ReadTransaction, Option<View<'_>>)> {
+        Ok(self.shared.read(|| self.db.begin_read())?)
     }
 }
 

@@ -46,6 +46,7 @@ pub(crate) mod index;
 pub mod media;
 pub mod model;
 pub mod query;
+mod snapshot;
 pub mod storage;
 pub mod views;
 pub mod write;

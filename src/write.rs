@@ -454,7 +454,7 @@ fn run_write<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -
     let txn = cat.db.begin_write()?;
     match f(&txn) {
         Ok(v) => {
-            txn.commit()?;
+            cat.shared.committing(|| txn.commit())?;
             Ok(v)
         }
         Err(e) => {

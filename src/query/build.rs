@@ -2,6 +2,7 @@
 //! (`device_id`, `mime_type`, file times) and resolves internal keys to public ids.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate};
 use redb::ReadableTable;
@@ -10,6 +11,7 @@ use crate::catalog::Tally;
 use crate::error::{Error, Result};
 use crate::model::time::{instant_from_micros, naive_from_micros};
 use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE};
+use crate::snapshot::View;
 use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
 
 type Bytes = &'static [u8];
@@ -120,23 +122,41 @@ pub(crate) fn library_public(l: &LibraryRecord) -> Library {
     }
 }
 
-/// People records by key, read once per call.
+/// People by key, read once per call, and through the catalogue's shared cache when the
+/// call's snapshot is a known committed state (see [`crate::snapshot`]).
 #[derive(Default)]
-pub(crate) struct PeopleCache {
-    map: HashMap<u32, PersonRecord>,
+pub(crate) struct PeopleCache<'c> {
+    map: HashMap<u32, Arc<Person>>,
+    shared: Option<View<'c>>,
 }
 
-impl PeopleCache {
+impl<'c> PeopleCache<'c> {
+    /// A cache that also uses the shared one of `view`'s committed state.
+    pub(crate) fn shared(view: Option<View<'c>>) -> Self {
+        PeopleCache {
+            map: HashMap::new(),
+            shared: view,
+        }
+    }
+
     pub(crate) fn get(
         &mut self,
         t: &impl ReadableTable<u32, Bytes>,
         key: u32,
         tally: &mut Tally,
-    ) -> Result<&PersonRecord> {
+    ) -> Result<&Arc<Person>> {
         match self.map.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::hash_map::Entry::Vacant(v) => {
-                Ok(v.insert(load_u32(t, key, "person", tally)?))
+                if let Some(p) = self.shared.as_ref().and_then(|s| s.person(key)) {
+                    return Ok(v.insert(p));
+                }
+                let rec: PersonRecord = load_u32(t, key, "person", tally)?;
+                let p = Arc::new(person_public(&rec));
+                if let Some(s) = &self.shared {
+                    s.remember(key, &p);
+                }
+                Ok(v.insert(p))
             }
         }
     }
@@ -147,7 +167,7 @@ pub(crate) fn asset_public(
     rec: AssetRecord,
     library_id: &str,
     people_table: &impl ReadableTable<u32, Bytes>,
-    cache: &mut PeopleCache,
+    cache: &mut PeopleCache<'_>,
     tally: &mut Tally,
 ) -> Result<Asset> {
     let local_offset = rec.offset.and_then(FixedOffset::east_opt);
@@ -176,7 +196,7 @@ pub(crate) fn asset_public(
     }
     let mut people = Vec::new();
     for p in people_keys {
-        people.push(person_public(cache.get(people_table, p, tally)?));
+        people.push(Person::clone(cache.get(people_table, p, tally)?));
     }
     Ok(Asset {
         device_asset_id: rec.device_asset_id.unwrap_or_else(|| rec.id.clone()),

@@ -14,6 +14,7 @@ use crate::query::build::{self, lookup_u32, lookup_u64, PeopleCache};
 use crate::query::cursor::{self, Start};
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
+use crate::snapshot::View;
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
 use crate::storage::keys::Group;
 use crate::storage::tables;
@@ -104,7 +105,7 @@ impl Catalog {
     /// One asset by id, complete.
     pub fn get_asset(&self, asset_id: &str) -> Result<Asset> {
         ids::validate(IdKind::Asset, asset_id)?;
-        let txn = self.begin_read()?;
+        let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
             .ok_or_else(|| Error::not_found("asset", asset_id))?;
@@ -120,7 +121,7 @@ impl Catalog {
             rec,
             &lib.id,
             &people,
-            &mut PeopleCache::default(),
+            &mut PeopleCache::shared(view),
             &mut tally,
         )?;
         self.stats.add(&tally);
@@ -181,9 +182,9 @@ impl Catalog {
         start: Option<Start>,
         limit: usize,
     ) -> Result<RawPage> {
-        let txn = self.begin_read()?;
+        let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
-        let result = self.page_in(&txn, q, start, limit, &mut tally);
+        let result = self.page_in(&txn, view, q, start, limit, &mut tally);
         self.stats.add(&tally);
         result
     }
@@ -191,6 +192,7 @@ impl Catalog {
     fn page_in(
         &self,
         txn: &ReadTransaction,
+        view: Option<View<'_>>,
         q: &ListAssets,
         start: Option<Start>,
         limit: usize,
@@ -326,7 +328,7 @@ impl Catalog {
         let has_more = hits.len() > limit;
         hits.truncate(limit);
         let people = txn.open_table(tables::PEOPLE)?;
-        let mut cache = PeopleCache::default();
+        let mut cache = PeopleCache::shared(view);
         let mut data = Vec::with_capacity(hits.len());
         let last = hits.last().map(|h| h.0.clone());
         for (_, key, rec) in hits {
