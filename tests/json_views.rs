@@ -111,6 +111,8 @@ fn full_record_golden_and_round_trip() {
     let a = add(&cat, FULL);
     let json = a.to_json();
     golden("full_asset.json", &json);
+    // The views' own writer and serde_json write the same bytes.
+    assert_eq!(json, serde_json::to_string(&a).unwrap());
     let given: serde_json::Value = serde_json::from_str(FULL).unwrap();
     assert_round_trip(&given, &serde_json::from_str(&json).unwrap(), "$");
     // Reading it back gives the same bytes, and a page wraps it as Gumnut does.
@@ -199,4 +201,28 @@ fn keys_follow_the_contract_order() {
             .unwrap_or_else(|| panic!("{k} out of order"));
         at += pos;
     }
+}
+
+#[test]
+fn strings_that_need_escaping_are_written_as_serde_json_writes_them() {
+    let cat = Catalog::in_memory().unwrap();
+    // JSON text (escapes as JSON writes them), spliced into the record below.
+    let tricky =
+        r#"quote \" backslash \\ newline \n tab \t bell \u0007 del \u007f ünïcödé 写真 📷"#;
+    let json = format!(
+        r#"{{"id": "asset_esc", "local_datetime": "2023-11-07T07:31:56",
+            "description": "{tricky}", "original_file_name": "{tricky}",
+            "metrics": {{"{tricky}": 1.5}},
+            "exif": {{"make": "{tricky}", "city": "0123456789abcdef\"0123456789abcdef"}}}}"#
+    );
+    let a = add(&cat, &json);
+    assert_eq!(a.to_json(), serde_json::to_string(&a).unwrap());
+    let page = cat.list_assets(&ListAssets::default()).unwrap();
+    assert_eq!(page.to_json(), serde_json::to_string(&page).unwrap());
+    let back: serde_json::Value = serde_json::from_str(&a.to_json()).unwrap();
+    assert_eq!(
+        back["description"],
+        serde_json::Value::from(a.description.clone().unwrap())
+    );
+    assert!(a.description.unwrap().contains('\u{7}'));
 }

@@ -331,10 +331,11 @@ impl Asset {
     }
 }
 
-/// Serializes into a buffer sized for the expected output, so the writer never regrows it.
+/// Serializes into a buffer sized for the expected output, so the writer never regrows it
+/// (with [`super::writer`], byte-identical to `serde_json::to_string`).
 pub(crate) fn to_json_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
-    let mut buf = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut buf, value).expect("serializing to memory cannot fail");
-    // serde_json writes only valid UTF-8.
+    let buf = super::writer::to_vec(value, capacity)
+        .expect("the views have string keys and infallible Serialize impls");
+    // The writer copies `str`s and writes ASCII around them: always valid UTF-8.
     String::from_utf8(buf).unwrap_or_default()
 }

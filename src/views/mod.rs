@@ -3,3 +3,4 @@
 
 pub mod gumnut;
 pub(crate) mod json;
+pub(crate) mod writer;
