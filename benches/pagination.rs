@@ -1,6 +1,8 @@
 //! Criterion benchmarks of pagination queries: photocat and a SQLite baseline side by side in
 //! one group per query, on the same generated catalogue (`benches/common`), built once per run.
 //! Before timing, each query asserts that both engines return the same ids and `has_more`.
+//! The catalogue has three libraries (70%, 20% and 10% of the assets); every query names the
+//! largest one, and its albums and people are picked within it.
 //!
 //! ```text
 //! cargo bench --features sqlite-baseline --bench pagination                 # N = 100,000
@@ -27,8 +29,19 @@ struct Fixture {
     /// rusqlite connections are not `Sync`; the bench is single-threaded, the lock uncontended.
     sql: std::sync::Mutex<Sqlite>,
     n: usize,
-    /// Ids at depth 10,000 and 200,000 of the live timeline.
+    /// The main (largest) library: its id and number of assets.
+    library: String,
+    library_assets: usize,
+    /// Ids at depth 10,000 and 200,000 of the main library's live timeline.
     cursors: Vec<(usize, String)>,
+    /// In the main library: its largest album, a small one (three quarters down the Zipf
+    /// ranks), its largest person and a middle one (the 101st by assets).
+    album_largest: String,
+    album_small: String,
+    person_largest: String,
+    person_middle: String,
+    /// 100 ids spread over the main library.
+    ids: Vec<String>,
 }
 
 fn n() -> usize {
@@ -46,11 +59,12 @@ fn fixture() -> &'static Fixture {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bench.redb");
         let mut cat = Catalog::open(&path).unwrap();
+        common::load_libraries(&cat, &data);
         let mut secs = 0.0;
-        for chunk in data.assets.chunks(50_000) {
+        for (opts, chunk) in data.batches(50_000) {
             let records = chunk.to_vec();
             let t = Instant::now();
-            cat.add_assets(records, AddAssets::default()).unwrap();
+            cat.add_assets(records, opts).unwrap();
             secs += t.elapsed().as_secs_f64();
         }
         let t = Instant::now();
@@ -62,9 +76,10 @@ fn fixture() -> &'static Fixture {
         let compact_secs = t.elapsed().as_secs_f64();
         let compacted = std::fs::metadata(&path).unwrap().len();
         eprintln!(
-            "photocat: {n} assets in {secs:.1} s ({:.0} assets/s, all indexes, faces and people), \
-             2,000 albums linked in {album_secs:.1} s; file {:.1} MB ({:.0} bytes/asset), \
+            "photocat: {n} assets in {} libraries in {secs:.1} s ({:.0} assets/s, all indexes, \
+             faces and people), 2,000 albums linked in {album_secs:.1} s; file {:.1} MB ({:.0} bytes/asset), \
              {:.1} MB after compact() ({compact_secs:.1} s, {:.0} bytes/asset)",
+            data.libraries.len(),
             n as f64 / secs,
             size as f64 / 1e6,
             size as f64 / n as f64,
@@ -88,23 +103,41 @@ fn fixture() -> &'static Fixture {
             sql_size as f64 / 1e6
         );
         let sql = Sqlite::open(&sql_path);
+        let main = data.main();
+        let library_assets = main.assets.len();
         let mut cursors = Vec::new();
-        let mut it = cat.iter_assets(ListAssets::default(), 200).unwrap();
+        let all = ListAssets {
+            library_id: Some(main.id.clone()),
+            ..ListAssets::default()
+        };
+        let mut it = cat.iter_assets(all, 200).unwrap();
         let mut seen = 0;
         for depth in [10_000, 200_000] {
-            if depth < n * 9 / 10 {
+            if depth < library_assets * 9 / 10 {
                 let a = it.nth(depth - seen - 1).unwrap().unwrap();
                 seen = depth;
                 cursors.push((depth, a.id));
             }
         }
         drop(it);
+        let people = data.people_by_size(common::MAIN);
+        let step = (library_assets / 100).max(1);
+        let ids = (0..100.min(library_assets))
+            .map(|i| common::asset_id(main.assets.start + i * step))
+            .collect();
         Fixture {
             _dir: dir,
             cat,
             sql: std::sync::Mutex::new(sql),
             n,
+            library: main.id.clone(),
+            library_assets,
             cursors,
+            album_largest: common::album_id(data.largest_album(common::MAIN)),
+            album_small: common::album_id(main.albums.start + main.albums.len() * 3 / 4),
+            person_largest: common::person_id(people[0].0),
+            person_middle: common::person_id(people[100.min(people.len() - 1)].0),
+            ids,
         }
     })
 }
@@ -112,6 +145,10 @@ fn fixture() -> &'static Fixture {
 /// The same query for both engines.
 fn case(f: &Fixture, q: ListAssets) -> (ListAssets, Query) {
     let mut s = Query {
+        library: q
+            .library_id
+            .clone()
+            .expect("every bench query names its library"),
         album: q.album_id.clone(),
         person: q.person_id.clone(),
         ids: q.ids.clone(),
@@ -146,7 +183,10 @@ fn case(f: &Fixture, q: ListAssets) -> (ListAssets, Query) {
 }
 
 fn queries(f: &Fixture) -> Vec<(String, ListAssets)> {
-    let base = ListAssets::default();
+    let base = ListAssets {
+        library_id: Some(f.library.clone()),
+        ..ListAssets::default()
+    };
     let mut v = vec![
         ("first_page_20".to_owned(), base.clone()),
         (
@@ -166,43 +206,40 @@ fn queries(f: &Fixture) -> Vec<(String, ListAssets)> {
             },
         ));
     }
-    let ids: Vec<String> = (0..100)
-        .map(|i| common::asset_id(i * (f.n / 100)))
-        .collect();
     v.extend([
         (
             "album_largest_20".to_owned(),
             ListAssets {
-                album_id: Some(common::album_id(0)),
+                album_id: Some(f.album_largest.clone()),
                 ..base.clone()
             },
         ),
         (
             "album_small_20".to_owned(),
             ListAssets {
-                album_id: Some(common::album_id(1500)),
+                album_id: Some(f.album_small.clone()),
                 ..base.clone()
             },
         ),
         (
             "person_largest_20".to_owned(),
             ListAssets {
-                person_id: Some(common::person_id(0)),
+                person_id: Some(f.person_largest.clone()),
                 ..base.clone()
             },
         ),
         (
             "person_middle_20".to_owned(),
             ListAssets {
-                person_id: Some(common::person_id(100)),
+                person_id: Some(f.person_middle.clone()),
                 ..base.clone()
             },
         ),
         (
             "album_and_person_20".to_owned(),
             ListAssets {
-                album_id: Some(common::album_id(0)),
-                person_id: Some(common::person_id(0)),
+                album_id: Some(f.album_largest.clone()),
+                person_id: Some(f.person_largest.clone()),
                 ..base.clone()
             },
         ),
@@ -225,7 +262,7 @@ fn queries(f: &Fixture) -> Vec<(String, ListAssets)> {
         (
             "ids_100".to_owned(),
             ListAssets {
-                ids: Some(ids),
+                ids: Some(f.ids.clone()),
                 limit: 200,
                 ..base
             },
@@ -258,7 +295,7 @@ fn bench_pages(c: &mut Criterion) {
         drop(sql);
         g.finish();
     }
-    let id = common::asset_id(f.n / 2);
+    let id = common::asset_id(f.library_assets / 2);
     let mut g = c.benchmark_group(format!("get_asset/n={}", f.n));
     g.bench_function("photocat", |b| {
         b.iter(|| f.cat.get_asset(&id).unwrap().to_json())
@@ -267,7 +304,13 @@ fn bench_pages(c: &mut Criterion) {
     g.bench_function("sqlite", |b| b.iter(|| sql.get(&id)));
     drop(sql);
     g.finish();
-    let page = f.cat.list_assets(&ListAssets::default()).unwrap();
+    let page = f
+        .cat
+        .list_assets(&ListAssets {
+            library_id: Some(f.library.clone()),
+            ..ListAssets::default()
+        })
+        .unwrap();
     c.bench_function(&format!("page_20_to_json/n={}", f.n), |b| {
         b.iter(|| page.to_json())
     });
@@ -280,10 +323,11 @@ fn bench_full_walk(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group(format!("full_walk_limit_200/n={}", f.n));
     g.sample_size(10);
-    g.throughput(Throughput::Elements(f.n as u64));
+    g.throughput(Throughput::Elements(f.library_assets as u64));
     g.bench_function("photocat", |b| {
         b.iter(|| {
             let mut q = ListAssets {
+                library_id: Some(f.library.clone()),
                 limit: 200,
                 ..Default::default()
             };
@@ -313,9 +357,15 @@ fn bench_bulk_load(c: &mut Criterion) {
             for _ in 0..iters {
                 let dir = tempfile::tempdir().unwrap();
                 let cat = Catalog::open(dir.path().join("load.redb")).unwrap();
-                let records = data.assets.clone();
+                common::load_libraries(&cat, &data);
+                let batches: Vec<(AddAssets, Vec<_>)> = data
+                    .batches(batch)
+                    .map(|(opts, chunk)| (opts, chunk.to_vec()))
+                    .collect();
                 let t = Instant::now();
-                cat.add_assets(records, AddAssets::default()).unwrap();
+                for (opts, records) in batches {
+                    cat.add_assets(records, opts).unwrap();
+                }
                 total += t.elapsed();
             }
             total

@@ -1,12 +1,13 @@
 //! Loads a generated catalogue and lists pages in a loop: a target for profilers
-//! (`perf record -g target/release/examples/profile_load 100000`).
+//! (`perf record -g target/release/examples/profile_load 100000`). The pages are those of the
+//! generated catalogue's main (largest) library.
 
 #[path = "../benches/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
 
-use photocat::{AddAssets, Catalog, ListAssets};
+use photocat::{Catalog, ListAssets};
 
 thread_local!(static ROUNDS_PAGE: u32 = std::env::var("ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000));
 
@@ -19,15 +20,17 @@ fn main() -> photocat::Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("profile.redb");
     let mut cat = Catalog::open(&path)?;
+    common::load_libraries(&cat, &data);
     let mut secs = 0.0;
-    for chunk in data.assets.chunks(50_000) {
+    for (opts, chunk) in data.batches(50_000) {
         let records = chunk.to_vec();
         let t = Instant::now();
-        cat.add_assets(records, AddAssets::default())?;
+        cat.add_assets(records, opts)?;
         secs += t.elapsed().as_secs_f64();
     }
     eprintln!(
-        "load: {n} assets in {secs:.2} s ({:.0}/s), file {:.1} MB",
+        "load: {n} assets in {} libraries in {secs:.2} s ({:.0}/s), file {:.1} MB",
+        data.libraries.len(),
         n as f64 / secs,
         std::fs::metadata(&path)?.len() as f64 / 1e6
     );
@@ -49,7 +52,10 @@ fn main() -> photocat::Result<()> {
             std::fs::metadata(&path)?.len() as f64 / n as f64
         );
     }
-    let q = ListAssets::default();
+    let q = ListAssets {
+        library_id: Some(data.main().id.clone()),
+        ..ListAssets::default()
+    };
     let t = Instant::now();
     for _ in 0..ROUNDS_PAGE.with(|r| *r) {
         std::hint::black_box(cat.list_assets(&q)?);

@@ -1,19 +1,35 @@
 //! A deterministic (seeded) generator of realistic catalogues, shared by the benches and the
-//! tests (`#[path]`-included; not part of the library build).
+//! tests (`#[path]`-included; not part of the library build). The dataset is a function of
+//! `(n, seed)` only.
 //!
 //! Shape of a generated catalogue of `n` assets:
+//! - libraries: 3 when `n >= MULTI_LIBRARY_MIN` (1,000), holding 70%, 20% and 10% of the assets
+//!   (`n * 7 / 10`, `n * 2 / 10`, the rest); 1 library below that. `libraries[MAIN]` (the first)
+//!   is the largest. Assets are numbered library by library (`asset_id(i)` for `i` in
+//!   `libraries[l].assets`) and each record names its library (`library_id`);
 //! - `local_datetime` spread over 15 years, with bursts: about 5% of assets share their second
 //!   with others;
 //! - offsets: a third unknown, the rest from a set of real offsets;
-//! - 2,000 albums with Zipf-distributed sizes (each asset in 0 to 3 albums);
-//! - 5,000 people, about 1.5 faces per asset (Zipf over people);
-//! - 3% trashed, 5% favourite, 4% archived; full EXIF for all, GPS for 40%.
+//! - 2,000 albums, each in one library: split in proportion to the libraries' sizes (1,400 /
+//!   400 / 200, numbered library by library), Zipf-distributed sizes within a library, each
+//!   asset in 0 to 3 albums of its own library;
+//! - 5,000 people, global as in photocat (a person belongs to no library): about 1.5 faces per
+//!   asset, Zipf over all people whatever the asset's library. A person's record travels with
+//!   the first asset (in index order) with a face of it, so assets must be loaded in index
+//!   order, as [`Dataset::batches`] and [`load`] do;
+//! - 3% trashed, 5% favourite, 4% archived; full EXIF for all, GPS for 40%; about 1.5 KB of
+//!   Gumnut JSON per record.
 #![allow(dead_code)]
 
 #[cfg(feature = "sqlite-baseline")]
 pub mod sqlite;
 
-use photocat::{BoundingBox, DateTimeInput, Exif, NewAsset, NewFace, NewPerson, Visibility};
+use std::ops::Range;
+
+use photocat::{
+    AddAssets, BoundingBox, DateTimeInput, Exif, NewAlbum, NewAsset, NewFace, NewLibrary,
+    NewPerson, Visibility,
+};
 
 /// SplitMix64: a tiny, fast, reproducible PRNG (no dependency, stable across versions).
 pub struct Rng(u64);
@@ -68,7 +84,16 @@ impl Zipf {
 
 pub const ALBUMS: usize = 2_000;
 pub const PEOPLE: usize = 5_000;
+/// From this many assets on, a dataset has three libraries; below it, one.
+pub const MULTI_LIBRARY_MIN: usize = 1_000;
+/// The libraries' shares of the assets and albums, in tenths (main library first).
+pub const LIBRARY_TENTHS: [usize; 3] = [7, 2, 1];
+/// The index of the main (largest) library in [`Dataset::libraries`].
+pub const MAIN: usize = 0;
 
+pub fn library_id(l: usize) -> String {
+    format!("library_{l}")
+}
 pub fn album_id(i: usize) -> String {
     format!("album_{i:05}")
 }
@@ -79,11 +104,116 @@ pub fn asset_id(i: usize) -> String {
     format!("asset_{i:08}")
 }
 
-/// One generated catalogue: the asset records (faces and people inside) and album membership.
+/// One library of a dataset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Library {
+    pub id: String,
+    pub name: String,
+    /// Its assets: `asset_id(i)` and `Dataset::assets[i]` for `i` in the range.
+    pub assets: Range<usize>,
+    /// Its albums: `album_id(a)` and `Dataset::album_members[a]` for `a` in the range.
+    pub albums: Range<usize>,
+}
+
+/// One generated catalogue: the libraries, the asset records (faces and people inside) and
+/// album membership.
 pub struct Dataset {
+    /// Largest first (`libraries[MAIN]`); their asset and album ranges are consecutive.
+    pub libraries: Vec<Library>,
+    /// In index order: `assets[i]` has id `asset_id(i)`.
     pub assets: Vec<NewAsset>,
-    /// `album_members[a]` = ids of the assets in album `a`.
+    /// `album_members[a]` = ids of the assets in album `a`, all of the album's library.
     pub album_members: Vec<Vec<String>>,
+}
+
+impl Dataset {
+    /// The main (largest) library.
+    pub fn main(&self) -> &Library {
+        &self.libraries[MAIN]
+    }
+
+    /// The index in `libraries` of asset `i`'s library.
+    pub fn library_of_asset(&self, i: usize) -> usize {
+        self.libraries
+            .iter()
+            .position(|l| l.assets.contains(&i))
+            .expect("asset index out of range")
+    }
+
+    /// The index in `libraries` of album `a`'s library.
+    pub fn library_of_album(&self, a: usize) -> usize {
+        self.libraries
+            .iter()
+            .position(|l| l.albums.contains(&a))
+            .expect("album index out of range")
+    }
+
+    /// The records to load, in order, in batches of at most `size` records of one library,
+    /// each with the options that write it to its library.
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = (AddAssets, &[NewAsset])> + '_ {
+        self.libraries.iter().flat_map(move |l| {
+            self.assets[l.assets.clone()]
+                .chunks(size)
+                .map(move |chunk| {
+                    (
+                        AddAssets {
+                            library_id: Some(l.id.clone()),
+                            ..AddAssets::default()
+                        },
+                        chunk,
+                    )
+                })
+        })
+    }
+
+    /// The album of library `l` with the most members (the first such).
+    pub fn largest_album(&self, l: usize) -> usize {
+        let albums = self.libraries[l].albums.clone();
+        albums
+            .clone()
+            .max_by_key(|&a| (self.album_members[a].len(), std::cmp::Reverse(a)))
+            .unwrap_or(albums.start)
+    }
+
+    /// The people with a face in library `l`, by the number of the library's assets (any
+    /// state) with a face of them, most first (ties by index): `(person index, assets)`.
+    pub fn people_by_size(&self, l: usize) -> Vec<(usize, usize)> {
+        let mut counts = vec![0usize; PEOPLE];
+        for rec in &self.assets[self.libraries[l].assets.clone()] {
+            let mut seen: Vec<&str> = Vec::new();
+            for f in rec.faces.iter().flatten() {
+                let p = f.person_id.as_deref().unwrap();
+                if !seen.contains(&p) {
+                    seen.push(p);
+                    counts[p["person_".len()..].parse::<usize>().unwrap()] += 1;
+                }
+            }
+        }
+        let mut v: Vec<(usize, usize)> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, c)| c > 0)
+            .collect();
+        v.sort_by_key(|&(p, c)| (std::cmp::Reverse(c), p));
+        v
+    }
+}
+
+/// Splits `total` items over `parts` libraries by [`LIBRARY_TENTHS`] (the last takes the
+/// rounding), as consecutive ranges.
+fn split(total: usize, parts: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for (l, tenths) in LIBRARY_TENTHS[..parts].iter().enumerate() {
+        let len = if l + 1 == parts {
+            total - start
+        } else {
+            total * tenths / 10
+        };
+        out.push(start..start + len);
+        start += len;
+    }
+    out
 }
 
 const MAKES: [(&str, &str, &str); 6] = [
@@ -109,7 +239,23 @@ const CITIES: [(&str, &str, &str); 4] = [
 /// Generates `n` assets with `seed`.
 pub fn generate(n: usize, seed: u64) -> Dataset {
     let mut rng = Rng::new(seed);
-    let album_zipf = Zipf::new(ALBUMS);
+    let parts = if n >= MULTI_LIBRARY_MIN { 3 } else { 1 };
+    let libraries: Vec<Library> = split(n, parts)
+        .into_iter()
+        .zip(split(ALBUMS, parts))
+        .enumerate()
+        .map(|(l, (assets, albums))| Library {
+            id: library_id(l),
+            name: format!("Library {l}"),
+            assets,
+            albums,
+        })
+        .collect();
+    // Album sizes are Zipf within each library: rank k of library l is album `albums.start + k`.
+    let album_zipfs: Vec<Zipf> = libraries
+        .iter()
+        .map(|l| Zipf::new(l.albums.len()))
+        .collect();
     let person_zipf = Zipf::new(PEOPLE);
     let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1)
         .unwrap()
@@ -122,6 +268,10 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
     let mut last_secs = 0i64;
     for i in 0..n {
         let id = asset_id(i);
+        let lib = libraries
+            .iter()
+            .position(|l| l.assets.contains(&i))
+            .unwrap();
         // 5% of assets share the second of the previous one (bursts).
         let secs = if i > 0 && rng.chance(0.05) {
             last_secs
@@ -185,7 +335,7 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
             });
         }
         for _ in 0..rng.below(4) {
-            let a = album_zipf.sample(&mut rng);
+            let a = libraries[lib].albums.start + album_zipfs[lib].sample(&mut rng);
             if album_members[a].last() != Some(&id) {
                 album_members[a].push(id.clone());
             }
@@ -224,36 +374,55 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
             } else {
                 Visibility::Timeline
             }),
+            library_id: Some(libraries[lib].id.clone()),
             ..NewAsset::default()
         });
     }
     Dataset {
+        libraries,
         assets,
         album_members,
     }
 }
 
-/// Creates the dataset's albums and links their members (one transaction per album).
+/// Creates the dataset's libraries (before any asset is loaded).
+pub fn load_libraries(cat: &photocat::Catalog, data: &Dataset) {
+    for l in &data.libraries {
+        cat.create_library(NewLibrary {
+            name: l.name.clone(),
+            id: Some(l.id.clone()),
+            ..NewLibrary::default()
+        })
+        .unwrap();
+    }
+}
+
+/// Creates the dataset's albums, each in its library, and links their members (one
+/// transaction per album).
 pub fn load_albums(cat: &photocat::Catalog, data: &Dataset) {
-    for (a, members) in data.album_members.iter().enumerate() {
-        let album = cat
-            .create_album(photocat::NewAlbum {
-                name: format!("Album {a}"),
-                id: Some(album_id(a)),
-                ..Default::default()
-            })
-            .unwrap();
-        for chunk in members.chunks(10_000) {
-            cat.add_to_album(&album.id, chunk).unwrap();
+    for l in &data.libraries {
+        for a in l.albums.clone() {
+            let album = cat
+                .create_album(NewAlbum {
+                    name: format!("Album {a}"),
+                    id: Some(album_id(a)),
+                    library_id: Some(l.id.clone()),
+                    ..NewAlbum::default()
+                })
+                .unwrap();
+            for chunk in data.album_members[a].chunks(10_000) {
+                cat.add_to_album(&album.id, chunk).unwrap();
+            }
         }
     }
 }
 
-/// Builds a catalogue from a dataset: assets in batches of `batch`, then the album links.
+/// Builds a catalogue from a dataset: the libraries, the assets in batches of `batch` (in
+/// index order), then the albums and their links.
 pub fn load(cat: &photocat::Catalog, data: &Dataset, batch: usize) {
-    for chunk in data.assets.chunks(batch) {
-        cat.add_assets(chunk.to_vec(), photocat::AddAssets::default())
-            .unwrap();
+    load_libraries(cat, data);
+    for (opts, chunk) in data.batches(batch) {
+        cat.add_assets(chunk.to_vec(), opts).unwrap();
     }
     load_albums(cat, data);
 }

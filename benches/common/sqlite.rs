@@ -17,6 +17,7 @@ const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA cache_size = -262144;
+CREATE TABLE libraries (pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
 CREATE TABLE assets (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -49,6 +50,8 @@ CREATE TABLE people (id TEXT PRIMARY KEY, json TEXT NOT NULL);
 /// A page query in SQL terms.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
+    /// The library's public id (required: it is resolved to its key inside the query).
+    pub library: String,
     pub album: Option<String>,
     pub person: Option<String>,
     /// (local_datetime µs, id) of the cursor asset.
@@ -64,14 +67,24 @@ pub struct Query {
 }
 
 impl Sqlite {
-    /// Loads the photocat catalogue's records (as their Gumnut JSON) into a new SQLite file.
+    /// Loads the photocat catalogue's libraries and records (as their Gumnut JSON) into a new
+    /// SQLite file; each asset's `library` is the key of the library photocat holds it in.
     pub fn build(path: &std::path::Path, cat: &photocat::Catalog, data: &Dataset) -> Sqlite {
         let mut conn = Connection::open(path).unwrap();
         conn.execute_batch(SCHEMA).unwrap();
         let tx = conn.transaction().unwrap();
         {
+            let mut lib = tx
+                .prepare("INSERT INTO libraries (pk, id, name) VALUES (?1, ?2, ?3)")
+                .unwrap();
+            let mut lib_pk: HashMap<&str, i64> = HashMap::new();
+            for (pk, l) in data.libraries.iter().enumerate() {
+                let pk = pk as i64 + 1;
+                lib.execute(params![pk, l.id, l.name]).unwrap();
+                lib_pk.insert(l.id.as_str(), pk);
+            }
             let mut ins = tx
-                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, json) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)")
+                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                 .unwrap();
             let mut face = tx
                 .prepare("INSERT INTO faces (id, asset_pk, person, json) VALUES (?1, ?2, ?3, ?4)")
@@ -91,9 +104,15 @@ impl Sqlite {
                 let faces = obj.remove("faces").unwrap();
                 let people = obj.remove("people").unwrap();
                 let local = photocat::model::time::naive_micros(a.local_datetime);
+                assert_eq!(
+                    rec.library_id.as_deref(),
+                    Some(a.library_id.as_str()),
+                    "{id}: photocat holds it in another library than generated"
+                );
                 ins.execute(params![
                     pk as i64,
                     id,
+                    lib_pk[a.library_id.as_str()],
                     a.trashed_at.is_some() as i64,
                     local,
                     a.local_offset.map(|o| o.local_minus_utc()),
@@ -115,13 +134,17 @@ impl Sqlite {
                         .execute(params![p["id"].as_str().unwrap(), p.to_string()])
                         .unwrap();
                 }
-                pk_of.insert(id.to_owned(), pk as i64);
+                pk_of.insert(id.to_owned(), (pk as i64, a.library_id));
             }
             for (a, members) in data.album_members.iter().enumerate() {
+                let library = &data.libraries[data.library_of_album(a)].id;
                 for m in members {
-                    album
-                        .execute(params![super::album_id(a), pk_of[m]])
-                        .unwrap();
+                    let (pk, asset_library) = &pk_of[m];
+                    assert_eq!(
+                        asset_library, library,
+                        "album {a} holds {m} of another library"
+                    );
+                    album.execute(params![super::album_id(a), pk]).unwrap();
                 }
             }
         }
@@ -136,15 +159,20 @@ impl Sqlite {
         Sqlite { conn }
     }
 
-    /// One page of live assets as Gumnut-shaped JSON, and its ids and has_more.
+    /// One page of live assets of the query's library as Gumnut-shaped JSON, and its ids and
+    /// has_more.
     pub fn page(&self, q: &Query) -> (String, Vec<String>, bool) {
         let mut sql = String::from("SELECT a.pk, a.id, a.json FROM assets a");
-        let mut conds = vec!["a.library = 1".to_owned(), "a.trashed = 0".to_owned()];
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let arg = |v: rusqlite::types::Value, args: &mut Vec<rusqlite::types::Value>| {
             args.push(v);
             format!("?{}", args.len())
         };
+        let lib = arg(q.library.clone().into(), &mut args);
+        let mut conds = vec![
+            format!("a.library = (SELECT pk FROM libraries WHERE id = {lib})"),
+            "a.trashed = 0".to_owned(),
+        ];
         if let Some(album) = &q.album {
             let p = arg(album.clone().into(), &mut args);
             conds.push(format!(
