@@ -101,8 +101,10 @@ def test_ctrl_c_cancels_cleanly(tmp_path: Path) -> None:
         f"""
         import os, signal, photocat
         cat = photocat.Catalog.open({str(path)!r})
+        sent = []
         def progress(done, total):
-            if done == 2:
+            if done >= 2 and not sent:
+                sent.append(done)
                 os.kill(os.getpid(), signal.SIGINT)   # what Ctrl-C does
         try:
             cat.import_paths([{str(PHOTOS)!r}], progress=progress)
@@ -113,8 +115,9 @@ def test_ctrl_c_cancels_cleanly(tmp_path: Path) -> None:
             raise SystemExit("not interrupted")
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
-    word, n = out.split()
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    word, n = proc.stdout.split()
     assert word == "interrupted" and 1 <= int(n) < 20
     with photocat.Catalog.open(path) as cat:
         assert len(list(cat.iter_assets())) == int(n)
