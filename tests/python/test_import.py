@@ -100,6 +100,9 @@ def test_ctrl_c_cancels_cleanly(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal, photocat
+        # A process started in the background inherits SIGINT as ignored, and Python then
+        # keeps it ignored; install the handler an interactive interpreter has.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         cat = photocat.Catalog.open({str(path)!r})
         sent = []
         def progress(done, total):
