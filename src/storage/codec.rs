@@ -25,12 +25,19 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The most bytes a record decode may claim. bincode checks a length against it before it
+/// allocates, so a damaged length is an error instead of a huge allocation or a
+/// capacity-overflow panic (found by the tests of [`super::fast`]).
+const DECODE_LIMIT: usize = 1 << 28;
+
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&RECORD_VERSION, body)) => bincode::serde::decode_from_slice(body, config())
-            .map(|(v, _)| v)
-            .map_err(|e| Error::Corrupt(format!("cannot decode record: {e}"))),
+        Some((&RECORD_VERSION, body)) => {
+            bincode::serde::decode_from_slice(body, config().with_limit::<DECODE_LIMIT>())
+                .map(|(v, _)| v)
+                .map_err(|e| Error::Corrupt(format!("cannot decode record: {e}")))
+        }
         Some((v, _)) => Err(Error::Corrupt(format!("unknown record version {v}"))),
         None => Err(Error::Corrupt("empty record".into())),
     }
@@ -175,6 +182,13 @@ mod tests {
         ));
         assert!(matches!(
             decode::<PersonRecord>(&[1, 255]),
+            Err(Error::Corrupt(_))
+        ));
+        // A damaged string length (2^60) is an error, not a capacity-overflow panic.
+        let mut huge = vec![1u8, 253];
+        huge.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        assert!(matches!(
+            decode::<PersonRecord>(&huge),
             Err(Error::Corrupt(_))
         ));
     }
