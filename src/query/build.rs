@@ -26,7 +26,7 @@ pub(crate) fn load_asset(
     let v = t
         .get(key)?
         .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))?;
-    codec::decode(v.value())
+    crate::storage::fast::asset_record(v.value())
 }
 
 /// Loads a record keyed by a u32 internal key (people, albums, libraries).

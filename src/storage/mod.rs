@@ -1,6 +1,7 @@
 //! The storage layer: table definitions, key encodings, record codec and the format record.
 
 pub(crate) mod codec;
+pub(crate) mod fast;
 pub mod keys;
 pub(crate) mod meta;
 pub mod tables;
