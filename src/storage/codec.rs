@@ -56,7 +56,9 @@ pub struct FaceRecord {
     pub thumbnail_url: Option<String>,
 }
 
-/// A stored asset. Times are microseconds (instants since the Unix epoch; `local` is the
+/// A stored asset. The declaration order of the fields (and of [`FaceRecord`]'s) is the wire
+/// format, which [`super::fast`] reads field by field: change both together, with a new
+/// `RECORD_VERSION` (its tests compare the two decoders). Times are microseconds (instants since the Unix epoch; `local` is the
 /// wall-clock value read as UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssetRecord {
