@@ -26,7 +26,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The modules follow the data: [`model`] (what users see) → [`write`] (validate, then one
+//! The modules follow the data: [`model`] (what users see) → [`write`](mod@write) (validate, then one
 //! transaction: record + every index + counters) → [`storage`] (tables, key encodings,
 //! records) → [`query`] (index range → records) → [`views`] (JSON).
 

@@ -5,7 +5,7 @@
 //! 2. **Read, on every core** (rayon): each file is read once into memory; from those bytes the
 //!    SHA-256 and SHA-1 checksums are computed (in parallel with each other on large files) and
 //!    [`crate::media::probe`] reads the MIME type, dimensions and metadata. The result is a
-//!    [`NewAsset`](crate::NewAsset) (see [`record_from_file`] for the mapping).
+//!    [`NewAsset`] (see [`record_from_file`] for the mapping).
 //! 3. **Write, on one thread** (the caller's): records stream through a bounded channel to the
 //!    writer, which commits them in batches, each batch one `add_assets` transaction. A batch is
 //!    committed when it holds [`ImportPaths::batch_size`] records or a second has passed since

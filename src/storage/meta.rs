@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 pub const FORMAT_NAME: &[u8] = b"photocat";
 /// The format version this build writes and reads. Format 2 added the maintained list-index
 /// counts (`list_counts`) and the asset record's time source; format 1 files are upgraded on
-/// open ([`super::upgrade`]).
+/// open (in one transaction, by the crate-private `storage::upgrade`).
 pub const FORMAT_VERSION: u32 = 2;
 
 /// The oldest format version this build opens (and upgrades).
