@@ -339,3 +339,77 @@ fn list_as_a_table() {
     // A video shows its type.
     assert!(table.lines().any(|l| l.contains(" video ")), "{table}");
 }
+
+#[test]
+fn create_albums_and_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+
+    // A writing subcommand creates the catalogue (and its "Default" library) like import does.
+    let out = photocat(&[
+        "album",
+        "create",
+        "Trips",
+        "-c",
+        catalog,
+        "--description",
+        "Away",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with("created album album_") && line.contains(r#""Trips" in library library_"#),
+        "{line}"
+    );
+
+    let out = photocat(&["-c", catalog, "album", "create", "Family", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let album: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(album["name"], "Family");
+    assert_eq!(album["description"], serde_json::Value::Null);
+    assert!(album["id"].as_str().unwrap().starts_with("album_"));
+    let library = album["library_id"].as_str().unwrap().to_owned();
+    let out = photocat(&[
+        "album",
+        "create",
+        "Pets",
+        "--library",
+        &library,
+        "-c",
+        catalog,
+        "--json",
+    ]);
+    let pets: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(pets["library_id"], library.as_str());
+
+    let out = photocat(&[
+        "album",
+        "create",
+        "X",
+        "--library",
+        "library_nope",
+        "-c",
+        catalog,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("library_nope"), "{}", stderr(&out));
+
+    let out = photocat(&["person", "create", "Ann", "-c", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with("created person person_") && line.ends_with("\"Ann\"\n"),
+        "{line}"
+    );
+    let out = photocat(&["person", "create", "-c", catalog]);
+    assert!(stdout(&out).ends_with(" (no name)\n"), "{}", stdout(&out));
+    let out = photocat(&["person", "create", "Bo", "--json", "-c", catalog]);
+    let person: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(person["name"], "Bo");
+    assert_eq!(person["asset_count"], 0);
+
+    // No name for an album is a usage error.
+    let out = photocat(&["album", "create", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -30,7 +30,9 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
-use photocat::{Asset, Catalog, ImportPaths, ImportReport, ListAssets, OnDuplicate, State};
+use photocat::{
+    Asset, Catalog, ImportPaths, ImportReport, ListAssets, NewAlbum, NewPerson, OnDuplicate, State,
+};
 
 /// An embedded catalogue of photos and videos in one file.
 ///
@@ -117,6 +119,42 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+    },
+    /// Create albums.
+    #[command(subcommand)]
+    Album(AlbumCommand),
+    /// Create people.
+    #[command(subcommand)]
+    Person(PersonCommand),
+}
+
+#[derive(Subcommand)]
+enum AlbumCommand {
+    /// Create an album (creating the catalogue if needed) and print its id.
+    Create {
+        /// The album's name.
+        name: String,
+        /// The album's library (default: the only library; "Default" is created if none).
+        #[arg(long, value_name = "ID")]
+        library: Option<String>,
+        /// A description of the album.
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+        /// Print the new album as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Create a person (creating the catalogue if needed) and print their id.
+    Create {
+        /// The person's name (a person may have none).
+        name: Option<String>,
+        /// Print the new person as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -301,7 +339,52 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             writeln!(out, "{}", json(&asset, asset.to_json(), pretty))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Album(AlbumCommand::Create {
+            name,
+            library,
+            description,
+            json,
+        }) => {
+            let cat = Catalog::open(catalog_path(catalog)?)?;
+            let album = cat.create_album(NewAlbum {
+                name,
+                library_id: library,
+                description,
+                id: None,
+            })?;
+            if json {
+                writeln!(out, "{}", to_json(&album)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "created album {} {:?} in library {}",
+                    album.id, album.name, album.library_id
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person(PersonCommand::Create { name, json }) => {
+            let cat = Catalog::open(catalog_path(catalog)?)?;
+            let person = cat.create_person(NewPerson {
+                name,
+                ..Default::default()
+            })?;
+            if json {
+                writeln!(out, "{}", to_json(&person)?)?;
+            } else {
+                match &person.name {
+                    Some(name) => writeln!(out, "created person {} {name:?}", person.id)?,
+                    None => writeln!(out, "created person {} (no name)", person.id)?,
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// Compact JSON of a record (the library's serde view).
+fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| Failure::Call(format!("cannot write JSON: {e}")))
 }
 
 /// `n` with a comma every three digits: `1,234,567`.
