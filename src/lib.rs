@@ -65,8 +65,9 @@ pub use error::{Error, Result};
 pub use import::{ImportPaths, ImportReport};
 pub use model::{
     Album, Asset, AssetType, AssetUpdate, AssetVariant, BoundingBox, DateTimeInput, Exif, Face,
-    Library, NewAsset, NewFace, NewPerson, Person, Visibility,
+    Library, NewAsset, NewFace, NewPerson, Person, TimeSource, Visibility,
 };
+pub use query::counts::{LibrarySummary, Summary};
 pub use query::list::AssetIter;
 pub use query::{AssetPage, ListAssets, State};
 pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
