@@ -1,12 +1,19 @@
 //! The `photocat` command-line tool: import photo and video files into a catalogue, list a
-//! page as Gumnut JSON or as a table, get one asset.
+//! page as Gumnut JSON or as a table, get one asset, count assets, show the catalogue's
+//! summary (`info`), create and list albums and people.
+//!
+//! Output is for people by default (summaries by count, aligned tables) and for scripts where
+//! they need it: `list` and `get` print Gumnut JSON, `count` a bare number, and `info`,
+//! `album list/create` and `person list/create` print JSON with `--json`.
 //!
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
 //!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read never create a catalogue: a missing file is the error `no catalogue at PATH`.
+//! read (`list`, `get`, `count`, `info`, `album list`, `person list`) never create a catalogue:
+//! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
+//! `album create`, `person create`) create it when it is missing.
 //!
 //! Exit codes: 0 on success (an import that reports failed files still succeeds: its summary
 //! counts them); 1 when the call fails (not a catalogue, unknown id, storage error); 2 on bad
@@ -31,7 +38,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
 use photocat::{
-    Asset, Catalog, ImportPaths, ImportReport, ListAssets, NewAlbum, NewPerson, OnDuplicate, State,
+    Album, Asset, Catalog, ImportPaths, ImportReport, Library, ListAssets, NewAlbum, NewPerson,
+    OnDuplicate, Person, State, Summary,
 };
 
 /// An embedded catalogue of photos and videos in one file.
@@ -108,7 +116,9 @@ enum Command {
         /// Indent the JSON.
         #[arg(long, conflicts_with = "table")]
         pretty: bool,
-        /// Print a table (capture time, offset, type, size, file name, id) instead of JSON.
+        /// Print a table (capture time, offset, time source, type, size, file name, id)
+        /// instead of JSON. The time source says where the capture time came from: given,
+        /// exif, quicktime, file_mtime, file_created_at or write_time ("-" when unknown).
         #[arg(long)]
         table: bool,
     },
@@ -120,10 +130,22 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
-    /// Create albums.
+    /// Print the number of assets that match the filters of `list` (exact).
+    Count {
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Print the catalogue's summary: file, size, format version, libraries with their live
+    /// and trashed assets and albums, and the numbers of albums and people.
+    Info {
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create and list albums.
     #[command(subcommand)]
     Album(AlbumCommand),
-    /// Create people.
+    /// Create and list people.
     #[command(subcommand)]
     Person(PersonCommand),
 }
@@ -144,6 +166,15 @@ enum AlbumCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List albums by name, with their numbers of live assets.
+    List {
+        /// Only this library's albums (default: every library).
+        #[arg(long, value_name = "ID")]
+        library: Option<String>,
+        /// Print a JSON array of albums (each with `asset_count`).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,6 +184,12 @@ enum PersonCommand {
         /// The person's name (a person may have none).
         name: Option<String>,
         /// Print the new person as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List people, with their numbers of live assets.
+    List {
+        /// Print a JSON array of people (each with `asset_count`).
         #[arg(long)]
         json: bool,
     },
@@ -363,6 +400,51 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Count { filters } => {
+            let cat = open_existing(catalog)?;
+            let n = cat.count_assets(&filters.query()?)?;
+            writeln!(out, "{n}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Info { json } => {
+            let path = catalog_path(catalog)?;
+            let cat = open_existing(Some(path))?;
+            let summary = cat.summary()?;
+            if json {
+                writeln!(out, "{}", to_json(&info_json(path, &summary))?)?;
+            } else {
+                write_info(out, path, &summary)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Album(AlbumCommand::List { library, json }) => {
+            let cat = open_existing(catalog)?;
+            let albums = cat.list_albums(library.as_deref())?;
+            if json {
+                let list: Vec<AlbumJson> = albums
+                    .iter()
+                    .map(|album| AlbumJson {
+                        album,
+                        asset_count: album.asset_count,
+                    })
+                    .collect();
+                writeln!(out, "{}", to_json(&list)?)?;
+            } else {
+                write_albums(out, &albums)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person(PersonCommand::List { json }) => {
+            let cat = open_existing(catalog)?;
+            let people = cat.list_people()?;
+            if json {
+                // The person view carries `asset_count`.
+                writeln!(out, "{}", to_json(&people)?)?;
+            } else {
+                write_people(out, &people)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Person(PersonCommand::Create { name, json }) => {
             let cat = Catalog::open(catalog_path(catalog)?)?;
             let person = cat.create_person(NewPerson {
@@ -385,6 +467,155 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
 /// Compact JSON of a record (the library's serde view).
 fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| Failure::Call(format!("cannot write JSON: {e}")))
+}
+
+/// An album in `album list --json`: the library's album view followed by `asset_count`.
+#[derive(serde::Serialize)]
+struct AlbumJson<'a> {
+    #[serde(flatten)]
+    album: &'a Album,
+    asset_count: u64,
+}
+
+fn write_albums(out: &mut Out, albums: &[Album]) -> Result<(), Failure> {
+    if albums.is_empty() {
+        writeln!(out, "no albums")?;
+        return Ok(());
+    }
+    let header = ["NAME", "ASSETS", "CREATED", "LIBRARY", "ID"].map(str::to_owned);
+    let rows: Vec<[String; 5]> = albums
+        .iter()
+        .map(|a| {
+            [
+                shorten(&a.name, 40),
+                thousands(a.asset_count),
+                a.created_at.format("%Y-%m-%d").to_string(),
+                a.library_id.clone(),
+                a.id.clone(),
+            ]
+        })
+        .collect();
+    write_columns(out, std::iter::once(&header).chain(&rows))
+}
+
+fn write_people(out: &mut Out, people: &[Person]) -> Result<(), Failure> {
+    if people.is_empty() {
+        writeln!(out, "no people")?;
+        return Ok(());
+    }
+    let header = ["NAME", "ASSETS", "FLAGS", "ID"].map(str::to_owned);
+    let rows: Vec<[String; 4]> = people
+        .iter()
+        .map(|p| {
+            let flags: Vec<&str> = [(p.is_favorite, "favorite"), (p.is_hidden, "hidden")]
+                .into_iter()
+                .filter_map(|(on, flag)| on.then_some(flag))
+                .collect();
+            [
+                shorten(p.name.as_deref().unwrap_or(""), 40),
+                thousands(p.asset_count),
+                if flags.is_empty() {
+                    "-".to_owned()
+                } else {
+                    flags.join(",")
+                },
+                p.id.clone(),
+            ]
+        })
+        .collect();
+    write_columns(out, std::iter::once(&header).chain(&rows))
+}
+
+/// A byte size for people: `1,234,567 bytes (1.2 MiB)`.
+fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut size = bytes as f64;
+    let mut unit = None;
+    for u in UNITS {
+        if size < 1024.0 {
+            break;
+        }
+        size /= 1024.0;
+        unit = Some(u);
+    }
+    match unit {
+        Some(u) => format!("{} bytes ({size:.1} {u})", thousands(bytes)),
+        None => format!("{} bytes", thousands(bytes)),
+    }
+}
+
+fn write_info(out: &mut Out, path: &Path, summary: &Summary) -> Result<(), Failure> {
+    let size = summary
+        .file_size_bytes
+        .map(file_size)
+        .unwrap_or_else(|| "-".to_owned());
+    writeln!(out, "catalogue       {}", path.display())?;
+    writeln!(out, "file size       {size}")?;
+    writeln!(out, "format version  {}", summary.format_version)?;
+    writeln!(out, "libraries       {}", summary.libraries.len())?;
+    writeln!(out, "albums          {}", thousands(summary.albums))?;
+    writeln!(out, "people          {}", thousands(summary.people))?;
+    if summary.libraries.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let header = ["LIBRARY", "LIVE", "TRASHED", "ALBUMS", "OWNER", "ID"].map(str::to_owned);
+    let rows: Vec<[String; 6]> = summary
+        .libraries
+        .iter()
+        .map(|l| {
+            [
+                shorten(&l.library.name, 40),
+                thousands(l.live),
+                thousands(l.trashed),
+                thousands(l.albums),
+                l.library.owner_id.clone().unwrap_or_else(|| "-".to_owned()),
+                l.library.id.clone(),
+            ]
+        })
+        .collect();
+    write_columns(out, std::iter::once(&header).chain(&rows))
+}
+
+/// `info --json`: `{"path", "file_size_bytes", "format_version", "libraries": [the library
+/// view followed by live, trashed, albums], "albums", "people"}`.
+#[derive(serde::Serialize)]
+struct InfoJson<'a> {
+    path: std::borrow::Cow<'a, str>,
+    file_size_bytes: Option<u64>,
+    format_version: u32,
+    libraries: Vec<LibraryJson<'a>>,
+    albums: u64,
+    people: u64,
+}
+
+#[derive(serde::Serialize)]
+struct LibraryJson<'a> {
+    #[serde(flatten)]
+    library: &'a Library,
+    live: u64,
+    trashed: u64,
+    albums: u64,
+}
+
+fn info_json<'a>(path: &'a Path, summary: &'a Summary) -> InfoJson<'a> {
+    InfoJson {
+        path: path.to_string_lossy(),
+        file_size_bytes: summary.file_size_bytes,
+        format_version: summary.format_version,
+        libraries: summary
+            .libraries
+            .iter()
+            .map(|l| LibraryJson {
+                library: &l.library,
+                live: l.live,
+                trashed: l.trashed,
+                albums: l.albums,
+            })
+            .collect(),
+        albums: summary.albums,
+        people: summary.people,
+    }
 }
 
 /// `n` with a comma every three digits: `1,234,567`.
@@ -551,7 +782,7 @@ fn write_import_summary(
 }
 
 /// The columns of `list --table`, one row per asset.
-fn table_row(asset: &Asset) -> [String; 6] {
+fn table_row(asset: &Asset) -> [String; 7] {
     let size = match (asset.width, asset.height) {
         (Some(w), Some(h)) => format!("{w}x{h}"),
         _ => "-".to_owned(),
@@ -562,6 +793,10 @@ fn table_row(asset: &Asset) -> [String; 6] {
             .local_offset
             .map(|o| format_offset(o.local_minus_utc()))
             .unwrap_or_else(|| "-".to_owned()),
+        asset
+            .local_datetime_source
+            .map_or("-", |source| source.as_str())
+            .to_owned(),
         asset.asset_type().as_str().to_lowercase(),
         size,
         shorten(&asset.original_file_name, 40),
@@ -588,15 +823,20 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn write_table(out: &mut Out, assets: &[Asset]) -> Result<(), Failure> {
-    const HEADER: [&str; 6] = [
+    if assets.is_empty() {
+        writeln!(out, "no assets")?;
+        return Ok(());
+    }
+    const HEADER: [&str; 7] = [
         "LOCAL DATETIME",
         "OFFSET",
+        "TIME SOURCE",
         "TYPE",
         "SIZE",
         "FILE NAME",
         "ID",
     ];
-    let rows: Vec<[String; 6]> = assets.iter().map(table_row).collect();
+    let rows: Vec<[String; 7]> = assets.iter().map(table_row).collect();
     let header = HEADER.map(str::to_owned);
     write_columns(out, std::iter::once(&header).chain(&rows))
 }
