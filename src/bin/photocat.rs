@@ -135,8 +135,10 @@ enum Command {
         #[command(flatten)]
         filters: Filters,
     },
-    /// Print the catalogue's summary: file, size, format version, libraries with their live
-    /// and trashed assets and albums, and the numbers of albums and people.
+    /// Print the catalogue's summary (file, format, libraries, albums, people).
+    ///
+    /// The file's path, size and format version, the numbers of libraries, albums and people,
+    /// then each library with its live and trashed assets and its albums.
     Info {
         /// Print the summary as JSON.
         #[arg(long)]
@@ -166,7 +168,7 @@ enum AlbumCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List albums by name, with their numbers of live assets.
+    /// List albums, oldest first, with their numbers of live assets.
     List {
         /// Only this library's albums (default: every library).
         #[arg(long, value_name = "ID")]
@@ -187,7 +189,7 @@ enum PersonCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List people, with their numbers of live assets.
+    /// List people, most assets first, with their numbers of live assets.
     List {
         /// Print a JSON array of people (each with `asset_count`).
         #[arg(long)]
