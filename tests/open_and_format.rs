@@ -316,6 +316,16 @@ fn creating_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.redb"]);
+    // It has the permissions of any new file here (not a temporary file's owner-only ones).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        assert_eq!(mode(&dir.path().join("a.redb")), mode(&plain));
+        std::fs::remove_file(plain).unwrap();
+    }
     // A relative path in the working folder works too (its folder is "").
     let cwd = std::env::current_dir().unwrap();
     std::env::set_current_dir(dir.path()).unwrap();
