@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, Optional, Union, final
 
+import numpy
 import pandas
 
 __all__ = [
@@ -23,8 +24,10 @@ __all__ = [
 
 __version__: str
 
-#: A datetime argument: an aware or naive ``datetime``, a ``date`` (midnight), or ISO 8601 text.
-_DateTimeLike = Union[datetime.datetime, datetime.date, str]
+#: A datetime argument: an aware or naive ``datetime`` (``pandas.Timestamp`` is one; finer than
+#: microseconds is truncated), a ``numpy.datetime64`` (naive, like a naive ``datetime``), a
+#: ``date`` (midnight), or ISO 8601 text. ``NaT`` is a missing value, like None.
+_DateTimeLike = Union[datetime.datetime, datetime.date, numpy.datetime64, str]
 #: A record for ``add_assets``: a dict in the canonical (Gumnut) shape, or an ``Asset``.
 _AssetRecord = Union[Mapping[str, Any], "Asset"]
 _State = Literal["live", "trashed", "all"]
@@ -120,7 +123,8 @@ class Asset:
     @property
     def thumbhash(self) -> Optional[str]: ...
     @property
-    def duration(self) -> Optional[str]: ...
+    def duration(self) -> Optional[datetime.timedelta]:
+        """A video's length; stored as Immich's ``H:MM:SS.ffffff`` text."""
     @property
     def original_path(self) -> Optional[str]: ...
     def to_json(self) -> str:

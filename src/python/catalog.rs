@@ -224,7 +224,11 @@ impl PyCatalog {
 
     /// Adds records (dicts in the canonical Gumnut shape, any subset, or `Asset` objects) in
     /// one transaction and returns the new assets in order. Datetime values may be `datetime`
-    /// objects or ISO 8601 strings. `library_id=None` uses the only library (creating
+    /// objects (`pandas.Timestamp` included), `numpy.datetime64`, or ISO 8601 strings; a naive
+    /// value is wall-clock time for `local_datetime` and UTC for the instant fields
+    /// (`created_at`, `trashed_at`, ...); nanoseconds are truncated to microseconds; `NaT` is a
+    /// missing value, like None. `duration` takes a `timedelta` (pandas', numpy's too) or
+    /// Immich's text `H:MM:SS.ffffff`. `library_id=None` uses the only library (creating
     /// "Default" when there is none). `on_duplicate="error"` raises `DuplicateError` for a
     /// checksum that already exists; `"skip"` returns the existing asset in its place.
     ///
@@ -253,7 +257,8 @@ impl PyCatalog {
     }
 
     /// Changes the given fields of an asset (keyword arguments in the canonical shape; `None`
-    /// clears a nullable field), bumps `updated_at`, and returns the asset.
+    /// clears a nullable field), bumps `updated_at`, and returns the asset. Datetimes are
+    /// taken as by `add_assets` (`pandas.Timestamp`, `numpy.datetime64` included).
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
@@ -521,9 +526,10 @@ impl PyCatalog {
 
     /// One page of assets in Gumnut's `list_assets` order: `local_datetime` descending, then
     /// `id` descending (`state="trashed"`: by `trashed_at`). Pass the last id of a page as
-    /// `starting_after_id` for the next one. Bounds are exclusive `datetime`s or ISO 8601
-    /// strings: naive bounds compare with `local_datetime`, aware ones in UTC with
-    /// `captured_at` (wall clock for assets without an offset). `limit` is 1 to 200.
+    /// `starting_after_id` for the next one. Bounds are exclusive `datetime`s (a
+    /// `pandas.Timestamp` is one), `numpy.datetime64`s (naive) or ISO 8601 strings: naive
+    /// bounds compare with `local_datetime`, aware ones in UTC with `captured_at` (wall clock
+    /// for assets without an offset); `NaT` means no bound. `limit` is 1 to 200.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()

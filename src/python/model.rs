@@ -7,7 +7,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use super::convert::json_loads;
+use super::convert::{json_loads, parse_duration};
+use super::errors::invalid;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::AssetPage;
 use crate::views::gumnut::to_json_string;
@@ -260,10 +261,30 @@ impl PyAsset {
     fn thumbhash(&self) -> Option<&str> {
         self.inner.thumbhash.as_deref()
     }
-    /// Duration (Immich's `H:MM:SS.ffffff`), or None.
+    /// The length of a video as a `datetime.timedelta`, or None. It is stored as Immich's
+    /// text `H:MM:SS.ffffff` (the Immich view writes that text); `add_assets` takes a
+    /// `timedelta` (or `pandas.Timedelta`, `numpy.timedelta64`) or that text. A stored text of
+    /// another form (a record given free text) raises `InvalidArgument` naming it.
+    ///
+    /// >>> import photocat, datetime
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b = cat.add_assets([{"mime_type": "video/mp4", "duration": "0:01:02.5"},
+    /// ...                        {"mime_type": "video/mp4", "duration": datetime.timedelta(hours=1)}])
+    /// >>> a.duration
+    /// datetime.timedelta(seconds=62, microseconds=500000)
+    /// >>> b.duration.total_seconds()
+    /// 3600.0
     #[getter]
-    fn duration(&self) -> Option<&str> {
-        self.inner.duration.as_deref()
+    fn duration(&self) -> PyResult<Option<chrono::TimeDelta>> {
+        let Some(text) = self.inner.duration.as_deref() else {
+            return Ok(None);
+        };
+        parse_duration(text).map(Some).ok_or_else(|| {
+            invalid(format!(
+                "asset {:?}: its duration {:?} is not Immich's H:MM:SS.ffffff form",
+                self.inner.id, text
+            ))
+        })
     }
     /// Original path on disk, or None.
     #[getter]
