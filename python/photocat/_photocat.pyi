@@ -393,4 +393,8 @@ class Catalog:
         on_duplicate: _OnDuplicate = "skip",
         progress: Optional[Callable[[int, int], Optional[bool]]] = None,
     ) -> ImportReport:
-        """Imports photo and video files (folders walked) with every core; see ``help()``."""
+        """Imports photo and video files (folders walked) with every core; see ``help()``.
+
+        ``progress(done, total)`` stops the import by returning False (``report.cancelled``),
+        by raising, or by Ctrl-C; files already read stay committed in complete batches, and
+        an exception (``KeyboardInterrupt`` for Ctrl-C) is re-raised after that commit."""

@@ -643,9 +643,16 @@ impl PyCatalog {
     /// batches, each one transaction. A file that cannot be read is a row in
     /// `report.failed`, never an error of the call. `on_duplicate="skip"` (the default) lists
     /// files already in the library in `report.duplicates`; `"error"` lists them in
-    /// `report.failed`. `progress(done, total)` is called as files complete; returning False
-    /// cancels. Ctrl-C cancels too: what was read is committed, then `KeyboardInterrupt` is
-    /// raised.
+    /// `report.failed`.
+    ///
+    /// `progress(done, total)` is called on this thread as files complete (`done` counts
+    /// failed files too). It stops the import by returning False (then `report.cancelled` is
+    /// True), by raising an exception, or by Ctrl-C. In every case the files already read stay
+    /// committed: they are written in complete batches, never half, and files not yet read are
+    /// not read. An exception (or `KeyboardInterrupt` for Ctrl-C) is re-raised once that
+    /// last batch is committed, so there is no report: `list_assets` shows what landed, and
+    /// importing the same paths again (`on_duplicate="skip"`) finishes the job, the files
+    /// already imported coming back as duplicates.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
