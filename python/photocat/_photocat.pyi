@@ -299,6 +299,10 @@ class Catalog:
     def closed(self) -> bool: ...
     def close(self) -> None:
         """Closes the catalogue (idempotent)."""
+    def compact(self) -> bool:
+        """Compacts the file (gives free space back); needs the catalogue to itself, so it
+        raises ``PhotocatError`` while a call runs in another thread. True when anything was
+        freed."""
     def __enter__(self) -> Catalog: ...
     def __exit__(self, *_exc: object) -> bool: ...
     def create_library(

@@ -83,23 +83,47 @@ fn list_query(
 /// ['IMG_0001.jpg']
 #[pyclass(module = "photocat", name = "Catalog", frozen)]
 pub(crate) struct PyCatalog {
-    inner: RwLock<Option<Arc<Catalog>>>,
+    slot: RwLock<Slot>,
     path: Option<PathBuf>,
 }
 
+/// Where the engine's catalogue of a Python `Catalog` is. The lock around it is only ever held
+/// for a moment (never across an engine call), so taking it while attached cannot deadlock.
+enum Slot {
+    /// Open: each call clones the `Arc` for its duration.
+    Open(Arc<Catalog>),
+    /// `compact()` owns the catalogue while it runs (interpreter released); `close_after` is
+    /// set by a `close()` that came meanwhile.
+    Compacting {
+        close_after: bool,
+    },
+    Closed,
+}
+
 impl PyCatalog {
-    /// The open catalogue, or `PhotocatError` when it was closed.
+    fn slot(&self) -> std::sync::RwLockWriteGuard<'_, Slot> {
+        self.slot.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The open catalogue, or `PhotocatError` when it was closed or is being compacted.
     pub(crate) fn cat(&self, py: Python<'_>) -> PyResult<Arc<Catalog>> {
-        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .clone()
-            .ok_or_else(|| photocat_error(py, "the catalogue is closed"))
+        match &*self.slot.read().unwrap_or_else(|e| e.into_inner()) {
+            Slot::Open(cat) => Ok(Arc::clone(cat)),
+            Slot::Compacting { close_after: false } => Err(photocat_error(
+                py,
+                "the catalogue is being compacted (compact() is running in another thread); \
+                 try again when it returns",
+            )),
+            Slot::Compacting { close_after: true } | Slot::Closed => {
+                Err(photocat_error(py, "the catalogue is closed"))
+            }
+        }
     }
 
     fn wrap(cat: Catalog) -> PyCatalog {
         PyCatalog {
             path: cat.path().map(|p| p.to_path_buf()),
-            inner: RwLock::new(Some(Arc::new(cat))),
+            slot: RwLock::new(Slot::Open(Arc::new(cat))),
         }
     }
 }
@@ -145,30 +169,101 @@ impl PyCatalog {
     /// True once `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
+        matches!(
+            &*self.slot.read().unwrap_or_else(|e| e.into_inner()),
+            Slot::Closed | Slot::Compacting { close_after: true }
+        )
     }
 
     /// Closes the catalogue (idempotent). Later calls raise `PhotocatError`; a call still
-    /// running in another thread finishes first, and the file is released after it.
+    /// running in another thread (`compact()` included) finishes first, and the file is
+    /// released after it.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
     /// >>> cat.close(); cat.closed
     /// True
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let taken = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
-        match taken.map(Arc::try_unwrap) {
-            Some(Ok(cat)) => run(py, || cat.close()),
-            // Another thread is inside a call: the catalogue closes when that call ends.
-            Some(Err(shared)) => {
-                py.detach(move || drop(shared));
+        let mut slot = self.slot();
+        match std::mem::replace(&mut *slot, Slot::Closed) {
+            Slot::Open(cat) => {
+                drop(slot);
+                match Arc::try_unwrap(cat) {
+                    Ok(cat) => run(py, || cat.close()),
+                    // Another thread is inside a call: the catalogue closes when that call ends.
+                    Err(shared) => {
+                        py.detach(move || drop(shared));
+                        Ok(())
+                    }
+                }
+            }
+            // compact() closes it when it is done.
+            Slot::Compacting { .. } => {
+                *slot = Slot::Compacting { close_after: true };
                 Ok(())
             }
-            None => Ok(()),
+            Slot::Closed => Ok(()),
         }
+    }
+
+    /// Compacts the file: rewrites the live pages to its front and gives the free space back
+    /// to the file system (space that copy-on-write updates leave behind, e.g. after a bulk
+    /// import followed by many edits). Returns True when anything was freed.
+    ///
+    /// It needs the catalogue to itself: while it runs (with the interpreter released), calls
+    /// from other threads raise `PhotocatError`, and it raises `PhotocatError` itself, changing
+    /// nothing, when a call is running in another thread. Iterators of `iter_assets` are not
+    /// calls: they hold no snapshot between pages and go on where they were afterwards.
+    ///
+    /// >>> import photocat, tempfile, pathlib
+    /// >>> with tempfile.TemporaryDirectory() as d:
+    /// ...     with photocat.Catalog.open(pathlib.Path(d) / "photos.redb") as cat:
+    /// ...         added = cat.add_assets([{"local_datetime": f"2024-01-01T00:00:{s:02d}"} for s in range(60)])
+    /// ...         cat.delete_assets([a.id for a in added])
+    /// ...         freed = cat.compact()
+    /// ...         print(freed, len(cat.list_assets()))
+    /// True 0
+    fn compact(&self, py: Python<'_>) -> PyResult<bool> {
+        let mut cat = {
+            let mut slot = self.slot();
+            match std::mem::replace(&mut *slot, Slot::Closed) {
+                Slot::Open(shared) => match Arc::try_unwrap(shared) {
+                    Ok(cat) => {
+                        *slot = Slot::Compacting { close_after: false };
+                        cat
+                    }
+                    Err(shared) => {
+                        *slot = Slot::Open(shared);
+                        return Err(photocat_error(
+                            py,
+                            "compact() needs the catalogue to itself, and a call is running in \
+                             another thread; try again when it has returned",
+                        ));
+                    }
+                },
+                Slot::Compacting { close_after } => {
+                    *slot = Slot::Compacting { close_after };
+                    let message = if close_after {
+                        "the catalogue is closed"
+                    } else {
+                        "compact() is already running in another thread"
+                    };
+                    return Err(photocat_error(py, message));
+                }
+                Slot::Closed => return Err(photocat_error(py, "the catalogue is closed")),
+            }
+        };
+        // A panic of the storage engine is caught by `run`; the catalogue is still ours.
+        let freed = run(py, || cat.compact());
+        let mut slot = self.slot();
+        if matches!(&*slot, Slot::Compacting { close_after: true }) {
+            *slot = Slot::Closed;
+            drop(slot);
+            let closed = run(py, move || cat.close());
+            return freed.and_then(|f| closed.map(|()| f));
+        }
+        *slot = Slot::Open(Arc::new(cat));
+        freed
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
