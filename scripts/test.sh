@@ -10,6 +10,8 @@ echo "== cargo clippy (all targets, all features, warnings are errors)"
 cargo clippy --all-targets --all-features -- -D warnings
 echo "== cargo test (unit, integration, property and doc tests; the CLI)"
 cargo test --all-features
+echo "== cargo doc (the API docs build with warnings as errors: no broken or private links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
 echo "== benches (with the SQLite baseline) and examples compile; they are not run here"
 cargo build --all-features --benches --examples
 echo "== Python: .venv, the module in release mode, pytest, mypy --strict, stubtest"

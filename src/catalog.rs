@@ -9,8 +9,8 @@ use redb::{Database, ReadableDatabase};
 
 use crate::error::{Error, Result};
 use crate::snapshot::{SharedCache, View};
-use crate::storage::meta;
 use crate::storage::tables;
+use crate::storage::{meta, upgrade};
 
 /// An open catalogue. `Send + Sync`: share it between threads (e.g. in an `Arc`); reads run
 /// concurrently with one writer, and each read call sees one consistent snapshot.
@@ -24,6 +24,7 @@ use crate::storage::tables;
 pub struct Catalog {
     pub(crate) db: Database,
     path: Option<PathBuf>,
+    upgraded_from: Option<u32>,
     pub(crate) stats: Stats,
     pub(crate) shared: SharedCache,
 }
@@ -77,37 +78,76 @@ impl Stats {
     }
 }
 
+/// The suffix of the temporary file a new catalogue is created under.
+pub(crate) const TEMP_SUFFIX: &str = ".photocat-new";
+
+/// Syncs a folder, so that a rename into it survives a crash (a no-op where folders cannot be
+/// opened, as on Windows).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
 
 impl Catalog {
     /// Opens the catalogue at `path`, creating it when the file does not exist.
     ///
+    /// A new catalogue is created whole or not at all: it is written and synced under a
+    /// temporary name in the same folder (`.NAME.XXXXXX.photocat-new`), then moved into place
+    /// without replacing anything and the folder synced, so a process killed at any moment
+    /// leaves either no catalogue or a complete one (and at most a hidden temporary file, which
+    /// later opens ignore).
+    ///
     /// An existing file that is not a photocat catalogue (empty, another format, a redb file
-    /// of another application) is [`Error::NotACatalog`]; a catalogue of another format version
+    /// of another application) is [`Error::NotACatalog`]; a catalogue of a newer format version
     /// is [`Error::UnsupportedVersion`]. In both cases the file is left untouched: it is checked
-    /// read-only before it is opened for writing.
+    /// read-only before it is opened for writing. A catalogue of format 1 is upgraded in place,
+    /// in one transaction (see [`Catalog::upgraded_from`]). A file that is already open, here or
+    /// in another process, is [`Error::AlreadyOpen`]; I/O errors are [`Error::Io`] naming the
+    /// file.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("photos.redb");
+    /// let cat = photocat::Catalog::open(&path)?;
+    /// // A second handle on the same file (a notebook cell run twice) says what to do.
+    /// let err = photocat::Catalog::open(&path).err().unwrap();
+    /// assert!(matches!(err, photocat::Error::AlreadyOpen { .. }));
+    /// assert!(err.to_string().ends_with("close the other Catalog first"));
+    /// drop(cat);
+    /// photocat::Catalog::open(&path)?; // free again
+    /// # Ok(()) }
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
         let path = path.as_ref();
-        if !path.exists() {
-            let db = Database::create(path)?;
-            let txn = db.begin_write()?;
-            meta::init(&txn)?;
-            create_tables(&txn)?;
-            txn.commit()?;
-            return Ok(Catalog::with_db(db, Some(path.to_path_buf())));
-        }
+        Catalog::open_at(path).map_err(|e| e.at(Some(path)))
+    }
+
+    fn open_at(path: &Path) -> Result<Catalog> {
         let not_a_catalog = |reason: &str| Error::NotACatalog {
             path: path.to_path_buf(),
             reason: reason.to_owned(),
         };
-        if path.is_dir() {
-            return Err(not_a_catalog("it is a directory"));
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Catalog::create(path),
+            Err(e) => return Err(Error::io(path, e)),
+            Ok(m) if m.is_dir() => return Err(not_a_catalog("it is a directory")),
+            Ok(_) => {}
         }
         let mut head = Vec::with_capacity(REDB_MAGIC.len());
-        std::fs::File::open(path)?
-            .take(REDB_MAGIC.len() as u64)
-            .read_to_end(&mut head)?;
+        std::fs::File::open(path)
+            .and_then(|f| f.take(REDB_MAGIC.len() as u64).read_to_end(&mut head))
+            .map_err(|e| Error::io(path, e))?;
         if head.is_empty() {
             return Err(not_a_catalog("the file is empty"));
         }
@@ -116,25 +156,76 @@ impl Catalog {
         }
         // Check the format record read-only, so a foreign file is never written to. A file
         // that needs recovery after a crash cannot be opened read-only; it is then checked
-        // after the read-write open below (which repairs it).
+        // after the read-write open below (which repairs it). A file open elsewhere is
+        // reported as such before anything else is tried.
         let checked = match guarded(|| redb::Builder::new().open_read_only(path)) {
             Ok(ro) => {
                 let found = guarded(|| meta::check(&ro));
                 drop(ro);
                 match found? {
-                    meta::Found::Current => true,
                     meta::Found::Foreign(reason) => return Err(not_a_catalog(&reason)),
+                    found => Some(found),
                 }
             }
-            Err(Error::Storage(redb::Error::RepairAborted)) => false,
+            Err(Error::Storage(redb::Error::RepairAborted)) => None,
             Err(e) => return Err(e),
         };
         let db = guarded(|| Database::open(path))?;
-        if !checked {
-            if let meta::Found::Foreign(reason) = guarded(|| meta::check(&db))? {
-                return Err(not_a_catalog(&reason));
+        let found = match checked {
+            Some(found) => found,
+            None => guarded(|| meta::check(&db))?,
+        };
+        let upgraded_from = match found {
+            meta::Found::Current => None,
+            meta::Found::Foreign(reason) => return Err(not_a_catalog(&reason)),
+            meta::Found::Older(version) => {
+                let txn = db.begin_write()?;
+                upgrade::run(&txn, version)?;
+                txn.commit()?;
+                Some(version)
             }
+        };
+        let mut cat = Catalog::with_db(db, Some(path.to_path_buf()));
+        cat.upgraded_from = upgraded_from;
+        Ok(cat)
+    }
+
+    /// Creates a new catalogue at `path` (which does not exist): complete under a temporary
+    /// name, then moved into place without replacing anything.
+    fn create(path: &Path) -> Result<Catalog> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(path, e))?;
+        let file = tmp.reopen().map_err(|e| Error::io(path, e))?;
+        // redb syncs the file on commit (the default durability is immediate).
+        let backend = redb::backends::FileBackend::new(file)?;
+        let db = Database::builder().create_with_backend(backend)?;
+        let txn = db.begin_write()?;
+        meta::init(&txn)?;
+        create_tables(&txn)?;
+        txn.commit()?;
+        match tmp.persist_noclobber(path) {
+            Ok(_) => {}
+            // Another process created the catalogue meanwhile: open theirs (our temporary file
+            // is removed when `e` is dropped).
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                drop(db);
+                drop(e);
+                return Catalog::open_at(path);
+            }
+            Err(e) => return Err(Error::io(path, e.error)),
         }
+        sync_dir(dir).map_err(|e| Error::io(dir, e))?;
         Ok(Catalog::with_db(db, Some(path.to_path_buf())))
     }
 
@@ -152,9 +243,17 @@ impl Catalog {
         Catalog {
             db,
             path,
+            upgraded_from: None,
             stats: Stats::default(),
             shared: SharedCache::default(),
         }
+    }
+
+    /// The format version the file had when this call opened it, when [`Catalog::open`]
+    /// upgraded it to the current one ([`crate::storage::FORMAT_VERSION`]); None when it was
+    /// already current (or new). An upgraded file can no longer be opened by older builds.
+    pub fn upgraded_from(&self) -> Option<u32> {
+        self.upgraded_from
     }
 
     /// The file the catalogue lives in (None for in-memory catalogues).
@@ -164,8 +263,10 @@ impl Catalog {
 
     /// Closes the catalogue, reporting any error that dropping it would ignore.
     pub fn close(self) -> Result<()> {
-        self.db.close()?;
-        Ok(())
+        let path = self.path;
+        self.db
+            .close()
+            .map_err(|e| Error::from(e).at(path.as_deref()))
     }
 
     /// Compacts the file: rewrites live pages to the front and releases free space (left by
@@ -174,7 +275,7 @@ impl Catalog {
     pub fn compact(&mut self) -> Result<bool> {
         self.db
             .compact()
-            .map_err(|e| Error::Storage(redb::Error::from(e)))
+            .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
     }
 
     /// The storage work reads have done so far: list-index entries stepped, records read and
@@ -221,7 +322,7 @@ fn guarded<T, E: Into<Error>>(f: impl FnOnce() -> std::result::Result<T, E>) -> 
 }
 
 /// Creates every table, so that read transactions never meet a missing one.
-fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
+pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::COUNTERS)?;
     txn.open_table(tables::ASSETS)?;
     txn.open_table(tables::ASSET_IDS)?;
@@ -236,6 +337,7 @@ fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::ASSET_ALBUMS)?;
     txn.open_table(tables::LIST_INDEX)?;
     txn.open_table(tables::CHECKSUMS)?;
+    txn.open_table(tables::LIST_COUNTS)?;
     Ok(())
 }
 

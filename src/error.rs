@@ -36,7 +36,9 @@ pub enum Error {
     },
     /// The file is a photocat catalogue of a format version this build cannot read.
     #[error(
-        "catalogue format version {found} is not supported (this build reads version {supported})"
+        "catalogue format version {found} is not supported (this build reads versions {} to \
+         {supported}; a newer file needs a newer photocat)",
+        crate::storage::OLDEST_SUPPORTED
     )]
     UnsupportedVersion {
         /// The version recorded in the file.
@@ -47,12 +49,43 @@ pub enum Error {
     /// Stored data does not decode: the file was damaged or written by something else.
     #[error("corrupt catalogue: {0}")]
     Corrupt(String),
+    /// The catalogue file is already open: by another [`crate::Catalog`] in this process (a
+    /// notebook cell run twice) or by another process. Nothing was read or written.
+    #[error(
+        "{} is already open (in this or another process); close the other Catalog first",
+        path.display()
+    )]
+    AlreadyOpen {
+        /// The file that was opened.
+        path: PathBuf,
+    },
     /// The storage engine failed (redb).
     #[error("storage error: {0}")]
     Storage(#[from] redb::Error),
-    /// An operating-system I/O error.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    /// An operating-system I/O error, with the file it concerns. Every I/O error photocat
+    /// raises about a catalogue file carries its path; `path` is None only for errors of no
+    /// file (converted with `?` from a bare [`std::io::Error`]).
+    #[error("{}", io_message(path.as_deref(), source))]
+    Io {
+        /// The file the operation was on.
+        path: Option<PathBuf>,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io_message(path: Option<&std::path::Path>, e: &std::io::Error) -> String {
+    match path {
+        Some(p) => format!("I/O error on {}: {e}", p.display()),
+        None => format!("I/O error: {e}"),
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(source: std::io::Error) -> Self {
+        Error::Io { path: None, source }
+    }
 }
 
 /// `Result` with [`Error`] as the error type.
@@ -61,6 +94,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub(crate) fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidArgument(msg.into())
+    }
+
+    /// An I/O error on the file at `path`.
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: Some(path.to_path_buf()),
+            source,
+        }
+    }
+
+    /// The error with the catalogue file's path attached: a redb I/O error becomes
+    /// [`Error::Io`] naming `path`, an `Io` without a path gets it, and redb's "already open"
+    /// becomes [`Error::AlreadyOpen`]. Other errors are returned unchanged.
+    pub(crate) fn at(self, path: Option<&std::path::Path>) -> Self {
+        let Some(path) = path else { return self };
+        match self {
+            Error::Storage(redb::Error::Io(source)) | Error::Io { path: None, source } => {
+                Error::io(path, source)
+            }
+            Error::Storage(redb::Error::DatabaseAlreadyOpen) => Error::AlreadyOpen {
+                path: path.to_path_buf(),
+            },
+            e => e,
+        }
     }
 
     pub(crate) fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
@@ -103,5 +160,31 @@ mod tests {
             supported: 1,
         };
         assert!(e.to_string().contains("version 9"));
+    }
+
+    #[test]
+    fn io_and_open_errors_name_the_file() {
+        let p = std::path::Path::new("/photos/x.redb");
+        let e = Error::Storage(redb::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::NotFound,
+        )))
+        .at(Some(p));
+        assert!(
+            matches!(&e, Error::Io { path: Some(q), .. } if q == p),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().starts_with("I/O error on /photos/x.redb: "),
+            "{e}"
+        );
+        let e = Error::Storage(redb::Error::DatabaseAlreadyOpen).at(Some(p));
+        assert_eq!(
+            e.to_string(),
+            "/photos/x.redb is already open (in this or another process); close the other \
+             Catalog first"
+        );
+        // Without a file, errors stay as they are.
+        let e = Error::from(std::io::Error::other("x")).at(None);
+        assert!(matches!(e, Error::Io { path: None, .. }));
     }
 }

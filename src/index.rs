@@ -1,6 +1,8 @@
 //! Secondary-index maintenance. Every write computes the entries an asset record implies
 //! before and after the change and applies the difference in the same transaction: list-index
-//! entries, person-to-asset links, album membership rows, and people's live-asset counters.
+//! entries, person-to-asset links, album membership rows, people's live-asset counters, and
+//! the entry count of every list-index range (`list_counts`: the totals `count_assets` and the
+//! summary read).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -77,7 +79,10 @@ pub(crate) struct IndexTables<'t> {
     pub person_assets: Table<'t, (u32, u64), ()>,
     pub people: Table<'t, u32, &'static [u8]>,
     pub asset_albums: Table<'t, (u64, u32), ()>,
+    pub counts: Table<'t, &'static [u8], u64>,
     pending: HashMap<u32, i64>,
+    /// Entry-count changes per `group | part` prefix, written by [`IndexTables::finish`].
+    pending_counts: HashMap<Vec<u8>, i64>,
 }
 
 impl<'t> IndexTables<'t> {
@@ -87,7 +92,9 @@ impl<'t> IndexTables<'t> {
             person_assets: txn.open_table(crate::storage::tables::PERSON_ASSETS)?,
             people: txn.open_table(crate::storage::tables::PEOPLE)?,
             asset_albums: txn.open_table(crate::storage::tables::ASSET_ALBUMS)?,
+            counts: txn.open_table(crate::storage::tables::LIST_COUNTS)?,
             pending: HashMap::new(),
+            pending_counts: HashMap::new(),
         })
     }
 
@@ -109,6 +116,36 @@ impl<'t> IndexTables<'t> {
         for (p, d) in pending {
             if d != 0 {
                 self.bump_person(p, d)?;
+            }
+        }
+        let counts = std::mem::take(&mut self.pending_counts);
+        for (prefix, d) in counts {
+            if d != 0 {
+                bump_count(&mut self.counts, &prefix, d)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts a list-index entry that is new (not a replacement) and counts it.
+    fn insert_entry(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        self.list.insert(k, v)?;
+        self.count(k, 1)
+    }
+
+    /// Removes a list-index entry that exists and uncounts it.
+    fn remove_entry(&mut self, k: &[u8]) -> Result<()> {
+        self.list.remove(k)?;
+        self.count(k, -1)
+    }
+
+    fn count(&mut self, k: &[u8], delta: i64) -> Result<()> {
+        let len = keys::prefix_len(k)
+            .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
+        match self.pending_counts.get_mut(&k[..len]) {
+            Some(d) => *d += delta,
+            None => {
+                self.pending_counts.insert(k[..len].to_vec(), delta);
             }
         }
         Ok(())
@@ -138,12 +175,16 @@ impl<'t> IndexTables<'t> {
         }
         for k in before.keys() {
             if !after.contains_key(k) {
-                self.list.remove(k.as_slice())?;
+                self.remove_entry(k)?;
             }
         }
         for (k, v) in &after {
-            if before.get(k) != Some(v) {
-                self.list.insert(k.as_slice(), v.as_slice())?;
+            match before.get(k) {
+                Some(old) if old == v => {}
+                Some(_) => {
+                    self.list.insert(k.as_slice(), v.as_slice())?;
+                }
+                None => self.insert_entry(k, v)?,
             }
         }
 
@@ -195,12 +236,12 @@ impl<'t> IndexTables<'t> {
         if add {
             self.asset_albums.insert((key, album), ())?;
             for (k, v) in &entries {
-                self.list.insert(k.as_slice(), v.as_slice())?;
+                self.insert_entry(k, v)?;
             }
         } else {
             self.asset_albums.remove((key, album))?;
             for k in entries.keys() {
-                self.list.remove(k.as_slice())?;
+                self.remove_entry(k)?;
             }
         }
         Ok(true)
@@ -215,7 +256,7 @@ impl<'t> IndexTables<'t> {
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (k, v) in &entries {
-            self.list.insert(k.as_slice(), v.as_slice())?;
+            self.insert_entry(k, v)?;
         }
         let mut links: Vec<(u32, u64)> = records
             .iter()
@@ -249,4 +290,24 @@ impl<'t> IndexTables<'t> {
             .insert(person, codec::encode(&rec)?.as_slice())?;
         Ok(())
     }
+}
+
+/// Adds `delta` to the maintained entry count of one `group | part` prefix (no row for zero).
+pub(crate) fn bump_count(
+    counts: &mut Table<'_, &'static [u8], u64>,
+    prefix: &[u8],
+    delta: i64,
+) -> Result<()> {
+    let old = counts.get(prefix)?.map_or(0, |v| v.value());
+    let new = old.checked_add_signed(delta).ok_or_else(|| {
+        Error::Corrupt(format!(
+            "the maintained count of list-index prefix {prefix:02x?} went negative"
+        ))
+    })?;
+    if new == 0 {
+        counts.remove(prefix)?;
+    } else {
+        counts.insert(prefix, new)?;
+    }
+    Ok(())
 }

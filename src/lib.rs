@@ -26,7 +26,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The modules follow the data: [`model`] (what users see) → [`write`] (validate, then one
+//! The modules follow the data: [`model`] (what users see) → [`write`](mod@write) (validate, then one
 //! transaction: record + every index + counters) → [`storage`] (tables, key encodings,
 //! records) → [`query`] (index range → records) → [`views`] (JSON).
 
@@ -65,8 +65,9 @@ pub use error::{Error, Result};
 pub use import::{ImportPaths, ImportReport};
 pub use model::{
     Album, Asset, AssetType, AssetUpdate, AssetVariant, BoundingBox, DateTimeInput, Exif, Face,
-    Library, NewAsset, NewFace, NewPerson, Person, Visibility,
+    Library, NewAsset, NewFace, NewPerson, Person, TimeSource, Visibility,
 };
+pub use query::counts::{LibrarySummary, Summary};
 pub use query::list::AssetIter;
 pub use query::{AssetPage, ListAssets, State};
 pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};

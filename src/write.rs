@@ -16,7 +16,8 @@ use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
 use crate::model::time::{self, naive_from_micros, naive_micros};
 use crate::model::{
-    Album, Asset, AssetType, AssetUpdate, Exif, Face, Library, NewAsset, NewFace, NewPerson, Person,
+    Album, Asset, AssetType, AssetUpdate, Exif, Face, Library, NewAsset, NewFace, NewPerson,
+    Person, TimeSource,
 };
 use crate::query::build::{self, lookup_u32, lookup_u64, PeopleCache};
 use crate::storage::codec::{
@@ -209,7 +210,7 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
     let exif = clean_exif(n.exif)?;
     check_metrics(&n.metrics)?;
 
-    let (local, offset, offset_from_value) = match n.local_datetime {
+    let (local, offset, offset_from_value, time_source) = match n.local_datetime {
         Some(input) => {
             let input = input.checked("local_datetime")?;
             let local = naive_micros(input.naive);
@@ -218,19 +219,28 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
                 local,
                 capture_offset(off, metadata.as_ref(), local)?,
                 off.is_some(),
+                n.local_datetime_source.unwrap_or(TimeSource::Given),
             )
         }
         None => {
+            if let Some(source) = n.local_datetime_source {
+                return Err(Error::invalid(format!(
+                    "local_datetime_source {source:?} was given without local_datetime (without \
+                     one the capture time is file_created_at or the time of the write)",
+                    source = source.as_str()
+                )));
+            }
             // No capture time: the file's creation time, else the time of the write, in UTC
             // (or in metadata.timezone when given).
-            let instant = n
-                .file_created_at
-                .map_or(created_at, |t| t.timestamp_micros());
+            let (instant, source) = match n.file_created_at {
+                Some(t) => (t.timestamp_micros(), TimeSource::FileCreatedAt),
+                None => (created_at, TimeSource::WriteTime),
+            };
             let tz = capture_offset(None, metadata.as_ref(), instant)?;
             let off = tz.unwrap_or(0);
             let local = instant + i64::from(off) * 1_000_000;
             time::check_naive(naive_from_micros(local), "local_datetime")?;
-            (local, Some(off), tz.is_none())
+            (local, Some(off), tz.is_none(), source)
         }
     };
     let checksum = n
@@ -323,6 +333,7 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
         thumbhash: n.thumbhash,
         duration: n.duration,
         original_path: n.original_path,
+        time_source: Some(time_source),
     };
     Ok(Prepared {
         rec,
@@ -573,6 +584,7 @@ impl Catalog {
             let value_offset = match local {
                 Some(d) => {
                     rec.local = naive_micros(d.naive);
+                    rec.time_source = Some(TimeSource::Given);
                     rec.offset_from_value = d.offset.is_some();
                     d.offset.map(|o| o.local_minus_utc())
                 }
@@ -732,7 +744,7 @@ impl Catalog {
             ids_t.insert(id.as_str(), key)?;
             txn.open_table(tables::ALBUMS)?
                 .insert(key, codec::encode(&rec)?.as_slice())?;
-            Ok(build::album_public(&rec, &lib.id))
+            Ok(build::album_public(&rec, &lib.id, 0))
         })
     }
 

@@ -537,6 +537,7 @@ fn check_reads(w: &World, q: &QuerySpec) {
 
     // (1) The full cursor walk.
     assert_eq!(w.walk(&list, &mq), want, "walk of {list:?}");
+    check_count(w, &list, want.len());
 
     // (2) iter_assets.
     let iterated: Vec<String> = w
@@ -574,6 +575,12 @@ fn check_reads(w: &World, q: &QuerySpec) {
             .map(|a| a.unwrap().id)
             .collect();
         assert_eq!(iterated, ids_of(&after), "iter_assets after {}", c.id);
+        assert_eq!(
+            w.cat.count_assets(&query).unwrap(),
+            after.len() as u64,
+            "count_assets after {}",
+            c.id
+        );
     }
 
     // With state=trashed a live cursor asset is InvalidArgument.
@@ -585,6 +592,50 @@ fn check_reads(w: &World, q: &QuerySpec) {
             };
             let e = w.cat.list_assets(&query).unwrap_err();
             assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+        }
+    }
+}
+
+/// `count_assets` of a query equals the model's count, and the maintained-count path (no
+/// time bound) agrees with the walk (a bound that excludes nothing forces the walk).
+fn check_count(w: &World, list: &ListAssets, want: usize) {
+    assert_eq!(
+        w.cat.count_assets(list).unwrap(),
+        want as u64,
+        "count_assets({list:?})"
+    );
+}
+
+/// The maintained count of every group (library, each album, each person) in every state
+/// equals the model's, and equals the walked count.
+fn check_group_counts(w: &World) {
+    let everything: DateTimeInput = "0001-01-01T00:00:00".parse().unwrap();
+    for state in [State::Live, State::Trashed, State::All] {
+        let mut groups: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
+        groups.extend((0..w.albums.len()).map(|a| (Some(a), None)));
+        groups.extend((0..w.people.len()).map(|p| (None, Some(p))));
+        for (album, person) in groups {
+            let list = ListAssets {
+                album_id: album.map(|a| w.albums[a].clone()),
+                person_id: person.map(|p| w.people[p].clone()),
+                state,
+                ..ListAssets::default()
+            };
+            let mq = MQuery {
+                state,
+                album,
+                person,
+                ids: None,
+                after: None,
+                before: None,
+            };
+            let want = expected(&w.model, &mq).len() as u64;
+            assert_eq!(w.cat.count_assets(&list).unwrap(), want, "{list:?}");
+            let walked = ListAssets {
+                local_datetime_after: Some(everything),
+                ..list.clone()
+            };
+            assert_eq!(w.cat.count_assets(&walked).unwrap(), want, "{walked:?}");
         }
     }
 }
@@ -949,8 +1000,10 @@ fn check_walk_with_writes(w: &mut World, q: &QuerySpec, gaps: &[Vec<Op>], use_it
     let list = ListAssets { limit: 5, ..list };
     let want = ids_of(&expected(&w.model, &mq));
     assert_eq!(w.walk(&list, &mq), want, "final walk of {list:?}");
+    check_count(w, &list, want.len());
+    // Every group's maintained counts after the writes, in every state.
+    check_group_counts(w);
 }
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -963,6 +1016,7 @@ proptest! {
         for q in &queries {
             check_reads(&w, q);
         }
+        check_group_counts(&w);
         check_failed_batches(&w);
     }
 

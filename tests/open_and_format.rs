@@ -1,7 +1,8 @@
 //! Opening catalogues: create, reopen, in-memory, and every kind of file that is not a
 //! catalogue of this version, which must fail with a typed error and stay byte-for-byte intact.
 
-use photocat::{AddAssets, Catalog, Error, ListAssets, NewAsset};
+use photocat::storage::FORMAT_VERSION;
+use photocat::{AddAssets, Catalog, Error, ListAssets, NewAsset, NewLibrary, State, TimeSource};
 
 fn one_asset() -> Vec<NewAsset> {
     vec![NewAsset {
@@ -114,7 +115,8 @@ fn newer_format_version_is_rejected_untouched() {
             let def: redb::TableDefinition<&str, &[u8]> =
                 redb::TableDefinition::new("photocat_meta");
             let mut t = txn.open_table(def).unwrap();
-            t.insert("version", 2u32.to_le_bytes().as_slice()).unwrap();
+            t.insert("version", (FORMAT_VERSION + 1).to_le_bytes().as_slice())
+                .unwrap();
         }
         txn.commit().unwrap();
     }
@@ -123,10 +125,8 @@ fn newer_format_version_is_rejected_untouched() {
     assert!(
         matches!(
             err,
-            Error::UnsupportedVersion {
-                found: 2,
-                supported: 1
-            }
+            Error::UnsupportedVersion { found, supported: FORMAT_VERSION }
+                if found == FORMAT_VERSION + 1
         ),
         "{err:?}"
     );
@@ -252,5 +252,158 @@ fn a_damaged_catalogue_is_an_error_not_a_panic() {
     assert!(
         matches!(err, Error::Corrupt(_) | Error::Storage(_)),
         "{err:?}"
+    );
+}
+
+#[test]
+fn a_file_open_elsewhere_is_already_open_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photos.redb");
+    let cat = Catalog::open(&path).unwrap();
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    // A second Catalog on the same file in this process (a notebook cell run twice).
+    let err = Catalog::open(&path).err().unwrap();
+    match &err {
+        Error::AlreadyOpen { path: p } => assert_eq!(p, &path),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is already open (in this or another process); close the other Catalog first",
+            path.display()
+        )
+    );
+    // The first handle is unharmed; once it is closed the file opens again.
+    assert_eq!(
+        cat.list_assets(&ListAssets::default()).unwrap().data.len(),
+        1
+    );
+    cat.close().unwrap();
+    let again = Catalog::open(&path).unwrap();
+    assert_eq!(again.count_assets(&ListAssets::default()).unwrap(), 1);
+}
+
+#[test]
+fn io_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing/folder/x.redb");
+    let err = Catalog::open(&path).err().unwrap();
+    match &err {
+        Error::Io {
+            path: Some(p),
+            source,
+        } => {
+            assert_eq!(p, &path);
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        e => panic!("{e:?}"),
+    }
+    assert!(err.to_string().contains("missing/folder/x.redb"), "{err}");
+    // Nothing was created on the way.
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn creating_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    Catalog::open(dir.path().join("a.redb"))
+        .unwrap()
+        .close()
+        .unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.redb"]);
+    // A relative path in the working folder works too (its folder is "").
+    let cwd = std::env::current_dir().unwrap();
+    std::env::set_current_dir(dir.path()).unwrap();
+    let made = Catalog::open("b.redb").map(|c| c.close());
+    std::env::set_current_dir(cwd).unwrap();
+    made.unwrap().unwrap();
+    assert!(dir.path().join("b.redb").exists());
+}
+
+/// `tests/data/format1.redb` was written by photocat's format 1 (commit d36ccff): two
+/// libraries ("library_family": 12 assets, 2 trashed; "library_work": 5, 1 trashed), album
+/// "album_trip" with asset_f01..f04 (f03 trashed), people Ann (f01, f02, w01) and Bo (f02,
+/// f05 trashed).
+#[test]
+fn a_format_1_catalogue_is_upgraded_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.redb");
+    std::fs::copy("tests/data/format1.redb", &path).unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), Some(1));
+    let family = |state| ListAssets {
+        library_id: Some("library_family".into()),
+        state,
+        ..ListAssets::default()
+    };
+    assert_eq!(cat.count_assets(&family(State::Live)).unwrap(), 10);
+    assert_eq!(cat.count_assets(&family(State::Trashed)).unwrap(), 2);
+    assert_eq!(cat.count_assets(&family(State::All)).unwrap(), 12);
+    let trip = ListAssets {
+        album_id: Some("album_trip".into()),
+        ..ListAssets::default()
+    };
+    assert_eq!(cat.count_assets(&trip).unwrap(), 3);
+    let albums = cat.list_albums(None).unwrap();
+    assert_eq!(albums.len(), 1);
+    assert_eq!(albums[0].asset_count, 3);
+    let people = cat.list_people().unwrap();
+    let counts: Vec<(&str, u64)> = people
+        .iter()
+        .map(|p| (p.id.as_str(), p.asset_count))
+        .collect();
+    assert_eq!(counts, [("person_ann", 3), ("person_bo", 1)]);
+    // Format 1 records have no time source; new and changed ones do.
+    let old = cat.get_asset("asset_f00").unwrap();
+    assert_eq!(old.local_datetime_source, None);
+    assert_eq!(old.original_file_name, "IMG_0000.jpg");
+    let new = cat
+        .add_assets(
+            one_asset(),
+            AddAssets {
+                library_id: Some("library_work".into()),
+                ..AddAssets::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(new[0].local_datetime_source, Some(TimeSource::Given));
+    let summary = cat.summary().unwrap();
+    assert_eq!(summary.format_version, photocat::storage::FORMAT_VERSION);
+    let libs: Vec<(&str, u64, u64, u64)> = summary
+        .libraries
+        .iter()
+        .map(|l| (l.library.id.as_str(), l.live, l.trashed, l.albums))
+        .collect();
+    assert_eq!(
+        libs,
+        [("library_family", 10, 2, 1), ("library_work", 5, 1, 0)]
+    );
+    cat.close().unwrap();
+    // Upgraded once: the next open finds the current format.
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), None);
+    assert_eq!(cat.count_assets(&family(State::All)).unwrap(), 12);
+}
+
+#[test]
+fn several_libraries_are_named_when_one_must_be_chosen() {
+    let cat = Catalog::in_memory().unwrap();
+    for (id, name) in [("library_b", "Work"), ("library_a", "Family")] {
+        cat.create_library(NewLibrary {
+            name: name.into(),
+            id: Some(id.into()),
+            owner_id: None,
+        })
+        .unwrap();
+    }
+    let err = cat.list_assets(&ListAssets::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"library_id is required: the catalogue has 2 libraries: "library_a" ("Family"), "library_b" ("Work")"#
     );
 }

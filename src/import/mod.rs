@@ -5,7 +5,7 @@
 //! 2. **Read, on every core** (rayon): each file is read once into memory; from those bytes the
 //!    SHA-256 and SHA-1 checksums are computed (in parallel with each other on large files) and
 //!    [`crate::media::probe`] reads the MIME type, dimensions and metadata. The result is a
-//!    [`NewAsset`](crate::NewAsset) (see [`record_from_file`] for the mapping).
+//!    [`NewAsset`] (see [`record_from_file`] for the mapping).
 //! 3. **Write, on one thread** (the caller's): records stream through a bounded channel to the
 //!    writer, which commits them in batches, each batch one `add_assets` transaction. A batch is
 //!    committed when it holds [`ImportPaths::batch_size`] records or a second has passed since
@@ -35,7 +35,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::media::{self, MediaInfo};
-use crate::model::{Asset, DateTimeInput, Exif, NewAsset};
+use crate::model::{Asset, DateTimeInput, Exif, NewAsset, TimeSource};
 use crate::write::{AddAssets, OnDuplicate};
 
 /// Options of [`Catalog::import_paths`].
@@ -175,7 +175,7 @@ impl Catalog {
             .num_threads(threads)
             .thread_name(|i| format!("photocat-import-{i}"))
             .build()
-            .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+            .map_err(|e| Error::from(std::io::Error::other(e)))?;
         // Readers block on a full channel, so memory holds at most this many parsed records
         // beyond the batch (file bytes are dropped as soon as a record is made).
         let (tx, rx) = mpsc::sync_channel::<Read>(4 * threads);
@@ -402,12 +402,18 @@ impl FileFacts {
 ///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules). Without a
 ///   capture time: the file's modification time, as wall-clock time in this machine's
 ///   timezone with that zone's offset (so `captured_at` is exactly the modification instant).
+///   `local_datetime_source` says which: `exif`, `quicktime` (videos) or `file_mtime`.
 /// - `file_created_at`/`file_modified_at` from the file system.
 /// - `exif`: make, model, lens, exposure, orientation, GPS, fps; `original_datetime` is the
 ///   capture instant (the local time read as UTC when its offset is unknown, the contract's
 ///   rule for instants without an offset).
 /// - `duration` (videos) in Immich's `H:MM:SS.ffffff` form.
 pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAsset {
+    let source = match info.date_time_original {
+        Some(_) if info.mime_type.starts_with("video/") => TimeSource::Quicktime,
+        Some(_) => TimeSource::Exif,
+        None => TimeSource::FileMtime,
+    };
     let local: Option<DateTimeInput> = match (info.date_time_original, info.offset) {
         (Some(t), Some(off)) => t
             .and_local_timezone(off)
@@ -449,6 +455,7 @@ pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAss
         original_path: Some(file.path.clone()),
         file_created_at: file.created,
         file_modified_at: file.modified,
+        local_datetime_source: local.is_some().then_some(source),
         local_datetime: local,
         exif: Some(exif),
         width: info.display_width(),

@@ -13,6 +13,8 @@ pub struct Album {
     pub description: Option<String>,
     /// The library the album belongs to; only that library's assets can be added.
     pub library_id: String,
+    /// The album's live (not trashed) listed assets: a maintained count, read, never counted.
+    pub asset_count: u64,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last update.

@@ -47,6 +47,84 @@ impl Visibility {
     }
 }
 
+/// Where an asset's `local_datetime` came from. Stored in the record (format 2); assets written
+/// by format 1 have none. It is not part of the Gumnut JSON (whose shape is fixed); it is on
+/// [`Asset`], in Python and in data frames, so that a reader can tell a real capture time from
+/// a file's modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum TimeSource {
+    /// The caller gave `local_datetime` (`add_assets`, `update_asset`).
+    Given = 0,
+    /// The file's EXIF `DateTimeOriginal` (with its sub-seconds and offset when present).
+    Exif = 1,
+    /// A movie's QuickTime/MP4 creation time.
+    Quicktime = 2,
+    /// The file's modification time: the file carries no capture time (`import_paths`).
+    FileMtime = 3,
+    /// No `local_datetime` was given: the record's `file_created_at`, in UTC.
+    FileCreatedAt = 4,
+    /// Neither was given: the time of the write, in UTC.
+    WriteTime = 5,
+}
+
+impl TimeSource {
+    /// Every source, in the order of their stored codes.
+    pub const ALL: [TimeSource; 6] = [
+        TimeSource::Given,
+        TimeSource::Exif,
+        TimeSource::Quicktime,
+        TimeSource::FileMtime,
+        TimeSource::FileCreatedAt,
+        TimeSource::WriteTime,
+    ];
+
+    /// The snake_case name (`"exif"`, `"file_mtime"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeSource::Given => "given",
+            TimeSource::Exif => "exif",
+            TimeSource::Quicktime => "quicktime",
+            TimeSource::FileMtime => "file_mtime",
+            TimeSource::FileCreatedAt => "file_created_at",
+            TimeSource::WriteTime => "write_time",
+        }
+    }
+
+    /// The source of a stored code (None for a code this build does not know).
+    pub(crate) fn from_code(code: u8) -> Option<TimeSource> {
+        TimeSource::ALL.get(usize::from(code)).copied()
+    }
+
+    /// True for a time read from the file's own metadata (EXIF or the movie container).
+    pub fn is_capture_time(self) -> bool {
+        matches!(self, TimeSource::Exif | TimeSource::Quicktime)
+    }
+}
+
+impl std::fmt::Display for TimeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for TimeSource {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        TimeSource::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                crate::Error::invalid(format!(
+                    "local_datetime_source must be one of given, exif, quicktime, file_mtime, \
+                     file_created_at, write_time; got {:?}",
+                    crate::ids::truncate_for_message(s)
+                ))
+            })
+    }
+}
+
 /// Immich's asset type, derived from the MIME type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -126,6 +204,9 @@ pub struct Asset {
     pub local_datetime: NaiveDateTime,
     /// The offset of `local_datetime`, when known.
     pub local_offset: Option<FixedOffset>,
+    /// Where `local_datetime` came from (None for assets written by format 1). Not in the
+    /// Gumnut JSON.
+    pub local_datetime_source: Option<TimeSource>,
     /// Base64 SHA-256 of the file (Gumnut's checksum); None when created without one.
     pub checksum: Option<String>,
     /// Base64 SHA-1 of the file (Immich's checksum).
@@ -237,6 +318,10 @@ pub struct NewAsset {
     pub file_modified_at: Option<DateTime<Utc>>,
     /// Capture time: wall-clock, with the offset when the value carries one.
     pub local_datetime: Option<DateTimeInput>,
+    /// Where `local_datetime` came from; with `local_datetime` it defaults to `given`
+    /// (`import_paths` sets `exif`, `quicktime` or `file_mtime`). Without `local_datetime` it
+    /// must be None: the source is then `file_created_at` or `write_time`.
+    pub local_datetime_source: Option<TimeSource>,
     /// Base64 SHA-256 (32 bytes).
     pub checksum: Option<String>,
     /// Base64 SHA-1 (20 bytes).

@@ -13,8 +13,8 @@ pub mod time;
 
 pub use album::Album;
 pub use asset::{
-    Asset, AssetType, AssetUpdate, AssetVariant, NewAsset, Visibility, DEFAULT_DEVICE_ID,
-    DEFAULT_MIME_TYPE,
+    Asset, AssetType, AssetUpdate, AssetVariant, NewAsset, TimeSource, Visibility,
+    DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE,
 };
 pub use exif::Exif;
 pub use face::{BoundingBox, Face, NewFace};

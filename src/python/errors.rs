@@ -84,7 +84,10 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
         ),
         Error::Corrupt(_) => ("CorruptError", vec![]),
         Error::Storage(inner) => ("StorageError", errno_attr(py, storage_errno(inner))),
-        Error::Io(inner) => ("StorageError", errno_attr(py, io_errno(inner))),
+        // The Python side's own classes for these come with the binding's update; until then
+        // both are StorageErrors.
+        Error::AlreadyOpen { .. } => ("StorageError", vec![]),
+        Error::Io { source, .. } => ("StorageError", errno_attr(py, io_errno(source))),
     };
     build(py, name, message, attrs).unwrap_or_else(|import_error| import_error)
 }

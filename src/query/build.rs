@@ -80,9 +80,25 @@ pub(crate) fn resolve_library(
             tally.records += 1;
             Ok(Some((k.value(), codec::decode(v.value())?)))
         }
-        n => Err(Error::invalid(format!(
-            "library_id is required: the catalogue has {n} libraries"
-        ))),
+        n => {
+            let mut names = Vec::with_capacity(n as usize);
+            for row in libs.iter()? {
+                let (_, v) = row?;
+                let lib: LibraryRecord = codec::decode(v.value())?;
+                names.push(format!("{:?} ({:?})", lib.id, lib.name));
+            }
+            names.sort();
+            const SHOWN: usize = 10;
+            if names.len() > SHOWN {
+                let more = names.len() - SHOWN;
+                names.truncate(SHOWN);
+                names.push(format!("and {more} more (see list_libraries)"));
+            }
+            Err(Error::invalid(format!(
+                "library_id is required: the catalogue has {n} libraries: {}",
+                names.join(", ")
+            )))
+        }
     }
 }
 
@@ -101,12 +117,14 @@ pub(crate) fn person_public(p: &PersonRecord) -> Person {
     }
 }
 
-pub(crate) fn album_public(a: &AlbumRecord, library_id: &str) -> Album {
+/// The public album; `asset_count` is the maintained count of its live entries.
+pub(crate) fn album_public(a: &AlbumRecord, library_id: &str, asset_count: u64) -> Album {
     Album {
         id: a.id.clone(),
         name: a.name.clone(),
         description: a.description.clone(),
         library_id: library_id.to_owned(),
+        asset_count,
         created_at: instant_from_micros(a.created_at),
         updated_at: instant_from_micros(a.updated_at),
     }
@@ -211,6 +229,7 @@ pub(crate) fn asset_public(
         file_modified_at: rec.file_modified_at.map_or(captured, instant_from_micros),
         local_datetime: naive_from_micros(rec.local),
         local_offset,
+        local_datetime_source: rec.time_source,
         checksum: rec.checksum.map(|c| b64(&c)),
         checksum_sha1: rec.checksum_sha1.map(|c| b64(&c)),
         created_at: instant_from_micros(rec.created_at),

@@ -19,6 +19,18 @@ use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
 use crate::storage::keys::Group;
 use crate::storage::tables;
 
+/// A list query resolved against one snapshot (see [`Catalog::resolve`]).
+pub(crate) struct Resolved {
+    pub lib_key: u32,
+    pub lib: LibraryRecord,
+    pub album: Option<u32>,
+    pub person: Option<u32>,
+    /// The index groups to intersect: the album and/or the person, else the library.
+    pub groups: Vec<Group>,
+    pub start: Start,
+    pub filter: TimeFilter,
+}
+
 /// A page with the position of its last asset (for iterators).
 pub(crate) struct RawPage {
     pub data: Vec<Asset>,
@@ -157,7 +169,12 @@ impl Catalog {
             "library",
             &mut tally,
         )?;
-        Ok(build::album_public(&rec, &lib.id))
+        let count = crate::query::counts::group_count(
+            &txn.open_table(tables::LIST_COUNTS)?,
+            Group::Album(key),
+            State::Live,
+        )?;
+        Ok(build::album_public(&rec, &lib.id, count))
     }
 
     /// One person by id, with the maintained `asset_count`.
@@ -189,22 +206,15 @@ impl Catalog {
         result
     }
 
-    fn page_in(
-        &self,
+    /// What a list query names, resolved in one snapshot: the library (None when the
+    /// catalogue has none, or when the album belongs to another library than the one asked
+    /// for: the query then matches nothing), the album, the person and the start.
+    pub(crate) fn resolve(
         txn: &ReadTransaction,
-        view: Option<View<'_>>,
         q: &ListAssets,
         start: Option<Start>,
-        limit: usize,
         tally: &mut Tally,
-    ) -> Result<RawPage> {
-        let empty = RawPage {
-            data: Vec::new(),
-            has_more: false,
-            last: None,
-        };
-        let assets = txn.open_table(tables::ASSETS)?;
-        let asset_ids = txn.open_table(tables::ASSET_IDS)?;
+    ) -> Result<Option<Resolved>> {
         let album = match &q.album_id {
             Some(id) => {
                 let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, id)?
@@ -239,28 +249,99 @@ impl Catalog {
             None => match &q.starting_after_id {
                 None => Start::Top,
                 Some(id) => {
-                    let key = lookup_u64(&asset_ids, id)?
+                    let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, id)?
                         .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
-                    let rec = build::load_asset(&assets, key, tally)?;
+                    let rec = build::load_asset(&txn.open_table(tables::ASSETS)?, key, tally)?;
                     Start::After(cursor::position_of(&rec, q.state)?)
                 }
             },
         };
         let Some((lib_key, lib)) = library else {
-            return Ok(empty);
+            return Ok(None);
         };
         if album.as_ref().is_some_and(|(_, a)| a.library != lib_key) {
-            return Ok(empty);
+            return Ok(None);
         }
-        let filter = TimeFilter {
-            after: q.local_datetime_after.map(TimeBound::new),
-            before: q.local_datetime_before.map(TimeBound::new),
+        let mut groups = Vec::with_capacity(2);
+        if let Some((a, _)) = &album {
+            groups.push(Group::Album(*a));
+        }
+        if let Some(p) = person {
+            groups.push(Group::Person {
+                person: p,
+                library: lib_key,
+            });
+        }
+        if groups.is_empty() {
+            groups.push(Group::Library(lib_key));
+        }
+        Ok(Some(Resolved {
+            lib_key,
+            lib,
+            album: album.map(|(k, _)| k),
+            person,
+            groups,
+            start,
+            filter: TimeFilter {
+                after: q.local_datetime_after.map(TimeBound::new),
+                before: q.local_datetime_before.map(TimeBound::new),
+            },
+        }))
+    }
+
+    /// Whether `rec` (the record of asset `key`) matches the filters of `q` other than `ids`
+    /// and the start: the rule the `ids` path applies record by record.
+    pub(crate) fn matches_record(
+        txn: &ReadTransaction,
+        q: &ListAssets,
+        r: &Resolved,
+        key: u64,
+        rec: &AssetRecord,
+    ) -> Result<bool> {
+        let state_ok = match q.state {
+            State::Live => rec.trashed_at.is_none(),
+            State::Trashed => rec.trashed_at.is_some(),
+            State::All => true,
         };
+        if !(state_ok
+            && rec.visibility.is_listed()
+            && rec.library == r.lib_key
+            && r.person.is_none_or(|p| rec.people().contains(&p))
+            && r.filter.matches(rec.local, rec.offset))
+        {
+            return Ok(false);
+        }
+        Ok(match r.album {
+            Some(a) => txn
+                .open_table(tables::ASSET_ALBUMS)?
+                .get((key, a))?
+                .is_some(),
+            None => true,
+        })
+    }
+
+    fn page_in(
+        &self,
+        txn: &ReadTransaction,
+        view: Option<View<'_>>,
+        q: &ListAssets,
+        start: Option<Start>,
+        limit: usize,
+        tally: &mut Tally,
+    ) -> Result<RawPage> {
+        let Some(r) = Catalog::resolve(txn, q, start, tally)? else {
+            return Ok(RawPage {
+                data: Vec::new(),
+                has_more: false,
+                last: None,
+            });
+        };
+        let assets = txn.open_table(tables::ASSETS)?;
+        let asset_ids = txn.open_table(tables::ASSET_IDS)?;
 
         // Entries of the page, in order: (position, asset key), up to limit + 1.
         let mut hits: Vec<(Vec<u8>, u64, Option<AssetRecord>)> = Vec::with_capacity(limit + 1);
         if let Some(ids_filter) = &q.ids {
-            let asset_albums = txn.open_table(tables::ASSET_ALBUMS)?;
             let mut seen = HashSet::new();
             for id in ids_filter {
                 if !seen.insert(id.as_str()) {
@@ -270,26 +351,11 @@ impl Catalog {
                     continue;
                 };
                 let rec = build::load_asset(&assets, key, tally)?;
-                let state_ok = match q.state {
-                    State::Live => rec.trashed_at.is_none(),
-                    State::Trashed => rec.trashed_at.is_some(),
-                    State::All => true,
-                };
-                let in_album = match &album {
-                    Some((a, _)) => asset_albums.get((key, *a))?.is_some(),
-                    None => true,
-                };
-                let ok = state_ok
-                    && rec.visibility.is_listed()
-                    && rec.library == lib_key
-                    && in_album
-                    && person.is_none_or(|p| rec.people().contains(&p))
-                    && filter.matches(rec.local, rec.offset);
-                if !ok {
+                if !Catalog::matches_record(txn, q, &r, key, &rec)? {
                     continue;
                 }
                 let pos = cursor::position_of(&rec, q.state)?;
-                if let Start::After(s) = &start {
+                if let Start::After(s) = &r.start {
                     if pos >= *s {
                         continue;
                     }
@@ -300,20 +366,7 @@ impl Catalog {
             hits.truncate(limit + 1);
         } else {
             let index = txn.open_table(tables::LIST_INDEX)?;
-            let mut groups = Vec::with_capacity(2);
-            if let Some((a, _)) = &album {
-                groups.push(Group::Album(*a));
-            }
-            if let Some(p) = person {
-                groups.push(Group::Person {
-                    person: p,
-                    library: lib_key,
-                });
-            }
-            if groups.is_empty() {
-                groups.push(Group::Library(lib_key));
-            }
-            let mut s = plan::stream(&index, &groups, q.state, filter, &start)?;
+            let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
             while hits.len() <= limit {
                 let Some(e) = s.head() else { break };
                 hits.push((e.pos.clone(), e.value.asset, None));
@@ -337,7 +390,7 @@ impl Catalog {
                 None => build::load_asset(&assets, key, tally)?,
             };
             data.push(build::asset_public(
-                rec, &lib.id, &people, &mut cache, tally,
+                rec, &r.lib.id, &people, &mut cache, tally,
             )?);
         }
         Ok(RawPage {

@@ -8,10 +8,14 @@ use std::collections::BTreeMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{AssetVariant, BoundingBox, Exif, Visibility};
+use crate::model::{AssetVariant, BoundingBox, Exif, TimeSource, Visibility};
 
-/// The envelope version of every record written by this build.
-pub const RECORD_VERSION: u8 = 1;
+/// The envelope version of every record written by this build (format 2).
+pub const RECORD_VERSION: u8 = 2;
+/// The envelope version of format 1's records. Person, album and library records have the same
+/// layout in both; format 1's asset record lacks the trailing `time_source`, which only
+/// [`super::fast::asset_record`] (the one reader of asset records) knows how to default.
+pub const RECORD_VERSION_1: u8 = 1;
 
 fn config() -> bincode::config::Configuration {
     bincode::config::standard()
@@ -33,7 +37,7 @@ const DECODE_LIMIT: usize = 1 << 28;
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&RECORD_VERSION, body)) => {
+        Some((&(RECORD_VERSION | RECORD_VERSION_1), body)) => {
             bincode::serde::decode_from_slice(body, config().with_limit::<DECODE_LIMIT>())
                 .map(|(v, _)| v)
                 .map_err(|e| Error::Corrupt(format!("cannot decode record: {e}")))
@@ -102,6 +106,8 @@ pub struct AssetRecord {
     pub thumbhash: Option<String>,
     pub duration: Option<String>,
     pub original_path: Option<String>,
+    /// Where `local` came from (format 2; None in format 1 records).
+    pub time_source: Option<TimeSource>,
 }
 
 impl AssetRecord {

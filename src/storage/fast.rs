@@ -18,15 +18,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::codec::{AssetRecord, FaceRecord, RECORD_VERSION};
+use super::codec::{AssetRecord, FaceRecord, RECORD_VERSION, RECORD_VERSION_1};
 use crate::error::{Error, Result};
 use crate::model::time::instant_from_micros;
-use crate::model::{AssetVariant, BoundingBox, Exif, Visibility};
+use crate::model::{AssetVariant, BoundingBox, Exif, TimeSource, Visibility};
 
 /// Decodes an asset record written by [`super::codec::encode`].
 pub(crate) fn asset_record(bytes: &[u8]) -> Result<AssetRecord> {
     match bytes.split_first() {
-        Some((&RECORD_VERSION, body)) => Reader { b: body, pos: 0 }.asset(),
+        Some((&RECORD_VERSION, body)) => Reader { b: body, pos: 0 }.asset(true),
+        // Format 1's asset record: the same fields without the trailing time source.
+        Some((&RECORD_VERSION_1, body)) => Reader { b: body, pos: 0 }.asset(false),
         Some((v, _)) => Err(Error::Corrupt(format!("unknown record version {v}"))),
         None => Err(Error::Corrupt("empty record".into())),
     }
@@ -247,7 +249,13 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn asset(&mut self) -> Result<AssetRecord> {
+    fn time_source(&mut self) -> Result<TimeSource> {
+        let code = u8::try_from(self.u32()?).map_err(|_| corrupt("unknown time source"))?;
+        TimeSource::from_code(code).ok_or_else(|| corrupt("unknown time source"))
+    }
+
+    /// An asset record; `with_source`: the record has the `time_source` field (version 2).
+    fn asset(&mut self, with_source: bool) -> Result<AssetRecord> {
         Ok(AssetRecord {
             id: self.string()?,
             library: self.u32()?,
@@ -301,6 +309,11 @@ impl<'a> Reader<'a> {
             thumbhash: self.opt_string()?,
             duration: self.opt_string()?,
             original_path: self.opt_string()?,
+            time_source: if with_source {
+                self.opt(Self::time_source)?
+            } else {
+                None
+            },
         })
     }
 }
@@ -482,6 +495,7 @@ mod tests {
             thumbhash: r.opt(Rng::string),
             duration: r.opt(Rng::string),
             original_path: r.opt(Rng::string),
+            time_source: r.opt(|r| TimeSource::ALL[(r.next() % 6) as usize]),
         }
     }
 
@@ -501,6 +515,23 @@ mod tests {
             assert!(same(&ours, &theirs), "{ours:?}\n{theirs:?}");
             assert!(same(&ours, &rec));
         }
+    }
+
+    #[test]
+    fn reads_format_1_records_without_a_time_source() {
+        let mut r = Rng(3);
+        for _ in 0..200 {
+            let mut rec = record(&mut r);
+            rec.time_source = None;
+            // Format 1's bytes: envelope 1, the same fields, no trailing `time_source` (whose
+            // `None` is the one byte 0 at the end of a format 2 record).
+            let v2 = codec::encode(&rec).unwrap();
+            assert_eq!(v2.last(), Some(&0));
+            let mut v1 = v2[..v2.len() - 1].to_vec();
+            v1[0] = codec::RECORD_VERSION_1;
+            assert!(same(&asset_record(&v1).unwrap(), &rec));
+        }
+        assert!(asset_record(&[9, 0]).is_err());
     }
 
     #[test]

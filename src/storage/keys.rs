@@ -80,6 +80,17 @@ pub fn prefix(group: Group, part: Part) -> Vec<u8> {
     k
 }
 
+/// The length of the `group | part` prefix that starts `key` (None for a key of no known
+/// group): the unit the maintained entry counts of [`super::tables::LIST_COUNTS`] are kept per.
+pub fn prefix_len(key: &[u8]) -> Option<usize> {
+    let len = match key.first()? {
+        1 | 2 => 6,
+        3 => 10,
+        _ => return None,
+    };
+    (key.len() >= len).then_some(len)
+}
+
 /// The position bytes (`time | id`) of an entry.
 pub fn position(time: i64, id: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(8 + id.len());
@@ -214,6 +225,27 @@ mod tests {
             },
             Part::Live
         )));
+    }
+
+    #[test]
+    fn prefix_len_finds_the_group_and_part() {
+        for g in [
+            Group::Library(3),
+            Group::Album(u32::MAX),
+            Group::Person {
+                person: 2,
+                library: 5,
+            },
+        ] {
+            for part in [Part::Live, Part::TrashedByLocal, Part::TrashedByTrashedAt] {
+                let k = key(g, part, -7, "asset_a");
+                assert_eq!(prefix_len(&k), Some(prefix(g, part).len()));
+                assert_eq!(&k[..prefix(g, part).len()], prefix(g, part).as_slice());
+            }
+        }
+        assert_eq!(prefix_len(&[]), None);
+        assert_eq!(prefix_len(&[9, 0, 0, 0, 0, 0]), None);
+        assert_eq!(prefix_len(&[3, 0, 0]), None);
     }
 
     #[test]

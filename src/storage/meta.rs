@@ -8,14 +8,26 @@ use crate::error::{Error, Result};
 
 /// The format name stored under `format`.
 pub const FORMAT_NAME: &[u8] = b"photocat";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes and reads. Format 2 added the maintained list-index
+/// counts (`list_counts`) and the asset record's time source; format 1 files are upgraded on
+/// open (in one transaction, by the crate-private `storage::upgrade`).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest format version this build opens (and upgrades).
+pub const OLDEST_SUPPORTED: u32 = 1;
 
 /// Writes the format record into a new catalogue.
 pub(crate) fn init(txn: &redb::WriteTransaction) -> Result<()> {
     let mut t = txn.open_table(META)?;
     t.insert("format", FORMAT_NAME)?;
-    t.insert("version", FORMAT_VERSION.to_le_bytes().as_slice())?;
+    drop(t);
+    set_version(txn, FORMAT_VERSION)
+}
+
+/// Records the format version (in the transaction that makes the file that version).
+pub(crate) fn set_version(txn: &redb::WriteTransaction, version: u32) -> Result<()> {
+    txn.open_table(META)?
+        .insert("version", version.to_le_bytes().as_slice())?;
     Ok(())
 }
 
@@ -23,6 +35,8 @@ pub(crate) fn init(txn: &redb::WriteTransaction) -> Result<()> {
 pub(crate) enum Found {
     /// A photocat catalogue of this version.
     Current,
+    /// A photocat catalogue of an older version this build upgrades.
+    Older(u32),
     /// Not a photocat catalogue; the reason.
     Foreign(String),
 }
@@ -53,6 +67,9 @@ pub(crate) fn check(db: &impl ReadableDatabase) -> Result<Found> {
         .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
         .map(u32::from_le_bytes)
         .ok_or_else(|| Error::Corrupt("the format version is missing or malformed".into()))?;
+    if (OLDEST_SUPPORTED..FORMAT_VERSION).contains(&version) {
+        return Ok(Found::Older(version));
+    }
     if version != FORMAT_VERSION {
         return Err(Error::UnsupportedVersion {
             found: version,

@@ -5,5 +5,6 @@ pub(crate) mod fast;
 pub mod keys;
 pub(crate) mod meta;
 pub mod tables;
+pub(crate) mod upgrade;
 
-pub use meta::{FORMAT_NAME, FORMAT_VERSION};
+pub use meta::{FORMAT_NAME, FORMAT_VERSION, OLDEST_SUPPORTED};

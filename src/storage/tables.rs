@@ -28,6 +28,11 @@ pub const FACE_IDS: TableDefinition<&str, u64> = TableDefinition::new("face_ids"
 
 /// The list index: every list order as sorted key ranges (see [`super::keys`]).
 pub const LIST_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("list_index");
+/// Maintained entry counts of the list index: the number of [`LIST_INDEX`] entries under each
+/// `group | part` prefix ([`super::keys::prefix`]), updated in the transaction that adds or
+/// removes the entries. A prefix with no entries has no row. They answer `count_assets` and
+/// the catalogue summary without walking the index (format 2).
+pub const LIST_COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("list_counts");
 /// Checksum uniqueness per (library, owner): key from [`super::keys::checksum_key`].
 pub const CHECKSUMS: TableDefinition<&[u8], u64> = TableDefinition::new("checksums");
 

@@ -206,13 +206,16 @@ def test_foreign_redb_file_and_directory(tmp_path: Path) -> None:
 
 
 def test_unsupported_version(tmp_path: Path) -> None:
-    path = tmp_path / "v2.redb"
-    shutil.copy(DATA / "version2.redb", path)
+    path = tmp_path / "v99.redb"
+    shutil.copy(DATA / "version99.redb", path)
     before = path.read_bytes()
     with pytest.raises(photocat.UnsupportedVersionError) as info:
         photocat.Catalog.open(path)
-    assert str(info.value) == "catalogue format version 2 is not supported (this build reads version 1)"
-    assert (info.value.found, info.value.supported) == (2, 1)
+    assert str(info.value) == (
+        "catalogue format version 99 is not supported (this build reads versions 1 to 2; "
+        "a newer file needs a newer photocat)"
+    )
+    assert (info.value.found, info.value.supported) == (99, 2)
     assert path.read_bytes() == before
 
 

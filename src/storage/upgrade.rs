@@ -1,0 +1,47 @@
+//! Upgrades of older catalogue formats, run by [`crate::Catalog::open`] in one write
+//! transaction: the file is either upgraded whole or left as it was.
+//!
+//! * **1 → 2**: adds the maintained entry counts of the list index (`list_counts`), computed
+//!   by one pass over the index. Format 1's asset records stay as they are: they are read with
+//!   no time source (`local_datetime_source` is None) and rewritten in format 2 by their next
+//!   change.
+
+use std::collections::BTreeMap;
+
+use redb::ReadableTable;
+
+use super::{keys, meta, tables};
+use crate::error::{Error, Result};
+
+/// Upgrades a catalogue of format `from` to [`meta::FORMAT_VERSION`].
+pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
+    if from == 1 {
+        crate::catalog::create_tables(txn)?;
+        let mut counts = txn.open_table(tables::LIST_COUNTS)?;
+        for (prefix, n) in count_list_index(&txn.open_table(tables::LIST_INDEX)?)? {
+            counts.insert(prefix.as_slice(), n)?;
+        }
+    }
+    meta::set_version(txn, meta::FORMAT_VERSION)
+}
+
+/// The number of list-index entries under each `group | part` prefix, counted by walking the
+/// index (the upgrade's, and the tests', recount of what `list_counts` maintains).
+pub(crate) fn count_list_index(
+    index: &impl ReadableTable<&'static [u8], &'static [u8]>,
+) -> Result<BTreeMap<Vec<u8>, u64>> {
+    let mut out: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for row in index.iter()? {
+        let (k, _) = row?;
+        let k = k.value();
+        let len = keys::prefix_len(k)
+            .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
+        match out.get_mut(&k[..len]) {
+            Some(n) => *n += 1,
+            None => {
+                out.insert(k[..len].to_vec(), 1);
+            }
+        }
+    }
+    Ok(out)
+}
