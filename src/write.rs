@@ -461,7 +461,13 @@ fn build_asset(txn: &WriteTransaction, rec: AssetRecord) -> Result<Asset> {
         .ok_or_else(|| Error::Corrupt("no asset built".into()))
 }
 
+/// Runs one write transaction: commits when `f` succeeds, aborts (writing nothing) when it
+/// fails. Storage and I/O errors name the catalogue file.
 fn run_write<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -> Result<T> {
+    run_write_in(cat, f).map_err(|e| e.at(cat.path()))
+}
+
+fn run_write_in<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -> Result<T> {
     let txn = cat.db.begin_write()?;
     match f(&txn) {
         Ok(v) => {

@@ -203,7 +203,7 @@ impl Catalog {
         let mut tally = Tally::default();
         let result = self.page_in(&txn, view, q, start, limit, &mut tally);
         self.stats.add(&tally);
-        result
+        result.map_err(|e| e.at(self.path()))
     }
 
     /// What a list query names, resolved in one snapshot: the library (None when the
