@@ -37,6 +37,7 @@ from ._photocat import (
     __version__,
 )
 from .errors import (
+    AlreadyOpenError,
     CorruptError,
     DuplicateError,
     InvalidArgument,
@@ -48,6 +49,7 @@ from .errors import (
 )
 
 __all__ = [
+    "AlreadyOpenError",
     "Album",
     "Asset",
     "AssetIterator",
