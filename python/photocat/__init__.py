@@ -33,7 +33,9 @@ from ._photocat import (
     Face,
     ImportReport,
     Library,
+    LibrarySummary,
     Person,
+    Summary,
     __version__,
 )
 from .errors import (
@@ -61,11 +63,13 @@ __all__ = [
     "ImportReport",
     "InvalidArgument",
     "Library",
+    "LibrarySummary",
     "NotACatalogError",
     "NotFoundError",
     "Person",
     "PhotocatError",
     "StorageError",
+    "Summary",
     "UnsupportedVersionError",
     "__version__",
 ]

@@ -18,6 +18,8 @@ __all__ = [
     "Person",
     "Album",
     "Library",
+    "Summary",
+    "LibrarySummary",
     "ImportReport",
     "__version__",
 ]
@@ -32,6 +34,7 @@ _DateTimeLike = Union[datetime.datetime, datetime.date, numpy.datetime64, str]
 _AssetRecord = Union[Mapping[str, Any], "Asset"]
 _State = Literal["live", "trashed", "all"]
 _OnDuplicate = Literal["error", "skip"]
+_TimeSource = Literal["given", "exif", "quicktime", "file_mtime", "file_created_at", "write_time"]
 
 @final
 class Asset:
@@ -58,6 +61,10 @@ class Asset:
     def file_modified_at(self) -> datetime.datetime: ...
     @property
     def local_datetime(self) -> datetime.datetime: ...
+    @property
+    def local_datetime_source(self) -> Optional[_TimeSource]:
+        """Where ``local_datetime`` came from (``"file_mtime"``: the file has no capture time);
+        None for assets written by format 1. Not in ``to_dict()``."""
     @property
     def local_offset(self) -> Optional[datetime.timezone]: ...
     @property
@@ -223,7 +230,7 @@ class Person:
 
 @final
 class Album:
-    """An album: a named set of assets within one library."""
+    """An album: a named set of assets within one library, with the maintained ``asset_count``."""
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
     @property
@@ -234,6 +241,9 @@ class Album:
     def description(self) -> Optional[str]: ...
     @property
     def library_id(self) -> str: ...
+    @property
+    def asset_count(self) -> int:
+        """Live (not trashed) assets the album lists."""
     @property
     def created_at(self) -> datetime.datetime: ...
     @property
@@ -260,6 +270,43 @@ class Library:
     def updated_at(self) -> datetime.datetime: ...
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class LibrarySummary:
+    """One library's counts in a ``Summary``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def library(self) -> Library: ...
+    @property
+    def live(self) -> int:
+        """Live (not trashed) assets that lists show (timeline and archive)."""
+    @property
+    def trashed(self) -> int:
+        """Trashed assets that lists show."""
+    @property
+    def albums(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Summary:
+    """A catalogue at a glance (``Catalog.summary()``), read from maintained counts."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def format_version(self) -> int: ...
+    @property
+    def file_size_bytes(self) -> Optional[int]:
+        """The file's size; None in memory."""
+    @property
+    def libraries(self) -> list[LibrarySummary]: ...
+    @property
+    def albums(self) -> int: ...
+    @property
+    def people(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 
@@ -311,6 +358,23 @@ class Catalog:
         """Creates a library."""
     def list_libraries(self) -> list[Library]:
         """Every library, by id."""
+    def list_albums(self, library_id: Optional[str] = None) -> list[Album]:
+        """Every album (or one library's), oldest first, with ``asset_count``."""
+    def list_people(self) -> list[Person]:
+        """Every person, most assets first, with ``asset_count``."""
+    def count_assets(
+        self,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        state: _State = "live",
+    ) -> int:
+        """How many assets ``list_assets`` would return with these filters, over all pages."""
+    def summary(self) -> Summary:
+        """The catalogue at a glance: format version, file size, per-library counts."""
     def add_assets(
         self,
         records: Iterable[_AssetRecord],

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::convert::{from_json, id_list, opt_datetime_input, to_json};
 use super::errors::{invalid, photocat_error, run};
-use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson};
+use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson, PySummary};
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::query::cursor::Start;
@@ -315,6 +315,98 @@ impl PyCatalog {
         let cat = self.cat(py)?;
         let libs = run(py, || cat.list_libraries())?;
         Ok(libs.into_iter().map(|l| PyLibrary { inner: l }).collect())
+    }
+
+    /// Every album, or those of one library, oldest first (by creation time, then id), each
+    /// with its maintained `asset_count` (live assets). Unlike lists, `library_id=None` means
+    /// every library; an unknown `library_id` raises `NotFoundError`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> trip, _ = cat.create_album("Trip"), cat.create_album("Empty")
+    /// >>> cat.add_to_album(trip.id, [a.id])
+    /// >>> [(album.name, album.asset_count) for album in cat.list_albums()]
+    /// [('Trip', 1), ('Empty', 0)]
+    #[pyo3(signature = (library_id=None))]
+    fn list_albums(&self, py: Python<'_>, library_id: Option<String>) -> PyResult<Vec<PyAlbum>> {
+        let cat = self.cat(py)?;
+        let albums = run(py, || cat.list_albums(library_id.as_deref()))?;
+        Ok(albums.into_iter().map(|a| PyAlbum { inner: a }).collect())
+    }
+
+    /// Every person, most assets first (ties by id), with the maintained `asset_count` (live
+    /// assets with a face of the person).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> ann, bob = cat.create_person("Ann"), cat.create_person("Bob")
+    /// >>> _ = cat.add_faces([{"asset_id": a.id, "person_id": bob.id,
+    /// ...                     "bounding_box": {"x": 0, "y": 0, "w": 9, "h": 9}}])
+    /// >>> [(p.name, p.asset_count) for p in cat.list_people()]
+    /// [('Bob', 1), ('Ann', 0)]
+    fn list_people(&self, py: Python<'_>) -> PyResult<Vec<PyPerson>> {
+        let cat = self.cat(py)?;
+        let people = run(py, || cat.list_people())?;
+        Ok(people.into_iter().map(|p| PyPerson { inner: p }).collect())
+    }
+
+    /// The exact number of assets `list_assets` would return with these filters over all its
+    /// pages. A library, an album or a person alone (in any `state`) is answered from
+    /// maintained counts whatever the library's size; time bounds, or album and person
+    /// together, walk index entries but read no asset; `ids` reads those (at most 100).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> added = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> cat.trash_assets([added[0].id])
+    /// >>> cat.count_assets(), cat.count_assets(state="trashed"), cat.count_assets(state="all")
+    /// (4, 1, 5)
+    /// >>> cat.count_assets(local_datetime_after="2024-05-03T12:00:00")
+    /// 2
+    #[pyo3(signature = (library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, state="live"))]
+    #[allow(clippy::too_many_arguments)]
+    fn count_assets(
+        &self,
+        py: Python<'_>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        state: &str,
+    ) -> PyResult<u64> {
+        let cat = self.cat(py)?;
+        let query = list_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            None,
+            state,
+            i64::from(crate::query::DEFAULT_LIMIT),
+        )?;
+        run(py, || cat.count_assets(&query))
+    }
+
+    /// The catalogue at a glance: format version, file size, each library's live and trashed
+    /// assets and albums, and the numbers of albums and people (all from maintained counts).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> s = cat.summary()
+    /// >>> s.libraries[0].library.name, s.libraries[0].live, s.albums, s.file_size_bytes
+    /// ('Default', 1, 0, None)
+    fn summary(&self, py: Python<'_>) -> PyResult<PySummary> {
+        let cat = self.cat(py)?;
+        let summary = run(py, || cat.summary())?;
+        Ok(PySummary { inner: summary })
     }
 
     /// Adds records (dicts in the canonical Gumnut shape, any subset, or `Asset` objects) in
