@@ -508,6 +508,47 @@ fn page_cost_does_not_grow_with_depth() {
             "{name}: seeks {first:?} vs {deep:?}"
         );
     }
+
+    // Totals of one group are read, not counted: no index entry is stepped, no asset record
+    // read, whatever the group's size (here 100,000 assets, 50,000 in the album).
+    let live =
+        |keep: &dyn Fn(u64) -> bool| (0..100_000u64).filter(|i| keep(*i) && i % 33 != 0).count();
+    for (name, q, want) in [
+        ("library", q(&|_| {}), live(&|_| true)),
+        (
+            "album",
+            q(&|q| q.album_id = Some(album.clone())),
+            live(&|i| i % 2 == 0),
+        ),
+        (
+            "person",
+            q(&|q| q.person_id = Some(person.clone())),
+            live(&|i| i % 3 == 0),
+        ),
+        (
+            "trashed",
+            q(&|q| q.state = State::Trashed),
+            100_000 / 33 + 1,
+        ),
+        ("all", q(&|q| q.state = State::All), 100_000),
+    ] {
+        let want = want as u64;
+        let before = cat.read_stats();
+        let n = cat.count_assets(&q).unwrap();
+        let spent = cat.read_stats() - before;
+        assert_eq!(n, want, "{name}");
+        assert_eq!(
+            ids_count(&cat, &q),
+            want,
+            "{name}: the count is what a walk returns"
+        );
+        assert_eq!(spent.index_entries, 0, "{name}: {spent:?}");
+        assert!(spent.records <= 2, "{name}: {spent:?}");
+    }
+}
+
+fn ids_count(cat: &Catalog, q: &ListAssets) -> u64 {
+    cat.iter_assets(q.clone(), 200).unwrap().count() as u64
 }
 
 #[test]

@@ -316,6 +316,16 @@ fn creating_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.redb"]);
+    // It has the permissions of any new file here (not a temporary file's owner-only ones).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        assert_eq!(mode(&dir.path().join("a.redb")), mode(&plain));
+        std::fs::remove_file(plain).unwrap();
+    }
     // A relative path in the working folder works too (its folder is "").
     let cwd = std::env::current_dir().unwrap();
     std::env::set_current_dir(dir.path()).unwrap();
@@ -406,4 +416,59 @@ fn several_libraries_are_named_when_one_must_be_chosen() {
         err.to_string(),
         r#"library_id is required: the catalogue has 2 libraries: "library_a" ("Family"), "library_b" ("Work")"#
     );
+}
+
+const HOLD_ENV: &str = "PHOTOCAT_TEST_HOLD_OPEN";
+
+/// Run as a child by the test below (a no-op in a normal run): opens the catalogue named by
+/// the environment, says so, and holds it until its standard input closes.
+#[test]
+fn child_holds_a_catalogue_open() {
+    let Ok(path) = std::env::var(HOLD_ENV) else {
+        return;
+    };
+    let cat = Catalog::open(&path).unwrap();
+    println!("open");
+    let mut sink = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut sink);
+    cat.close().unwrap();
+}
+
+#[test]
+fn a_file_open_in_another_process_is_already_open_and_untouched() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.redb");
+    let cat = Catalog::open(&path).unwrap();
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    cat.close().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_holds_a_catalogue_open", "--nocapture"])
+        .env(HOLD_ENV, &path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "open" {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the child did not open"
+        );
+    }
+    let before = std::fs::read(&path).unwrap();
+    let t = std::time::Instant::now();
+    let err = Catalog::open(&path).err().unwrap();
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    assert!(
+        matches!(&err, Error::AlreadyOpen { path: p } if p == &path),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 1);
 }

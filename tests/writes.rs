@@ -24,6 +24,51 @@ fn all_ids(cat: &Catalog) -> Vec<String> {
     )
 }
 
+/// Every maintained count the catalogue can answer (each library, album and person, in each
+/// state) equals the number of assets a walk of that list returns; people's `asset_count` and
+/// albums' `asset_count` equal their live walks.
+fn assert_counts_match_walks(cat: &Catalog) {
+    let libraries = cat.list_libraries().unwrap();
+    let mut queries = Vec::new();
+    for lib in &libraries {
+        queries.push(ListAssets {
+            library_id: Some(lib.id.clone()),
+            ..Default::default()
+        });
+        for p in cat.list_people().unwrap() {
+            queries.push(ListAssets {
+                library_id: Some(lib.id.clone()),
+                person_id: Some(p.id.clone()),
+                ..Default::default()
+            });
+        }
+    }
+    for a in cat.list_albums(None).unwrap() {
+        let q = ListAssets {
+            album_id: Some(a.id.clone()),
+            ..Default::default()
+        };
+        assert_eq!(a.asset_count, ids(cat, q.clone()).len() as u64, "{a:?}");
+        queries.push(q);
+    }
+    for q in queries {
+        for state in [State::Live, State::Trashed, State::All] {
+            let q = ListAssets { state, ..q.clone() };
+            let walked = ids(cat, q.clone()).len() as u64;
+            assert_eq!(cat.count_assets(&q).unwrap(), walked, "{q:?}");
+        }
+    }
+    if libraries.len() == 1 {
+        for p in cat.list_people().unwrap() {
+            let q = ListAssets {
+                person_id: Some(p.id.clone()),
+                ..Default::default()
+            };
+            assert_eq!(p.asset_count, ids(cat, q).len() as u64, "{p:?}");
+        }
+    }
+}
+
 #[test]
 fn a_failed_batch_writes_nothing() {
     let cat = Catalog::in_memory().unwrap();
@@ -259,8 +304,10 @@ fn people_counts_follow_faces_trash_and_merges() {
     assert_eq!(a1.people.len(), 1);
     assert_eq!(a1.people[0].id, ann.id);
 
+    assert_counts_match_walks(&cat);
     cat.trash_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
+    assert_counts_match_walks(&cat);
     cat.restore_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
 
@@ -287,8 +334,10 @@ fn people_counts_follow_faces_trash_and_merges() {
         ["a2", "a1"]
     );
 
+    assert_counts_match_walks(&cat);
     let merged = cat.merge_people(&ann.id, &[&bob.id]).unwrap();
     assert_eq!(merged.asset_count, 2);
+    assert_counts_match_walks(&cat);
     assert!(matches!(
         cat.get_person(&bob.id),
         Err(Error::NotFound { .. })
@@ -315,6 +364,7 @@ fn people_counts_follow_faces_trash_and_merges() {
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 1);
     cat.delete_assets(&["a1"]).unwrap();
     assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 0);
+    assert_counts_match_walks(&cat);
     assert!(matches!(
         cat.assign_face(&faces[0].id, None),
         Err(Error::NotFound { kind: "face", .. })
@@ -509,4 +559,72 @@ fn offsets_keep_their_source_across_metadata_updates() {
     assert_eq!(offset("value"), None);
     cat.update_asset("tz", naive).unwrap();
     assert_eq!(offset("tz"), Some(-5 * 3600));
+}
+
+#[test]
+fn counts_follow_albums_visibility_retimes_and_libraries() {
+    let cat = Catalog::in_memory().unwrap();
+    for (id, name) in [("library_a", "A"), ("library_b", "B")] {
+        cat.create_library(NewLibrary {
+            name: name.into(),
+            id: Some(id.into()),
+            owner_id: None,
+        })
+        .unwrap();
+    }
+    let in_lib = |l: &str| AddAssets {
+        library_id: Some(l.into()),
+        ..Default::default()
+    };
+    let mut recs: Vec<NewAsset> = (0..8)
+        .map(|i| asset(&format!("a{i}"), &format!("2024-01-0{}T00:00:00", i + 1)))
+        .collect();
+    cat.add_assets(recs.drain(..5).collect(), in_lib("library_a"))
+        .unwrap();
+    cat.add_assets(recs, in_lib("library_b")).unwrap();
+    let album = cat
+        .create_album(NewAlbum {
+            name: "Trip".into(),
+            library_id: Some("library_a".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.add_to_album(&album.id, &["a0", "a1", "a2", "a2"])
+        .unwrap();
+    assert_eq!(cat.get_album(&album.id).unwrap().asset_count, 3);
+    assert_counts_match_walks(&cat);
+    cat.trash_assets(&["a1", "a6"]).unwrap();
+    assert_counts_match_walks(&cat);
+    // Hidden assets leave every list, and so every count.
+    cat.update_asset(
+        "a2",
+        AssetUpdate {
+            visibility: Some(photocat::Visibility::Hidden),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(cat.get_album(&album.id).unwrap().asset_count, 1);
+    assert_counts_match_walks(&cat);
+    // A new capture time replaces the entries' keys: the counts stay.
+    cat.update_asset(
+        "a0",
+        AssetUpdate {
+            local_datetime: Some("2020-05-05T05:05:05+02:00".parse().unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    cat.remove_from_album(&album.id, &["a0"]).unwrap();
+    cat.delete_assets(&["a1", "a7"]).unwrap();
+    assert_counts_match_walks(&cat);
+    let s = cat.summary().unwrap();
+    let libs: Vec<(u64, u64, u64)> = s
+        .libraries
+        .iter()
+        .map(|l| (l.live, l.trashed, l.albums))
+        .collect();
+    // library_a: a0, a3, a4 live (a2 hidden, a1 deleted); library_b: a5 live, a6 trashed.
+    assert_eq!(libs, [(3, 0, 1), (1, 1, 0)]);
+    assert_eq!((s.albums, s.people, s.file_size_bytes), (1, 0, None));
 }
