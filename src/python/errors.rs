@@ -48,46 +48,14 @@ fn build(
 }
 
 /// The operating system's error number of an I/O error (its errno, as Python's `OSError`
-/// has it), also when the OS error is wrapped (the `tempfile` crate wraps it with the
-/// temporary file's path and hides it: then the number is the one of the error's kind, taken
-/// from Python's `errno` module, for the kinds that have exactly one).
-fn io_errno(py: Python<'_>, e: &std::io::Error) -> Option<i32> {
-    if let Some(n) = e.raw_os_error() {
-        return Some(n);
-    }
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|inner| {
-        let inner: &(dyn std::error::Error + 'static) = inner;
-        inner
-    });
-    while let Some(c) = cause {
-        if let Some(n) = c
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::raw_os_error)
-        {
-            return Some(n);
-        }
-        cause = c.source();
-    }
-    use std::io::ErrorKind as K;
-    let name = match e.kind() {
-        K::NotFound => "ENOENT",
-        K::AlreadyExists => "EEXIST",
-        K::NotADirectory => "ENOTDIR",
-        K::IsADirectory => "EISDIR",
-        K::DirectoryNotEmpty => "ENOTEMPTY",
-        K::StorageFull => "ENOSPC",
-        K::ReadOnlyFilesystem => "EROFS",
-        _ => return None,
-    };
-    py.import("errno")
-        .and_then(|m| m.getattr(name))
-        .and_then(|n| n.extract())
-        .ok()
+/// has it); None for errors that are not the operating system's.
+fn io_errno(e: &std::io::Error) -> Option<i32> {
+    e.raw_os_error()
 }
 
-fn storage_errno(py: Python<'_>, e: &redb::Error) -> Option<i32> {
+fn storage_errno(e: &redb::Error) -> Option<i32> {
     match e {
-        redb::Error::Io(io) => io_errno(py, io),
+        redb::Error::Io(io) => io_errno(io),
         _ => None,
     }
 }
@@ -120,10 +88,10 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
         ),
         Error::Corrupt(_) => ("CorruptError", vec![]),
         Error::AlreadyOpen { path } => ("AlreadyOpenError", os_attrs(py, None, Some(path))),
-        Error::Storage(inner) => ("StorageError", os_attrs(py, storage_errno(py, inner), None)),
+        Error::Storage(inner) => ("StorageError", os_attrs(py, storage_errno(inner), None)),
         Error::Io { path, source } => (
             "StorageError",
-            os_attrs(py, io_errno(py, source), path.as_deref()),
+            os_attrs(py, io_errno(source), path.as_deref()),
         ),
     };
     build(py, name, message, attrs).unwrap_or_else(|import_error| import_error)
