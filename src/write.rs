@@ -243,6 +243,9 @@ fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
             (local, Some(off), tz.is_none(), source)
         }
     };
+    if let Some(d) = &n.duration {
+        time::check_duration(d)?;
+    }
     let checksum = n
         .checksum
         .as_deref()

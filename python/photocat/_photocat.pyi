@@ -343,6 +343,10 @@ class Catalog:
     @property
     def path(self) -> Optional[str]: ...
     @property
+    def upgraded_from(self) -> Optional[int]:
+        """The format version the file had when ``open`` upgraded it (then older photocat
+        versions can no longer open it); None when it was already current."""
+    @property
     def closed(self) -> bool: ...
     def close(self) -> None:
         """Closes the catalogue (idempotent)."""

@@ -470,11 +470,10 @@ fn off_duration(off: FixedOffset) -> chrono::TimeDelta {
     chrono::TimeDelta::seconds(i64::from(off.local_minus_utc()))
 }
 
-/// Seconds as Immich writes a duration: `H:MM:SS.ffffff`.
+/// Seconds as Immich writes a duration (`H:MM:SS.ffffff`, [`crate::model::time::format_duration`]).
 fn immich_duration(seconds: f64) -> String {
-    let micros = (seconds.max(0.0) * 1e6).round() as u64;
-    let (s, us) = (micros / 1_000_000, micros % 1_000_000);
-    format!("{}:{:02}:{:02}.{us:06}", s / 3600, s / 60 % 60, s % 60)
+    let micros = (seconds.max(0.0) * 1e6).round() as i64;
+    crate::model::time::format_duration(chrono::TimeDelta::microseconds(micros)).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -463,6 +463,60 @@ impl TimeBound {
     }
 }
 
+/// Immich's duration text, the form `Asset::duration` is stored in: `H:MM:SS.ffffff`
+/// (hours unpadded, six fraction digits). Negative durations are `InvalidArgument`.
+pub fn format_duration(d: chrono::TimeDelta) -> Result<String> {
+    let micros = d
+        .num_microseconds()
+        .filter(|m| *m >= 0)
+        .ok_or_else(|| Error::invalid(format!("a duration must be zero or positive, got {d}")))?;
+    let (s, us) = (micros / 1_000_000, micros % 1_000_000);
+    Ok(format!(
+        "{}:{:02}:{:02}.{us:06}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    ))
+}
+
+/// Parses Immich's duration text: `H:MM:SS` with an optional fraction of any length (Immich
+/// writes six digits, some clients fewer); digits finer than microseconds are truncated. None
+/// when the text is not of that form. Every stored duration parses (writes check it).
+pub fn parse_duration(text: &str) -> Option<chrono::TimeDelta> {
+    let mut parts = text.split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (s, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str, max: usize| {
+        (!t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i64>().ok())
+            .flatten()
+    };
+    let (h, m, s) = (digits(h, 9)?, digits(m, 2)?, digits(s, 2)?);
+    if m >= 60 || s >= 60 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut us = 0i64;
+    for i in 0..6 {
+        us = us * 10 + frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
+    }
+    chrono::TimeDelta::try_seconds(h * 3600 + m * 60 + s)?
+        .checked_add(&chrono::TimeDelta::microseconds(us))
+}
+
+/// Checks a duration text given to a write.
+pub(crate) fn check_duration(text: &str) -> Result<()> {
+    match parse_duration(text) {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(format!(
+            "duration must be Immich's H:MM:SS[.ffffff] (minutes and seconds below 60), got {:?}",
+            crate::ids::truncate_for_message(text)
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,5 +644,28 @@ mod tests {
         assert!(n.is_after(at("2023-11-07T11:00:00"), Some(-36000)));
         assert!(b.lowest_wall_after() <= at("2023-11-06T16:00:00"));
         assert!(b.highest_wall_before() >= at("2023-11-08T04:00:00"));
+    }
+
+    #[test]
+    fn durations_round_trip_in_immich_form() {
+        let d = chrono::TimeDelta::microseconds(3_725_250_000);
+        assert_eq!(format_duration(d).unwrap(), "1:02:05.250000");
+        assert_eq!(parse_duration("1:02:05.250000"), Some(d));
+        assert_eq!(parse_duration("1:02:05.25"), Some(d));
+        assert_eq!(
+            parse_duration("0:00:01.1234569"),
+            Some(chrono::TimeDelta::microseconds(1_123_456))
+        );
+        assert_eq!(
+            parse_duration("0:00:07"),
+            Some(chrono::TimeDelta::seconds(7))
+        );
+        for bad in [
+            "", "7", "0:60:00", "0:00:60", "0:0:1.x", "1:2:3:4", "-1:00:00", "a:00:00",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+            assert!(check_duration(bad).is_err());
+        }
+        assert!(format_duration(chrono::TimeDelta::seconds(-1)).is_err());
     }
 }

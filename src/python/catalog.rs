@@ -85,6 +85,7 @@ fn list_query(
 pub(crate) struct PyCatalog {
     slot: RwLock<Slot>,
     path: Option<PathBuf>,
+    upgraded_from: Option<u32>,
 }
 
 /// Where the engine's catalogue of a Python `Catalog` is. The lock around it is only ever held
@@ -123,6 +124,7 @@ impl PyCatalog {
     fn wrap(cat: Catalog) -> PyCatalog {
         PyCatalog {
             path: cat.path().map(|p| p.to_path_buf()),
+            upgraded_from: cat.upgraded_from(),
             slot: RwLock::new(Slot::Open(Arc::new(cat))),
         }
     }
@@ -164,6 +166,16 @@ impl PyCatalog {
     #[getter]
     fn path(&self) -> Option<String> {
         self.path.as_ref().map(|p| p.to_string_lossy().into_owned())
+    }
+
+    /// The format version the file had when `open` upgraded it to the current one (the file
+    /// can then no longer be opened by older photocat versions); None when it was current.
+    ///
+    /// >>> photocat.Catalog.in_memory().upgraded_from is None
+    /// True
+    #[getter]
+    fn upgraded_from(&self) -> Option<u32> {
+        self.upgraded_from
     }
 
     /// True once `close()` was called.

@@ -139,49 +139,7 @@ fn numpy_pandas<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Foreign<'
 /// `H:MM:SS.ffffff`, the form `Asset.duration` is stored in.
 fn duration_text(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
     let delta: chrono::TimeDelta = obj.extract()?;
-    let micros = delta
-        .num_microseconds()
-        .filter(|m| *m >= 0)
-        .ok_or_else(|| {
-            invalid(format!(
-                "{path}: a duration must be zero or positive, got {}",
-                obj.str().map(|s| s.to_string()).unwrap_or_default()
-            ))
-        })?;
-    let (s, us) = (micros / 1_000_000, micros % 1_000_000);
-    Ok(format!(
-        "{}:{:02}:{:02}.{us:06}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    ))
-}
-
-/// Immich's duration text (`H:MM:SS` with an optional fraction of any length, as Immich and
-/// photocat's import write it) as a `TimeDelta`; digits finer than microseconds are
-/// truncated. None when the text is not of that form.
-pub(crate) fn parse_duration(text: &str) -> Option<chrono::TimeDelta> {
-    let mut parts = text.split(':');
-    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let (s, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |t: &str, max: usize| {
-        (!t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse::<i64>().ok())
-            .flatten()
-    };
-    let (h, m, s) = (digits(h, 9)?, digits(m, 2)?, digits(s, 2)?);
-    if m >= 60 || s >= 60 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut us = 0i64;
-    for i in 0..6 {
-        us = us * 10 + frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
-    }
-    chrono::TimeDelta::try_seconds(h * 3600 + m * 60 + s)?
-        .checked_add(&chrono::TimeDelta::microseconds(us))
+    crate::model::time::format_duration(delta).map_err(|e| invalid(format!("{path}: {e}")))
 }
 
 /// A Python value as JSON, for the engine's serde input types. Datetimes (`pandas.Timestamp`

@@ -7,8 +7,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use super::convert::{json_loads, parse_duration};
+use super::convert::json_loads;
 use super::errors::invalid;
+use crate::model::time::parse_duration;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::counts::{LibrarySummary, Summary};
 use crate::query::AssetPage;

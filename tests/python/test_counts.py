@@ -190,11 +190,14 @@ def test_time_source_is_none_for_format_1_assets(tmp_path: Path) -> None:
         libraries = [lib.id for lib in cat.list_libraries()]
         old = [a for lib in libraries for a in cat.iter_assets(library_id=lib, state="all")]
         assert old and all(a.local_datetime_source is None for a in old)
-        assert cat.summary().format_version == 2  # upgraded on open
+        assert cat.summary().format_version == 2  # upgraded on open, and it says so
+        assert cat.upgraded_from == 1
         df = cat.list_assets(library_id=libraries[0], limit=200, state="all").to_pandas()
         assert len(df) > 0 and df["local_datetime_source"].isna().all()
         [new] = cat.add_assets([{"local_datetime": "2024-01-01T00:00:00"}], library_id=old[0].library_id)
         assert new.local_datetime_source == "given"
+    with photocat.Catalog.open(path) as cat:
+        assert cat.upgraded_from is None
 
 
 def test_time_source_column(mem: photocat.Catalog) -> None:
