@@ -130,15 +130,22 @@ impl<'t> IndexTables<'t> {
         Ok(())
     }
 
-    /// Inserts a list-index entry that is new (not a replacement) and counts it.
+    /// Inserts a list-index entry and counts it when it is new (the count follows the table
+    /// even if the caller's idea of what exists were wrong).
     fn insert_entry(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
-        self.list.insert(k, v)?;
+        let replaced = self.list.insert(k, v)?.is_some();
+        if replaced {
+            return Ok(());
+        }
         self.count(k, 1)
     }
 
-    /// Removes a list-index entry that exists and uncounts it.
+    /// Removes a list-index entry and uncounts it when it existed.
     fn remove_entry(&mut self, k: &[u8]) -> Result<()> {
-        self.list.remove(k)?;
+        let existed = self.list.remove(k)?.is_some();
+        if !existed {
+            return Ok(());
+        }
         self.count(k, -1)
     }
 
@@ -261,7 +268,9 @@ impl<'t> IndexTables<'t> {
         // Sorted, the entries of one group and part are adjacent: count each run once.
         let mut run: Option<(&[u8], i64)> = None;
         for (k, v) in &entries {
-            self.list.insert(k.as_slice(), v.as_slice())?;
+            if self.list.insert(k.as_slice(), v.as_slice())?.is_some() {
+                continue; // not new: already counted
+            }
             let len = keys::prefix_len(k)
                 .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
             match &mut run {
