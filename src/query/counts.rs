@@ -204,8 +204,9 @@ impl Catalog {
     }
 
     /// The catalogue at a glance: format, file size, each library's live and trashed counts
-    /// and albums, and the numbers of albums and people. Every figure is read from maintained
-    /// counts or table lengths; nothing is walked.
+    /// and albums, and the numbers of albums and people. Asset figures are maintained counts
+    /// (no asset or index entry is read); albums per library take one pass over the album
+    /// records, which are few.
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
