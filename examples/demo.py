@@ -1,5 +1,6 @@
 """The main job: import the sample photos and videos shipped in the repository into a catalogue
-file with a progress bar, then print the newest page as Gumnut JSON and a short table.
+file with a progress bar, then print the newest page as Gumnut JSON, a short table (with where
+each capture time came from) and the catalogue's summary.
 
     bash scripts/demo.sh                    # sets up .venv, builds the module, runs this
     .venv/bin/python examples/demo.py [CATALOG] [FOLDER]
@@ -40,15 +41,23 @@ def main() -> None:
         print(json.dumps(page.to_dict(), indent=2))
 
         print(file=sys.stderr)
-        print(f"{'local_datetime':<32} {'camera':<20} {'size':>11}  file", file=sys.stderr)
+        print(f"{'local_datetime':<32} {'time from':<10} {'camera':<20} {'size':>11}  file", file=sys.stderr)
         for a in page.data:
             when = a.local_datetime.isoformat()
             if a.local_offset is not None:
                 when = a.local_datetime.replace(tzinfo=a.local_offset).isoformat()
+            source = a.local_datetime_source or ""
             camera = (a.exif or {}).get("model") or ""
             size = f"{a.width}x{a.height}"
-            print(f"{when:<32} {camera:<20} {size:>11}  {a.original_file_name}", file=sys.stderr)
+            print(f"{when:<32} {source:<10} {camera:<20} {size:>11}  {a.original_file_name}", file=sys.stderr)
         print(f"has_more: {page.has_more}", file=sys.stderr)
+        if any(a.local_datetime_source == "file_mtime" for a in page.data):
+            print(
+                "time from file_mtime: the file has no capture time, so it is dated by its "
+                "modification time (here: when the repository was checked out), hence first.",
+                file=sys.stderr,
+            )
+        print(cat.summary(), file=sys.stderr)  # counts read from the catalogue, nothing walked
 
 
 if __name__ == "__main__":

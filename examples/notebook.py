@@ -44,6 +44,12 @@ def main() -> None:
         print(df[["original_file_name", "local_datetime", "exif_make", "exif_model", "width", "height"]].to_string())
         by_make = df.groupby(df["exif_make"].fillna("unknown")).size().sort_values(ascending=False)
         print(by_make.to_string())
+        # A frame's Timestamps (and numpy.datetime64 values) go straight back in as bounds.
+        newest = df["local_datetime"].max()
+        older = cat.list_assets(local_datetime_before=newest, limit=200)
+        print(f"{len(older)} assets before {newest}")
+        for v in (a for a in cat.iter_assets() if a.duration is not None):
+            print(f"video {v.original_file_name}: {v.duration.total_seconds():.2f} s")  # a timedelta
 
         # 4. Plot: photos per camera maker (if matplotlib is installed).
         try:

@@ -47,6 +47,13 @@ def main() -> None:
             print(f"not found: {e} ({e.kind} {e.id})")
         except photocat.PhotocatError:
             raise
+        [video] = cat.add_assets([{"mime_type": "video/mp4", "duration": dt.timedelta(seconds=90)}], library_id=lib.id)
+        length: Optional[dt.timedelta] = video.duration
+        assert length == dt.timedelta(minutes=1, seconds=30)
+        recent: list[str] = [a.id for a in cat.list_assets(local_datetime_after=dt.datetime(2024, 5, 3, 10), limit=10)]
+        assert len(recent) == 3  # the 4th, the 5th, and the video (dated when it was written)
+        freed: bool = cat.compact()
+        print("compacted:", freed)
         row_count: int = len(cat.list_assets().to_pandas())
         print(row_count, cat.list_assets(limit=1).to_json()[:30])
 

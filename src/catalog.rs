@@ -201,12 +201,17 @@ impl Catalog {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(TEMP_SUFFIX)
-            .tempfile_in(dir)
+        // The temporary file is created here (not by tempfile's builder, whose errors hide the
+        // OS error number behind its own path) with the mode of any new file; `TempPath`
+        // removes it if anything below fails, and moves it without replacing anything.
+        let tmp_path = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
+        let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
             .map_err(|e| Error::io(path, e))?;
-        let file = tmp.reopen().map_err(|e| Error::io(path, e))?;
         // redb syncs the file on commit (the default durability is immediate).
         let backend = redb::backends::FileBackend::new(file)?;
         let db = Database::builder().create_with_backend(backend)?;
@@ -215,7 +220,7 @@ impl Catalog {
         create_tables(&txn)?;
         txn.commit()?;
         match tmp.persist_noclobber(path) {
-            Ok(_) => {}
+            Ok(()) => {}
             // Another process created the catalogue meanwhile: open theirs (our temporary file
             // is removed when `e` is dropped).
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {

@@ -57,6 +57,20 @@ impl IdKind {
 
 /// A new unique id of the given kind.
 pub fn generate(kind: IdKind) -> String {
+    let mut id = String::with_capacity(kind.prefix().len() + 22);
+    id.push_str(kind.prefix());
+    push_token(&mut id);
+    id
+}
+
+/// A new unique URL-safe token of 22 characters (128 random bits), as ids carry.
+pub(crate) fn token() -> String {
+    let mut t = String::with_capacity(22);
+    push_token(&mut t);
+    t
+}
+
+fn push_token(out: &mut String) {
     let mut bytes = [0u8; 16];
     // getrandom only fails when the OS has no entropy source at all; fall back to a
     // time-and-counter token rather than panicking, which keeps ids unique within a process.
@@ -70,10 +84,7 @@ pub fn generate(kind: IdKind) -> String {
         bytes[..8].copy_from_slice(&nanos.to_le_bytes());
         bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
     }
-    let mut id = String::with_capacity(kind.prefix().len() + 22);
-    id.push_str(kind.prefix());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(bytes, &mut id);
-    id
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
 /// The longest id accepted.

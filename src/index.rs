@@ -118,11 +118,14 @@ impl<'t> IndexTables<'t> {
                 self.bump_person(p, d)?;
             }
         }
-        let counts = std::mem::take(&mut self.pending_counts);
+        // In key order: neighbouring B-tree updates touch the same pages.
+        let mut counts: Vec<(Vec<u8>, i64)> = std::mem::take(&mut self.pending_counts)
+            .into_iter()
+            .filter(|(_, d)| *d != 0)
+            .collect();
+        counts.sort_unstable();
         for (prefix, d) in counts {
-            if d != 0 {
-                bump_count(&mut self.counts, &prefix, d)?;
-            }
+            bump_count(&mut self.counts, &prefix, d)?;
         }
         Ok(())
     }
@@ -255,8 +258,24 @@ impl<'t> IndexTables<'t> {
             .flat_map(|(k, r)| list_entries(*k, r, &[]))
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Sorted, the entries of one group and part are adjacent: count each run once.
+        let mut run: Option<(&[u8], i64)> = None;
         for (k, v) in &entries {
-            self.insert_entry(k, v)?;
+            self.list.insert(k.as_slice(), v.as_slice())?;
+            let len = keys::prefix_len(k)
+                .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
+            match &mut run {
+                Some((prefix, n)) if *prefix == &k[..len] => *n += 1,
+                _ => {
+                    if let Some((prefix, n)) = run.take() {
+                        self.count(prefix, n)?;
+                    }
+                    run = Some((&k[..len], 1));
+                }
+            }
+        }
+        if let Some((prefix, n)) = run {
+            self.count(prefix, n)?;
         }
         let mut links: Vec<(u32, u64)> = records
             .iter()

@@ -30,21 +30,38 @@ fn import_list_get() {
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = stdout(&out);
     assert!(
-        summary.starts_with("24 created, 1 duplicates, 3 failed"),
+        summary.starts_with("24 created, 1 duplicate, 3 failed"),
         "{summary}"
     );
+    // Failures are counted by reason; the files are listed only with --verbose.
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines.len(), 3, "{summary}");
+    assert!(
+        lines[1].starts_with("failed: ") && lines[1].contains("1 empty file"),
+        "{summary}"
+    );
+    assert_eq!(
+        lines[2],
+        "(--verbose lists each duplicate, failed and skipped file)"
+    );
+    assert!(!summary.contains("empty.jpg"), "{summary}");
+
+    // The same import again creates nothing, and says so in a few lines, not one per file.
+    let out = photocat(&["import", PHOTOS, "--catalog", catalog, "--quiet"]);
+    let summary = stdout(&out);
+    assert!(summary.starts_with("0 created, 25 duplicates"), "{summary}");
+    assert_eq!(summary.lines().count(), 3, "{summary}");
+
+    // --verbose lists each duplicate and failed file.
+    let out = photocat(&["import", PHOTOS, "--catalog", catalog, "-q", "--verbose"]);
+    let summary = stdout(&out);
     assert!(
         summary.contains("edge/empty.jpg  (empty file)"),
         "{summary}"
     );
-
-    // The same import again creates nothing.
-    let out = photocat(&["import", PHOTOS, "--catalog", catalog, "--quiet"]);
-    assert!(
-        stdout(&out).starts_with("0 created, 25 duplicates"),
-        "{}",
-        stdout(&out)
-    );
+    assert_eq!(summary.matches("\n  duplicate  ").count(), 25, "{summary}");
+    assert_eq!(summary.matches("\n  failed     ").count(), 3, "{summary}");
+    assert!(!summary.contains("--verbose lists"), "{summary}");
 
     let out = photocat(&["list", "--catalog", catalog, "--limit", "5"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -152,7 +169,7 @@ fn help_explains_every_command() {
     let out = photocat(&["--help"]);
     assert!(out.status.success());
     let help = stdout(&out);
-    for cmd in ["import", "list", "get"] {
+    for cmd in ["import", "list", "get", "count", "info", "album", "person"] {
         assert!(help.contains(cmd), "{help}");
     }
     let out = photocat(&["import", "--help"]);
@@ -163,8 +180,542 @@ fn help_explains_every_command() {
     let out = photocat(&["list", "--help"]);
     let help = stdout(&out);
     for flag in [
-        "--album", "--person", "--ids", "--state", "--limit", "--after",
+        "--album",
+        "--person",
+        "--ids",
+        "--state",
+        "--limit",
+        "--after",
+        "--table",
+        "--catalog",
     ] {
         assert!(help.contains(flag), "{help}");
     }
+    let out = photocat(&["count", "--help"]);
+    let help = stdout(&out);
+    for flag in [
+        "--album",
+        "--person",
+        "--ids",
+        "--state",
+        "--local-datetime-after",
+    ] {
+        assert!(help.contains(flag), "{help}");
+    }
+    let help = stdout(&photocat(&["album", "--help"]));
+    assert!(help.contains("create") && help.contains("list"), "{help}");
+    let help = stdout(&photocat(&["album", "create", "--help"]));
+    for flag in ["--library", "--description", "--json"] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
+
+/// Runs the binary with its stdout the write end of a pipe whose read end is already closed,
+/// as in `photocat ... | head` when `head` has exited: every write fails with EPIPE.
+fn photocat_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_photocat"))
+        .args(args)
+        .env_remove("PHOTOCAT_CATALOG")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+
+    // The import commits everything it read although its summary cannot be written.
+    let out = photocat_into_closed_pipe(&["import", PHOTOS, "-c", catalog, "-q", "--verbose"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let out = photocat(&["list", "-c", catalog, "--limit", "200"]);
+    let page: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 24);
+    let id = page["data"][0]["id"].as_str().unwrap().to_owned();
+
+    for args in [
+        vec!["import", PHOTOS, "-c", catalog, "-q"],
+        vec!["list", "-c", catalog],
+        vec!["list", "-c", catalog, "--pretty", "--limit", "200"],
+        vec!["list", "-c", catalog, "--table"],
+        vec!["get", &id, "-c", catalog],
+        vec!["count", "-c", catalog],
+        vec!["info", "-c", catalog],
+        vec!["info", "-c", catalog, "--json"],
+        vec!["album", "list", "-c", catalog],
+        vec!["album", "list", "-c", catalog, "--json"],
+        vec!["person", "list", "-c", catalog],
+        vec!["person", "list", "-c", catalog, "--json"],
+        vec!["album", "create", "A", "-c", catalog],
+        vec!["person", "create", "P", "-c", catalog, "--json"],
+        vec!["--help"],
+        vec!["list", "--help"],
+        vec!["--version"],
+    ] {
+        let out = photocat_into_closed_pipe(&args);
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}");
+    }
+
+    // A failing call still says why on stderr, with its own exit status.
+    let out = photocat_into_closed_pipe(&["get", "asset_nope", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
+}
+
+#[test]
+fn reading_stops_after_the_first_line() {
+    // `photocat import DIR --verbose | head -1`: the reader takes one line and goes away.
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_photocat"))
+        .args(["import", PHOTOS, "-q", "--verbose"])
+        .env("PHOTOCAT_CATALOG", &catalog)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("24 created"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_catalogue_before_or_after_the_subcommand_or_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let aarhus = format!("{PHOTOS}/aarhus.jpg");
+    let out = photocat(&["--catalog", catalog, "import", &aarhus, "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let after = stdout(&photocat(&["list", "--catalog", catalog]));
+    let before = stdout(&photocat(&["--catalog", catalog, "list"]));
+    let short = stdout(&photocat(&["-c", catalog, "list"]));
+    let out = Command::new(env!("CARGO_BIN_EXE_photocat"))
+        .arg("list")
+        .env("PHOTOCAT_CATALOG", catalog)
+        .output()
+        .unwrap();
+    let from_env = stdout(&out);
+    assert!(after.contains("aarhus.jpg"), "{after}");
+    assert_eq!(before, after);
+    assert_eq!(short, after);
+    assert_eq!(from_env, after);
+
+    // Given nowhere: a usage error naming both ways, exit status 2.
+    for args in [&["list"][..], &["import", &aarhus]] {
+        let out = photocat(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("--catalog") && err.contains("PHOTOCAT_CATALOG"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn list_as_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let out = photocat(&["import", PHOTOS, "-c", catalog, "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = photocat(&["list", "-c", catalog, "--table", "--limit", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 1 + 5 + 1, "{table}");
+    assert!(lines[0].starts_with("LOCAL DATETIME"), "{table}");
+    for col in ["OFFSET", "TIME SOURCE", "TYPE", "SIZE", "FILE NAME", "ID"] {
+        assert!(lines[0].contains(col), "{table}");
+    }
+    // The same assets as the JSON page, in the same order, one row each, ids last.
+    let json = stdout(&photocat(&["list", "-c", catalog, "--limit", "5"]));
+    let page: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for (row, asset) in lines[1..6].iter().zip(page["data"].as_array().unwrap()) {
+        let id = asset["id"].as_str().unwrap();
+        assert!(row.ends_with(id), "{row}");
+        let local = asset["local_datetime"].as_str().unwrap();
+        assert!(row.starts_with(&local[..10]), "{row} vs {local}");
+        assert!(
+            row.contains(asset["original_file_name"].as_str().unwrap()),
+            "{row}"
+        );
+        let size = format!("{}x{}", asset["width"], asset["height"]);
+        assert!(row.contains(&size), "{row}");
+    }
+    let last = page["data"][4]["id"].as_str().unwrap();
+    assert_eq!(lines[6], format!("more: --after {last}"));
+
+    // The last page has no "more" line.
+    let out = photocat(&["list", "-c", catalog, "--table", "--limit", "200"]);
+    let table = stdout(&out);
+    assert_eq!(table.lines().count(), 1 + 24, "{table}");
+    assert!(!table.contains("more:"), "{table}");
+    // A video shows its type; where each capture time came from is shown.
+    assert!(table.lines().any(|l| l.contains(" video ")), "{table}");
+    let row = |name: &str| table.lines().find(|l| l.contains(name)).unwrap().to_owned();
+    assert!(row("Canon_PowerShot_A85.jpg").contains(" exif "), "{table}");
+    assert!(row("max-heromode.mp4").contains(" quicktime "), "{table}");
+    assert!(row("without_exif.jpg").contains(" file_mtime "), "{table}");
+}
+
+#[test]
+fn create_albums_and_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+
+    // A writing subcommand creates the catalogue (and its "Default" library) like import does.
+    let out = photocat(&[
+        "album",
+        "create",
+        "Trips",
+        "-c",
+        catalog,
+        "--description",
+        "Away",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with("created album album_") && line.contains(r#""Trips" in library library_"#),
+        "{line}"
+    );
+
+    let out = photocat(&["-c", catalog, "album", "create", "Family", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let album: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(album["name"], "Family");
+    assert_eq!(album["description"], serde_json::Value::Null);
+    assert!(album["id"].as_str().unwrap().starts_with("album_"));
+    let library = album["library_id"].as_str().unwrap().to_owned();
+    let out = photocat(&[
+        "album",
+        "create",
+        "Pets",
+        "--library",
+        &library,
+        "-c",
+        catalog,
+        "--json",
+    ]);
+    let pets: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(pets["library_id"], library.as_str());
+
+    let out = photocat(&[
+        "album",
+        "create",
+        "X",
+        "--library",
+        "library_nope",
+        "-c",
+        catalog,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("library_nope"), "{}", stderr(&out));
+
+    let out = photocat(&["person", "create", "Ann", "-c", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with("created person person_") && line.ends_with("\"Ann\"\n"),
+        "{line}"
+    );
+    let out = photocat(&["person", "create", "-c", catalog]);
+    assert!(stdout(&out).ends_with(" (no name)\n"), "{}", stdout(&out));
+    let out = photocat(&["person", "create", "Bo", "--json", "-c", catalog]);
+    let person: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(person["name"], "Bo");
+    assert_eq!(person["asset_count"], 0);
+
+    // No name for an album is a usage error.
+    let out = photocat(&["album", "create", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Imports the sample photos, then through the library: an album "Trips" with 3 assets (one of
+/// them then trashed), a person "Ann" on 2 assets, an unnamed person, and one more trashed asset.
+/// Returns (album id, person id, ids of the live assets newest first).
+fn sample_catalogue(catalog: &str) -> (String, String, Vec<String>) {
+    let out = photocat(&["import", PHOTOS, "-c", catalog, "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cat = photocat::Catalog::open(catalog).unwrap();
+    let ids: Vec<String> = cat
+        .iter_assets(photocat::ListAssets::default(), 200)
+        .unwrap()
+        .map(|a| a.unwrap().id)
+        .collect();
+    assert_eq!(ids.len(), 24);
+    let album = cat
+        .create_album(photocat::NewAlbum {
+            name: "Trips".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.add_to_album(&album.id, &ids[0..3]).unwrap();
+    let ann = cat
+        .create_person(photocat::NewPerson {
+            name: Some("Ann".into()),
+            is_favorite: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.create_person(photocat::NewPerson::default()).unwrap();
+    let faces = ids[3..5]
+        .iter()
+        .map(|id| photocat::NewFace {
+            asset_id: Some(id.clone()),
+            person_id: Some(ann.id.clone()),
+            bounding_box: photocat::BoundingBox {
+                x: 1,
+                y: 1,
+                w: 10,
+                h: 10,
+            },
+            ..Default::default()
+        })
+        .collect();
+    cat.add_faces(faces).unwrap();
+    cat.trash_assets(&[&ids[0], &ids[23]]).unwrap();
+    cat.close().unwrap();
+    let live = ids[1..23].to_vec();
+    (album.id, ann.id, live)
+}
+
+#[test]
+fn count_matches_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (album, ann, live) = sample_catalogue(catalog);
+
+    let count = |args: &[&str]| {
+        let mut all = vec!["count", "-c", catalog];
+        all.extend_from_slice(args);
+        let out = photocat(&all);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(count(&[]), "22\n");
+    assert_eq!(count(&["--state", "trashed"]), "2\n");
+    assert_eq!(count(&["--state", "all"]), "24\n");
+    assert_eq!(count(&["--album", &album]), "2\n");
+    assert_eq!(count(&["--person", &ann]), "2\n");
+    assert_eq!(
+        count(&["--ids", &format!("{},{},asset_unknown", live[0], live[5])]),
+        "2\n"
+    );
+    assert_eq!(
+        count(&["--local-datetime-before", "1990-01-01T00:00:00"]),
+        "0\n"
+    );
+
+    // The count is the length of the whole list, for any filter.
+    for args in [
+        vec!["--local-datetime-after", "2015-01-01T00:00:00"],
+        vec!["--local-datetime-before", "2020-01-01T00:00:00+02:00"],
+        vec!["--state", "all", "--album", &album],
+    ] {
+        let mut list = vec!["list", "-c", catalog, "--limit", "200"];
+        list.extend_from_slice(&args);
+        let page: serde_json::Value = serde_json::from_str(&stdout(&photocat(&list))).unwrap();
+        let n = page["data"].as_array().unwrap().len();
+        assert!(n > 0, "{args:?}");
+        assert_eq!(count(&args), format!("{n}\n"), "{args:?}");
+    }
+
+    let out = photocat(&["count", "-c", catalog, "--album", "album_nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("album_nope"), "{}", stderr(&out));
+    let out = photocat(&["count", "-c", catalog, "--state", "gone"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn albums_people_and_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (album, ann, _) = sample_catalogue(catalog);
+    let out = photocat(&["album", "create", "Empty", "-c", catalog, "--json"]);
+    let empty: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let library = empty["library_id"].as_str().unwrap().to_owned();
+
+    // Albums with their live assets (one of the three is trashed).
+    let out = photocat(&["album", "list", "-c", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("ASSETS"),
+        "{table}"
+    );
+    let trips = lines.iter().find(|l| l.starts_with("Trips ")).unwrap();
+    assert!(
+        trips.ends_with(&album) && trips.split_whitespace().nth(1) == Some("2"),
+        "{table}"
+    );
+    let out = photocat(&[
+        "album",
+        "list",
+        "-c",
+        catalog,
+        "--json",
+        "--library",
+        &library,
+    ]);
+    let json = stdout(&out);
+    // The album view's keys in its order, then asset_count, once.
+    assert!(
+        json.starts_with(r#"[{"id":"album_"#) && json.matches(r#""asset_count""#).count() == 2,
+        "{json}"
+    );
+    let albums: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let albums = albums.as_array().unwrap();
+    assert_eq!(albums.len(), 2);
+    let trips = albums.iter().find(|a| a["id"] == album.as_str()).unwrap();
+    assert_eq!(trips["name"], "Trips");
+    assert_eq!(trips["asset_count"], 2);
+    assert_eq!(trips["library_id"], library.as_str());
+    let out = photocat(&["album", "list", "-c", catalog, "--library", "library_nope"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // People with their live assets and flags.
+    let out = photocat(&["person", "list", "-c", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert_eq!(table.lines().count(), 3, "{table}");
+    let ann_row = table.lines().find(|l| l.starts_with("Ann ")).unwrap();
+    assert!(ann_row.ends_with(&ann), "{table}");
+    assert_eq!(
+        ann_row.split_whitespace().collect::<Vec<_>>()[1..3],
+        ["2", "favorite"],
+        "{table}"
+    );
+    let out = photocat(&["person", "list", "-c", catalog, "--json"]);
+    let people: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let people = people.as_array().unwrap();
+    assert_eq!(people.len(), 2);
+    let ann_json = people.iter().find(|p| p["id"] == ann.as_str()).unwrap();
+    assert_eq!(ann_json["asset_count"], 2);
+    assert_eq!(ann_json["is_favorite"], true);
+    assert!(people.iter().any(|p| p["name"].is_null()));
+
+    // The summary.
+    let out = photocat(&["info", "-c", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = stdout(&out);
+    assert!(
+        info.starts_with(&format!("catalogue       {catalog}\n")),
+        "{info}"
+    );
+    let size = std::fs::metadata(catalog).unwrap().len();
+    let size_line = info.lines().find(|l| l.starts_with("file size")).unwrap();
+    assert!(
+        size_line
+            .replace(',', "")
+            .contains(&format!(" {size} bytes")),
+        "{info}"
+    );
+    for line in [
+        "libraries       1",
+        "albums          2",
+        "people          2",
+    ] {
+        assert!(info.lines().any(|l| l == line), "{line}: {info}");
+    }
+    let lib_row = info.lines().find(|l| l.ends_with(&library)).unwrap();
+    assert_eq!(
+        lib_row.split_whitespace().collect::<Vec<_>>()[..5],
+        ["Default", "22", "2", "2", "-"],
+        "{info}"
+    );
+
+    let out = photocat(&["info", "-c", catalog, "--json"]);
+    let json = stdout(&out);
+    assert!(json.starts_with(r#"{"path":"#), "{json}");
+    let info: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(info["path"], catalog);
+    assert_eq!(info["file_size_bytes"], size);
+    assert!(info["format_version"].as_u64().unwrap() >= 1);
+    assert_eq!(info["albums"], 2);
+    assert_eq!(info["people"], 2);
+    let libs = info["libraries"].as_array().unwrap();
+    assert_eq!(libs.len(), 1);
+    assert_eq!(libs[0]["id"], library.as_str());
+    assert_eq!(libs[0]["name"], "Default");
+    assert_eq!(libs[0]["live"], 22);
+    assert_eq!(libs[0]["trashed"], 2);
+    assert_eq!(libs[0]["albums"], 2);
+}
+
+#[test]
+fn reading_subcommands_never_create_a_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.redb");
+    let missing = missing.to_str().unwrap();
+    for args in [
+        vec!["list", "-c", missing],
+        vec!["list", "-c", missing, "--table"],
+        vec!["get", "asset_x", "-c", missing],
+        vec!["count", "-c", missing],
+        vec!["info", "-c", missing],
+        vec!["info", "-c", missing, "--json"],
+        vec!["album", "list", "-c", missing],
+        vec!["person", "list", "-c", missing],
+    ] {
+        let out = photocat(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            stderr(&out),
+            format!("photocat: no catalogue at {missing}\n")
+        );
+        assert!(
+            !std::path::Path::new(missing).exists(),
+            "{args:?} created it"
+        );
+    }
+
+    // An empty catalogue reads as empty.
+    let empty = dir.path().join("empty.redb");
+    let empty = empty.to_str().unwrap();
+    photocat::Catalog::open(empty).unwrap().close().unwrap();
+    assert_eq!(
+        stdout(&photocat(&["album", "list", "-c", empty])),
+        "no albums\n"
+    );
+    assert_eq!(
+        stdout(&photocat(&["person", "list", "-c", empty])),
+        "no people\n"
+    );
+    assert_eq!(
+        stdout(&photocat(&["album", "list", "-c", empty, "--json"])),
+        "[]\n"
+    );
+    assert_eq!(
+        stdout(&photocat(&["list", "-c", empty, "--table"])),
+        "no assets\n"
+    );
+    assert_eq!(stdout(&photocat(&["count", "-c", empty])), "0\n");
+    let info = stdout(&photocat(&["info", "-c", empty]));
+    assert!(info.contains("libraries       0\n"), "{info}");
 }

@@ -296,10 +296,18 @@ fn io_errors_name_the_file() {
         } => {
             assert_eq!(p, &path);
             assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            // The operating system's own error, with its number (Python's errno).
+            assert!(source.raw_os_error().is_some(), "{source:?}");
         }
         e => panic!("{e:?}"),
     }
-    assert!(err.to_string().contains("missing/folder/x.redb"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "I/O error on {}: No such file or directory (os error 2)",
+            path.display()
+        )
+    );
     // Nothing was created on the way.
     assert!(!dir.path().join("missing").exists());
 }
@@ -316,6 +324,16 @@ fn creating_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.redb"]);
+    // It has the permissions of any new file here (not a temporary file's owner-only ones).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        assert_eq!(mode(&dir.path().join("a.redb")), mode(&plain));
+        std::fs::remove_file(plain).unwrap();
+    }
     // A relative path in the working folder works too (its folder is "").
     let cwd = std::env::current_dir().unwrap();
     std::env::set_current_dir(dir.path()).unwrap();

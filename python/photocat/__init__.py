@@ -33,10 +33,13 @@ from ._photocat import (
     Face,
     ImportReport,
     Library,
+    LibrarySummary,
     Person,
+    Summary,
     __version__,
 )
 from .errors import (
+    AlreadyOpenError,
     CorruptError,
     DuplicateError,
     InvalidArgument,
@@ -48,6 +51,7 @@ from .errors import (
 )
 
 __all__ = [
+    "AlreadyOpenError",
     "Album",
     "Asset",
     "AssetIterator",
@@ -59,11 +63,13 @@ __all__ = [
     "ImportReport",
     "InvalidArgument",
     "Library",
+    "LibrarySummary",
     "NotACatalogError",
     "NotFoundError",
     "Person",
     "PhotocatError",
     "StorageError",
+    "Summary",
     "UnsupportedVersionError",
     "__version__",
 ]

@@ -104,6 +104,10 @@ def page_to_pandas(page: AssetPage) -> pandas.DataFrame:
         [None if a.local_offset is None else a.local_offset.utcoffset(None) for a in assets],
         dtype="timedelta64[us]",
     )
+    # Where local_datetime came from ("exif", "file_mtime", ...; missing for format 1 assets).
+    cols["local_datetime_source"] = pd.Series(
+        [a.local_datetime_source for a in assets], dtype=_text_dtype(pd)
+    )
     for name in _INSTANTS:
         cols[name] = pd.Series([getattr(a, name) for a in assets], dtype="datetime64[us, UTC]")
     for name in _INTS:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, Optional, Union, final
 
+import numpy
 import pandas
 
 __all__ = [
@@ -17,18 +18,23 @@ __all__ = [
     "Person",
     "Album",
     "Library",
+    "Summary",
+    "LibrarySummary",
     "ImportReport",
     "__version__",
 ]
 
 __version__: str
 
-#: A datetime argument: an aware or naive ``datetime``, a ``date`` (midnight), or ISO 8601 text.
-_DateTimeLike = Union[datetime.datetime, datetime.date, str]
+#: A datetime argument: an aware or naive ``datetime`` (``pandas.Timestamp`` is one; finer than
+#: microseconds is truncated), a ``numpy.datetime64`` (naive, like a naive ``datetime``), a
+#: ``date`` (midnight), or ISO 8601 text. ``NaT`` is a missing value, like None.
+_DateTimeLike = Union[datetime.datetime, datetime.date, numpy.datetime64, str]
 #: A record for ``add_assets``: a dict in the canonical (Gumnut) shape, or an ``Asset``.
 _AssetRecord = Union[Mapping[str, Any], "Asset"]
 _State = Literal["live", "trashed", "all"]
 _OnDuplicate = Literal["error", "skip"]
+_TimeSource = Literal["given", "exif", "quicktime", "file_mtime", "file_created_at", "write_time"]
 
 @final
 class Asset:
@@ -55,6 +61,10 @@ class Asset:
     def file_modified_at(self) -> datetime.datetime: ...
     @property
     def local_datetime(self) -> datetime.datetime: ...
+    @property
+    def local_datetime_source(self) -> Optional[_TimeSource]:
+        """Where ``local_datetime`` came from (``"file_mtime"``: the file has no capture time);
+        None for assets written by format 1. Not in ``to_dict()``."""
     @property
     def local_offset(self) -> Optional[datetime.timezone]: ...
     @property
@@ -120,7 +130,8 @@ class Asset:
     @property
     def thumbhash(self) -> Optional[str]: ...
     @property
-    def duration(self) -> Optional[str]: ...
+    def duration(self) -> Optional[datetime.timedelta]:
+        """A video's length; stored as Immich's ``H:MM:SS.ffffff`` text."""
     @property
     def original_path(self) -> Optional[str]: ...
     def to_json(self) -> str:
@@ -219,7 +230,7 @@ class Person:
 
 @final
 class Album:
-    """An album: a named set of assets within one library."""
+    """An album: a named set of assets within one library, with the maintained ``asset_count``."""
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
     @property
@@ -230,6 +241,9 @@ class Album:
     def description(self) -> Optional[str]: ...
     @property
     def library_id(self) -> str: ...
+    @property
+    def asset_count(self) -> int:
+        """Live (not trashed) assets the album lists."""
     @property
     def created_at(self) -> datetime.datetime: ...
     @property
@@ -256,6 +270,43 @@ class Library:
     def updated_at(self) -> datetime.datetime: ...
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class LibrarySummary:
+    """One library's counts in a ``Summary``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def library(self) -> Library: ...
+    @property
+    def live(self) -> int:
+        """Live (not trashed) assets that lists show (timeline and archive)."""
+    @property
+    def trashed(self) -> int:
+        """Trashed assets that lists show."""
+    @property
+    def albums(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Summary:
+    """A catalogue at a glance (``Catalog.summary()``), read from maintained counts."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def format_version(self) -> int: ...
+    @property
+    def file_size_bytes(self) -> Optional[int]:
+        """The file's size; None in memory."""
+    @property
+    def libraries(self) -> list[LibrarySummary]: ...
+    @property
+    def albums(self) -> int: ...
+    @property
+    def people(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 
@@ -295,6 +346,10 @@ class Catalog:
     def closed(self) -> bool: ...
     def close(self) -> None:
         """Closes the catalogue (idempotent)."""
+    def compact(self) -> bool:
+        """Compacts the file (gives free space back); needs the catalogue to itself, so it
+        raises ``PhotocatError`` while a call runs in another thread. True when anything was
+        freed."""
     def __enter__(self) -> Catalog: ...
     def __exit__(self, *_exc: object) -> bool: ...
     def create_library(
@@ -303,6 +358,23 @@ class Catalog:
         """Creates a library."""
     def list_libraries(self) -> list[Library]:
         """Every library, by id."""
+    def list_albums(self, library_id: Optional[str] = None) -> list[Album]:
+        """Every album (or one library's), oldest first, with ``asset_count``."""
+    def list_people(self) -> list[Person]:
+        """Every person, most assets first, with ``asset_count``."""
+    def count_assets(
+        self,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        state: _State = "live",
+    ) -> int:
+        """How many assets ``list_assets`` would return with these filters, over all pages."""
+    def summary(self) -> Summary:
+        """The catalogue at a glance: format version, file size, per-library counts."""
     def add_assets(
         self,
         records: Iterable[_AssetRecord],
@@ -389,4 +461,8 @@ class Catalog:
         on_duplicate: _OnDuplicate = "skip",
         progress: Optional[Callable[[int, int], Optional[bool]]] = None,
     ) -> ImportReport:
-        """Imports photo and video files (folders walked) with every core; see ``help()``."""
+        """Imports photo and video files (folders walked) with every core; see ``help()``.
+
+        ``progress(done, total)`` stops the import by returning False (``report.cancelled``),
+        by raising, or by Ctrl-C; files already read stay committed in complete batches, and
+        an exception (``KeyboardInterrupt`` for Ctrl-C) is re-raised after that commit."""

@@ -3,19 +3,22 @@
 Every error of the engine (Rust's ``photocat::Error``) is raised as one of these classes,
 mapped once in ``src/python/errors.rs``:
 
-==========================  ===================================================  =========================
+==========================  ===================================================  ==============================
 Rust variant                Python class (also an instance of)                   extra attributes
-==========================  ===================================================  =========================
+==========================  ===================================================  ==============================
 ``NotFound``                :class:`NotFoundError` (``KeyError``)                ``kind``, ``id``
 ``InvalidArgument``         :class:`InvalidArgument` (``ValueError``)
 ``Duplicate``               :class:`DuplicateError` (``ValueError``)             ``existing_id``
-``NotACatalog``             :class:`NotACatalogError` (``StorageError``)         ``path``
+``AlreadyOpen``             :class:`AlreadyOpenError` (``StorageError``)         ``filename``
+``NotACatalog``             :class:`NotACatalogError` (``StorageError``)         ``path``, ``filename``
 ``UnsupportedVersion``      :class:`UnsupportedVersionError` (``StorageError``)  ``found``, ``supported``
 ``Corrupt``                 :class:`CorruptError` (``StorageError``)
-``Storage`` (redb), ``Io``  :class:`StorageError` (``OSError``)                  ``errno`` for OS errors
-==========================  ===================================================  =========================
+``Storage`` (redb), ``Io``  :class:`StorageError` (``OSError``)                  ``errno``, ``strerror``,
+                                                                                 ``filename`` when known
+==========================  ===================================================  ==============================
 
-A call on a closed catalogue raises :class:`PhotocatError` itself. Arguments of the wrong
+A call on a closed catalogue, or one that ``compact()`` holds, raises :class:`PhotocatError`
+itself. Arguments of the wrong
 Python type (``limit="x"``) raise ``TypeError``, as for any Python function.
 
 >>> import photocat
@@ -35,6 +38,7 @@ __all__ = [
     "InvalidArgument",
     "DuplicateError",
     "StorageError",
+    "AlreadyOpenError",
     "NotACatalogError",
     "UnsupportedVersionError",
     "CorruptError",
@@ -71,13 +75,38 @@ class DuplicateError(PhotocatError, ValueError):
 
 
 class StorageError(PhotocatError, OSError):
-    """The file or the storage engine failed (``errno`` is set for operating-system errors)."""
+    """The file or the storage engine failed.
+
+    Like an ``OSError``: ``errno`` and ``strerror`` are set for operating-system errors
+    (``None`` otherwise) and ``filename`` names the file when one is known. It is not one of
+    ``OSError``'s own subclasses (``FileNotFoundError``, ``PermissionError``, ...), which
+    Python picks by errno only for ``OSError`` itself; compare ``errno`` instead:
+
+    >>> import errno, photocat
+    >>> try:
+    ...     photocat.Catalog.open("/no/such/folder/photos.redb")
+    ... except photocat.StorageError as e:
+    ...     print(e.errno == errno.ENOENT, e.filename)
+    True /no/such/folder/photos.redb
+    """
+
+    def __str__(self) -> str:
+        # OSError's own __str__ rewrites the message as "[Errno n] strerror: 'filename'" once
+        # filename is set; ours already says what happened, to which file.
+        return Exception.__str__(self)
+
+
+class AlreadyOpenError(StorageError):
+    """The catalogue file is already open, in this process (another ``Catalog`` of the same
+    file, e.g. a notebook cell run twice) or in another one; close that one first. Nothing was
+    written. ``filename`` is the file; ``errno`` is None.
+    """
 
 
 class NotACatalogError(StorageError):
     """The file exists but is not a photocat catalogue; it was not modified.
 
-    ``path`` is the file that was opened.
+    ``path`` (and ``filename``, as on every ``StorageError``) is the file that was opened.
     """
 
     path: str

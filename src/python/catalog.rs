@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::convert::{from_json, id_list, opt_datetime_input, to_json};
 use super::errors::{invalid, photocat_error, run};
-use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson};
+use super::model::{PyAlbum, PyAsset, PyAssetPage, PyFace, PyLibrary, PyPerson, PySummary};
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::query::cursor::Start;
@@ -83,23 +83,47 @@ fn list_query(
 /// ['IMG_0001.jpg']
 #[pyclass(module = "photocat", name = "Catalog", frozen)]
 pub(crate) struct PyCatalog {
-    inner: RwLock<Option<Arc<Catalog>>>,
+    slot: RwLock<Slot>,
     path: Option<PathBuf>,
 }
 
+/// Where the engine's catalogue of a Python `Catalog` is. The lock around it is only ever held
+/// for a moment (never across an engine call), so taking it while attached cannot deadlock.
+enum Slot {
+    /// Open: each call clones the `Arc` for its duration.
+    Open(Arc<Catalog>),
+    /// `compact()` owns the catalogue while it runs (interpreter released); `close_after` is
+    /// set by a `close()` that came meanwhile.
+    Compacting {
+        close_after: bool,
+    },
+    Closed,
+}
+
 impl PyCatalog {
-    /// The open catalogue, or `PhotocatError` when it was closed.
+    fn slot(&self) -> std::sync::RwLockWriteGuard<'_, Slot> {
+        self.slot.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The open catalogue, or `PhotocatError` when it was closed or is being compacted.
     pub(crate) fn cat(&self, py: Python<'_>) -> PyResult<Arc<Catalog>> {
-        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .clone()
-            .ok_or_else(|| photocat_error(py, "the catalogue is closed"))
+        match &*self.slot.read().unwrap_or_else(|e| e.into_inner()) {
+            Slot::Open(cat) => Ok(Arc::clone(cat)),
+            Slot::Compacting { close_after: false } => Err(photocat_error(
+                py,
+                "the catalogue is being compacted (compact() is running in another thread); \
+                 try again when it returns",
+            )),
+            Slot::Compacting { close_after: true } | Slot::Closed => {
+                Err(photocat_error(py, "the catalogue is closed"))
+            }
+        }
     }
 
     fn wrap(cat: Catalog) -> PyCatalog {
         PyCatalog {
             path: cat.path().map(|p| p.to_path_buf()),
-            inner: RwLock::new(Some(Arc::new(cat))),
+            slot: RwLock::new(Slot::Open(Arc::new(cat))),
         }
     }
 }
@@ -145,30 +169,101 @@ impl PyCatalog {
     /// True once `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
+        matches!(
+            &*self.slot.read().unwrap_or_else(|e| e.into_inner()),
+            Slot::Closed | Slot::Compacting { close_after: true }
+        )
     }
 
     /// Closes the catalogue (idempotent). Later calls raise `PhotocatError`; a call still
-    /// running in another thread finishes first, and the file is released after it.
+    /// running in another thread (`compact()` included) finishes first, and the file is
+    /// released after it.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
     /// >>> cat.close(); cat.closed
     /// True
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let taken = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
-        match taken.map(Arc::try_unwrap) {
-            Some(Ok(cat)) => run(py, || cat.close()),
-            // Another thread is inside a call: the catalogue closes when that call ends.
-            Some(Err(shared)) => {
-                py.detach(move || drop(shared));
+        let mut slot = self.slot();
+        match std::mem::replace(&mut *slot, Slot::Closed) {
+            Slot::Open(cat) => {
+                drop(slot);
+                match Arc::try_unwrap(cat) {
+                    Ok(cat) => run(py, || cat.close()),
+                    // Another thread is inside a call: the catalogue closes when that call ends.
+                    Err(shared) => {
+                        py.detach(move || drop(shared));
+                        Ok(())
+                    }
+                }
+            }
+            // compact() closes it when it is done.
+            Slot::Compacting { .. } => {
+                *slot = Slot::Compacting { close_after: true };
                 Ok(())
             }
-            None => Ok(()),
+            Slot::Closed => Ok(()),
         }
+    }
+
+    /// Compacts the file: rewrites the live pages to its front and gives the free space back
+    /// to the file system (space that copy-on-write updates leave behind, e.g. after a bulk
+    /// import followed by many edits). Returns True when anything was freed.
+    ///
+    /// It needs the catalogue to itself: while it runs (with the interpreter released), calls
+    /// from other threads raise `PhotocatError`, and it raises `PhotocatError` itself, changing
+    /// nothing, when a call is running in another thread. Iterators of `iter_assets` are not
+    /// calls: they hold no snapshot between pages and go on where they were afterwards.
+    ///
+    /// >>> import photocat, tempfile, pathlib
+    /// >>> with tempfile.TemporaryDirectory() as d:
+    /// ...     with photocat.Catalog.open(pathlib.Path(d) / "photos.redb") as cat:
+    /// ...         added = cat.add_assets([{"local_datetime": f"2024-01-01T00:00:{s:02d}"} for s in range(60)])
+    /// ...         cat.delete_assets([a.id for a in added])
+    /// ...         freed = cat.compact()
+    /// ...         print(freed, len(cat.list_assets()))
+    /// True 0
+    fn compact(&self, py: Python<'_>) -> PyResult<bool> {
+        let mut cat = {
+            let mut slot = self.slot();
+            match std::mem::replace(&mut *slot, Slot::Closed) {
+                Slot::Open(shared) => match Arc::try_unwrap(shared) {
+                    Ok(cat) => {
+                        *slot = Slot::Compacting { close_after: false };
+                        cat
+                    }
+                    Err(shared) => {
+                        *slot = Slot::Open(shared);
+                        return Err(photocat_error(
+                            py,
+                            "compact() needs the catalogue to itself, and a call is running in \
+                             another thread; try again when it has returned",
+                        ));
+                    }
+                },
+                Slot::Compacting { close_after } => {
+                    *slot = Slot::Compacting { close_after };
+                    let message = if close_after {
+                        "the catalogue is closed"
+                    } else {
+                        "compact() is already running in another thread"
+                    };
+                    return Err(photocat_error(py, message));
+                }
+                Slot::Closed => return Err(photocat_error(py, "the catalogue is closed")),
+            }
+        };
+        // A panic of the storage engine is caught by `run`; the catalogue is still ours.
+        let freed = run(py, || cat.compact());
+        let mut slot = self.slot();
+        if matches!(&*slot, Slot::Compacting { close_after: true }) {
+            *slot = Slot::Closed;
+            drop(slot);
+            let closed = run(py, move || cat.close());
+            return freed.and_then(|f| closed.map(|()| f));
+        }
+        *slot = Slot::Open(Arc::new(cat));
+        freed
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -222,9 +317,105 @@ impl PyCatalog {
         Ok(libs.into_iter().map(|l| PyLibrary { inner: l }).collect())
     }
 
+    /// Every album, or those of one library, oldest first (by creation time, then id), each
+    /// with its maintained `asset_count` (live assets). Unlike lists, `library_id=None` means
+    /// every library; an unknown `library_id` raises `NotFoundError`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> trip, _ = cat.create_album("Trip"), cat.create_album("Empty")
+    /// >>> cat.add_to_album(trip.id, [a.id])
+    /// >>> [(album.name, album.asset_count) for album in cat.list_albums()]
+    /// [('Trip', 1), ('Empty', 0)]
+    #[pyo3(signature = (library_id=None))]
+    fn list_albums(&self, py: Python<'_>, library_id: Option<String>) -> PyResult<Vec<PyAlbum>> {
+        let cat = self.cat(py)?;
+        let albums = run(py, || cat.list_albums(library_id.as_deref()))?;
+        Ok(albums.into_iter().map(|a| PyAlbum { inner: a }).collect())
+    }
+
+    /// Every person, most assets first (ties by id), with the maintained `asset_count` (live
+    /// assets with a face of the person).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> ann, bob = cat.create_person("Ann"), cat.create_person("Bob")
+    /// >>> _ = cat.add_faces([{"asset_id": a.id, "person_id": bob.id,
+    /// ...                     "bounding_box": {"x": 0, "y": 0, "w": 9, "h": 9}}])
+    /// >>> [(p.name, p.asset_count) for p in cat.list_people()]
+    /// [('Bob', 1), ('Ann', 0)]
+    fn list_people(&self, py: Python<'_>) -> PyResult<Vec<PyPerson>> {
+        let cat = self.cat(py)?;
+        let people = run(py, || cat.list_people())?;
+        Ok(people.into_iter().map(|p| PyPerson { inner: p }).collect())
+    }
+
+    /// The exact number of assets `list_assets` would return with these filters over all its
+    /// pages. A library, an album or a person alone (in any `state`) is answered from
+    /// maintained counts whatever the library's size; time bounds, or album and person
+    /// together, walk index entries but read no asset; `ids` reads those (at most 100).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> added = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> cat.trash_assets([added[0].id])
+    /// >>> cat.count_assets(), cat.count_assets(state="trashed"), cat.count_assets(state="all")
+    /// (4, 1, 5)
+    /// >>> cat.count_assets(local_datetime_after="2024-05-03T12:00:00")
+    /// 2
+    #[pyo3(signature = (library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, state="live"))]
+    #[allow(clippy::too_many_arguments)]
+    fn count_assets(
+        &self,
+        py: Python<'_>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        state: &str,
+    ) -> PyResult<u64> {
+        let cat = self.cat(py)?;
+        let query = list_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            None,
+            state,
+            i64::from(crate::query::DEFAULT_LIMIT),
+        )?;
+        run(py, || cat.count_assets(&query))
+    }
+
+    /// The catalogue at a glance: format version, file size, each library's live and trashed
+    /// assets and albums, and the numbers of albums and people (all from maintained counts).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> s = cat.summary()
+    /// >>> s.libraries[0].library.name, s.libraries[0].live, s.albums, s.file_size_bytes
+    /// ('Default', 1, 0, None)
+    fn summary(&self, py: Python<'_>) -> PyResult<PySummary> {
+        let cat = self.cat(py)?;
+        let summary = run(py, || cat.summary())?;
+        Ok(PySummary { inner: summary })
+    }
+
     /// Adds records (dicts in the canonical Gumnut shape, any subset, or `Asset` objects) in
     /// one transaction and returns the new assets in order. Datetime values may be `datetime`
-    /// objects or ISO 8601 strings. `library_id=None` uses the only library (creating
+    /// objects (`pandas.Timestamp` included), `numpy.datetime64`, or ISO 8601 strings; a naive
+    /// value is wall-clock time for `local_datetime` and UTC for the instant fields
+    /// (`created_at`, `trashed_at`, ...); nanoseconds are truncated to microseconds; `NaT` is a
+    /// missing value, like None. `duration` takes a `timedelta` (pandas', numpy's too) or
+    /// Immich's text `H:MM:SS.ffffff`. `library_id=None` uses the only library (creating
     /// "Default" when there is none). `on_duplicate="error"` raises `DuplicateError` for a
     /// checksum that already exists; `"skip"` returns the existing asset in its place.
     ///
@@ -253,7 +444,8 @@ impl PyCatalog {
     }
 
     /// Changes the given fields of an asset (keyword arguments in the canonical shape; `None`
-    /// clears a nullable field), bumps `updated_at`, and returns the asset.
+    /// clears a nullable field), bumps `updated_at`, and returns the asset. Datetimes are
+    /// taken as by `add_assets` (`pandas.Timestamp`, `numpy.datetime64` included).
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
@@ -521,9 +713,10 @@ impl PyCatalog {
 
     /// One page of assets in Gumnut's `list_assets` order: `local_datetime` descending, then
     /// `id` descending (`state="trashed"`: by `trashed_at`). Pass the last id of a page as
-    /// `starting_after_id` for the next one. Bounds are exclusive `datetime`s or ISO 8601
-    /// strings: naive bounds compare with `local_datetime`, aware ones in UTC with
-    /// `captured_at` (wall clock for assets without an offset). `limit` is 1 to 200.
+    /// `starting_after_id` for the next one. Bounds are exclusive `datetime`s (a
+    /// `pandas.Timestamp` is one), `numpy.datetime64`s (naive) or ISO 8601 strings: naive
+    /// bounds compare with `local_datetime`, aware ones in UTC with `captured_at` (wall clock
+    /// for assets without an offset); `NaT` means no bound. `limit` is 1 to 200.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
@@ -637,9 +830,16 @@ impl PyCatalog {
     /// batches, each one transaction. A file that cannot be read is a row in
     /// `report.failed`, never an error of the call. `on_duplicate="skip"` (the default) lists
     /// files already in the library in `report.duplicates`; `"error"` lists them in
-    /// `report.failed`. `progress(done, total)` is called as files complete; returning False
-    /// cancels. Ctrl-C cancels too: what was read is committed, then `KeyboardInterrupt` is
-    /// raised.
+    /// `report.failed`.
+    ///
+    /// `progress(done, total)` is called on this thread as files complete (`done` counts
+    /// failed files too). It stops the import by returning False (then `report.cancelled` is
+    /// True), by raising an exception, or by Ctrl-C. In every case the files already read stay
+    /// committed: they are written in complete batches, never half, and files not yet read are
+    /// not read. An exception (or `KeyboardInterrupt` for Ctrl-C) is re-raised once that
+    /// last batch is committed, so there is no report: `list_assets` shows what landed, and
+    /// importing the same paths again (`on_duplicate="skip"`) finishes the job, the files
+    /// already imported coming back as duplicates.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()

@@ -7,7 +7,9 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
@@ -24,21 +26,35 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "object".into())
 }
 
-/// A datetime argument: an aware or naive `datetime`, a `date` (midnight), or an ISO 8601
-/// string. Aware values keep their UTC offset at that instant.
-pub(crate) fn datetime_input(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTimeInput> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(parse_datetime(&s.to_cow()?)?);
+/// A datetime argument: an aware or naive `datetime` (a `pandas.Timestamp` is one), a
+/// `numpy.datetime64` (naive), a `date` (midnight), or an ISO 8601 string. Aware values keep
+/// their UTC offset at that instant. Digits finer than microseconds (a `Timestamp`'s or a
+/// `datetime64`'s nanoseconds) are truncated, as the engine truncates them in ISO text.
+/// pandas' `NaT` and `numpy.datetime64("NaT")` are missing values: None.
+pub(crate) fn datetime_input(
+    obj: &Bound<'_, PyAny>,
+    field: &str,
+) -> PyResult<Option<DateTimeInput>> {
+    if obj.is_none() {
+        return Ok(None);
     }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(parse_datetime(&s.to_cow()?)?));
+    }
+    let obj = match numpy_pandas(obj, field)? {
+        Foreign::NotATime => return Ok(None),
+        Foreign::Value(v) => v,
+        Foreign::No => obj.clone(),
+    };
     if obj.is_instance_of::<PyDateTime>() {
-        // Any tzinfo (fixed, zoneinfo, dateutil...): its UTC offset at this value, as Python
-        // defines it; `utcoffset()` None means naive.
+        // Any tzinfo (fixed, zoneinfo, dateutil, pytz...): its UTC offset at this value, as
+        // Python defines it; `utcoffset()` None means naive.
         let offset = obj.call_method0("utcoffset")?;
         let kwargs = PyDict::new(obj.py());
         kwargs.set_item("tzinfo", obj.py().None())?;
         let naive: NaiveDateTime = obj.call_method("replace", (), Some(&kwargs))?.extract()?;
         if offset.is_none() {
-            return Ok(naive.into());
+            return Ok(Some(naive.into()));
         }
         let delta: chrono::TimeDelta = offset.extract()?;
         let secs = i32::try_from(delta.num_seconds()).unwrap_or(i32::MAX);
@@ -48,36 +64,130 @@ pub(crate) fn datetime_input(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Da
                 delta.num_seconds()
             ))
         })?;
-        return Ok(DateTimeInput {
+        return Ok(Some(DateTimeInput {
             naive,
             offset: Some(offset),
-        });
+        }));
     }
     if obj.is_instance_of::<PyDate>() {
         let d: NaiveDate = obj.extract()?;
-        return Ok(d.and_time(chrono::NaiveTime::MIN).into());
+        return Ok(Some(d.and_time(chrono::NaiveTime::MIN).into()));
     }
     Err(PyTypeError::new_err(format!(
-        "{field} must be a datetime, a date or an ISO 8601 string, got {}",
-        type_name(obj)
+        "{field} must be a datetime, a date, a numpy.datetime64 or an ISO 8601 string, got {}",
+        type_name(&obj)
     )))
 }
 
-/// An optional datetime argument.
+/// An optional datetime argument (None, `NaT`: no value).
 pub(crate) fn opt_datetime_input(
     obj: Option<&Bound<'_, PyAny>>,
     field: &str,
 ) -> PyResult<Option<DateTimeInput>> {
     match obj {
         None => Ok(None),
-        Some(o) if o.is_none() => Ok(None),
-        Some(o) => datetime_input(o, field).map(Some),
+        Some(o) => datetime_input(o, field),
     }
 }
 
-/// A Python value as JSON, for the engine's serde input types. Datetimes become their ISO
-/// 8601 text (naive stays naive, aware keeps its offset), dates `YYYY-MM-DD`, photocat objects
-/// their canonical JSON. `path` names the value in messages (`records[3].exif.iso`).
+/// What [`numpy_pandas`] made of a value.
+enum Foreign<'py> {
+    /// Not a numpy or pandas time value: use the object as it is.
+    No,
+    /// pandas' `NaT` or numpy's `NaT`: a missing value.
+    NotATime,
+    /// The value as a standard `datetime.datetime` or `datetime.timedelta`.
+    Value(Bound<'py, PyAny>),
+}
+
+/// numpy's and pandas' own time values, recognised by their type's module and name so that
+/// neither library is ever imported here: `numpy.datetime64` becomes a naive
+/// `datetime.datetime` and `numpy.timedelta64` a `datetime.timedelta` (both truncated to
+/// microseconds, with numpy's own cast, which rounds toward the past), and `NaT` (pandas'
+/// or numpy's) is [`Foreign::NotATime`]. `pandas.Timestamp` and `pandas.Timedelta` are
+/// subclasses of `datetime` and `timedelta` and need nothing.
+fn numpy_pandas<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Foreign<'py>> {
+    let ty = obj.get_type();
+    let module = ty.module()?;
+    let module = module.to_cow()?;
+    if !(module == "numpy" || module.starts_with("pandas.")) {
+        return Ok(Foreign::No);
+    }
+    let name = ty.name()?;
+    let (unit, std_type) = match (&*module, &*name.to_cow()?) {
+        (m, "NaTType") if m.starts_with("pandas.") => return Ok(Foreign::NotATime),
+        ("numpy", "datetime64") => ("datetime64[us]", "a datetime"),
+        ("numpy", "timedelta64") => ("timedelta64[us]", "a timedelta"),
+        _ => return Ok(Foreign::No),
+    };
+    let item = obj.call_method1("astype", (unit,))?.call_method0("item")?;
+    if item.is_none() {
+        return Ok(Foreign::NotATime);
+    }
+    if item.is_instance_of::<PyDateTime>() || item.is_instance_of::<PyDelta>() {
+        return Ok(Foreign::Value(item));
+    }
+    // `item()` gives an int when the value does not fit Python's type (years 1 to 9999,
+    // +-999,999,999 days).
+    Err(invalid(format!(
+        "{field}: numpy.{name} {} is out of the range of {std_type}",
+        obj.str()?.to_cow()?
+    )))
+}
+
+/// A `timedelta` (`pandas.Timedelta`, `numpy.timedelta64`) as Immich's duration text
+/// `H:MM:SS.ffffff`, the form `Asset.duration` is stored in.
+fn duration_text(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+    let delta: chrono::TimeDelta = obj.extract()?;
+    let micros = delta
+        .num_microseconds()
+        .filter(|m| *m >= 0)
+        .ok_or_else(|| {
+            invalid(format!(
+                "{path}: a duration must be zero or positive, got {}",
+                obj.str().map(|s| s.to_string()).unwrap_or_default()
+            ))
+        })?;
+    let (s, us) = (micros / 1_000_000, micros % 1_000_000);
+    Ok(format!(
+        "{}:{:02}:{:02}.{us:06}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    ))
+}
+
+/// Immich's duration text (`H:MM:SS` with an optional fraction of any length, as Immich and
+/// photocat's import write it) as a `TimeDelta`; digits finer than microseconds are
+/// truncated. None when the text is not of that form.
+pub(crate) fn parse_duration(text: &str) -> Option<chrono::TimeDelta> {
+    let mut parts = text.split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (s, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str, max: usize| {
+        (!t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i64>().ok())
+            .flatten()
+    };
+    let (h, m, s) = (digits(h, 9)?, digits(m, 2)?, digits(s, 2)?);
+    if m >= 60 || s >= 60 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut us = 0i64;
+    for i in 0..6 {
+        us = us * 10 + frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
+    }
+    chrono::TimeDelta::try_seconds(h * 3600 + m * 60 + s)?
+        .checked_add(&chrono::TimeDelta::microseconds(us))
+}
+
+/// A Python value as JSON, for the engine's serde input types. Datetimes (`pandas.Timestamp`
+/// and `numpy.datetime64` too, see [`datetime_input`]) become their ISO 8601 text (naive stays
+/// naive, aware keeps its offset), `NaT` null, dates `YYYY-MM-DD`, timedeltas Immich's
+/// duration text `H:MM:SS.ffffff`, photocat objects their canonical JSON. `path` names the value in messages (`records[3].exif.iso`).
 pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
@@ -139,12 +249,20 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Val
         }
         return Ok(Value::Array(out));
     }
+    let foreign = numpy_pandas(obj, path)?;
+    let obj = match &foreign {
+        Foreign::NotATime => return Ok(Value::Null),
+        Foreign::Value(v) => v,
+        Foreign::No => obj,
+    };
     if obj.is_instance_of::<PyDateTime>() {
-        let d = datetime_input(obj, path)?;
-        return Ok(Value::String(format_local(
-            d.naive,
-            d.offset.map(|o| o.local_minus_utc()),
-        )));
+        return Ok(match datetime_input(obj, path)? {
+            Some(d) => Value::String(format_local(d.naive, d.offset.map(|o| o.local_minus_utc()))),
+            None => Value::Null,
+        });
+    }
+    if obj.is_instance_of::<PyDelta>() {
+        return Ok(Value::String(duration_text(obj, path)?));
     }
     if obj.is_instance_of::<PyDate>() {
         let d: NaiveDate = obj.extract()?;
@@ -167,7 +285,7 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Val
     }
     Err(invalid(format!(
         "{path}: a value of type {} is not accepted (expected dict, list, str, int, float, \
-         bool, None, datetime or date)",
+         bool, None, datetime, date or timedelta)",
         type_name(obj)
     )))
 }

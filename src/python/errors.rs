@@ -10,11 +10,12 @@
 //! | `NotFound`            | `NotFoundError` (`KeyError`)                   | `kind`, `id` |
 //! | `InvalidArgument`     | `InvalidArgument` (`ValueError`)               | |
 //! | `Duplicate`           | `DuplicateError` (`ValueError`)                | `existing_id` |
-//! | `NotACatalog`         | `NotACatalogError` (`StorageError`, `OSError`) | `path` |
+//! | `NotACatalog`         | `NotACatalogError` (`StorageError`, `OSError`) | `path`, `filename` |
 //! | `UnsupportedVersion`  | `UnsupportedVersionError` (`StorageError`)     | `found`, `supported` |
 //! | `Corrupt`             | `CorruptError` (`StorageError`)                | |
-//! | `Storage`             | `StorageError` (`OSError`)                     | `errno` for I/O errors |
-//! | `Io`                  | `StorageError` (`OSError`)                     | `errno` |
+//! | `AlreadyOpen`         | `AlreadyOpenError` (`StorageError`)            | `filename` |
+//! | `Storage`             | `StorageError` (`OSError`)                     | `errno`, `strerror` for I/O errors |
+//! | `Io`                  | `StorageError` (`OSError`)                     | `errno`, `strerror`, `filename` |
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -46,13 +47,47 @@ fn build(
     Ok(PyErr::from_value(exc))
 }
 
-fn io_errno(e: &std::io::Error) -> Option<i32> {
-    e.raw_os_error()
+/// The operating system's error number of an I/O error (its errno, as Python's `OSError`
+/// has it), also when the OS error is wrapped (the `tempfile` crate wraps it with the
+/// temporary file's path and hides it: then the number is the one of the error's kind, taken
+/// from Python's `errno` module, for the kinds that have exactly one).
+fn io_errno(py: Python<'_>, e: &std::io::Error) -> Option<i32> {
+    if let Some(n) = e.raw_os_error() {
+        return Some(n);
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|inner| {
+        let inner: &(dyn std::error::Error + 'static) = inner;
+        inner
+    });
+    while let Some(c) = cause {
+        if let Some(n) = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return Some(n);
+        }
+        cause = c.source();
+    }
+    use std::io::ErrorKind as K;
+    let name = match e.kind() {
+        K::NotFound => "ENOENT",
+        K::AlreadyExists => "EEXIST",
+        K::NotADirectory => "ENOTDIR",
+        K::IsADirectory => "EISDIR",
+        K::DirectoryNotEmpty => "ENOTEMPTY",
+        K::StorageFull => "ENOSPC",
+        K::ReadOnlyFilesystem => "EROFS",
+        _ => return None,
+    };
+    py.import("errno")
+        .and_then(|m| m.getattr(name))
+        .and_then(|n| n.extract())
+        .ok()
 }
 
-fn storage_errno(e: &redb::Error) -> Option<i32> {
+fn storage_errno(py: Python<'_>, e: &redb::Error) -> Option<i32> {
     match e {
-        redb::Error::Io(io) => io_errno(io),
+        redb::Error::Io(io) => io_errno(py, io),
         _ => None,
     }
 }
@@ -71,10 +106,11 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
             "DuplicateError",
             vec![("existing_id", pyobj(py, existing_id))],
         ),
-        Error::NotACatalog { path, .. } => (
-            "NotACatalogError",
-            vec![("path", pyobj(py, path.to_string_lossy().into_owned()))],
-        ),
+        Error::NotACatalog { path, .. } => ("NotACatalogError", {
+            let mut attrs = vec![("path", path_str(py, path))];
+            attrs.extend(os_attrs(py, None, Some(path)));
+            attrs
+        }),
         Error::UnsupportedVersion { found, supported } => (
             "UnsupportedVersionError",
             vec![
@@ -83,11 +119,12 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
             ],
         ),
         Error::Corrupt(_) => ("CorruptError", vec![]),
-        Error::Storage(inner) => ("StorageError", errno_attr(py, storage_errno(inner))),
-        // The Python side's own classes for these come with the binding's update; until then
-        // both are StorageErrors.
-        Error::AlreadyOpen { .. } => ("StorageError", vec![]),
-        Error::Io { source, .. } => ("StorageError", errno_attr(py, io_errno(source))),
+        Error::AlreadyOpen { path } => ("AlreadyOpenError", os_attrs(py, None, Some(path))),
+        Error::Storage(inner) => ("StorageError", os_attrs(py, storage_errno(py, inner), None)),
+        Error::Io { path, source } => (
+            "StorageError",
+            os_attrs(py, io_errno(py, source), path.as_deref()),
+        ),
     };
     build(py, name, message, attrs).unwrap_or_else(|import_error| import_error)
 }
@@ -99,11 +136,33 @@ fn pyobj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
         .unwrap_or_else(|_| py.None())
 }
 
-fn errno_attr(py: Python<'_>, errno: Option<i32>) -> Vec<(&'static str, Py<PyAny>)> {
-    match errno {
-        Some(n) => vec![("errno", pyobj(py, n))],
-        None => vec![],
+/// A path as the `str` Python's own `OSError.filename` holds.
+fn path_str(py: Python<'_>, path: &std::path::Path) -> Py<PyAny> {
+    pyobj(py, path.to_string_lossy().into_owned())
+}
+
+/// `OSError`'s attributes: `errno` and `strerror` (Python's `os.strerror`, the text Python's
+/// own `OSError`s carry) for an operating-system error, `filename` when the file is known.
+/// Unset ones stay None, as on an `OSError` built from a message.
+fn os_attrs(
+    py: Python<'_>,
+    errno: Option<i32>,
+    filename: Option<&std::path::Path>,
+) -> Vec<(&'static str, Py<PyAny>)> {
+    let mut attrs = Vec::new();
+    if let Some(n) = errno {
+        attrs.push(("errno", pyobj(py, n)));
+        let strerror = py
+            .import("os")
+            .and_then(|os| os.call_method1("strerror", (n,)))
+            .map(Bound::unbind)
+            .unwrap_or_else(|_| py.None());
+        attrs.push(("strerror", strerror));
     }
+    if let Some(path) = filename {
+        attrs.push(("filename", path_str(py, path)));
+    }
+    attrs
 }
 
 impl From<Error> for PyErr {

@@ -7,8 +7,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use super::convert::json_loads;
+use super::convert::{json_loads, parse_duration};
+use super::errors::invalid;
 use crate::model::{Album, Asset, Face, Library, Person};
+use crate::query::counts::{LibrarySummary, Summary};
 use crate::query::AssetPage;
 use crate::views::gumnut::to_json_string;
 
@@ -91,6 +93,22 @@ impl PyAsset {
     #[getter]
     fn local_datetime(&self) -> NaiveDateTime {
         self.inner.local_datetime
+    }
+    /// Where `local_datetime` came from: `"given"` (the caller gave it), `"exif"` (the file's
+    /// EXIF capture time), `"quicktime"` (a movie's creation time), `"file_mtime"` (the file's
+    /// modification time: the file has no capture time), `"file_created_at"` or `"write_time"`
+    /// (a record given neither); None for assets written by format 1. Not in `to_dict()` (the
+    /// Gumnut shape is fixed); a column of `to_pandas()`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"},
+    /// ...                        {"file_created_at": "2024-05-01T10:00:00Z"}])
+    /// >>> a.local_datetime_source, b.local_datetime_source
+    /// ('given', 'file_created_at')
+    #[getter]
+    fn local_datetime_source(&self) -> Option<&'static str> {
+        self.inner.local_datetime_source.map(|t| t.as_str())
     }
     /// The offset of `local_datetime` as a `datetime.timezone`, or None when unknown.
     #[getter]
@@ -260,10 +278,30 @@ impl PyAsset {
     fn thumbhash(&self) -> Option<&str> {
         self.inner.thumbhash.as_deref()
     }
-    /// Duration (Immich's `H:MM:SS.ffffff`), or None.
+    /// The length of a video as a `datetime.timedelta`, or None. It is stored as Immich's
+    /// text `H:MM:SS.ffffff` (the Immich view writes that text); `add_assets` takes a
+    /// `timedelta` (or `pandas.Timedelta`, `numpy.timedelta64`) or that text. A stored text of
+    /// another form (a record given free text) raises `InvalidArgument` naming it.
+    ///
+    /// >>> import photocat, datetime
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b = cat.add_assets([{"mime_type": "video/mp4", "duration": "0:01:02.5"},
+    /// ...                        {"mime_type": "video/mp4", "duration": datetime.timedelta(hours=1)}])
+    /// >>> a.duration
+    /// datetime.timedelta(seconds=62, microseconds=500000)
+    /// >>> b.duration.total_seconds()
+    /// 3600.0
     #[getter]
-    fn duration(&self) -> Option<&str> {
-        self.inner.duration.as_deref()
+    fn duration(&self) -> PyResult<Option<chrono::TimeDelta>> {
+        let Some(text) = self.inner.duration.as_deref() else {
+            return Ok(None);
+        };
+        parse_duration(text).map(Some).ok_or_else(|| {
+            invalid(format!(
+                "asset {:?}: its duration {:?} is not Immich's H:MM:SS.ffffff form",
+                self.inner.id, text
+            ))
+        })
     }
     /// Original path on disk, or None.
     #[getter]
@@ -573,7 +611,7 @@ impl PyPerson {
     }
 }
 
-/// An album: a named set of assets within one library.
+/// An album: a named set of assets within one library, with the maintained `asset_count`.
 #[pyclass(module = "photocat", name = "Album", frozen, eq)]
 #[derive(PartialEq)]
 pub(crate) struct PyAlbum {
@@ -602,6 +640,11 @@ impl PyAlbum {
     fn library_id(&self) -> &str {
         &self.inner.library_id
     }
+    /// How many live (not trashed) assets the album lists: a maintained count.
+    #[getter]
+    fn asset_count(&self) -> u64 {
+        self.inner.asset_count
+    }
     /// Creation time (aware, UTC).
     #[getter]
     fn created_at(&self) -> DateTime<Utc> {
@@ -622,9 +665,10 @@ impl PyAlbum {
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "Album(id={}, name={})",
+            "Album(id={}, name={}, asset_count={})",
             repr(py, &self.inner.id),
-            repr(py, &self.inner.name)
+            repr(py, &self.inner.name),
+            self.inner.asset_count
         )
     }
 }
@@ -677,5 +721,124 @@ impl PyLibrary {
             repr(py, &self.inner.id),
             repr(py, &self.inner.name)
         )
+    }
+}
+
+/// A catalogue at a glance (`Catalog.summary()`): the file's `format_version` and
+/// `file_size_bytes` (None in memory), each library's counts (`libraries`), and the numbers of
+/// `albums` and `people`. Every figure is read from maintained counts; nothing is walked.
+///
+/// >>> import photocat
+/// >>> cat = photocat.Catalog.in_memory()
+/// >>> _ = cat.create_library("Family", id="library_family")
+/// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}] * 2)
+/// >>> cat.summary()  # doctest: +NORMALIZE_WHITESPACE
+/// Summary(format_version=2, file_size_bytes=None, albums=0, people=0, libraries=[
+///     LibrarySummary(library=Library(id='library_family', name='Family'), live=2, trashed=0, albums=0),
+/// ])
+#[pyclass(module = "photocat", name = "Summary", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PySummary {
+    pub(crate) inner: Summary,
+}
+
+#[pymethods]
+impl PySummary {
+    /// The format version of the file.
+    #[getter]
+    fn format_version(&self) -> u32 {
+        self.inner.format_version
+    }
+    /// The file's size in bytes, or None for an in-memory catalogue.
+    #[getter]
+    fn file_size_bytes(&self) -> Option<u64> {
+        self.inner.file_size_bytes
+    }
+    /// Every library with its counts, by id.
+    #[getter]
+    fn libraries(&self) -> Vec<PyLibrarySummary> {
+        self.inner
+            .libraries
+            .iter()
+            .map(|l| PyLibrarySummary { inner: l.clone() })
+            .collect()
+    }
+    /// Albums in all libraries.
+    #[getter]
+    fn albums(&self) -> u64 {
+        self.inner.albums
+    }
+    /// People.
+    #[getter]
+    fn people(&self) -> u64 {
+        self.inner.people
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let s = &self.inner;
+        let size = s
+            .file_size_bytes
+            .map_or_else(|| "None".to_owned(), |n| n.to_string());
+        let mut out = format!(
+            "Summary(format_version={}, file_size_bytes={size}, albums={}, people={}, libraries=[",
+            s.format_version, s.albums, s.people
+        );
+        for lib in &s.libraries {
+            out.push_str("\n    ");
+            out.push_str(&library_summary_repr(py, lib));
+            out.push(',');
+        }
+        if !s.libraries.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("])");
+        out
+    }
+}
+
+fn library_summary_repr(py: Python<'_>, l: &LibrarySummary) -> String {
+    format!(
+        "LibrarySummary(library=Library(id={}, name={}), live={}, trashed={}, albums={})",
+        repr(py, &l.library.id),
+        repr(py, &l.library.name),
+        l.live,
+        l.trashed,
+        l.albums
+    )
+}
+
+/// One library's counts in a `Summary`: the `library`, its `live` and `trashed` assets (those
+/// that lists show: timeline and archive) and its `albums`.
+#[pyclass(module = "photocat", name = "LibrarySummary", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct PyLibrarySummary {
+    pub(crate) inner: LibrarySummary,
+}
+
+#[pymethods]
+impl PyLibrarySummary {
+    /// The library.
+    #[getter]
+    fn library(&self) -> PyLibrary {
+        PyLibrary {
+            inner: self.inner.library.clone(),
+        }
+    }
+    /// Live (not trashed) assets that lists show (timeline and archive).
+    #[getter]
+    fn live(&self) -> u64 {
+        self.inner.live
+    }
+    /// Trashed assets that lists show.
+    #[getter]
+    fn trashed(&self) -> u64 {
+        self.inner.trashed
+    }
+    /// Albums of the library.
+    #[getter]
+    fn albums(&self) -> u64 {
+        self.inner.albums
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        library_summary_repr(py, &self.inner)
     }
 }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +26,7 @@ def test_hierarchy() -> None:
     assert issubclass(photocat.DuplicateError, ValueError)
     assert issubclass(photocat.StorageError, photocat.PhotocatError)
     assert issubclass(photocat.StorageError, OSError)
-    for cls in (photocat.NotACatalogError, photocat.UnsupportedVersionError, photocat.CorruptError):
+    for cls in (photocat.AlreadyOpenError, photocat.NotACatalogError, photocat.UnsupportedVersionError, photocat.CorruptError):
         assert issubclass(cls, photocat.StorageError)
     assert photocat.errors.NotFoundError is photocat.NotFoundError
 
@@ -189,8 +193,10 @@ def test_not_a_catalogue_leaves_the_file_untouched(tmp_path: Path) -> None:
         with pytest.raises(photocat.NotACatalogError) as info:
             photocat.Catalog.open(path)
         assert "is not a photocat catalogue" in str(info.value)
-        assert info.value.path == str(path)
+        assert info.value.path == info.value.filename == str(path)
+        assert info.value.errno is None
         assert isinstance(info.value, OSError)
+        assert str(info.value).startswith(str(path))  # the message, not OSError's "[Errno ...]"
         assert path.read_bytes() == content
 
 
@@ -232,11 +238,59 @@ def test_damaged_file_is_a_storage_error_not_a_crash(tmp_path: Path) -> None:
             list(cat.iter_assets())
 
 
-def test_io_error_carries_errno(tmp_path: Path) -> None:
+def test_io_error_carries_errno_strerror_and_filename(tmp_path: Path) -> None:
+    missing = tmp_path / "missing-dir" / "x.redb"
     with pytest.raises(photocat.StorageError) as info:
-        photocat.Catalog.open(tmp_path / "missing-dir" / "x.redb")
-    assert info.value.errno == 2
-    assert "No such file or directory" in str(info.value)
+        photocat.Catalog.open(missing)
+    e = info.value
+    assert type(e) is photocat.StorageError
+    assert e.errno == errno.ENOENT and e.strerror == os.strerror(errno.ENOENT)
+    assert e.filename == str(missing)
+    assert "No such file or directory" in str(e) and str(missing) in str(e)
+    # Documented: a StorageError, not a FileNotFoundError (Python picks that class by errno for
+    # OSError itself only); errno tells.
+    assert not isinstance(e, FileNotFoundError)
+    assert not missing.parent.exists()
+
+
+def test_open_as_a_string_path(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope" / "x.redb")
+    with pytest.raises(photocat.StorageError) as info:
+        photocat.Catalog.open(missing)
+    assert info.value.filename == missing
+
+
+def test_already_open_in_this_process(tmp_path: Path) -> None:
+    """A notebook cell run twice: the second open raises AlreadyOpenError naming the file, and
+    after close() the file opens again."""
+    path = tmp_path / "c.redb"
+    first = photocat.Catalog.open(path)
+    first.add_assets([record(1)])
+    with pytest.raises(photocat.AlreadyOpenError) as info:
+        photocat.Catalog.open(path)
+    e = info.value
+    assert isinstance(e, photocat.StorageError) and isinstance(e, OSError)
+    assert e.filename == str(path)
+    assert e.errno is None and e.strerror is None
+    assert str(e) == f"{path} is already open (in this or another process); close the other Catalog first"
+    assert len(first.list_assets()) == 1  # the first one is unharmed
+    first.close()
+    with photocat.Catalog.open(path) as again:
+        assert len(again.list_assets()) == 1
+
+
+def test_already_open_in_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "c.redb"
+    code = (
+        "import sys, photocat\n"
+        "try:\n"
+        f"    photocat.Catalog.open({str(path)!r})\n"
+        "except photocat.AlreadyOpenError as e:\n"
+        "    print(e.filename)\n"
+    )
+    with photocat.Catalog.open(path):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(path)
 
 
 def test_already_open_file_is_a_storage_error(tmp_path: Path) -> None:

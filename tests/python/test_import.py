@@ -69,6 +69,12 @@ def test_import_options(mem: photocat.Catalog, tmp_path: Path) -> None:
     assert missing.created == [] and len(missing.failed) == 1
 
 
+def not_imported(cat: photocat.Catalog) -> int:
+    """How many sample files a full import does not create (failed ones, duplicate files)."""
+    report = cat.import_paths([PHOTOS], library_id=cat.create_library("probe").id)
+    return len(report.failed) + len(report.duplicates)
+
+
 def test_progress_returning_false_cancels(mem: photocat.Catalog) -> None:
     report = mem.import_paths([PHOTOS], progress=lambda done, total: done < 3)
     assert report.cancelled
@@ -76,21 +82,31 @@ def test_progress_returning_false_cancels(mem: photocat.Catalog) -> None:
     assert sorted(a.id for a in mem.iter_assets()) == sorted(a.id for a in report.created)
 
 
-def test_progress_exception_stops_the_import_and_propagates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [1, 4, 9])
+def test_progress_exception_keeps_what_was_read(tmp_path: Path, stop: int) -> None:
+    """The documented promise: when progress raises, the files already read stay committed
+    (every file counted in `done` before the raise that became an asset is there, complete),
+    the exception propagates, and importing again finishes the job."""
     path = tmp_path / "c.redb"
+    with photocat.Catalog.in_memory() as probe:
+        lost = not_imported(probe)
     with photocat.Catalog.open(path) as cat:
         def progress(done: int, total: int) -> None:
-            if done == 4:
+            if done == stop:
                 raise ValueError("stop here")
 
         with pytest.raises(ValueError, match="stop here"):
             cat.import_paths([PHOTOS], progress=progress)
-        n = len(list(cat.iter_assets()))
-        assert n < 20
+        kept = list(cat.iter_assets())
+        assert stop - lost <= len(kept) < 20
+        for a in kept:
+            assert a.checksum is not None and a.checksum_sha1 is not None and a.mime_type != "application/octet-stream"
+            check_asset_dict(a.to_dict())
     with photocat.Catalog.open(path) as cat:
-        assert len(list(cat.iter_assets())) == n
+        assert sorted(a.id for a in cat.iter_assets()) == sorted(a.id for a in kept)
         report = cat.import_paths([PHOTOS])
-        assert len(report.created) + n == len(list(cat.iter_assets()))
+        assert len(report.created) + len(kept) == len(list(cat.iter_assets()))
+        assert {existing for _, existing in report.duplicates} >= {a.id for a in kept}
 
 
 def test_ctrl_c_cancels_cleanly(tmp_path: Path) -> None:

@@ -135,11 +135,12 @@ def test_albums(mem: photocat.Catalog) -> None:
     album = mem.create_album("Trip", description="Summer", id="album_trip")
     assert (album.id, album.name, album.description) == ("album_trip", "Trip", "Summer")
     assert album.library_id == a.library_id
-    assert repr(album) == "Album(id='album_trip', name='Trip')"
+    assert repr(album) == "Album(id='album_trip', name='Trip', asset_count=0)"
     assert mem.get_album("album_trip") == album
     assert album.to_dict()["library_id"] == a.library_id
     assert mem.add_to_album(album.id, [a.id, c.id]) is None
     mem.add_to_album(album.id, [a.id])  # again: no change
+    assert mem.get_album(album.id).asset_count == 2
     got = mem.list_album_assets(album.id)
     assert {x.id for x in got} == {a.id, c.id}
     assert [x.id for x in got] == [x.id for x in mem.list_assets(album_id=album.id).data]
@@ -147,6 +148,7 @@ def test_albums(mem: photocat.Catalog) -> None:
     assert [x.id for x in mem.list_album_assets(album.id)] == [c.id]
     mem.trash_assets([c.id])
     assert mem.list_album_assets(album.id) == []
+    assert mem.get_album(album.id).asset_count == 0  # live assets only
 
 
 def test_people_and_faces(mem: photocat.Catalog) -> None:

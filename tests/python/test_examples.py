@@ -1,0 +1,32 @@
+"""The examples run (so they cannot rot): the demo, the notebook walk-through and the typed one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+
+
+def test_demo_shows_where_capture_times_come_from(tmp_path: Path) -> None:
+    out = run("examples/demo.py", str(tmp_path / "demo.redb"), str(ROOT / "tests" / "data" / "photos"))
+    assert '"has_more": true' in out.stdout
+    header = next(line for line in out.stderr.splitlines() if line.startswith("local_datetime"))
+    assert "time from" in header
+    rows = out.stderr.split(header + "\n", 1)[1].splitlines()[:5]
+    assert all(any(src in row for src in ("exif", "quicktime", "file_mtime")) for row in rows), rows
+    if any("file_mtime" in row for row in rows):
+        assert "time from file_mtime: the file has no capture time" in out.stderr
+    assert "Summary(format_version=2" in out.stderr
+
+
+def test_notebook_and_typed_example() -> None:
+    out = run("examples/notebook.py")
+    assert "assets in all" in out.stdout and "assets before" in out.stdout and "video " in out.stdout
+    out = run("examples/typed_example.py")
+    assert "compacted: True" in out.stdout
