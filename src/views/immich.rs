@@ -118,7 +118,9 @@ pub fn to_immich_json_array(assets: &[Asset]) -> String {
             s.collect_seq(self.0.iter().map(ImmichAsset::new))
         }
     }
-    to_json_string(&All(assets), 2 + (JSON_CAPACITY + 1) * assets.len())
+    // Pre-size for up to a few thousand assets; a whole library's body grows as it is written.
+    let expected = (JSON_CAPACITY + 1) * assets.len().min(4096);
+    to_json_string(&All(assets), 2 + expected)
 }
 
 // ----------------------------------------------------------------------------------------------
