@@ -138,6 +138,28 @@ class Asset:
         """The canonical JSON (Gumnut's ``AssetResponse``), byte for byte the Rust view's."""
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON as a dict; it imports back unchanged with ``add_assets``."""
+    def to_immich_json(self) -> str:
+        """The Immich JSON (``AssetResponseDto`` of ``immich-python-sdk==1.134.0``, keys in
+        the order Immich's server writes them), byte for byte the Rust ``Asset::to_immich_json``.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> [a] = cat.add_assets([{"id": "asset_a", "local_datetime": "2024-01-02T03:04:05+01:00"}])
+        >>> a.to_immich_json()[:52]
+        '{"id":"asset_a","deviceAssetId":"asset_a","ownerId":'
+        """
+    def to_immich_dict(self) -> dict[str, Any]:
+        """The Immich JSON as a dict (datetimes as Immich's ``YYYY-MM-DDTHH:MM:SS.sssZ``
+        strings, keys in the JSON's order), ready for ``AssetResponseDto.from_dict``.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> [a] = cat.add_assets([{"local_datetime": "2024-01-02T03:04:05+01:00",
+        ...                        "checksum_sha1": "2jmj7l5rSw0yVb/vlWAYkK/YBwk="}])
+        >>> d = a.to_immich_dict()
+        >>> d["localDateTime"], d["fileCreatedAt"], d["exifInfo"]["timeZone"]
+        ('2024-01-02T03:04:05.000Z', '2024-01-02T02:04:05.000Z', 'UTC+1')
+        """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 

@@ -385,6 +385,41 @@ impl Formatted {
         f.push(b'Z');
         f
     }
+
+    /// A date and time as JavaScript's `Date.prototype.toISOString` writes it, which is how
+    /// Immich's server writes every datetime: `YYYY-MM-DDTHH:MM:SS.sssZ`, always three
+    /// fractional digits (finer digits are dropped, as a JavaScript `Date` holds whole
+    /// milliseconds) and always `Z`. Years outside 0000..=9999 take a sign and six digits
+    /// (`+010000-01-01T00:00:00.000Z`), as in JavaScript.
+    pub fn js_iso(naive: NaiveDateTime) -> Self {
+        let mut f = Formatted {
+            buf: [0; 40],
+            len: 0,
+        };
+        let year = naive.year();
+        if (0..=9999).contains(&year) {
+            f.digits(year as u32, 4);
+        } else {
+            f.push(if year < 0 { b'-' } else { b'+' });
+            f.digits(year.unsigned_abs(), 6);
+        }
+        let (date, time) = (naive.date(), naive.time());
+        f.push(b'-');
+        f.two(date.month());
+        f.push(b'-');
+        f.two(date.day());
+        f.push(b'T');
+        f.two(time.hour());
+        f.push(b':');
+        f.two(time.minute());
+        f.push(b':');
+        f.two(time.second());
+        f.push(b'.');
+        // A leap second (nanosecond >= 10^9) keeps its milliseconds below 1000.
+        f.digits(naive.nanosecond() / 1_000_000 % 1000, 3);
+        f.push(b'Z');
+        f
+    }
 }
 
 /// The JSON form of a wall-clock value: naive, or followed by its offset when known;
@@ -600,6 +635,27 @@ mod tests {
             format_local(naive("0001-01-01T00:00:00"), Some(-3723)),
             "0001-01-01T00:00:00-01:02:03"
         );
+    }
+
+    #[test]
+    fn js_iso_is_javascripts_to_iso_string() {
+        let js = |s: &str| Formatted::js_iso(naive(s)).as_str().to_owned();
+        assert_eq!(js("2023-11-07T07:31:56"), "2023-11-07T07:31:56.000Z");
+        assert_eq!(js("2023-11-07T07:31:56.25"), "2023-11-07T07:31:56.250Z");
+        // Sub-millisecond digits are dropped, not rounded (a JavaScript Date holds whole ms).
+        assert_eq!(js("2023-11-07T07:31:56.999999"), "2023-11-07T07:31:56.999Z");
+        assert_eq!(js("0001-01-01T00:00:00.001"), "0001-01-01T00:00:00.001Z");
+        assert_eq!(js("9999-12-31T23:59:59.999"), "9999-12-31T23:59:59.999Z");
+        let late = naive("9999-12-31T23:00:00") + Duration::hours(5);
+        assert_eq!(js_of(late), "+010000-01-01T04:00:00.000Z");
+        let early = naive("0001-01-01T00:00:00") - Duration::days(367);
+        assert_eq!(js_of(early), "-000001-12-31T00:00:00.000Z");
+        let zero = naive("0001-01-01T00:00:00") - Duration::hours(1);
+        assert_eq!(js_of(zero), "0000-12-31T23:00:00.000Z");
+    }
+
+    fn js_of(n: NaiveDateTime) -> String {
+        Formatted::js_iso(n).as_str().to_owned()
     }
 
     #[test]

@@ -333,6 +333,34 @@ impl PyAsset {
         json_loads(py, &self.inner.to_json())
     }
 
+    /// The Immich JSON (`AssetResponseDto` of `immich-python-sdk==1.134.0`, keys in the order
+    /// Immich's server writes them), byte for byte the Rust `Asset::to_immich_json`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"id": "asset_a", "local_datetime": "2024-01-02T03:04:05+01:00"}])
+    /// >>> a.to_immich_json()[:52]
+    /// '{"id":"asset_a","deviceAssetId":"asset_a","ownerId":'
+    fn to_immich_json(&self) -> String {
+        self.inner.to_immich_json()
+    }
+
+    /// The Immich JSON as a dict (datetimes as Immich's `YYYY-MM-DDTHH:MM:SS.sssZ` strings,
+    /// keys in the JSON's order), ready for `AssetResponseDto.from_dict`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-01-02T03:04:05+01:00",
+    /// ...                        "checksum_sha1": "2jmj7l5rSw0yVb/vlWAYkK/YBwk="}])
+    /// >>> d = a.to_immich_dict()
+    /// >>> d["localDateTime"], d["fileCreatedAt"], d["exifInfo"]["timeZone"]
+    /// ('2024-01-02T03:04:05.000Z', '2024-01-02T02:04:05.000Z', 'UTC+1')
+    /// >>> d["checksum"], d["isTrashed"], d["people"], d["unassignedFaces"]
+    /// ('2jmj7l5rSw0yVb/vlWAYkK/YBwk=', False, [], [])
+    fn to_immich_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.inner.to_immich_json())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let local = crate::model::time::format_local(
             self.inner.local_datetime,

@@ -1,6 +1,8 @@
 //! Views: the JSON shapes derived from the public types. [`gumnut`] is the canonical shape
-//! (Gumnut's `AssetResponse`); Immich's `AssetResponseDto` comes with the Immich reads.
+//! (Gumnut's `AssetResponse`); [`immich`] is Immich's `AssetResponseDto`. Both are `Serialize`
+//! impls over borrowed view structs, written by one compact JSON writer.
 
 pub mod gumnut;
+pub mod immich;
 pub(crate) mod json;
 pub(crate) mod writer;

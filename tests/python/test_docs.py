@@ -27,7 +27,7 @@ def test_docstring_examples_run(module: object, monkeypatch: pytest.MonkeyPatch)
 
 PUBLIC_CALLS = [
     name for name, value in vars(photocat.Catalog).items() if not name.startswith("_") and callable(value)
-] + ["AssetPage.to_json", "AssetPage.to_dict", "AssetPage.to_pandas", "Asset.to_json", "Asset.to_dict"]
+] + ["AssetPage.to_json", "AssetPage.to_dict", "AssetPage.to_pandas", "Asset.to_json", "Asset.to_dict", "Asset.to_immich_json", "Asset.to_immich_dict"]
 
 
 def test_every_catalog_method_is_listed() -> None:
