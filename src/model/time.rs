@@ -334,17 +334,7 @@ impl Formatted {
         } else {
             f.digits(year.max(0) as u32, 4);
         }
-        let (date, time) = (naive.date(), naive.time());
-        f.push(b'-');
-        f.two(date.month());
-        f.push(b'-');
-        f.two(date.day());
-        f.push(b'T');
-        f.two(time.hour());
-        f.push(b':');
-        f.two(time.minute());
-        f.push(b':');
-        f.two(time.second());
+        f.month_to_second(naive);
         let mut micros = naive.nanosecond() / 1000 % 1_000_000;
         if micros != 0 {
             let mut width = 6;
@@ -356,6 +346,21 @@ impl Formatted {
             f.digits(micros, width);
         }
         f
+    }
+
+    /// `-MM-DDTHH:MM:SS`: the part after the year, shared by every datetime form.
+    fn month_to_second(&mut self, naive: NaiveDateTime) {
+        let (date, time) = (naive.date(), naive.time());
+        self.push(b'-');
+        self.two(date.month());
+        self.push(b'-');
+        self.two(date.day());
+        self.push(b'T');
+        self.two(time.hour());
+        self.push(b':');
+        self.two(time.minute());
+        self.push(b':');
+        self.two(time.second());
     }
 
     fn offset(&mut self, secs: i32) {
@@ -403,17 +408,7 @@ impl Formatted {
             f.push(if year < 0 { b'-' } else { b'+' });
             f.digits(year.unsigned_abs(), 6);
         }
-        let (date, time) = (naive.date(), naive.time());
-        f.push(b'-');
-        f.two(date.month());
-        f.push(b'-');
-        f.two(date.day());
-        f.push(b'T');
-        f.two(time.hour());
-        f.push(b':');
-        f.two(time.minute());
-        f.push(b':');
-        f.two(time.second());
+        f.month_to_second(naive);
         f.push(b'.');
         // A leap second (nanosecond >= 10^9) keeps its milliseconds below 1000.
         f.digits(naive.nanosecond() / 1_000_000 % 1000, 3);
