@@ -90,8 +90,9 @@ impl Catalog {
     ///   hex. Anything that is not a 20-byte SHA-1 either way is
     ///   [`Error::InvalidArgument`] naming its index, and nothing is read.
     /// * `owner_id` restricts the match to that owner's assets, in every library. None
-    ///   matches the assets of **any** owner (including assets without one), like
-    ///   `get_all_assets` with no owner: a catalogue of one user need not name it.
+    ///   matches the assets of **any** owner (including assets without one), as an absent
+    ///   owner means all owners in the other Immich-style reads: a catalogue of one user
+    ///   need not name it.
     /// * Trashed assets match and are flagged `is_trashed` (Immich does the same, so a client
     ///   can offer "restore" instead of "upload"); hidden, locked and archived assets and
     ///   offline ones match too (Immich's look-up has no visibility filter). Deleted assets
@@ -101,7 +102,8 @@ impl Catalog {
     ///   one; among those, the asset added first.
     ///
     /// Cost: an index look-up per checksum and library (libraries of another owner are
-    /// skipped), plus one record read per matching asset; no asset is scanned. Everything is
+    /// skipped), plus a record read per matching asset (up to the first live one); no asset
+    /// is scanned. Everything is
     /// read in one snapshot.
     ///
     /// ```
@@ -109,14 +111,11 @@ impl Catalog {
     /// use photocat::{AddAssets, Catalog, NewAsset};
     ///
     /// let cat = Catalog::in_memory()?;
-    /// let [a] = <[_; 1]>::try_from(cat.add_assets(
-    ///     vec![NewAsset {
-    ///         // SHA-1 of "hello", base64
-    ///         checksum_sha1: Some("qvTGHdzF6KLavt4PO0gs2a6pQ00=".into()),
-    ///         ..Default::default()
-    ///     }],
-    ///     AddAssets::default(),
-    /// )?).unwrap();
+    /// let hello = NewAsset {
+    ///     checksum_sha1: Some("qvTGHdzF6KLavt4PO0gs2a6pQ00=".into()), // SHA-1 of "hello"
+    ///     ..Default::default()
+    /// };
+    /// let a = cat.add_assets(vec![hello], AddAssets::default())?.remove(0);
     /// cat.trash_assets(&[&a.id])?;
     ///
     /// let found = cat.check_checksums(
