@@ -9,6 +9,9 @@
 //! PHOTOCAT_BENCH_N=1000000 cargo bench --features sqlite-baseline --bench pagination
 //! ```
 //!
+//! `check_checksums_1000` looks up 1,000 existing SHA-1 checksums (base64) of the main library
+//! at once: `Catalog::check_checksums` against one indexed SQLite query per checksum.
+//!
 //! `photocat` is `list_assets` + `to_json` (complete records as Gumnut JSON bytes, as the
 //! SQLite side produces); `photocat_records` is `list_assets` alone (complete `Asset` values).
 //! The run also prints load rates, file sizes and each query's storage work.
@@ -42,6 +45,8 @@ struct Fixture {
     person_middle: String,
     /// 100 ids spread over the main library.
     ids: Vec<String>,
+    /// 1,000 base64 SHA-1 checksums of assets spread over the main library.
+    checksums: Vec<String>,
 }
 
 fn n() -> usize {
@@ -125,6 +130,12 @@ fn fixture() -> &'static Fixture {
         let ids = (0..100.min(library_assets))
             .map(|i| common::asset_id(main.assets.start + i * step))
             .collect();
+        let checksums = (0..1000)
+            .map(|i| {
+                let rec = &data.assets[main.assets.start + i * library_assets / 1000];
+                rec.checksum_sha1.clone().expect("generated with a SHA-1")
+            })
+            .collect();
         Fixture {
             _dir: dir,
             cat,
@@ -138,6 +149,7 @@ fn fixture() -> &'static Fixture {
             person_largest: common::person_id(people[0].0),
             person_middle: common::person_id(people[100.min(people.len() - 1)].0),
             ids,
+            checksums,
         }
     })
 }
@@ -316,6 +328,33 @@ fn bench_pages(c: &mut Criterion) {
     });
 }
 
+fn bench_checksums(c: &mut Criterion) {
+    let f = fixture();
+    let before = f.cat.read_stats();
+    let found = f.cat.check_checksums(&f.checksums, None).unwrap();
+    let work = f.cat.read_stats() - before;
+    let ours: Vec<Option<(String, bool)>> = found
+        .into_iter()
+        .map(|m| m.asset_id.map(|id| (id, m.is_trashed)))
+        .collect();
+    assert!(ours.iter().all(Option::is_some), "every checksum exists");
+    let sql_found = f.sql.lock().unwrap().check_checksums(&f.checksums);
+    assert_eq!(
+        ours, sql_found,
+        "check_checksums: photocat and SQLite disagree"
+    );
+    eprintln!("check_checksums_1000: {} found, {work:?}", ours.len());
+    let mut g = c.benchmark_group(format!("check_checksums_1000/n={}", f.n));
+    g.throughput(Throughput::Elements(f.checksums.len() as u64));
+    g.bench_function("photocat", |b| {
+        b.iter(|| f.cat.check_checksums(&f.checksums, None).unwrap())
+    });
+    let sql = f.sql.lock().unwrap();
+    g.bench_function("sqlite", |b| b.iter(|| sql.check_checksums(&f.checksums)));
+    drop(sql);
+    g.finish();
+}
+
 fn bench_full_walk(c: &mut Criterion) {
     let f = fixture();
     if f.n > 100_000 {
@@ -374,5 +413,11 @@ fn bench_bulk_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_pages, bench_full_walk, bench_bulk_load);
+criterion_group!(
+    benches,
+    bench_pages,
+    bench_checksums,
+    bench_full_walk,
+    bench_bulk_load
+);
 criterion_main!(benches);

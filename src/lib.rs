@@ -68,6 +68,7 @@ pub use model::{
     Library, NewAsset, NewFace, NewPerson, Person, TimeSource, Visibility,
 };
 pub use query::counts::{LibrarySummary, Summary};
+pub use query::immich::ChecksumMatch;
 pub use query::list::AssetIter;
 pub use query::{AssetPage, ListAssets, State};
 pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};

@@ -169,7 +169,9 @@ fn help_explains_every_command() {
     let out = photocat(&["--help"]);
     assert!(out.status.success());
     let help = stdout(&out);
-    for cmd in ["import", "list", "get", "count", "info", "album", "person"] {
+    for cmd in [
+        "import", "list", "get", "count", "info", "album", "person", "immich",
+    ] {
         assert!(help.contains(cmd), "{help}");
     }
     let out = photocat(&["import", "--help"]);
@@ -254,6 +256,14 @@ fn a_closed_stdout_ends_quietly() {
         vec!["person", "list", "-c", catalog, "--json"],
         vec!["album", "create", "A", "-c", catalog],
         vec!["person", "create", "P", "-c", catalog, "--json"],
+        vec![
+            "immich",
+            "check-checksums",
+            "2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "-c",
+            catalog,
+        ],
         vec!["--help"],
         vec!["list", "--help"],
         vec!["--version"],
@@ -682,6 +692,13 @@ fn reading_subcommands_never_create_a_catalogue() {
         vec!["info", "-c", missing, "--json"],
         vec!["album", "list", "-c", missing],
         vec!["person", "list", "-c", missing],
+        vec![
+            "immich",
+            "check-checksums",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "-c",
+            missing,
+        ],
     ] {
         let out = photocat(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -718,4 +735,96 @@ fn reading_subcommands_never_create_a_catalogue() {
     assert_eq!(stdout(&photocat(&["count", "-c", empty])), "0\n");
     let info = stdout(&photocat(&["info", "-c", empty]));
     assert!(info.contains("libraries       0\n"), "{info}");
+}
+
+#[test]
+fn immich_check_checksums() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    // SHA-1 of "hello" (base64 / hex) and of "" (hex); "hello" belongs to alice, trashed.
+    let hello = "qvTGHdzF6KLavt4PO0gs2a6pQ00=";
+    let hello_hex = "AAF4C61DDCC5E8A2DABEDE0F3B482CD9AEA9434D";
+    let empty_hex = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+    let cat = photocat::Catalog::open(catalog).unwrap();
+    let added = cat
+        .add_assets(
+            vec![photocat::NewAsset {
+                owner_id: Some("alice".into()),
+                checksum_sha1: Some(hello.into()),
+                ..Default::default()
+            }],
+            photocat::AddAssets::default(),
+        )
+        .unwrap();
+    let id = added[0].id.clone();
+    cat.trash_assets(&[&id]).unwrap();
+    cat.close().unwrap();
+
+    let out = photocat(&[
+        "immich",
+        "check-checksums",
+        hello_hex,
+        empty_hex,
+        hello,
+        "-c",
+        catalog,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\"checksum\":\"{hello_hex}\",\"asset_id\":\"{id}\",\"is_trashed\":true}}\n\
+             {{\"checksum\":\"{empty_hex}\",\"asset_id\":null,\"is_trashed\":false}}\n\
+             {{\"checksum\":\"{hello}\",\"asset_id\":\"{id}\",\"is_trashed\":true}}\n"
+        )
+    );
+    // Each line is a JSON object.
+    for line in stdout(&out).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v.is_object());
+    }
+
+    // --owner restricts the match; the catalogue may come after the checksums.
+    let out = photocat(&[
+        "immich",
+        "check-checksums",
+        "-c",
+        catalog,
+        "--owner",
+        "bob",
+        hello,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{{\"checksum\":\"{hello}\",\"asset_id\":null,\"is_trashed\":false}}\n")
+    );
+    let out = photocat(&[
+        "immich",
+        "check-checksums",
+        "-c",
+        catalog,
+        "--owner",
+        "alice",
+        hello,
+    ]);
+    assert!(stdout(&out).contains(&id), "{}", stdout(&out));
+
+    // A bad checksum: one line naming it, exit 1, nothing on stdout.
+    let out = photocat(&["immich", "check-checksums", hello, "abc", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "photocat: checksums[1]: a SHA-1 checksum is 28 characters of base64 or 40 hex \
+         digits, got 3 characters\n"
+    );
+    // No checksum at all is a usage error.
+    let out = photocat(&["immich", "check-checksums", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(2));
+    let help = stdout(&photocat(&["immich", "check-checksums", "--help"]));
+    for word in ["--owner", "CHECKSUM", "base64", "hex"] {
+        assert!(help.contains(word), "{help}");
+    }
 }

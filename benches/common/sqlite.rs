@@ -26,8 +26,11 @@ CREATE TABLE assets (
     local_datetime INTEGER NOT NULL,
     local_offset INTEGER,
     trashed_at INTEGER,
+    owner TEXT,
+    checksum_sha1 BLOB,
     json TEXT NOT NULL
 );
+CREATE INDEX assets_sha1 ON assets(checksum_sha1, trashed, pk);
 CREATE INDEX assets_timeline ON assets(library, trashed, local_datetime DESC, id DESC);
 CREATE INDEX assets_trash ON assets(library, trashed, trashed_at DESC, id DESC);
 CREATE TABLE album_assets (
@@ -84,7 +87,7 @@ impl Sqlite {
                 lib_pk.insert(l.id.as_str(), pk);
             }
             let mut ins = tx
-                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, owner, checksum_sha1, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 .unwrap();
             let mut face = tx
                 .prepare("INSERT INTO faces (id, asset_pk, person, json) VALUES (?1, ?2, ?3, ?4)")
@@ -117,6 +120,11 @@ impl Sqlite {
                     local,
                     a.local_offset.map(|o| o.local_minus_utc()),
                     a.trashed_at.map(|t| t.timestamp_micros()),
+                    a.owner_id,
+                    a.checksum_sha1.as_deref().map(|c| {
+                        use base64::Engine;
+                        base64::engine::general_purpose::STANDARD.decode(c).unwrap()
+                    }),
                     v.to_string()
                 ])
                 .unwrap();
@@ -345,5 +353,29 @@ impl Sqlite {
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap();
         self.complete(&[row], false)
+    }
+
+    /// `Catalog::check_checksums` with owner None: each base64 SHA-1 decoded, then one
+    /// indexed look-up, preferring a live asset, then the first added. (asset id, trashed) per
+    /// checksum, in order.
+    pub fn check_checksums(&self, checksums: &[String]) -> Vec<Option<(String, bool)>> {
+        use base64::Engine;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, trashed FROM assets WHERE checksum_sha1 = ?1 \
+                 ORDER BY trashed, pk LIMIT 1",
+            )
+            .unwrap();
+        checksums
+            .iter()
+            .map(|c| {
+                let digest = base64::engine::general_purpose::STANDARD.decode(c).unwrap();
+                let mut rows = stmt.query([digest]).unwrap();
+                rows.next()
+                    .unwrap()
+                    .map(|r| (r.get(0).unwrap(), r.get::<_, i64>(1).unwrap() != 0))
+            })
+            .collect()
     }
 }

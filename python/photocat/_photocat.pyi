@@ -20,6 +20,7 @@ __all__ = [
     "Library",
     "Summary",
     "LibrarySummary",
+    "ChecksumMatch",
     "ImportReport",
     "__version__",
 ]
@@ -314,6 +315,23 @@ class LibrarySummary:
     def __ne__(self, value: object, /) -> bool: ...
 
 @final
+class ChecksumMatch:
+    """The answer of ``Catalog.check_checksums`` for one checksum (immutable, hashable)."""
+
+    @property
+    def checksum(self) -> str:
+        """The checksum exactly as it was given (base64 or hex)."""
+    @property
+    def asset_id(self) -> Optional[str]:
+        """The asset that holds these bytes, or None."""
+    @property
+    def is_trashed(self) -> bool:
+        """True when that asset is in the trash."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class Summary:
     """A catalogue at a glance (``Catalog.summary()``), read from maintained counts."""
 
@@ -479,6 +497,24 @@ class Catalog:
         """Every live asset of an album, in list order."""
     def get_asset(self, asset_id: str) -> Asset:
         """One asset by id."""
+    def check_checksums(
+        self, checksums: Iterable[str], owner_id: Optional[str] = None
+    ) -> list[ChecksumMatch]:
+        """Immich's bulk upload check: for each SHA-1 checksum (28 characters of base64 or
+        40 hex digits, any case), the asset that already holds those bytes, in input order.
+
+        ``owner_id`` restricts the match to that owner's assets (every library); None
+        matches any owner's. Trashed assets match, flagged ``is_trashed``; hidden ones too.
+        A live match is preferred, then the asset added first. A malformed checksum raises
+        ``InvalidArgument`` naming its index.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> [a] = cat.add_assets([{"checksum_sha1": "qvTGHdzF6KLavt4PO0gs2a6pQ00="}])
+        >>> [m] = cat.check_checksums(["AAF4C61DDCC5E8A2DABEDE0F3B482CD9AEA9434D"])
+        >>> m.asset_id == a.id, m.is_trashed
+        (True, False)
+        """
     def import_paths(
         self,
         paths: Union[str, os.PathLike[str], Iterable[Union[str, os.PathLike[str]]]],

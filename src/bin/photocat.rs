@@ -1,17 +1,20 @@
 //! The `photocat` command-line tool: import photo and video files into a catalogue, list a
 //! page as Gumnut JSON or as a table, get one asset, count assets, show the catalogue's
-//! summary (`info`), create and list albums and people.
+//! summary (`info`), create and list albums and people, check checksums as Immich's bulk
+//! upload check does (`immich check-checksums`).
 //!
 //! Output is for people by default (summaries by count, aligned tables) and for scripts where
-//! they need it: `list` and `get` print Gumnut JSON, `count` a bare number, and `info`,
-//! `album list/create` and `person list/create` print JSON with `--json`.
+//! they need it: `list` and `get` print Gumnut JSON, `count` a bare number, `immich
+//! check-checksums` one JSON object per line, and `info`, `album list/create` and
+//! `person list/create` print JSON with `--json`.
 //!
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
 //!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read (`list`, `get`, `count`, `info`, `album list`, `person list`) never create a catalogue:
+//! read (`list`, `get`, `count`, `info`, `album list`, `person list`, `immich ...`) never
+//! create a catalogue:
 //! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
 //! `album create`, `person create`) create it when it is missing.
 //!
@@ -38,8 +41,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
 use photocat::{
-    Album, Asset, Catalog, ImportPaths, ImportReport, Library, ListAssets, NewAlbum, NewPerson,
-    OnDuplicate, Person, State, Summary,
+    Album, Asset, Catalog, ChecksumMatch, ImportPaths, ImportReport, Library, ListAssets, NewAlbum,
+    NewPerson, OnDuplicate, Person, State, Summary,
 };
 
 /// An embedded catalogue of photos and videos in one file.
@@ -150,6 +153,29 @@ enum Command {
     /// Create and list people.
     #[command(subcommand)]
     Person(PersonCommand),
+    /// Immich-style reads.
+    #[command(subcommand)]
+    Immich(ImmichCommand),
+}
+
+#[derive(Subcommand)]
+enum ImmichCommand {
+    /// Which of these SHA-1 checksums are already in the catalogue (Immich's bulk upload
+    /// check).
+    ///
+    /// Prints one JSON object per checksum, in the order given:
+    /// {"checksum": ..., "asset_id": ... or null, "is_trashed": ...}. The checksum is echoed as
+    /// given; a trashed asset matches and is flagged, so a client can restore it instead of
+    /// uploading again. A live match is preferred over a trashed one, then the asset added
+    /// first.
+    CheckChecksums {
+        /// SHA-1 checksums: 28 characters of base64 or 40 hex digits (any case).
+        #[arg(required = true, value_name = "CHECKSUM")]
+        checksums: Vec<String>,
+        /// Only this owner's assets, in every library (default: any owner's).
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -444,6 +470,14 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
                 writeln!(out, "{}", to_json(&people)?)?;
             } else {
                 write_people(out, &people)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Immich(ImmichCommand::CheckChecksums { checksums, owner }) => {
+            let cat = open_existing(catalog)?;
+            let found: Vec<ChecksumMatch> = cat.check_checksums(&checksums, owner.as_deref())?;
+            for m in &found {
+                writeln!(out, "{}", to_json(m)?)?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -300,9 +300,15 @@ pub(crate) fn records<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, name: &str) -
 /// Ids from any iterable of strings (a single string is refused: it would be a list of
 /// characters).
 pub(crate) fn id_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String>> {
+    str_list(obj, name, "id")
+}
+
+/// Strings from any iterable of strings, each a `noun` (a single string is refused: it would
+/// be a list of characters).
+pub(crate) fn str_list(obj: &Bound<'_, PyAny>, name: &str, noun: &str) -> PyResult<Vec<String>> {
     if obj.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(format!(
-            "{name} must be a list of ids, got a single str"
+            "{name} must be a list of {noun}s, got a single str"
         )));
     }
     let mut out = Vec::new();
@@ -312,7 +318,7 @@ pub(crate) fn id_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String
             Ok(s) => out.push(s.to_cow()?.into_owned()),
             Err(_) => {
                 return Err(PyTypeError::new_err(format!(
-                    "{name} must hold id strings, got {}",
+                    "{name} must hold {noun} strings, got {}",
                     type_name(&item)
                 )))
             }

@@ -26,6 +26,7 @@ fn photocat_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyLibrary>()?;
     m.add_class::<model::PySummary>()?;
     m.add_class::<model::PyLibrarySummary>()?;
+    m.add_class::<model::PyChecksumMatch>()?;
     m.add_class::<import::PyImportReport>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

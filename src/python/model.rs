@@ -1,4 +1,5 @@
-//! The record classes: `Asset`, `AssetPage`, `Face`, `Person`, `Album`, `Library`. Each wraps
+//! The record classes: `Asset`, `AssetPage`, `Face`, `Person`, `Album`, `Library`,
+//! `ChecksumMatch`. Each wraps
 //! the engine's value (frozen: immutable, shareable between threads), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
 //! Rust view; `to_dict` is that JSON parsed, keys in the same order).
@@ -12,6 +13,7 @@ use super::errors::invalid;
 use crate::model::time::parse_duration;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::counts::{LibrarySummary, Summary};
+use crate::query::immich::ChecksumMatch;
 use crate::query::AssetPage;
 use crate::views::gumnut::to_json_string;
 
@@ -749,6 +751,53 @@ impl PyLibrary {
             "Library(id={}, name={})",
             repr(py, &self.inner.id),
             repr(py, &self.inner.name)
+        )
+    }
+}
+
+/// The answer of `Catalog.check_checksums` for one checksum: the `checksum` as it was given,
+/// the `asset_id` that holds those bytes (None when no asset does), and `is_trashed` (True
+/// when that asset is in the trash).
+///
+/// >>> import photocat
+/// >>> photocat.Catalog.in_memory().check_checksums(["2jmj7l5rSw0yVb/vlWAYkK/YBwk="])
+/// [ChecksumMatch(checksum='2jmj7l5rSw0yVb/vlWAYkK/YBwk=', asset_id=None, is_trashed=False)]
+#[pyclass(module = "photocat", name = "ChecksumMatch", frozen, eq, hash)]
+#[derive(PartialEq, Hash)]
+pub(crate) struct PyChecksumMatch {
+    pub(crate) inner: ChecksumMatch,
+}
+
+#[pymethods]
+impl PyChecksumMatch {
+    /// The checksum exactly as it was given (base64 or hex).
+    #[getter]
+    fn checksum(&self) -> &str {
+        &self.inner.checksum
+    }
+    /// The asset that holds these bytes, or None.
+    #[getter]
+    fn asset_id(&self) -> Option<&str> {
+        self.inner.asset_id.as_deref()
+    }
+    /// True when that asset is in the trash.
+    #[getter]
+    fn is_trashed(&self) -> bool {
+        self.inner.is_trashed
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ChecksumMatch(checksum={}, asset_id={}, is_trashed={})",
+            repr(py, &self.inner.checksum),
+            self.inner
+                .asset_id
+                .as_deref()
+                .map_or_else(|| "None".to_owned(), |a| repr(py, a)),
+            if self.inner.is_trashed {
+                "True"
+            } else {
+                "False"
+            }
         )
     }
 }

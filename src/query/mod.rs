@@ -1,11 +1,12 @@
 //! Reads: the public parameter structs with their validation, and the query modules —
 //! `plan` (which index range drives a list), [`cursor`] (the `starting_after_id` rule),
 //! [`list`] (Gumnut's list calls), [`counts`] (totals, albums, people and the summary from
-//! maintained counts). Immich-style reads and search come in later modules.
+//! maintained counts), [`immich`] (Immich-style reads). Search comes in a later module.
 
 pub(crate) mod build;
 pub mod counts;
 pub mod cursor;
+pub mod immich;
 pub mod list;
 pub(crate) mod plan;
 
