@@ -102,7 +102,7 @@ impl Catalog {
     /// Opens the catalogue at `path`, creating it when the file does not exist.
     ///
     /// A new catalogue is created whole or not at all: it is written and synced under a
-    /// temporary name in the same folder (`.NAME.XXXXXX.photocat-new`), then moved into place
+    /// temporary name in the same folder (`.NAME.<random token>.photocat-new`), then moved into place
     /// without replacing anything and the folder synced, so a process killed at any moment
     /// leaves either no catalogue or a complete one (and at most a hidden temporary file, which
     /// later opens ignore).

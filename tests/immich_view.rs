@@ -2,6 +2,10 @@
 //! v1.134.0 writes it): golden bytes, key order, datetime forms, the stored (unrotated) image
 //! size, faces and people, and byte determinism, on hand-made records and on the sample photos.
 
+mod common;
+
+use common::golden;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -133,19 +137,6 @@ fn catalogue() -> (Catalog, Vec<Asset>) {
 
 fn by_id<'a>(assets: &'a [Asset], id: &str) -> &'a Asset {
     assets.iter().find(|a| a.id == id).unwrap()
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = format!("{}/tests/data/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("PHOTOCAT_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        actual,
-        expected.trim_end(),
-        "golden file {name} differs (PHOTOCAT_BLESS=1 rewrites it)"
-    );
 }
 
 fn parse(json: &str) -> Value {

@@ -1,6 +1,10 @@
 //! The Gumnut JSON view: golden bytes for full records, determinism, and round trips of every
 //! field a caller supplies.
 
+mod common;
+
+use common::golden;
+
 use photocat::{AddAssets, Asset, Catalog, ListAssets, NewAsset};
 
 /// A record using every field of the canonical shape, as a Gumnut API response would carry it.
@@ -69,19 +73,6 @@ fn add(cat: &Catalog, json: &str) -> Asset {
     cat.add_assets(vec![rec], AddAssets::default())
         .unwrap()
         .remove(0)
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = format!("{}/tests/data/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("PHOTOCAT_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        actual,
-        expected.trim_end(),
-        "golden file {name} differs (PHOTOCAT_BLESS=1 rewrites it)"
-    );
 }
 
 /// Every key of `given` is in `out` with the same value (objects compared recursively).

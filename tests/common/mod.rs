@@ -33,3 +33,18 @@ pub fn iter_ids(cat: &Catalog, q: ListAssets) -> Vec<String> {
         .map(|a| a.unwrap().id)
         .collect()
 }
+
+/// Compares `actual` with `tests/data/golden/NAME` (trailing newline ignored);
+/// `PHOTOCAT_BLESS=1` rewrites the file first.
+pub fn golden(name: &str, actual: &str) {
+    let path = format!("{}/tests/data/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("PHOTOCAT_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        actual,
+        expected.trim_end(),
+        "golden file {name} differs (PHOTOCAT_BLESS=1 rewrites it)"
+    );
+}
