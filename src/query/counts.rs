@@ -92,6 +92,10 @@ impl Catalog {
             ..query.clone()
         };
         query.validate()?;
+        if query.ids.is_some() {
+            // At most MAX_IDS records, in one snapshot: the page path applies every rule once.
+            return Ok(self.page(&query, None, MAX_IDS + 1)?.data.len() as u64);
+        }
         let txn = self.begin_read()?;
         let mut tally = Tally::default();
         let result = self.count_in(&txn, &query, &mut tally);
@@ -108,12 +112,6 @@ impl Catalog {
         let Some(r) = Catalog::resolve(txn, q, None, tally)? else {
             return Ok(0);
         };
-        if let Some(ids_filter) = &q.ids {
-            // At most MAX_IDS records: the page path applies every rule once.
-            let page = self.page(q, None, MAX_IDS + 1)?;
-            debug_assert!(ids_filter.len() <= MAX_IDS);
-            return Ok(page.data.len() as u64);
-        }
         let counted = r.groups.len() == 1
             && matches!(r.start, Start::Top)
             && r.filter.after.is_none()
