@@ -22,7 +22,11 @@ fn at(secs: i64) -> DateTime<Utc> {
 /// Two owners' libraries and an ownerless one; assets of every state.
 fn fixture() -> Catalog {
     let cat = Catalog::in_memory().unwrap();
-    for (id, owner) in [("lib_a", Some("ann")), ("lib_b", Some("bo")), ("lib_n", None)] {
+    for (id, owner) in [
+        ("lib_a", Some("ann")),
+        ("lib_b", Some("bo")),
+        ("lib_n", None),
+    ] {
         cat.create_library(NewLibrary {
             name: id.into(),
             id: Some(id.into()),
@@ -238,7 +242,9 @@ fn skip_jumps_buckets_and_matches_the_order() {
     cat.add_assets(recs, AddAssets::default()).unwrap();
     model.sort_by(|a, b| b.cmp(a));
     let expected: Vec<&str> = model.iter().map(|m| m.1.as_str()).collect();
-    for skip in [0, 1, 6, 7, 100, 2_999, 3_000, 4_321, 5_990, 5_999, 6_000, 7_000] {
+    for skip in [
+        0, 1, 6, 7, 100, 2_999, 3_000, 4_321, 5_990, 5_999, 6_000, 7_000,
+    ] {
         let got = all(
             &cat,
             GetAllAssets {
@@ -261,10 +267,10 @@ fn skip_jumps_buckets_and_matches_the_order() {
         .unwrap();
     assert_eq!(ids(&page.assets), &expected[4_321..4_421]);
     let stats = cat.read_stats();
-    // Block rows of three levels (at most 256 per level here) and the entries of one
-    // 4.5-minute bucket before the page, not the 4,321 entries skipped.
+    // Block rows of three levels (at most 64 per level below the top) and the entries of one
+    // 72-minute bucket before the page, not the 4,321 entries skipped.
     assert!(
-        stats.index_entries < 800,
+        stats.index_entries < 400,
         "stepped {} entries",
         stats.index_entries
     );
@@ -290,10 +296,15 @@ fn random_assets_draws_eligible_assets() {
     assert_eq!(every, ["a1", "a2", "a3", "a4", "b1", "b2", "n1"]);
     let ann = cat.random_assets(&q(2, Some("ann"), Some(5))).unwrap();
     assert_eq!(ann.len(), 2);
-    assert!(ann.iter().all(|a| ["a1", "a2", "a3", "a4"].contains(&a.id.as_str())));
+    assert!(ann
+        .iter()
+        .all(|a| ["a1", "a2", "a3", "a4"].contains(&a.id.as_str())));
     assert_ne!(ann[0].id, ann[1].id);
     assert_eq!(cat.random_assets(&q(2, Some("ann"), Some(5))).unwrap(), ann);
-    assert!(cat.random_assets(&q(3, Some("nobody"), None)).unwrap().is_empty());
+    assert!(cat
+        .random_assets(&q(3, Some("nobody"), None))
+        .unwrap()
+        .is_empty());
     // Trash, hide and delete leave the pool; restore returns.
     cat.trash_assets(&["a1"]).unwrap();
     cat.update_asset(
@@ -337,7 +348,8 @@ fn device_look_ups() {
         ["dev_a7", "dev_a5"]
     );
     assert_eq!(
-        cat.existing_device_asset_ids("phone", &given, None).unwrap(),
+        cat.existing_device_asset_ids("phone", &given, None)
+            .unwrap(),
         ["dev_a7", "dev_b1", "dev_a5"]
     );
     // A device asset id moves with an update.
@@ -392,7 +404,14 @@ fn a_format_2_catalogue_is_upgraded_with_its_immich_indexes() {
     );
     assert_eq!(
         ann,
-        ["asset_ann_5", "asset_ann_4", "asset_ann_3", "asset_ann_2", "asset_ann_1", "asset_ann_0"]
+        [
+            "asset_ann_5",
+            "asset_ann_4",
+            "asset_ann_3",
+            "asset_ann_2",
+            "asset_ann_1",
+            "asset_ann_0"
+        ]
     );
     assert_eq!(all(&cat, GetAllAssets::default()).len(), 18);
     let mut pool: Vec<String> = cat
@@ -408,7 +427,13 @@ fn a_format_2_catalogue_is_upgraded_with_its_immich_indexes() {
     pool.sort();
     assert_eq!(
         pool,
-        ["asset_bo_0", "asset_bo_1", "asset_bo_2", "asset_bo_4", "asset_bo_5"]
+        [
+            "asset_bo_0",
+            "asset_bo_1",
+            "asset_bo_2",
+            "asset_bo_4",
+            "asset_bo_5"
+        ]
     );
     assert_eq!(
         cat.device_asset_ids("phone_library_shared", None).unwrap(),

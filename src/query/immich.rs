@@ -388,9 +388,9 @@ impl Catalog {
     ///
     /// Cost: the page, not the library. The `immich_order` index holds each (owner, favorite,
     /// archived) run in this order, and `immich_blocks` counts its entries per time bucket at
-    /// three levels (about 203 days, 19 hours and 4.5 minutes), maintained by every write, so
+    /// three levels (about 203 days, 3.2 days and 72 minutes), maintained by every write, so
     /// a `skip` sums whole buckets, descends into the one where it ends and steps entries
-    /// only inside one 4.5-minute bucket. With an `updated_*` bound the counts do not apply
+    /// only inside one 72-minute bucket. With an `updated_*` bound the counts do not apply
     /// and a `skip` steps over the entries it passes.
     ///
     /// ```
@@ -509,9 +509,10 @@ impl Catalog {
             };
             for level in 2..=3u8 {
                 level_rows.clear();
+                let (first, last) = ik::children(level - 1, bucket);
                 for (scope, flags) in &runs {
-                    let lo = ik::block_key(level, scope, *flags, bucket << 8);
-                    let hi = ik::block_key(level, scope, *flags, (bucket << 8) | 0xFF);
+                    let lo = ik::block_key(level, scope, *flags, first);
+                    let hi = ik::block_key(level, scope, *flags, last);
                     tally.seeks += 1;
                     for row in blocks.range::<&[u8]>(lo.as_slice()..=hi.as_slice())? {
                         let (k, n) = row?;
