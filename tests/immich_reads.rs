@@ -274,7 +274,8 @@ fn skip_jumps_buckets_and_matches_the_order() {
         "stepped {} entries",
         stats.index_entries
     );
-    assert_eq!(stats.records, 100 + 1);
+    // The 100 records, and the library's once per chunk built in parallel (64 assets each).
+    assert_eq!(stats.records, 100 + 2);
 }
 
 #[test]
