@@ -605,8 +605,8 @@ class Catalog:
     def existing_device_asset_ids(
         self, device_id: str, device_asset_ids: Iterable[str], owner_id: Optional[str] = None
     ) -> list[str]:
-        """Which of ``device_asset_ids`` ``device_id`` has already uploaded (trashed assets
-        count), each once, in input order; of ``owner_id`` (any owner's when None).
+        """Which of ``device_asset_ids`` ``device_id`` has already uploaded (trashed and hidden
+        assets count), each once, in input order; of ``owner_id`` (any owner's when None).
 
         >>> import photocat
         >>> cat = photocat.Catalog.in_memory()

@@ -1067,9 +1067,9 @@ impl PyCatalog {
     }
 
     /// Immich's `POST /assets/exist`: which of `device_asset_ids` (any iterable of strings)
-    /// `device_id` has already uploaded, for `owner_id` (any owner's when None). Trashed
-    /// assets count (so a client does not upload them again); the answer holds each id that
-    /// exists once, in input order.
+    /// `device_id` has already uploaded, for `owner_id` (any owner's when None). Trashed and
+    /// hidden assets count (so a client does not upload them again); the answer holds each id
+    /// that exists once, in input order.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()

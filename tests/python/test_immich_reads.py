@@ -270,6 +270,8 @@ def test_existing_device_asset_ids(immich: photocat.Catalog) -> None:
     assert immich.existing_device_asset_ids("phone", asked, owner_id="alice") == ["IMG_tr", "IMG_f1", "IMG_t1"]
     assert immich.existing_device_asset_ids("phone", asked) == ["IMG_tr", "IMG_f1", "IMG_b2", "IMG_t1"]
     assert immich.existing_device_asset_ids("tablet", ["IMG_b1", "IMG_f1"], "bob") == ["IMG_b1"]
+    # Hidden and locked ones count too.
+    assert immich.existing_device_asset_ids("phone", ["IMG_hd", "IMG_lk"], "alice") == ["IMG_hd", "IMG_lk"]
     assert immich.existing_device_asset_ids("phone", []) == []
     # Any iterable of strings: a generator, a tuple, a set.
     assert immich.existing_device_asset_ids("phone", (x for x in asked), "alice") == ["IMG_tr", "IMG_f1", "IMG_t1"]
