@@ -460,3 +460,25 @@ fn a_format_2_catalogue_is_upgraded_with_its_immich_indexes() {
     assert_eq!(cat.upgraded_from(), None);
     assert_eq!(all(&cat, GetAllAssets::default()).len(), 18);
 }
+
+#[test]
+fn extreme_updated_bounds_never_panic() {
+    use chrono::{FixedOffset, NaiveDateTime};
+    use photocat::DateTimeInput;
+    let cat = fixture();
+    let bound = |naive: NaiveDateTime, hours: i32| DateTimeInput {
+        naive,
+        offset: Some(FixedOffset::east_opt(hours * 3600).unwrap()),
+    };
+    let q = GetAllAssets {
+        updated_after: Some(bound(NaiveDateTime::MIN, 5)),
+        updated_before: Some(bound(NaiveDateTime::MAX, -5)),
+        ..Default::default()
+    };
+    assert_eq!(all(&cat, q).len(), 8);
+    let q = GetAllAssets {
+        updated_after: Some(bound(NaiveDateTime::MAX, -5)),
+        ..Default::default()
+    };
+    assert!(all(&cat, q).is_empty());
+}
