@@ -90,6 +90,8 @@ pub(crate) struct ImmichTables<'t> {
     device: Table<'t, &'static [u8], u8>,
     sha1: Table<'t, &'static [u8], &'static [u8]>,
     pending_blocks: HashMap<Vec<u8>, i64>,
+    /// The least and greatest `updated_at` of the order entries this write inserted.
+    updated: Option<(i64, i64)>,
     /// Current pool size per scope, once read or changed.
     pool_sizes: HashMap<Vec<u8>, u64>,
 }
@@ -105,6 +107,7 @@ impl<'t> ImmichTables<'t> {
             device: txn.open_table(tables::DEVICE_INDEX)?,
             sha1: txn.open_table(tables::SHA1_INDEX)?,
             pending_blocks: HashMap::new(),
+            updated: None,
             pool_sizes: HashMap::new(),
         })
     }
@@ -132,6 +135,7 @@ impl<'t> ImmichTables<'t> {
             (Some(b), Some(a)) if b.key == a.key => {
                 if b.value != a.value {
                     self.order.insert(a.key.as_slice(), a.value.as_slice())?;
+                    self.note_updated(new.map_or(0, |r| r.updated_at));
                 }
             }
             _ => {
@@ -148,6 +152,7 @@ impl<'t> ImmichTables<'t> {
                     {
                         self.count_blocks(&a.scope, a.flags, a.time, 1);
                     }
+                    self.note_updated(new.map_or(0, |r| r.updated_at));
                 }
             }
         }
@@ -191,6 +196,7 @@ impl<'t> ImmichTables<'t> {
             let e = entries(key, rec);
             if let Some(o) = e.order {
                 orders.push(o);
+                self.note_updated(rec.updated_at);
             }
             devices.push(e.device);
             if let Some(s) = e.sha1 {
@@ -249,6 +255,15 @@ impl<'t> ImmichTables<'t> {
         for (k, d) in blocks {
             crate::index::bump_count(&mut self.blocks, &k, d)?;
         }
+        if let Some((lo, hi)) = self.updated {
+            let (old_lo, old_hi) = stored_updated_bounds(&self.blocks)?;
+            if old_lo.is_none_or(|o| lo < o) {
+                self.blocks.insert(ik::UPDATED_MIN, lo as u64)?;
+            }
+            if old_hi.is_none_or(|o| hi > o) {
+                self.blocks.insert(ik::UPDATED_MAX, hi as u64)?;
+            }
+        }
         for (scope, size) in std::mem::take(&mut self.pool_sizes) {
             if size == 0 {
                 self.sizes.remove(scope.as_slice())?;
@@ -257,6 +272,13 @@ impl<'t> ImmichTables<'t> {
             }
         }
         Ok(())
+    }
+
+    fn note_updated(&mut self, t: i64) {
+        self.updated = Some(match self.updated {
+            None => (t, t),
+            Some((lo, hi)) => (lo.min(t), hi.max(t)),
+        });
     }
 
     fn count_blocks(&mut self, scope: &[u8], flags: u8, time: i64, delta: i64) {
@@ -316,6 +338,14 @@ impl<'t> ImmichTables<'t> {
         self.pool_sizes.insert(scope.to_vec(), last);
         Ok(())
     }
+}
+
+/// The stored least and greatest `updated_at` of any order entry so far (None: no entry yet).
+pub(crate) fn stored_updated_bounds(
+    blocks: &impl ReadableTable<&'static [u8], u64>,
+) -> Result<(Option<i64>, Option<i64>)> {
+    let get = |k: &[u8]| -> Result<Option<i64>> { Ok(blocks.get(k)?.map(|v| v.value() as i64)) };
+    Ok((get(ik::UPDATED_MIN)?, get(ik::UPDATED_MAX)?))
 }
 
 /// Builds every Immich index from the asset records (the upgrade from format 2), in batches
@@ -411,7 +441,7 @@ mod tests {
 
     /// The maintained tables equal a rebuild from the records.
     fn assert_consistent(cat: &Catalog) {
-        let maintained = check(&cat.db.begin_read().unwrap());
+        let mut maintained = check(&cat.db.begin_read().unwrap());
         let txn = cat.db.begin_write().unwrap();
         for name in [
             "immich_order",
@@ -427,7 +457,19 @@ mod tests {
         txn.delete_table(tables::RANDOM_SLOTS).unwrap();
         rebuild(&txn).unwrap();
         txn.commit().unwrap();
-        let rebuilt = check(&cat.db.begin_read().unwrap());
+        let mut rebuilt = check(&cat.db.begin_read().unwrap());
+        // The updated_at bounds only widen: the maintained ones enclose the rebuilt (tight)
+        // ones; the rest is equal.
+        let bounds = |s: &mut Snapshot| {
+            let lo = s.blocks.remove(ik::UPDATED_MIN).map(|v| v as i64);
+            let hi = s.blocks.remove(ik::UPDATED_MAX).map(|v| v as i64);
+            (lo, hi)
+        };
+        let (m_lo, m_hi) = bounds(&mut maintained);
+        let (r_lo, r_hi) = bounds(&mut rebuilt);
+        if let (Some(r_lo), Some(r_hi)) = (r_lo, r_hi) {
+            assert!(m_lo.unwrap() <= r_lo && m_hi.unwrap() >= r_hi);
+        }
         assert_eq!(maintained, rebuilt);
     }
 

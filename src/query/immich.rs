@@ -399,8 +399,11 @@ impl Catalog {
     /// archived) run in this order, and `immich_blocks` counts its entries per time bucket at
     /// three levels (about 203 days, 3.2 days and 72 minutes), maintained by every write, so
     /// a `skip` sums whole buckets, descends into the one where it ends and steps entries
-    /// only inside one 72-minute bucket. With an `updated_*` bound the counts do not apply
-    /// and a `skip` steps over the entries it passes.
+    /// only inside one 72-minute bucket. An `updated_*` bound outside every `updated_at` an
+    /// entry has had (such as `updated_before = now`, which Immich's mobile client sends while
+    /// it pages) excludes nothing and is dropped; a bound that excludes something makes the
+    /// `skip` step over the entries it passes (their `updated_at` is in the index entry, so no
+    /// record is read).
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
@@ -490,6 +493,12 @@ impl Catalog {
             return Ok(Vec::new());
         }
         let blocks = txn.open_table(tables::IMMICH_BLOCKS)?;
+        // A bound outside every `updated_at` an entry has had excludes nothing: drop it, so
+        // the skip keeps its jump (Immich's mobile client pages with `updatedBefore = now`).
+        let (lo, hi) = crate::immich_index::stored_updated_bounds(&blocks)?;
+        tally.seeks += 2;
+        let after = after.filter(|&a| lo.is_none_or(|lo| a > lo));
+        let before = before.filter(|&b| hi.is_none_or(|hi| b < hi));
         let wanted = |flags: u8| {
             q.is_favorite.is_none_or(|f| (flags & 1 != 0) == f)
                 && q.is_archived.is_none_or(|a| (flags & 2 != 0) == a)

@@ -20,6 +20,11 @@
 //!   of rows is bounded by the time the library spans (15 years: about 110,000 rows of the
 //!   lowest level), not by its size, so a large library pays about one row update per
 //!   several assets.
+//! * **`updated_at` bounds** (`immich_blocks`, keys [`UPDATED_MIN`] and [`UPDATED_MAX`], level
+//!   0): the least and the greatest `updated_at` any order entry has had (as `i64` bits). They
+//!   only widen (a delete does not narrow them), so every present entry lies within them: an
+//!   `updated_*` bound outside them excludes nothing, and the skip keeps its jump (Immich's
+//!   mobile client pages with `updatedBefore = now`).
 //! * **Random pool** (`random_pool`, `random_sizes`, `random_slots`): the assets eligible for
 //!   random sampling (listed, not trashed) of each scope at dense positions `0..size`;
 //!   removal moves the last one into the hole.
@@ -34,6 +39,11 @@ use super::keys::time_bytes;
 /// The bit shifts (of microseconds) of the three block levels: buckets of about 203 days,
 /// 3.2 days and 72 minutes.
 pub const BLOCK_SHIFTS: [u32; 3] = [44, 38, 32];
+
+/// The `immich_blocks` key of the least `updated_at` of any order entry so far.
+pub const UPDATED_MIN: &[u8] = &[0, 0];
+/// The `immich_blocks` key of the greatest `updated_at` of any order entry so far.
+pub const UPDATED_MAX: &[u8] = &[0, 1];
 
 /// Device-index value bit: the asset is in the trash.
 pub const DEVICE_TRASHED: u8 = 1;
