@@ -31,6 +31,8 @@
 
 #[cfg(feature = "sqlite-baseline")]
 pub mod sqlite;
+#[cfg(feature = "sqlite-baseline")]
+pub mod sqlite_immich;
 
 use std::ops::Range;
 
