@@ -343,6 +343,13 @@ pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::LIST_INDEX)?;
     txn.open_table(tables::CHECKSUMS)?;
     txn.open_table(tables::LIST_COUNTS)?;
+    txn.open_table(tables::IMMICH_ORDER)?;
+    txn.open_table(tables::IMMICH_BLOCKS)?;
+    txn.open_table(tables::RANDOM_POOL)?;
+    txn.open_table(tables::RANDOM_SIZES)?;
+    txn.open_table(tables::RANDOM_SLOTS)?;
+    txn.open_table(tables::DEVICE_INDEX)?;
+    txn.open_table(tables::SHA1_INDEX)?;
     Ok(())
 }
 

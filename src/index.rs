@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use redb::{ReadableTable, Table};
 
 use crate::error::{Error, Result};
+use crate::immich_index::ImmichTables;
 use crate::storage::codec::{self, AssetRecord, PersonRecord};
 use crate::storage::keys::{self, EntryValue, Group, Part};
 
@@ -80,6 +81,9 @@ pub(crate) struct IndexTables<'t> {
     pub people: Table<'t, u32, &'static [u8]>,
     pub asset_albums: Table<'t, (u64, u32), ()>,
     pub counts: Table<'t, &'static [u8], u64>,
+    /// The Immich-side indexes (format 3).
+    /// (An `Option` only so that [`IndexTables::finish`] can take it.)
+    immich: Option<ImmichTables<'t>>,
     pending: HashMap<u32, i64>,
     /// Entry-count changes per `group | part` prefix, written by [`IndexTables::finish`].
     pending_counts: HashMap<Vec<u8>, i64>,
@@ -93,6 +97,7 @@ impl<'t> IndexTables<'t> {
             people: txn.open_table(crate::storage::tables::PEOPLE)?,
             asset_albums: txn.open_table(crate::storage::tables::ASSET_ALBUMS)?,
             counts: txn.open_table(crate::storage::tables::LIST_COUNTS)?,
+            immich: Some(ImmichTables::open(txn)?),
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
         })
@@ -112,6 +117,9 @@ impl<'t> IndexTables<'t> {
 
     /// Writes the accumulated counter changes. Every user of `apply` must call it.
     pub(crate) fn finish(mut self) -> Result<()> {
+        if let Some(immich) = self.immich.take() {
+            immich.finish()?;
+        }
         let pending = std::mem::take(&mut self.pending);
         for (p, d) in pending {
             if d != 0 {
@@ -171,6 +179,7 @@ impl<'t> IndexTables<'t> {
         old: Option<&AssetRecord>,
         new: Option<&AssetRecord>,
     ) -> Result<()> {
+        self.immich()?.apply(key, old, new)?;
         let albums = self.albums(key)?;
         let before = old
             .map(|r| list_entries(key, r, &albums))
@@ -286,6 +295,8 @@ impl<'t> IndexTables<'t> {
         if let Some((prefix, n)) = run {
             self.count(prefix, n)?;
         }
+        self.immich()?
+            .insert_new(records.iter().map(|(k, r)| (*k, r)))?;
         let mut links: Vec<(u32, u64)> = records
             .iter()
             .flat_map(|(k, r)| r.people().into_iter().map(move |p| (p, *k)))
@@ -300,6 +311,12 @@ impl<'t> IndexTables<'t> {
             }
         }
         Ok(())
+    }
+
+    fn immich(&mut self) -> Result<&mut ImmichTables<'t>> {
+        self.immich
+            .as_mut()
+            .ok_or_else(|| Error::Corrupt("index tables used after finish".into()))
     }
 
     fn bump_person(&mut self, person: u32, delta: i64) -> Result<()> {

@@ -41,6 +41,7 @@
 pub mod catalog;
 pub mod error;
 pub mod ids;
+pub(crate) mod immich_index;
 pub mod import;
 pub(crate) mod index;
 pub mod media;
@@ -68,7 +69,8 @@ pub use model::{
     Library, NewAsset, NewFace, NewPerson, Person, TimeSource, Visibility,
 };
 pub use query::counts::{LibrarySummary, Summary};
-pub use query::immich::ChecksumMatch;
+pub use query::immich::{AllAssets, ChecksumMatch, GetAllAssets};
 pub use query::list::AssetIter;
+pub use query::random::RandomAssets;
 pub use query::{AssetPage, ListAssets, State};
 pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};

@@ -10,7 +10,7 @@ use redb::ReadableTable;
 use crate::catalog::Tally;
 use crate::error::{Error, Result};
 use crate::model::time::{instant_from_micros, naive_from_micros};
-use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE};
+use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_MIME_TYPE};
 use crate::snapshot::View;
 use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
 
@@ -189,7 +189,10 @@ pub(crate) fn asset_public(
     tally: &mut Tally,
 ) -> Result<Asset> {
     let local_offset = rec.offset.and_then(FixedOffset::east_opt);
-    let captured = instant_from_micros(rec.local - i64::from(rec.offset.unwrap_or(0)) * 1_000_000);
+    let file_created_at = instant_from_micros(rec.file_created_at_or_default());
+    let file_modified_at = instant_from_micros(rec.file_modified_at_or_default());
+    let device_id = rec.device_id_or_default().to_owned();
+    let device_asset_id = rec.device_asset_id_or_default().to_owned();
     let b64 = |b: &[u8]| {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(b)
@@ -217,16 +220,14 @@ pub(crate) fn asset_public(
         people.push(Person::clone(cache.get(people_table, p, tally)?));
     }
     Ok(Asset {
-        device_asset_id: rec.device_asset_id.unwrap_or_else(|| rec.id.clone()),
-        device_id: rec
-            .device_id
-            .unwrap_or_else(|| DEFAULT_DEVICE_ID.to_owned()),
+        device_asset_id,
+        device_id,
         mime_type: rec
             .mime_type
             .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_owned()),
         original_file_name: rec.original_file_name.unwrap_or_default(),
-        file_created_at: rec.file_created_at.map_or(captured, instant_from_micros),
-        file_modified_at: rec.file_modified_at.map_or(captured, instant_from_micros),
+        file_created_at,
+        file_modified_at,
         local_datetime: naive_from_micros(rec.local),
         local_offset,
         local_datetime_source: rec.time_source,

@@ -1,18 +1,125 @@
-//! Immich-style reads.
+//! Immich-style reads (API.md section 7), each an index look-up over one read snapshot:
 //!
-//! [`Catalog::check_checksums`] is Immich's bulk upload check (`POST /assets/bulk-upload-check`,
-//! `getByChecksums`): for each SHA-1 checksum, the asset that already holds those bytes, if
-//! any, and whether it is in the trash.
+//! * [`Catalog::get_all_assets`]: the legacy `GET /asset` (`getAllAssets`) with `skip`/`take`,
+//!   its filters and the ETag Immich's server sends, over the `immich_order` index; `skip`
+//!   jumps whole time buckets with the maintained block counts.
+//! * [`Catalog::check_checksums`]: the bulk upload check (`POST /assets/bulk-upload-check`).
+//! * [`Catalog::device_asset_ids`] and [`Catalog::existing_device_asset_ids`]: device sync
+//!   (`GET /assets/device/:deviceId`, `POST /assets/exist`).
+//! * [`Catalog::random_assets`] is in [`super::random`].
 
-use redb::ReadableTable;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use redb::ReadTransaction;
+use sha1::Digest;
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::truncate_for_message;
-use crate::query::build;
+use crate::model::{Asset, DateTimeInput};
+use crate::query::build::{self, PeopleCache};
+use crate::snapshot::View;
 use crate::storage::codec::LibraryRecord;
-use crate::storage::keys::{self, ChecksumKind};
+use crate::storage::immich_keys as ik;
+use crate::storage::keys::{time_bytes, time_from_bytes};
 use crate::storage::tables;
+
+/// Parameters of [`Catalog::get_all_assets`] (Immich's legacy `GET /asset`). Filters combine
+/// with AND; the default reads every owner's whole library.
+///
+/// ```
+/// let q = photocat::GetAllAssets { take: Some(1000), ..Default::default() };
+/// assert_eq!(q.skip, 0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetAllAssets {
+    /// Only this owner's assets (an asset's owner is its `owner_id`); None reads every owner's,
+    /// and assets without an owner.
+    pub owner_id: Option<String>,
+    /// Only archived (`true`) or only not archived (`false`) assets.
+    pub is_archived: Option<bool>,
+    /// Only favorites (`true`) or only non-favorites (`false`).
+    pub is_favorite: Option<bool>,
+    /// How many assets of the order to pass over first.
+    pub skip: u64,
+    /// The most assets to return; None returns all of them.
+    pub take: Option<u64>,
+    /// Inclusive lower bound on `updated_at` (a value without an offset is read as UTC).
+    pub updated_after: Option<DateTimeInput>,
+    /// Inclusive upper bound on `updated_at`.
+    pub updated_before: Option<DateTimeInput>,
+    /// The request's `If-None-Match` header value.
+    pub if_none_match: Option<String>,
+}
+
+/// The answer of [`Catalog::get_all_assets`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllAssets {
+    /// The assets, in order; empty when `not_modified`.
+    pub assets: Vec<Asset>,
+    /// The response body Immich's server would send: the compact JSON array of the assets'
+    /// Immich views ([`crate::views::immich::to_immich_json_array`]'s bytes). Empty when
+    /// `not_modified`.
+    pub body: Vec<u8>,
+    /// The strong ETag of the body, as Express computes it:
+    /// `"<hex byte length>-<first 27 characters of base64(sha1(body))>"`.
+    pub etag: String,
+    /// True when `if_none_match` matched `etag` (a server answers 304 with no body).
+    pub not_modified: bool,
+}
+
+/// The one rule for integer arguments that must not be negative (`skip`, `take`, `count`,
+/// `seed` from Python or the command line): the value as u64, or `InvalidArgument` naming it.
+///
+/// ```
+/// use photocat::query::immich::non_negative;
+/// assert_eq!(non_negative("skip", 5).unwrap(), 5);
+/// assert_eq!(non_negative("skip", -5).unwrap_err().to_string(), "skip must be 0 or more, got -5");
+/// ```
+pub fn non_negative(name: &str, value: i64) -> Result<u64> {
+    u64::try_from(value)
+        .map_err(|_| Error::invalid(format!("{name} must be 0 or more, got {value}")))
+}
+
+/// Express's strong ETag of a body (the `etag` package's `entitytag`).
+///
+/// ```
+/// assert_eq!(photocat::query::immich::etag(b"[]"), "\"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w\"");
+/// ```
+pub fn etag(body: &[u8]) -> String {
+    etag_of(body.len(), &sha1::Sha1::digest(body).into())
+}
+
+fn etag_of(len: usize, digest: &[u8; 20]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+    format!("\"{len:x}-{}\"", &b64[..27])
+}
+
+/// Whether an `If-None-Match` header value matches `etag`, as Express's `fresh` module decides
+/// it for a GET: `*` alone matches anything; otherwise the value is a comma-separated list and
+/// an element matches when it equals the ETag with or without a `W/` prefix on either side.
+/// An empty header matches nothing.
+///
+/// ```
+/// use photocat::query::immich::if_none_match_matches as m;
+/// let e = "\"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w\"";
+/// assert!(m(e, e) && m("*", e) && m(&format!("\"x\", W/{e}"), e));
+/// assert!(!m("\"x\"", e) && !m("", e));
+/// ```
+pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
+    if header.is_empty() {
+        return false;
+    }
+    if header == "*" {
+        return true;
+    }
+    // `parseTokenList`: split at commas, dropping the spaces that lead or trail an element.
+    header.split(',').any(|t| {
+        let t = t.trim_matches(' ');
+        t == etag || t.strip_prefix("W/") == Some(etag) || etag.strip_prefix("W/") == Some(t)
+    })
+}
 
 /// The answer of [`Catalog::check_checksums`] for one input checksum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -101,9 +208,8 @@ impl Catalog {
     ///   when `owner_id` is None), the answer is a live one if there is one, else a trashed
     ///   one; among those, the asset added first.
     ///
-    /// Cost: an index look-up per checksum and library (libraries of another owner are
-    /// skipped), plus a record read per matching asset (up to the first live one); no asset
-    /// is scanned. Everything is
+    /// Cost: one look-up in the SHA-1 index per checksum, which holds each asset's trashed
+    /// flag and public id, so no asset record is read and no asset is scanned. Everything is
     /// read in one snapshot.
     ///
     /// ```
@@ -147,70 +253,472 @@ impl Catalog {
             .collect::<Result<Vec<_>>>()?;
         let txn = self.begin_read()?;
         let mut tally = Tally::default();
-        // Libraries are few: the ones that can hold the owner's assets (a library with an
-        // owner holds only that owner's assets).
-        let mut libraries = Vec::new();
-        for row in txn.open_table(tables::LIBRARIES)?.iter()? {
-            let (k, v) = row?;
-            tally.records += 1;
-            let lib: LibraryRecord = crate::storage::codec::decode(v.value())?;
-            let fits = match (owner_id, lib.owner_id.as_deref()) {
-                (Some(o), Some(lo)) => o == lo,
-                _ => true,
+        let sums = txn.open_table(tables::SHA1_INDEX)?;
+        let scope = owner_id.map(|o| ik::scope(Some(o)));
+        // Look the digests up in key order (neighbouring look-ups share pages), answer in
+        // input order.
+        let mut order: Vec<usize> = (0..digests.len()).collect();
+        order.sort_unstable_by_key(|&i| digests[i]);
+        let mut found: Vec<Option<(String, bool)>> = vec![None; digests.len()];
+        let mut prefix = Vec::with_capacity(64);
+        for i in order {
+            prefix.clear();
+            prefix.extend_from_slice(&digests[i]);
+            if let Some(sc) = &scope {
+                prefix.extend_from_slice(sc);
+            }
+            let end = ik::prefix_end(&prefix);
+            tally.seeks += 1;
+            // The first live asset by asset key (the one added first), else the first trashed.
+            let mut best: Option<(u64, bool, String)> = None;
+            let rows = match &end {
+                Some(e) => sums.range::<&[u8]>(prefix.as_slice()..e.as_slice())?,
+                None => sums.range::<&[u8]>(prefix.as_slice()..)?,
             };
-            if fits {
-                libraries.push(k.value());
+            for row in rows {
+                let (k, v) = row?;
+                tally.index_entries += 1;
+                let (k, v) = (k.value(), v.value());
+                let asset = k
+                    .len()
+                    .checked_sub(8)
+                    .and_then(|at| <[u8; 8]>::try_from(&k[at..]).ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| Error::Corrupt("a malformed sha1_index key".into()))?;
+                let (&trashed, id) = v
+                    .split_first()
+                    .ok_or_else(|| Error::Corrupt("an empty sha1_index value".into()))?;
+                let trashed = trashed != 0;
+                let better = match &best {
+                    None => true,
+                    Some((b, bt, _)) => (trashed, asset) < (*bt, *b),
+                };
+                if better {
+                    let id = std::str::from_utf8(id)
+                        .map_err(|_| Error::Corrupt("a sha1_index id is not UTF-8".into()))?;
+                    best = Some((asset, trashed, id.to_owned()));
+                }
+            }
+            found[i] = best.map(|(_, t, id)| (id, t));
+        }
+        self.stats.add(&tally);
+        Ok(checksums
+            .iter()
+            .zip(found)
+            .map(|(given, f)| ChecksumMatch {
+                checksum: given.as_ref().to_owned(),
+                is_trashed: f.as_ref().is_some_and(|f| f.1),
+                asset_id: f.map(|f| f.0),
+            })
+            .collect())
+    }
+}
+
+/// The `updated_*` bound of `GetAllAssets` in microseconds (a naive value read as UTC).
+fn instant_bound(b: &Option<DateTimeInput>) -> Option<i64> {
+    b.as_ref().map(|d| {
+        let utc = d.naive
+            - chrono::Duration::seconds(i64::from(d.offset.map_or(0, |o| o.local_minus_utc())));
+        utc.and_utc().timestamp_micros()
+    })
+}
+
+/// One (scope, flags) run of the order index, read backwards from a time bound.
+struct Run<'a> {
+    prefix_len: usize,
+    rows: redb::Range<'a, &'static [u8], &'static [u8]>,
+    /// The current entry: (key, asset key, updated_at).
+    head: Option<(Vec<u8>, u64, i64)>,
+}
+
+impl Run<'_> {
+    fn advance(&mut self, tally: &mut Tally) -> Result<()> {
+        self.head = match self.rows.next_back() {
+            None => None,
+            Some(row) => {
+                let (k, v) = row?;
+                tally.index_entries += 1;
+                let (asset, updated) = ik::decode_order_value(v.value())
+                    .ok_or_else(|| Error::Corrupt("a malformed immich_order value".into()))?;
+                Some((k.value().to_vec(), asset, updated))
+            }
+        };
+        Ok(())
+    }
+
+    /// The position (`time | id`) of the current entry, which orders every run alike.
+    fn position(&self) -> Option<&[u8]> {
+        self.head.as_ref().map(|h| &h.0[self.prefix_len..])
+    }
+}
+
+/// Sums block rows by bucket and finds the bucket (newest first) in which the `skip`-th entry
+/// lies: (bucket, what remains to skip inside it). None when `skip` passes every entry.
+fn pick_bucket(rows: &[(i64, u64)], skip: u64) -> Option<(i64, u64)> {
+    let mut sums: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    for &(b, n) in rows {
+        *sums.entry(b).or_default() += n;
+    }
+    let mut left = skip;
+    for (b, n) in sums.into_iter().rev() {
+        if left < n {
+            return Some((b, left));
+        }
+        left -= n;
+    }
+    None
+}
+
+impl Catalog {
+    /// Immich's legacy `GET /asset` (`getAllAssets`): the owner's assets, newest file first,
+    /// with the body and ETag Immich's server would send.
+    ///
+    /// * **Which assets**: those of `owner_id` (an asset's owner is its `owner_id`; None reads
+    ///   every owner's and the ownerless ones), with visibility timeline or archive (hidden
+    ///   assets are left out as Immich leaves them out; locked ones too, since Immich's locked
+    ///   folder needs a separate, elevated session), trashed ones **included** (the Immich
+    ///   view flags them `isTrashed`). `is_favorite` and `is_archived` filter when given;
+    ///   `updated_after`/`updated_before` are inclusive bounds on `updated_at`.
+    /// * **Order**: `file_created_at` descending, ties by `id` descending (Immich has no
+    ///   tie-break; one makes `skip` paging stable), then `skip`, then `take`.
+    /// * **Body and ETag**: `body` is the compact JSON array of the assets' Immich views and
+    ///   `etag` its Express strong ETag (see [`etag`]), hashed while the body is written.
+    ///   When `if_none_match` matches it ([`if_none_match_matches`]), `not_modified` is true
+    ///   and `assets` and `body` are empty: the answer a 304 carries.
+    ///
+    /// Cost: the page, not the library. The `immich_order` index holds each (owner, favorite,
+    /// archived) run in this order, and `immich_blocks` counts its entries per time bucket at
+    /// three levels (about 203 days, 19 hours and 4.5 minutes), maintained by every write, so
+    /// a `skip` sums whole buckets, descends into the one where it ends and steps entries
+    /// only inside one 4.5-minute bucket. With an `updated_*` bound the counts do not apply
+    /// and a `skip` steps over the entries it passes.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, GetAllAssets, NewAsset};
+    ///
+    /// let cat = Catalog::in_memory()?;
+    /// let new = |id: &str, t: &str| NewAsset {
+    ///     id: Some(id.into()),
+    ///     file_created_at: Some(t.parse().unwrap()),
+    ///     ..Default::default()
+    /// };
+    /// cat.add_assets(
+    ///     vec![new("asset_a", "2024-01-01T00:00:00Z"), new("asset_b", "2024-06-01T00:00:00Z")],
+    ///     AddAssets::default(),
+    /// )?;
+    /// let all = cat.get_all_assets(&GetAllAssets::default())?;
+    /// let ids: Vec<&str> = all.assets.iter().map(|a| a.id.as_str()).collect();
+    /// assert_eq!(ids, ["asset_b", "asset_a"]);
+    /// assert_eq!(all.etag, photocat::query::immich::etag(&all.body));
+    ///
+    /// let again = cat.get_all_assets(&GetAllAssets {
+    ///     if_none_match: Some(all.etag.clone()),
+    ///     ..Default::default()
+    /// })?;
+    /// assert!(again.not_modified && again.assets.is_empty());
+    ///
+    /// let page = cat.get_all_assets(&GetAllAssets { skip: 1, take: Some(1), ..Default::default() })?;
+    /// assert_eq!(page.assets[0].id, "asset_a");
+    /// # Ok(()) }
+    /// ```
+    pub fn get_all_assets(&self, q: &GetAllAssets) -> Result<AllAssets> {
+        let after = instant_bound(&q.updated_after);
+        let before = instant_bound(&q.updated_before);
+        let (txn, view) = self.begin_read_cached()?;
+        let mut tally = Tally::default();
+        let keys = self.immich_order_keys(&txn, q, after, before, &mut tally)?;
+        let assets = assets_of_keys(&txn, view, &keys, &mut tally)?;
+        self.stats.add(&tally);
+        let (body, digest) = crate::views::immich::immich_json_array_hashed(&assets);
+        let etag = etag_of(body.len(), &digest);
+        if q.if_none_match
+            .as_deref()
+            .is_some_and(|h| if_none_match_matches(h, &etag))
+        {
+            return Ok(AllAssets {
+                assets: Vec::new(),
+                body: Vec::new(),
+                etag,
+                not_modified: true,
+            });
+        }
+        Ok(AllAssets {
+            assets,
+            body,
+            etag,
+            not_modified: false,
+        })
+    }
+
+    /// The asset keys of a `get_all_assets` answer, in order.
+    fn immich_order_keys(
+        &self,
+        txn: &ReadTransaction,
+        q: &GetAllAssets,
+        after: Option<i64>,
+        before: Option<i64>,
+        tally: &mut Tally,
+    ) -> Result<Vec<u64>> {
+        let take = q.take.unwrap_or(u64::MAX);
+        if take == 0 || matches!((after, before), (Some(a), Some(b)) if a > b) {
+            return Ok(Vec::new());
+        }
+        let blocks = txn.open_table(tables::IMMICH_BLOCKS)?;
+        let wanted = |flags: u8| {
+            q.is_favorite.is_none_or(|f| (flags & 1 != 0) == f)
+                && q.is_archived.is_none_or(|a| (flags & 2 != 0) == a)
+        };
+        // Level 1 of the block counts: every (scope, flags) run with entries, and its buckets.
+        let mut top = vec![1u8];
+        if let Some(o) = &q.owner_id {
+            top.extend_from_slice(&ik::scope(Some(o)));
+        }
+        let top_end = ik::prefix_end(&top);
+        let mut runs: Vec<(Vec<u8>, u8)> = Vec::new();
+        let mut level_rows: Vec<(i64, u64)> = Vec::new();
+        tally.seeks += 1;
+        let rows = match &top_end {
+            Some(e) => blocks.range::<&[u8]>(top.as_slice()..e.as_slice())?,
+            None => blocks.range::<&[u8]>(top.as_slice()..)?,
+        };
+        for row in rows {
+            let (k, n) = row?;
+            tally.index_entries += 1;
+            let (scope, flags, bucket) = ik::split_block_key(k.value())
+                .ok_or_else(|| Error::Corrupt("a malformed immich_blocks key".into()))?;
+            if !wanted(flags) {
+                continue;
+            }
+            if runs
+                .last()
+                .is_none_or(|(s, f)| s.as_slice() != scope || *f != flags)
+            {
+                runs.push((scope.to_vec(), flags));
+            }
+            level_rows.push((bucket, n.value()));
+        }
+
+        // Jump over whole buckets, level by level, to the lowest-level bucket where the skip
+        // ends; step entries only inside it.
+        let mut skip = q.skip;
+        let mut upper = i64::MAX;
+        if skip > 0 && after.is_none() && before.is_none() {
+            let Some((mut bucket, mut left)) = pick_bucket(&level_rows, skip) else {
+                return Ok(Vec::new());
+            };
+            for level in 2..=3u8 {
+                level_rows.clear();
+                for (scope, flags) in &runs {
+                    let lo = ik::block_key(level, scope, *flags, bucket << 8);
+                    let hi = ik::block_key(level, scope, *flags, (bucket << 8) | 0xFF);
+                    tally.seeks += 1;
+                    for row in blocks.range::<&[u8]>(lo.as_slice()..=hi.as_slice())? {
+                        let (k, n) = row?;
+                        tally.index_entries += 1;
+                        let b = k.value();
+                        let b: [u8; 8] = b[b.len() - 8..]
+                            .try_into()
+                            .map_err(|_| Error::Corrupt("a malformed immich_blocks key".into()))?;
+                        level_rows.push((time_from_bytes(b), n.value()));
+                    }
+                }
+                (bucket, left) = pick_bucket(&level_rows, left).ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "the immich_blocks counts of level {level} disagree with the level above"
+                    ))
+                })?;
+            }
+            upper = ik::bucket_end(3, bucket);
+            skip = left;
+        }
+
+        let order = txn.open_table(tables::IMMICH_ORDER)?;
+        let mut streams = Vec::with_capacity(runs.len());
+        for (scope, flags) in &runs {
+            let prefix = ik::order_prefix(scope, *flags);
+            let end = match upper.checked_add(1) {
+                Some(u) => {
+                    let mut e = prefix.clone();
+                    e.extend_from_slice(&time_bytes(u));
+                    Some(e)
+                }
+                None => ik::prefix_end(&prefix),
+            };
+            tally.seeks += 1;
+            let rows = match &end {
+                Some(e) => order.range::<&[u8]>(prefix.as_slice()..e.as_slice())?,
+                None => order.range::<&[u8]>(prefix.as_slice()..)?,
+            };
+            let mut run = Run {
+                prefix_len: prefix.len(),
+                rows,
+                head: None,
+            };
+            run.advance(tally)?;
+            streams.push(run);
+        }
+        let in_bounds = |updated: i64| {
+            after.is_none_or(|a| updated >= a) && before.is_none_or(|b| updated <= b)
+        };
+        let mut out = Vec::new();
+        // The newest head among the runs (positions compare alike in every run), repeatedly.
+        while let Some(i) = (0..streams.len())
+            .filter(|&i| streams[i].head.is_some())
+            .max_by(|&a, &b| streams[a].position().cmp(&streams[b].position()))
+        {
+            let Some((_, asset, updated)) = streams[i].head.take() else {
+                break;
+            };
+            streams[i].advance(tally)?;
+            if !in_bounds(updated) {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            out.push(asset);
+            if out.len() as u64 >= take {
+                break;
             }
         }
-        let sums = txn.open_table(tables::CHECKSUMS)?;
-        let assets = txn.open_table(tables::ASSETS)?;
-        let mut out = Vec::with_capacity(digests.len());
-        let mut candidates: Vec<u64> = Vec::new();
-        for (given, digest) in checksums.iter().zip(&digests) {
-            candidates.clear();
-            for &lib in &libraries {
-                tally.seeks += 1;
-                match owner_id {
-                    Some(o) => {
-                        let key = keys::checksum_key(lib, ChecksumKind::Sha1, digest, Some(o));
-                        if let Some(v) = sums.get(key.as_slice())? {
-                            candidates.push(v.value());
-                        }
-                    }
-                    None => {
-                        // The ownerless key, then `| 0 | owner` for each owner: every key from
-                        // the ownerless one up to (excluding) the ownerless one followed by 1.
-                        let lower = keys::checksum_key(lib, ChecksumKind::Sha1, digest, None);
-                        let mut upper = lower.clone();
-                        upper.push(1);
-                        for row in sums.range::<&[u8]>(lower.as_slice()..upper.as_slice())? {
-                            candidates.push(row?.1.value());
-                        }
-                    }
-                }
+        Ok(out)
+    }
+
+    /// Immich's device sync list (`GET /assets/device/:deviceId`): the device asset ids of
+    /// `device_id`'s assets, leaving out trashed and hidden ones (archived and locked ones
+    /// stay, as in Immich). Distinct and ascending (Immich returns one row per asset in no
+    /// set order; two assets may share a device asset id). `owner_id` None reads every owner.
+    ///
+    /// Device ids are the effective ones of the asset model: an asset written without them
+    /// has device id `"photocat"` and its own id as device asset id.
+    ///
+    /// Cost: one range of the device index (the device's assets, of every owner).
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, NewAsset};
+    /// let cat = Catalog::in_memory()?;
+    /// let on_phone = |dai: &str| NewAsset {
+    ///     device_id: Some("phone".into()),
+    ///     device_asset_id: Some(dai.into()),
+    ///     ..Default::default()
+    /// };
+    /// let added = cat.add_assets(vec![on_phone("IMG_2"), on_phone("IMG_1")], AddAssets::default())?;
+    /// cat.trash_assets(&[&added[0].id])?;
+    /// assert_eq!(cat.device_asset_ids("phone", None)?, ["IMG_1"]);
+    /// assert_eq!(cat.existing_device_asset_ids("phone", &["IMG_1", "IMG_2", "IMG_3"], None)?,
+    ///            ["IMG_1", "IMG_2"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn device_asset_ids(&self, device_id: &str, owner_id: Option<&str>) -> Result<Vec<String>> {
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let index = txn.open_table(tables::DEVICE_INDEX)?;
+        let prefix = ik::device_prefix(device_id, None);
+        let scope = owner_id.map(|o| ik::scope(Some(o)));
+        let end = ik::prefix_end(&prefix);
+        tally.seeks += 1;
+        let rows = match &end {
+            Some(e) => index.range::<&[u8]>(prefix.as_slice()..e.as_slice())?,
+            None => index.range::<&[u8]>(prefix.as_slice()..)?,
+        };
+        let mut out = BTreeSet::new();
+        for row in rows {
+            let (k, v) = row?;
+            tally.index_entries += 1;
+            if v.value() & (ik::DEVICE_TRASHED | ik::DEVICE_HIDDEN) != 0 {
+                continue;
             }
-            // Asset keys grow in the order assets were added.
-            candidates.sort_unstable();
-            let mut found: Option<(String, bool)> = None;
-            for &key in &candidates {
-                let rec = build::load_asset(&assets, key, &mut tally)?;
-                let trashed = rec.trashed_at.is_some();
-                if found.is_none() || !trashed {
-                    found = Some((rec.id, trashed));
-                }
-                if !trashed {
-                    break;
-                }
+            let (dai, s) = ik::split_device_key(k.value(), prefix.len())
+                .ok_or_else(|| Error::Corrupt("a malformed device_index key".into()))?;
+            if scope.as_deref().is_some_and(|sc| sc != s) {
+                continue;
             }
-            out.push(ChecksumMatch {
-                checksum: given.as_ref().to_owned(),
-                is_trashed: found.as_ref().is_some_and(|f| f.1),
-                asset_id: found.map(|f| f.0),
-            });
+            if !out.contains(dai) {
+                out.insert(dai.to_owned());
+            }
+        }
+        self.stats.add(&tally);
+        Ok(out.into_iter().collect())
+    }
+
+    /// Immich's `POST /assets/exist` (`checkExistingAssets`): which of `device_asset_ids`
+    /// some asset of `device_id` holds, trashed and hidden ones included. The answer keeps
+    /// the input order, each id once. `owner_id` None reads every owner.
+    ///
+    /// Cost: one look-up in the device index per distinct id.
+    pub fn existing_device_asset_ids<S: AsRef<str>>(
+        &self,
+        device_id: &str,
+        device_asset_ids: &[S],
+        owner_id: Option<&str>,
+    ) -> Result<Vec<String>> {
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let index = txn.open_table(tables::DEVICE_INDEX)?;
+        let scope = owner_id.map(|o| ik::scope(Some(o)));
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for id in device_asset_ids {
+            let id = id.as_ref();
+            if !seen.insert(id) {
+                continue;
+            }
+            let mut prefix = ik::device_prefix(device_id, Some(id));
+            if let Some(sc) = &scope {
+                prefix.extend_from_slice(sc);
+            }
+            tally.seeks += 1;
+            let hit = match ik::prefix_end(&prefix) {
+                Some(e) => index
+                    .range::<&[u8]>(prefix.as_slice()..e.as_slice())?
+                    .next()
+                    .transpose()?
+                    .is_some(),
+                None => index
+                    .range::<&[u8]>(prefix.as_slice()..)?
+                    .next()
+                    .transpose()?
+                    .is_some(),
+            };
+            if hit {
+                tally.index_entries += 1;
+                out.push(id.to_owned());
+            }
         }
         self.stats.add(&tally);
         Ok(out)
     }
+}
+
+/// The public assets of internal keys, in the given order, from one snapshot.
+pub(crate) fn assets_of_keys(
+    txn: &ReadTransaction,
+    view: Option<View<'_>>,
+    keys: &[u64],
+    tally: &mut Tally,
+) -> Result<Vec<Asset>> {
+    let assets = txn.open_table(tables::ASSETS)?;
+    let libraries = txn.open_table(tables::LIBRARIES)?;
+    let people = txn.open_table(tables::PEOPLE)?;
+    let mut cache = PeopleCache::shared(view);
+    let mut library_ids: HashMap<u32, String> = HashMap::new();
+    let mut out = Vec::with_capacity(keys.len());
+    for &key in keys {
+        let rec = build::load_asset(&assets, key, tally)?;
+        let lib = match library_ids.entry(rec.library) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let lib: LibraryRecord =
+                    build::load_u32(&libraries, rec.library, "library", tally)?;
+                e.insert(lib.id)
+            }
+        };
+        out.push(build::asset_public(rec, lib, &people, &mut cache, tally)?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

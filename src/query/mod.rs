@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod immich;
 pub mod list;
 pub(crate) mod plan;
+pub mod random;
 
 use std::str::FromStr;
 

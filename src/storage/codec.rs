@@ -111,6 +111,35 @@ pub struct AssetRecord {
 }
 
 impl AssetRecord {
+    /// The capture instant in microseconds: `local` less its offset (read as UTC when the
+    /// offset is unknown).
+    pub fn captured(&self) -> i64 {
+        self.local - i64::from(self.offset.unwrap_or(0)) * 1_000_000
+    }
+
+    /// The effective `file_created_at` (microseconds): the stored one, else [`Self::captured`].
+    /// The public asset, the Immich view and the Immich order index all use this one rule.
+    pub fn file_created_at_or_default(&self) -> i64 {
+        self.file_created_at.unwrap_or_else(|| self.captured())
+    }
+
+    /// The effective `file_modified_at`, with the same default.
+    pub fn file_modified_at_or_default(&self) -> i64 {
+        self.file_modified_at.unwrap_or_else(|| self.captured())
+    }
+
+    /// The effective device id ([`crate::model::DEFAULT_DEVICE_ID`] when none was given).
+    pub fn device_id_or_default(&self) -> &str {
+        self.device_id
+            .as_deref()
+            .unwrap_or(crate::model::DEFAULT_DEVICE_ID)
+    }
+
+    /// The effective device asset id (the asset id when none was given).
+    pub fn device_asset_id_or_default(&self) -> &str {
+        self.device_asset_id.as_deref().unwrap_or(&self.id)
+    }
+
     /// The distinct people of the faces, in order of first appearance.
     pub fn people(&self) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();

@@ -10,8 +10,10 @@ use crate::error::{Error, Result};
 pub const FORMAT_NAME: &[u8] = b"photocat";
 /// The format version this build writes and reads. Format 2 added the maintained list-index
 /// counts (`list_counts`) and the asset record's time source; format 1 files are upgraded on
-/// open (in one transaction, by the crate-private `storage::upgrade`).
-pub const FORMAT_VERSION: u32 = 2;
+/// open (in one transaction, by the crate-private `storage::upgrade`). Format 3 added the
+/// Immich-side indexes (`GET /asset`'s order with block counts, the random pool, the device
+/// and SHA-1 indexes; see [`super::immich_keys`]).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest format version this build opens (and upgrades).
 pub const OLDEST_SUPPORTED: u32 = 1;

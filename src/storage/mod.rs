@@ -2,6 +2,7 @@
 
 pub(crate) mod codec;
 pub(crate) mod fast;
+pub mod immich_keys;
 pub mod keys;
 pub(crate) mod meta;
 pub mod tables;

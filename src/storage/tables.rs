@@ -55,3 +55,20 @@ pub const PERSON_ASSETS: TableDefinition<(u32, u64), ()> = TableDefinition::new(
 /// Album membership: `(asset, album)` keys. Kept out of the asset record so that linking an
 /// asset to an album touches only this table and the album's index entries.
 pub const ASSET_ALBUMS: TableDefinition<(u64, u32), ()> = TableDefinition::new("asset_albums");
+
+// Format 3: the Immich-side indexes. Key layouts in [`super::immich_keys`].
+
+/// `GET /asset`'s order per owner scope and (favorite, archived) flags.
+pub const IMMICH_ORDER: TableDefinition<&[u8], &[u8]> = TableDefinition::new("immich_order");
+/// Entry counts of [`IMMICH_ORDER`] per time bucket at three levels, for sublinear `skip`.
+pub const IMMICH_BLOCKS: TableDefinition<&[u8], u64> = TableDefinition::new("immich_blocks");
+/// The assets eligible for random sampling, at dense positions per owner scope.
+pub const RANDOM_POOL: TableDefinition<&[u8], u64> = TableDefinition::new("random_pool");
+/// The size of each scope's random pool (no row for an empty one).
+pub const RANDOM_SIZES: TableDefinition<&[u8], u64> = TableDefinition::new("random_sizes");
+/// The pool position of each asset in the random pool (its scope is its owner's).
+pub const RANDOM_SLOTS: TableDefinition<u64, u64> = TableDefinition::new("random_slots");
+/// Device id and device asset id to assets, with their trashed and hidden bits.
+pub const DEVICE_INDEX: TableDefinition<&[u8], u8> = TableDefinition::new("device_index");
+/// SHA-1 checksum to assets, with their trashed bit and public id.
+pub const SHA1_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sha1_index");

@@ -5,6 +5,8 @@
 //!   by one pass over the index. Format 1's asset records stay as they are: they are read with
 //!   no time source (`local_datetime_source` is None) and rewritten in format 2 by their next
 //!   change.
+//! * **2 → 3**: adds the Immich-side indexes (`immich_order`, `immich_blocks`, the random
+//!   pool, `device_index`, `sha1_index`), built by one pass over the asset records.
 
 use std::collections::BTreeMap;
 
@@ -15,12 +17,15 @@ use crate::error::{Error, Result};
 
 /// Upgrades a catalogue of format `from` to [`meta::FORMAT_VERSION`].
 pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
+    crate::catalog::create_tables(txn)?;
     if from == 1 {
-        crate::catalog::create_tables(txn)?;
         let mut counts = txn.open_table(tables::LIST_COUNTS)?;
         for (prefix, n) in count_list_index(&txn.open_table(tables::LIST_INDEX)?)? {
             counts.insert(prefix.as_slice(), n)?;
         }
+    }
+    if from <= 2 {
+        crate::immich_index::rebuild(txn)?;
     }
     meta::set_version(txn, meta::FORMAT_VERSION)
 }

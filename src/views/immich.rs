@@ -109,6 +109,28 @@ impl Asset {
     }
 }
 
+/// The bytes of [`to_immich_json_array`] and their SHA-1, hashed as each asset's JSON is
+/// written (while it is still in cache), so the body is built once.
+pub(crate) fn immich_json_array_hashed(assets: &[Asset]) -> (Vec<u8>, [u8; 20]) {
+    use sha1::Digest;
+    let mut hash = sha1::Sha1::new();
+    let mut out = Vec::with_capacity(2 + (JSON_CAPACITY + 1) * assets.len().min(4096));
+    out.push(b'[');
+    let mut hashed = 0;
+    for (i, a) in assets.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        super::writer::append(&mut out, &ImmichAsset::new(a))
+            .expect("the views have string keys and infallible Serialize impls");
+        hash.update(&out[hashed..]);
+        hashed = out.len();
+    }
+    out.push(b']');
+    hash.update(&out[hashed..]);
+    (out, hash.finalize().into())
+}
+
 /// A JSON array of the assets' Immich views, compact: the body Immich's server sends for
 /// `GET /asset` (and `GET /assets/random`).
 pub fn to_immich_json_array(assets: &[Asset]) -> String {

@@ -24,6 +24,16 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Resul
     Ok(w.out)
 }
 
+/// Appends the compact JSON of `value` to `out` (one buffer for a whole array of views).
+pub(crate) fn append<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+    let mut w = Writer {
+        out: std::mem::take(out),
+    };
+    let r = value.serialize(&mut w);
+    *out = w.out;
+    r.map(|_| ())
+}
+
 /// A value the writer cannot express (a map key that is not a string, a failing `Serialize`).
 #[derive(Debug)]
 pub(crate) struct Error(String);
