@@ -114,12 +114,20 @@ impl SqliteImmich {
 
     /// `GET /asset` for one owner, no other filter: `ORDER BY file_created_at DESC, id DESC
     /// LIMIT take OFFSET skip` over the partial index, the stored JSON strings joined into the
-    /// array body, and the ETag of that body.
-    pub fn get_all(&self, owner: &str, skip: u64, take: u64) -> AllPage {
+    /// array body, and the ETag of that body. With `updated_before` (µs), also `updated_at <=
+    /// updated_before`, which the index does not hold (each row passed over is read).
+    pub fn get_all(
+        &self,
+        owner: &str,
+        skip: u64,
+        take: u64,
+        updated_before: Option<i64>,
+    ) -> AllPage {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT id, json FROM assets WHERE owner = ?1 AND visibility IN (0, 1) \
+                 AND (?4 IS NULL OR updated_at <= ?4) \
                  ORDER BY file_created_at DESC, id DESC LIMIT ?2 OFFSET ?3",
             )
             .unwrap();
@@ -127,7 +135,7 @@ impl SqliteImmich {
         let mut body = Vec::with_capacity(2048 * take as usize);
         body.push(b'[');
         let mut rows = stmt
-            .query(params![owner, take as i64, skip as i64])
+            .query(params![owner, take as i64, skip as i64, updated_before])
             .unwrap();
         while let Some(r) = rows.next().unwrap() {
             if !ids.is_empty() {
