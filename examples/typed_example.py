@@ -52,6 +52,15 @@ def main() -> None:
         assert length == dt.timedelta(minutes=1, seconds=30)
         recent: list[str] = [a.id for a in cat.list_assets(local_datetime_after=dt.datetime(2024, 5, 3, 10), limit=10)]
         assert len(recent) == 3  # the 4th, the 5th, and the video (dated when it was written)
+        res: photocat.AllAssets = cat.get_all_assets(is_favorite=False, skip=1, take=2, updated_after=dt.datetime(2024, 1, 1))
+        body: bytes = res.body
+        etag: str = res.etag
+        assert len(res.assets) == 2 and body.startswith(b"[") and not res.not_modified
+        assert cat.get_all_assets(skip=1, take=2, is_favorite=False, if_none_match=etag).not_modified
+        picked: list[photocat.Asset] = cat.random_assets(count=2, seed=1)
+        device_ids: list[str] = cat.device_asset_ids("photocat", owner_id=None)
+        known: list[str] = cat.existing_device_asset_ids("photocat", (a.device_asset_id for a in picked))
+        assert len(device_ids) == 6 and len(known) == 2
         freed: bool = cat.compact()
         print("compacted:", freed)
         row_count: int = len(cat.list_assets().to_pandas())

@@ -69,6 +69,15 @@ pub(crate) struct Tally {
     pub seeks: u64,
 }
 
+impl Tally {
+    /// Adds another tally's counts (of work done in parallel for the same call).
+    pub(crate) fn add(&mut self, other: &Tally) {
+        self.index_entries += other.index_entries;
+        self.records += other.records;
+        self.seeks += other.seeks;
+    }
+}
+
 impl Stats {
     pub(crate) fn add(&self, t: &Tally) {
         self.index_entries

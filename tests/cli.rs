@@ -264,6 +264,10 @@ fn a_closed_stdout_ends_quietly() {
             "-c",
             catalog,
         ],
+        vec!["immich", "assets", "-c", catalog],
+        vec!["immich", "random", "--count", "5", "-c", catalog],
+        vec!["immich", "device-ids", "photocat", "-c", catalog],
+        vec!["immich", "exists", "photocat", &id, "-c", catalog],
         vec!["--help"],
         vec!["list", "--help"],
         vec!["--version"],
@@ -699,6 +703,10 @@ fn reading_subcommands_never_create_a_catalogue() {
             "-c",
             missing,
         ],
+        vec!["immich", "assets", "-c", missing],
+        vec!["immich", "random", "-c", missing],
+        vec!["immich", "device-ids", "phone", "-c", missing],
+        vec!["immich", "exists", "phone", "IMG_1", "-c", missing],
     ] {
         let out = photocat(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -825,6 +833,283 @@ fn immich_check_checksums() {
     assert_eq!(out.status.code(), Some(2));
     let help = stdout(&photocat(&["immich", "check-checksums", "--help"]));
     for word in ["--owner", "CHECKSUM", "base64", "hex"] {
+        assert!(help.contains(word), "{help}");
+    }
+}
+
+/// The ETag Immich's server (Express) sends for `body`, computed here independently.
+fn express_etag(body: &[u8]) -> String {
+    use base64::Engine;
+    use sha1::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(body));
+    format!("\"{:x}-{}\"", body.len(), &hash[..27])
+}
+
+/// Two owners' libraries: alice has a favourite (a1), an archived asset (a2), a hidden one
+/// (a3) and a trashed one (a4), all uploaded from "phone"; bob has b1 from "phone" too.
+fn immich_catalogue(catalog: &str) {
+    let cat = photocat::Catalog::open(catalog).unwrap();
+    for (lib, owner) in [("lib_alice", "alice"), ("lib_bob", "bob")] {
+        cat.create_library(photocat::NewLibrary {
+            name: lib.into(),
+            id: Some(lib.into()),
+            owner_id: Some(owner.into()),
+        })
+        .unwrap();
+    }
+    let asset = |id: &str, day: u32, device_asset_id: &str, extra: serde_json::Value| {
+        let mut v = serde_json::json!({
+            "id": id,
+            "device_id": "phone",
+            "device_asset_id": device_asset_id,
+            "file_created_at": format!("2024-01-{day:02}T10:00:00Z"),
+            "created_at": "2024-01-10T00:00:00Z",
+            "updated_at": "2025-01-01T00:00:00Z",
+        });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value::<photocat::NewAsset>(v).unwrap()
+    };
+    let into = |lib: &str| photocat::AddAssets {
+        library_id: Some(lib.into()),
+        ..Default::default()
+    };
+    cat.add_assets(
+        vec![
+            asset(
+                "a1",
+                3,
+                "IMG_3",
+                serde_json::json!({"is_favorite": true, "updated_at": "2024-02-01T00:00:00Z"}),
+            ),
+            asset(
+                "a2",
+                2,
+                "IMG_2",
+                serde_json::json!({"visibility": "archive"}),
+            ),
+            asset(
+                "a3",
+                1,
+                "IMG_1",
+                serde_json::json!({"visibility": "hidden"}),
+            ),
+            asset("a4", 4, "IMG_4", serde_json::json!({})),
+        ],
+        into("lib_alice"),
+    )
+    .unwrap();
+    cat.add_assets(
+        vec![asset("b1", 5, "IMG_9", serde_json::json!({}))],
+        into("lib_bob"),
+    )
+    .unwrap();
+    cat.trash_assets(&["a4"]).unwrap();
+    cat.close().unwrap();
+}
+
+/// The ids of `immich assets` / `immich random` output (one Immich JSON object per line).
+fn immich_ids(out: &Output) -> Vec<String> {
+    assert!(out.status.success(), "{}", stderr(out));
+    stdout(out)
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn immich_assets() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    immich_catalogue(catalog);
+    let assets = |args: &[&str]| {
+        let mut all = vec!["immich", "assets", "-c", catalog];
+        all.extend_from_slice(args);
+        photocat(&all)
+    };
+
+    // Every owner's, hidden left out, trashed in; fileCreatedAt descending.
+    let out = assets(&[]);
+    assert_eq!(immich_ids(&out), ["b1", "a4", "a1", "a2"]);
+    // Each line is the asset's Immich JSON; the ETag (stderr) is that of the JSON array.
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let body = format!("[{}]", lines.join(","));
+    let etag = express_etag(body.as_bytes());
+    assert_eq!(stderr(&out), format!("ETag: {etag}\n"));
+    let a4: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(a4["isTrashed"], true);
+    assert_eq!(a4["ownerId"], "alice");
+
+    assert_eq!(
+        immich_ids(&assets(&["--owner", "alice"])),
+        ["a4", "a1", "a2"]
+    );
+    assert_eq!(immich_ids(&assets(&["--favorite", "true"])), ["a1"]);
+    assert_eq!(
+        immich_ids(&assets(&["--favorite", "false", "--owner", "alice"])),
+        ["a4", "a2"]
+    );
+    assert_eq!(immich_ids(&assets(&["--archived", "true"])), ["a2"]);
+    assert_eq!(
+        immich_ids(&assets(&["--owner", "alice", "--skip", "1", "--take", "1"])),
+        ["a1"]
+    );
+    assert_eq!(immich_ids(&assets(&["--skip", "3", "--take", "5"])), ["a2"]);
+    assert!(immich_ids(&assets(&["--take", "0"])).is_empty());
+    assert!(immich_ids(&assets(&["--owner", "carol"])).is_empty());
+    // Inclusive bounds on updatedAt; a naive value is UTC.
+    assert_eq!(
+        immich_ids(&assets(&["--updated-before", "2024-02-01T00:00:00"])),
+        ["a1"]
+    );
+    assert_eq!(
+        immich_ids(&assets(&[
+            "--updated-after",
+            "2024-02-01T01:00:00+01:00",
+            "--updated-before",
+            "2024-02-01T00:00:00Z",
+        ])),
+        ["a1"]
+    );
+
+    // If-None-Match: nothing on stdout, the ETag marked as not modified; W/ and lists too.
+    for header in [
+        etag.clone(),
+        format!("W/{etag}"),
+        format!("\"x\", {etag}"),
+        "*".to_owned(),
+    ] {
+        let out = assets(&["--if-none-match", &header]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{header}");
+        assert_eq!(stderr(&out), format!("ETag: {etag} (not modified)\n"));
+    }
+    let out = assets(&["--if-none-match", "\"0-nope\""]);
+    assert_eq!(immich_ids(&out).len(), 4);
+
+    // Bad values: one line saying what is allowed, exit 1; malformed flags exit 2.
+    let out = assets(&["--skip", "-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with("photocat: skip must be 0 or more, got -1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = assets(&["--take", "-2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("take must be 0 or more, got -2"));
+    let out = assets(&["--take", "99999999999999999999999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("take must be between 0 and"));
+    let out = assets(&["--updated-after", "yesterday"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(assets(&["--favorite", "yes"]).status.code(), Some(2));
+    assert_eq!(assets(&["--skip", "x"]).status.code(), Some(2));
+
+    let help = stdout(&photocat(&["immich", "assets", "--help"]));
+    for word in [
+        "--owner",
+        "--favorite",
+        "--archived",
+        "--skip",
+        "--take",
+        "--updated-after",
+        "--updated-before",
+        "--if-none-match",
+        "ETag",
+    ] {
+        assert!(help.contains(word), "{help}");
+    }
+}
+
+#[test]
+fn immich_random_and_device_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    immich_catalogue(catalog);
+    let run = |args: &[&str]| {
+        let mut all = vec!["immich"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-c", catalog]);
+        photocat(&all)
+    };
+
+    // Random: neither trashed (a4) nor hidden (a3); archived (a2) may come.
+    let mut got = immich_ids(&run(&["random", "--count", "10", "--owner", "alice"]));
+    got.sort();
+    assert_eq!(got, ["a1", "a2"]);
+    let mut got = immich_ids(&run(&["random", "--count", "10"]));
+    got.sort();
+    assert_eq!(got, ["a1", "a2", "b1"]);
+    assert_eq!(immich_ids(&run(&["random"])).len(), 1);
+    let seeded = stdout(&run(&["random", "--count", "2", "--seed", "42"]));
+    assert_eq!(seeded.lines().count(), 2);
+    for _ in 0..3 {
+        assert_eq!(
+            stdout(&run(&["random", "--count", "2", "--seed", "42"])),
+            seeded
+        );
+    }
+    let out = run(&["random", "--seed", "18446744073709551615"]);
+    assert_eq!(immich_ids(&out).len(), 1);
+    for bad in [
+        vec!["random", "--count", "0"],
+        vec!["random", "--count", "-3"],
+        vec!["random", "--seed", "-1"],
+        vec!["random", "--seed", "18446744073709551616"],
+    ] {
+        let out = run(&bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert_eq!(stdout(&out), "");
+        assert!(stderr(&out).starts_with("photocat: "), "{}", stderr(&out));
+    }
+    assert!(stderr(&run(&["random", "--count", "-3"])).contains("count must be 0 or more, got -3"));
+    assert!(stderr(&run(&["random", "--seed", "-1"])).contains("seed must be 0 or more, got -1"));
+
+    // Device ids: trashed (IMG_4) and hidden (IMG_1) left out, ascending.
+    let out = run(&["device-ids", "phone", "--owner", "alice"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "IMG_2\nIMG_3\n");
+    assert_eq!(
+        stdout(&run(&["device-ids", "phone"])),
+        "IMG_2\nIMG_3\nIMG_9\n"
+    );
+    assert_eq!(stdout(&run(&["device-ids", "tablet"])), "");
+    assert_eq!(
+        stdout(&run(&["device-ids", "phone", "--owner", "bob"])),
+        "IMG_9\n"
+    );
+
+    // Exists: trashed ones count; each once, in the order given.
+    let out = run(&[
+        "exists", "phone", "IMG_9", "IMG_4", "IMG_0", "IMG_3", "IMG_4", "--owner", "alice",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "IMG_4\nIMG_3\n");
+    assert_eq!(
+        stdout(&run(&["exists", "phone", "IMG_9", "IMG_2"])),
+        "IMG_9\nIMG_2\n"
+    );
+    assert_eq!(stdout(&run(&["exists", "tablet", "IMG_9"])), "");
+    // No id at all is a usage error.
+    assert_eq!(run(&["exists", "phone"]).status.code(), Some(2));
+
+    let help = stdout(&photocat(&["immich", "--help"]));
+    for word in [
+        "assets",
+        "random",
+        "device-ids",
+        "exists",
+        "check-checksums",
+    ] {
         assert!(help.contains(word), "{help}");
     }
 }

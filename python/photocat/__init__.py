@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ._photocat import (
     Album,
+    AllAssets,
     Asset,
     AssetIterator,
     AssetPage,
@@ -54,6 +55,7 @@ from .errors import (
 __all__ = [
     "AlreadyOpenError",
     "Album",
+    "AllAssets",
     "Asset",
     "AssetIterator",
     "AssetPage",

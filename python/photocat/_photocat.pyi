@@ -14,6 +14,7 @@ __all__ = [
     "AssetIterator",
     "Asset",
     "AssetPage",
+    "AllAssets",
     "Face",
     "Person",
     "Album",
@@ -183,6 +184,36 @@ class AssetPage:
     def __iter__(self) -> Iterator[Asset]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class AllAssets:
+    """The answer of ``Catalog.get_all_assets`` (Immich's legacy ``GET /asset``).
+
+    ``assets`` in ``file_created_at`` order (newest first); ``body`` those assets as the compact
+    Immich JSON array (the 200 response body); ``etag`` the strong ETag Immich's server sends
+    for that body; ``not_modified`` True when ``if_none_match`` matched ``etag`` (then
+    ``assets`` is empty and ``body`` is ``b""``: answer 304). Iterating it iterates ``assets``.
+
+    >>> import photocat
+    >>> res = photocat.Catalog.in_memory().get_all_assets()
+    >>> res.body, res.etag, res.not_modified
+    (b'[]', '"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w"', False)
+    """
+
+    @property
+    def assets(self) -> list[Asset]:
+        """The assets (a new list on each access); empty when ``not_modified``."""
+    @property
+    def body(self) -> bytes:
+        """The assets as the compact Immich JSON array; ``b""`` when ``not_modified``."""
+    @property
+    def etag(self) -> str:
+        """``"<hex byte length>-<first 27 characters of base64(sha1(body))>"``, quotes included."""
+    @property
+    def not_modified(self) -> bool:
+        """True when ``if_none_match`` matched ``etag`` (answer 304 with no body)."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Asset]: ...
 
 @final
 class AssetIterator:
@@ -514,6 +545,74 @@ class Catalog:
         >>> [m] = cat.check_checksums(["AAF4C61DDCC5E8A2DABEDE0F3B482CD9AEA9434D"])
         >>> m.asset_id == a.id, m.is_trashed
         (True, False)
+        """
+    def get_all_assets(
+        self,
+        owner_id: Optional[str] = None,
+        is_archived: Optional[bool] = None,
+        is_favorite: Optional[bool] = None,
+        skip: int = 0,
+        take: Optional[int] = None,
+        updated_after: Optional[_DateTimeLike] = None,
+        updated_before: Optional[_DateTimeLike] = None,
+        if_none_match: Optional[str] = None,
+    ) -> AllAssets:
+        """Immich's legacy ``GET /asset``: the assets of ``owner_id`` (every owner's when None),
+        hidden and locked ones left out, trashed ones included (``isTrashed`` in the Immich
+        view), newest ``file_created_at`` first (ties by ``id`` descending), ``skip`` then at
+        most ``take`` (None: all).
+
+        ``is_favorite`` and ``is_archived`` filter when given (bools only); ``updated_after``
+        and ``updated_before`` are inclusive bounds on ``updated_at`` (a naive value is UTC).
+        ``if_none_match`` is the ``If-None-Match`` header (one ETag, a list, ``W/`` forms or
+        ``*``): when it matches ``etag``, ``not_modified`` is True and ``assets`` empty.
+        Negative ``skip``/``take`` raise ``InvalidArgument``.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"file_created_at": f"2024-05-0{d}T10:00:00Z"} for d in (1, 2, 3)])
+        >>> res = cat.get_all_assets(skip=1)
+        >>> [a.file_created_at.day for a in res.assets]
+        [2, 1]
+        >>> cat.get_all_assets(skip=1, if_none_match="W/" + res.etag).not_modified
+        True
+        """
+    def random_assets(
+        self, count: int = 1, owner_id: Optional[str] = None, seed: Optional[int] = None
+    ) -> list[Asset]:
+        """Immich's ``GET /assets/random``: a uniform sample without replacement of at most
+        ``count`` (1 or more) assets that are not trashed and whose visibility is timeline or
+        archive, of ``owner_id`` (any owner's when None). A ``seed`` (0 to 2**64 - 1) makes it
+        reproducible on an unchanged catalogue. Its cost grows with ``count``, not with the
+        library.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in (1, 2, 3)])
+        >>> len(cat.random_assets(count=2)), len(cat.random_assets(count=10, seed=1))
+        (2, 3)
+        """
+    def device_asset_ids(self, device_id: str, owner_id: Optional[str] = None) -> list[str]:
+        """The distinct ``device_asset_id``s uploaded from ``device_id`` (ascending), of
+        ``owner_id`` (any owner's when None); trashed and hidden assets are left out.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"device_id": "phone", "device_asset_id": n} for n in ("b", "a")])
+        >>> cat.device_asset_ids("phone")
+        ['a', 'b']
+        """
+    def existing_device_asset_ids(
+        self, device_id: str, device_asset_ids: Iterable[str], owner_id: Optional[str] = None
+    ) -> list[str]:
+        """Which of ``device_asset_ids`` ``device_id`` has already uploaded (trashed and hidden
+        assets count), each once, in input order; of ``owner_id`` (any owner's when None).
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"device_id": "phone", "device_asset_id": "IMG_1"}])
+        >>> cat.existing_device_asset_ids("phone", ["IMG_2", "IMG_1"])
+        ['IMG_1']
         """
     def import_paths(
         self,

@@ -1,12 +1,16 @@
 //! The `photocat` command-line tool: import photo and video files into a catalogue, list a
 //! page as Gumnut JSON or as a table, get one asset, count assets, show the catalogue's
-//! summary (`info`), create and list albums and people, check checksums as Immich's bulk
-//! upload check does (`immich check-checksums`).
+//! summary (`info`), create and list albums and people, and answer Immich's reads: the bulk
+//! upload check (`immich check-checksums`), the legacy all-assets list with its ETag (`immich
+//! assets`), random assets (`immich random`) and device sync (`immich device-ids`, `immich
+//! exists`).
 //!
 //! Output is for people by default (summaries by count, aligned tables) and for scripts where
 //! they need it: `list` and `get` print Gumnut JSON, `count` a bare number, `immich
-//! check-checksums` one JSON object per line, and `info`, `album list/create` and
-//! `person list/create` print JSON with `--json`.
+//! check-checksums` one JSON object per line, `immich assets` and `immich random` one Immich
+//! JSON object per line (`assets` its ETag on stderr), `immich device-ids` and `immich exists`
+//! one id per line, and `info`, `album list/create` and `person list/create` print JSON with
+//! `--json`.
 //!
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
@@ -41,8 +45,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
 use photocat::{
-    Album, Asset, Catalog, ChecksumMatch, ImportPaths, ImportReport, Library, ListAssets, NewAlbum,
-    NewPerson, OnDuplicate, Person, State, Summary,
+    Album, Asset, Catalog, ChecksumMatch, GetAllAssets, ImportPaths, ImportReport, Library,
+    ListAssets, NewAlbum, NewPerson, OnDuplicate, Person, RandomAssets, State, Summary,
 };
 
 /// An embedded catalogue of photos and videos in one file.
@@ -173,6 +177,89 @@ enum ImmichCommand {
         #[arg(required = true, value_name = "CHECKSUM")]
         checksums: Vec<String>,
         /// Only this owner's assets, in every library (default: any owner's).
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+    },
+    /// Every asset as Immich's legacy GET /asset returns it, one Immich JSON object per line.
+    ///
+    /// Hidden and locked assets are left out, trashed ones included ("isTrashed": true).
+    /// Order: fileCreatedAt descending, ties by id descending (stable for --skip paging).
+    /// The ETag Immich's server would send for the JSON array of these assets is printed on
+    /// stderr as one line, `ETag: "..."`; with --if-none-match, when it matches, nothing is
+    /// printed on stdout and the line reads `ETag: "..." (not modified)`, the 304 case.
+    Assets {
+        /// Only this owner's assets, in every library (default: every owner's).
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+        /// Only favourites (true) or only the others (false).
+        #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+        favorite: Option<bool>,
+        /// Only archived assets (true) or only the others (false).
+        #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+        archived: Option<bool>,
+        /// Pass over this many assets first.
+        #[arg(
+            long,
+            value_name = "N",
+            allow_negative_numbers = true,
+            default_value_t = 0
+        )]
+        skip: i128,
+        /// Print at most this many assets (default: all).
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        take: Option<i128>,
+        /// Only assets updated at or after this time (inclusive; ISO 8601, naive is UTC).
+        #[arg(long, value_name = "DATETIME")]
+        updated_after: Option<String>,
+        /// Only assets updated at or before this time (inclusive; ISO 8601, naive is UTC).
+        #[arg(long, value_name = "DATETIME")]
+        updated_before: Option<String>,
+        /// A client's If-None-Match header: an ETag, a comma-separated list, W/ forms or *.
+        #[arg(long, value_name = "ETAG")]
+        if_none_match: Option<String>,
+    },
+    /// A uniform random sample of assets (Immich's GET /assets/random), one Immich JSON
+    /// object per line.
+    ///
+    /// Only assets that are not trashed and whose visibility is timeline or archive; fewer
+    /// than --count of them means all of them. --seed makes the sample reproducible.
+    Random {
+        /// How many assets, 1 or more.
+        #[arg(
+            long,
+            value_name = "N",
+            allow_negative_numbers = true,
+            default_value_t = 1
+        )]
+        count: i128,
+        /// Only this owner's assets (default: any owner's).
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+        /// A seed (0 to 18446744073709551615) for a reproducible sample.
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        seed: Option<i128>,
+    },
+    /// The device asset ids uploaded from a device, one per line (ascending, each once).
+    ///
+    /// Trashed and hidden assets are left out (Immich's GET /assets/device/{deviceId}).
+    DeviceIds {
+        /// The device's id.
+        device: String,
+        /// Only this owner's assets (default: any owner's).
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+    },
+    /// Which of these device asset ids a device has already uploaded, one per line.
+    ///
+    /// Prints each given id that exists once, in the order given; trashed assets count
+    /// (Immich's POST /assets/exist).
+    Exists {
+        /// The device's id.
+        device: String,
+        /// Device asset ids to look for.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Only this owner's assets (default: any owner's).
         #[arg(long, value_name = "ID")]
         owner: Option<String>,
     },
@@ -481,6 +568,68 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Immich(ImmichCommand::Assets {
+            owner,
+            favorite,
+            archived,
+            skip,
+            take,
+            updated_after,
+            updated_before,
+            if_none_match,
+        }) => {
+            let query = GetAllAssets {
+                owner_id: owner,
+                is_archived: archived,
+                is_favorite: favorite,
+                skip: non_negative("skip", skip)?,
+                take: take.map(|t| non_negative("take", t)).transpose()?,
+                updated_after: updated_after.map(|s| s.parse()).transpose()?,
+                updated_before: updated_before.map(|s| s.parse()).transpose()?,
+                if_none_match,
+            };
+            let cat = open_existing(catalog)?;
+            let all = cat.get_all_assets(&query)?;
+            for asset in &all.assets {
+                writeln!(out, "{}", asset.to_immich_json())?;
+            }
+            // Everything on stdout first, so a closed stdout ends quietly here.
+            out.flush()?;
+            let note = if all.not_modified {
+                " (not modified)"
+            } else {
+                ""
+            };
+            let _ = writeln!(io::stderr().lock(), "ETag: {}{note}", all.etag);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Immich(ImmichCommand::Random { count, owner, seed }) => {
+            let query = RandomAssets {
+                count: usize::try_from(non_negative("count", count)?)
+                    .map_err(|_| Failure::Call(format!("count is too large, got {count}")))?,
+                owner_id: owner,
+                seed: seed.map(|s| non_negative("seed", s)).transpose()?,
+            };
+            let cat = open_existing(catalog)?;
+            for asset in cat.random_assets(&query)? {
+                writeln!(out, "{}", asset.to_immich_json())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Immich(ImmichCommand::DeviceIds { device, owner }) => {
+            let cat = open_existing(catalog)?;
+            for id in cat.device_asset_ids(&device, owner.as_deref())? {
+                writeln!(out, "{id}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Immich(ImmichCommand::Exists { device, ids, owner }) => {
+            let cat = open_existing(catalog)?;
+            for id in cat.existing_device_asset_ids(&device, &ids, owner.as_deref())? {
+                writeln!(out, "{id}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Person(PersonCommand::Create { name, json }) => {
             let cat = Catalog::open(catalog_path(catalog)?)?;
             let person = cat.create_person(NewPerson {
@@ -497,6 +646,20 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A whole number argument that must be 0 or more: a negative one gets the library's message
+/// (the one rule for negative values, as in Python), one beyond 64 bits a message of its own.
+fn non_negative(name: &str, value: i128) -> Result<u64, Failure> {
+    match i64::try_from(value) {
+        Ok(v) => Ok(photocat::query::immich::non_negative(name, v)?),
+        Err(_) => u64::try_from(value).map_err(|_| {
+            Failure::Call(format!(
+                "{name} must be between 0 and {}, got {value}",
+                u64::MAX
+            ))
+        }),
     }
 }
 

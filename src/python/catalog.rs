@@ -11,16 +11,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde::de::DeserializeOwned;
 
-use super::convert::{from_json, id_list, opt_datetime_input, str_list, to_json};
+use super::convert::{
+    from_json, id_list, opt_bool, opt_datetime_input, opt_non_negative_int, str_list, to_json,
+};
 use super::errors::{invalid, photocat_error, run};
 use super::model::{
-    PyAlbum, PyAsset, PyAssetPage, PyChecksumMatch, PyFace, PyLibrary, PyPerson, PySummary,
+    PyAlbum, PyAllAssets, PyAsset, PyAssetPage, PyChecksumMatch, PyFace, PyLibrary, PyPerson,
+    PySummary,
 };
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::query::cursor::Start;
 use crate::query::{ListAssets, State};
 use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
+use crate::{GetAllAssets, RandomAssets};
 
 /// A page size or limit from a Python int; out-of-range values get the engine's message.
 fn page_size(name: &str, value: i64) -> PyResult<u32> {
@@ -943,6 +947,149 @@ impl PyCatalog {
             .into_iter()
             .map(|inner| PyChecksumMatch { inner })
             .collect())
+    }
+
+    /// Immich's legacy `GET /asset`: every asset of `owner_id` (every owner's when None), in
+    /// all libraries, hidden and locked ones left out, trashed ones included (flagged
+    /// `isTrashed` in `to_immich_dict()`). `is_favorite` and `is_archived` (True, False or
+    /// None for either) filter; `updated_after` and `updated_before` are inclusive bounds on
+    /// `updated_at` (`datetime`s, `pandas.Timestamp`s, `numpy.datetime64`s or ISO 8601
+    /// strings; a naive value is UTC). Order: `file_created_at` descending, ties by `id`
+    /// descending, so offset paging is stable; then `skip` assets are passed over and at most
+    /// `take` returned (None: all of them).
+    ///
+    /// The result carries `body`, the assets as the compact Immich JSON array, and `etag`,
+    /// the strong ETag Immich's server sends for it. Pass a client's `If-None-Match` header as
+    /// `if_none_match` (one ETag, a comma-separated list, `W/` prefixes, or `*`): when it
+    /// matches, `not_modified` is True and `assets` is empty, the 304 case.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"file_created_at": f"2024-05-0{d}T10:00:00Z", "is_favorite": d % 2 == 1}
+    /// ...                     for d in range(1, 6)])
+    /// >>> res = cat.get_all_assets(is_favorite=True, take=2)
+    /// >>> [a.file_created_at.day for a in res.assets], res.not_modified
+    /// ([5, 3], False)
+    /// >>> cat.get_all_assets(is_favorite=True, take=2, if_none_match=res.etag).not_modified
+    /// True
+    // `skip` and `count` are objects (their conversion names them in messages), so their
+    // defaults are applied here and shown by the explicit signatures.
+    #[pyo3(signature = (owner_id=None, is_archived=None, is_favorite=None, skip=None, take=None,
+        updated_after=None, updated_before=None, if_none_match=None),
+        text_signature = "($self, owner_id=None, is_archived=None, is_favorite=None, skip=0, \
+            take=None, updated_after=None, updated_before=None, if_none_match=None)")]
+    #[allow(clippy::too_many_arguments)]
+    fn get_all_assets(
+        &self,
+        py: Python<'_>,
+        owner_id: Option<String>,
+        is_archived: Option<&Bound<'_, PyAny>>,
+        is_favorite: Option<&Bound<'_, PyAny>>,
+        skip: Option<&Bound<'_, PyAny>>,
+        take: Option<&Bound<'_, PyAny>>,
+        updated_after: Option<&Bound<'_, PyAny>>,
+        updated_before: Option<&Bound<'_, PyAny>>,
+        if_none_match: Option<String>,
+    ) -> PyResult<PyAllAssets> {
+        let cat = self.cat(py)?;
+        let query = GetAllAssets {
+            owner_id,
+            is_archived: opt_bool(is_archived, "is_archived")?,
+            is_favorite: opt_bool(is_favorite, "is_favorite")?,
+            skip: opt_non_negative_int(skip, "skip")?.unwrap_or(0),
+            take: opt_non_negative_int(take, "take")?,
+            updated_after: opt_datetime_input(updated_after, "updated_after")?,
+            updated_before: opt_datetime_input(updated_before, "updated_before")?,
+            if_none_match,
+        };
+        let all = run(py, || cat.get_all_assets(&query))?;
+        PyAllAssets::new(py, all)
+    }
+
+    /// Immich's `GET /assets/random`: a uniform sample, without replacement, of at most
+    /// `count` (1 or more) eligible assets: not trashed, visibility timeline or archive, of
+    /// `owner_id` (any owner's when None). Fewer eligible assets means all of them. The
+    /// cost grows with `count`, not with the library. A `seed` (an int, 0 to 2**64 - 1)
+    /// makes the sample reproducible on an unchanged catalogue; without one each call draws
+    /// afresh.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> added = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> picked = cat.random_assets(count=2, seed=7)
+    /// >>> len(picked), [a.id for a in picked] == [a.id for a in cat.random_assets(count=2, seed=7)]
+    /// (2, True)
+    /// >>> len(cat.random_assets(count=100))
+    /// 5
+    #[pyo3(signature = (count=None, owner_id=None, seed=None),
+        text_signature = "($self, count=1, owner_id=None, seed=None)")]
+    fn random_assets(
+        &self,
+        py: Python<'_>,
+        count: Option<&Bound<'_, PyAny>>,
+        owner_id: Option<String>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyAsset>> {
+        let cat = self.cat(py)?;
+        let defaults = RandomAssets::default();
+        let count = match opt_non_negative_int(count, "count")? {
+            Some(n) => usize::try_from(n)
+                .map_err(|_| super::errors::invalid(format!("count is too large, got {n}")))?,
+            None => defaults.count,
+        };
+        let query = RandomAssets {
+            count,
+            owner_id,
+            seed: opt_non_negative_int(seed, "seed")?,
+        };
+        Ok(assets(run(py, || cat.random_assets(&query))?))
+    }
+
+    /// Immich's `GET /assets/device/{device_id}`: the distinct `device_asset_id`s of the
+    /// assets uploaded from `device_id`, in ascending order, of `owner_id` (any owner's when
+    /// None). Trashed and hidden assets are left out (a device re-uploads what is missing).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b, c = cat.add_assets([{"device_id": "phone", "device_asset_id": n} for n in ("b", "a", "c")])
+    /// >>> cat.trash_assets([c.id])
+    /// >>> cat.device_asset_ids("phone"), cat.device_asset_ids("tablet")
+    /// (['a', 'b'], [])
+    #[pyo3(signature = (device_id, owner_id=None))]
+    fn device_asset_ids(
+        &self,
+        py: Python<'_>,
+        device_id: String,
+        owner_id: Option<String>,
+    ) -> PyResult<Vec<String>> {
+        let cat = self.cat(py)?;
+        run(py, || cat.device_asset_ids(&device_id, owner_id.as_deref()))
+    }
+
+    /// Immich's `POST /assets/exist`: which of `device_asset_ids` (any iterable of strings)
+    /// `device_id` has already uploaded, for `owner_id` (any owner's when None). Trashed and
+    /// hidden assets count (so a client does not upload them again); the answer holds each id
+    /// that exists once, in input order.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"device_id": "phone", "device_asset_id": "IMG_1"}])
+    /// >>> cat.trash_assets([a.id])
+    /// >>> cat.existing_device_asset_ids("phone", ["IMG_2", "IMG_1", "IMG_1"])
+    /// ['IMG_1']
+    #[pyo3(signature = (device_id, device_asset_ids, owner_id=None))]
+    fn existing_device_asset_ids(
+        &self,
+        py: Python<'_>,
+        device_id: String,
+        device_asset_ids: &Bound<'_, PyAny>,
+        owner_id: Option<String>,
+    ) -> PyResult<Vec<String>> {
+        let cat = self.cat(py)?;
+        let ids = str_list(device_asset_ids, "device_asset_ids", "device asset id")?;
+        run(py, || {
+            cat.existing_device_asset_ids(&device_id, &ids, owner_id.as_deref())
+        })
     }
 
     /// One asset by id, complete with faces and people.

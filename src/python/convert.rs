@@ -332,3 +332,62 @@ pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
     static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     LOADS.import(py, "json", "loads")?.call1((text,))
 }
+
+/// An optional `bool` argument: True, False or None. Anything else (`1`, `"true"`, a numpy
+/// bool) is a `TypeError` naming the argument: a filter that silently read `0` as False would
+/// hide a caller's mistake.
+pub(crate) fn opt_bool(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<bool>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => match o.cast::<PyBool>() {
+            Ok(b) => Ok(Some(b.is_true())),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "{name} must be True, False or None, got {}",
+                type_name(o)
+            ))),
+        },
+    }
+}
+
+/// A whole-number argument that must be 0 or more (`skip`, `take`, `count`, `seed`), as a
+/// `u64`: an `int`, or any integer type with `__index__` (`numpy.int64`). A negative value goes
+/// through the engine's one rule ([`crate::query::immich::non_negative`]), so the message is
+/// the engine's; a value beyond 64 bits is `InvalidArgument`; a value that is not an integer
+/// (a `bool`, a `float`, a `str`) is a `TypeError`.
+pub(crate) fn non_negative_int(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    let not_int = || PyTypeError::new_err(format!("{name} must be an int, got {}", type_name(obj)));
+    if obj.is_instance_of::<PyBool>() {
+        return Err(not_int());
+    }
+    let int = if obj.is_instance_of::<PyInt>() {
+        obj.clone()
+    } else {
+        match obj.call_method0("__index__") {
+            Ok(i) if i.is_instance_of::<PyInt>() => i,
+            _ => return Err(not_int()),
+        }
+    };
+    if let Ok(v) = int.extract::<u64>() {
+        return Ok(v);
+    }
+    if let Ok(v) = int.extract::<i64>() {
+        return Ok(crate::query::immich::non_negative(name, v)?);
+    }
+    Err(invalid(format!(
+        "{name} must be between 0 and {}, got {}",
+        u64::MAX,
+        int.str()?.to_cow()?
+    )))
+}
+
+/// An optional [`non_negative_int`] (None: no value).
+pub(crate) fn opt_non_negative_int(
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<u64>> {
+    match obj {
+        Some(o) if !o.is_none() => non_negative_int(o, name).map(Some),
+        _ => Ok(None),
+    }
+}

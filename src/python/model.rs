@@ -1,12 +1,12 @@
-//! The record classes: `Asset`, `AssetPage`, `Face`, `Person`, `Album`, `Library`,
-//! `ChecksumMatch`. Each wraps
+//! The record classes: `Asset`, `AssetPage`, `AllAssets`, `Face`, `Person`, `Album`,
+//! `Library`, `ChecksumMatch`. Each wraps
 //! the engine's value (frozen: immutable, shareable between threads), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
 //! Rust view; `to_dict` is that JSON parsed, keys in the same order).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use super::convert::json_loads;
 use super::errors::invalid;
@@ -16,6 +16,7 @@ use crate::query::counts::{LibrarySummary, Summary};
 use crate::query::immich::ChecksumMatch;
 use crate::query::AssetPage;
 use crate::views::gumnut::to_json_string;
+use crate::AllAssets;
 
 /// Python's repr of a string (`'text'`).
 fn repr(py: Python<'_>, s: &str) -> String {
@@ -490,6 +491,86 @@ impl PyAssetPage {
     }
 }
 
+/// The answer of `Catalog.get_all_assets` (Immich's legacy `GET /asset`): `assets` (the page,
+/// in `file_created_at` order, newest first), `body` (those assets as the compact Immich JSON
+/// array, the bytes to send as the 200 response), `etag` (the strong ETag Immich's server
+/// would send for that body) and `not_modified` (True when the `if_none_match` given matched
+/// `etag`: then `assets` is empty and `body` is `b""`, the 304 case). Iterating it iterates
+/// its assets.
+///
+/// >>> import photocat
+/// >>> cat = photocat.Catalog.in_memory()
+/// >>> res = cat.get_all_assets()
+/// >>> res.body, res.etag, res.not_modified
+/// (b'[]', '"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w"', False)
+/// >>> cat.get_all_assets(if_none_match=res.etag)
+/// AllAssets(len=0, etag='"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w"', not_modified=True)
+#[pyclass(module = "photocat", name = "AllAssets", frozen)]
+pub(crate) struct PyAllAssets {
+    assets: Vec<Py<PyAsset>>,
+    body: Py<PyBytes>,
+    etag: String,
+    not_modified: bool,
+}
+
+impl PyAllAssets {
+    pub(crate) fn new(py: Python<'_>, all: AllAssets) -> PyResult<Self> {
+        let assets = all
+            .assets
+            .into_iter()
+            .map(|a| Py::new(py, PyAsset { inner: a }))
+            .collect::<PyResult<_>>()?;
+        Ok(PyAllAssets {
+            assets,
+            body: PyBytes::new(py, &all.body).unbind(),
+            etag: all.etag,
+            not_modified: all.not_modified,
+        })
+    }
+}
+
+#[pymethods]
+impl PyAllAssets {
+    /// The assets (a new list on each access); empty when `not_modified`.
+    #[getter]
+    fn assets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.assets.iter().map(|a| a.clone_ref(py)))
+    }
+    /// The assets as the compact Immich JSON array (`[` the `to_immich_json()` of each,
+    /// comma-separated `]`): the response body the ETag is computed over. `b""` when
+    /// `not_modified`.
+    #[getter]
+    fn body(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.body.clone_ref(py)
+    }
+    /// The strong ETag of the body, quotes included: `"<hex byte length>-<the first 27
+    /// characters of base64(sha1(body))>"`, as Express writes it. Set when `not_modified`
+    /// too (it is the ETag that matched).
+    #[getter]
+    fn etag(&self) -> &str {
+        &self.etag
+    }
+    /// True when `if_none_match` matched `etag` (answer 304 with no body).
+    #[getter]
+    fn not_modified(&self) -> bool {
+        self.not_modified
+    }
+    fn __len__(&self) -> usize {
+        self.assets.len()
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.assets(py)?.try_iter()?.into_any())
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "AllAssets(len={}, etag={}, not_modified={})",
+            self.assets.len(),
+            repr(py, &self.etag),
+            if self.not_modified { "True" } else { "False" }
+        )
+    }
+}
+
 /// A face on an asset, optionally assigned to a person. `bounding_box` is
 /// `{"x", "y", "w", "h"}` in whole pixels of the displayed image.
 #[pyclass(module = "photocat", name = "Face", frozen, eq)]
@@ -811,7 +892,7 @@ impl PyChecksumMatch {
 /// >>> _ = cat.create_library("Family", id="library_family")
 /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}] * 2)
 /// >>> cat.summary()  # doctest: +NORMALIZE_WHITESPACE
-/// Summary(format_version=2, file_size_bytes=None, albums=0, people=0, libraries=[
+/// Summary(format_version=3, file_size_bytes=None, albums=0, people=0, libraries=[
 ///     LibrarySummary(library=Library(id='library_family', name='Family'), live=2, trashed=0, albums=0),
 /// ])
 #[pyclass(module = "photocat", name = "Summary", frozen, eq)]

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use redb::ReadTransaction;
 use sha1::Digest;
 
@@ -314,12 +315,20 @@ impl Catalog {
     }
 }
 
+/// How many assets one task of a parallel read builds (records, public assets, JSON).
+const PARALLEL_CHUNK: usize = 64;
+
 /// The `updated_*` bound of `GetAllAssets` in microseconds (a naive value read as UTC).
 fn instant_bound(b: &Option<DateTimeInput>) -> Option<i64> {
     b.as_ref().map(|d| {
-        let utc = d.naive
-            - chrono::Duration::seconds(i64::from(d.offset.map_or(0, |o| o.local_minus_utc())));
-        utc.and_utc().timestamp_micros()
+        let offset =
+            chrono::Duration::seconds(i64::from(d.offset.map_or(0, |o| o.local_minus_utc())));
+        // Only a value at the very ends of chrono's range can overflow; it bounds nothing.
+        match d.naive.checked_sub_signed(offset) {
+            Some(utc) => utc.and_utc().timestamp_micros(),
+            None if offset < chrono::Duration::zero() => i64::MAX,
+            None => i64::MIN,
+        }
     })
 }
 
@@ -388,9 +397,9 @@ impl Catalog {
     ///
     /// Cost: the page, not the library. The `immich_order` index holds each (owner, favorite,
     /// archived) run in this order, and `immich_blocks` counts its entries per time bucket at
-    /// three levels (about 203 days, 19 hours and 4.5 minutes), maintained by every write, so
+    /// three levels (about 203 days, 3.2 days and 72 minutes), maintained by every write, so
     /// a `skip` sums whole buckets, descends into the one where it ends and steps entries
-    /// only inside one 4.5-minute bucket. With an `updated_*` bound the counts do not apply
+    /// only inside one 72-minute bucket. With an `updated_*` bound the counts do not apply
     /// and a `skip` steps over the entries it passes.
     ///
     /// ```
@@ -428,9 +437,25 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let keys = self.immich_order_keys(&txn, q, after, before, &mut tally)?;
-        let assets = assets_of_keys(&txn, view, &keys, &mut tally)?;
+        // Records to assets to JSON in chunks on every core; then one body, hashed in order.
+        let parts = keys
+            .par_chunks(PARALLEL_CHUNK)
+            .map(|ks| {
+                let mut t = Tally::default();
+                let assets = assets_of_keys(&txn, view, ks, &mut t)?;
+                let json = crate::views::immich::immich_json_items(&assets);
+                Ok((assets, json, t))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut assets = Vec::with_capacity(keys.len());
+        let mut pieces = Vec::with_capacity(parts.len());
+        for (a, json, t) in parts {
+            assets.extend(a);
+            pieces.push(json);
+            tally.add(&t);
+        }
         self.stats.add(&tally);
-        let (body, digest) = crate::views::immich::immich_json_array_hashed(&assets);
+        let (body, digest) = crate::views::immich::join_hashed(&pieces);
         let etag = etag_of(body.len(), &digest);
         if q.if_none_match
             .as_deref()
@@ -509,9 +534,10 @@ impl Catalog {
             };
             for level in 2..=3u8 {
                 level_rows.clear();
+                let (first, last) = ik::children(level - 1, bucket);
                 for (scope, flags) in &runs {
-                    let lo = ik::block_key(level, scope, *flags, bucket << 8);
-                    let hi = ik::block_key(level, scope, *flags, (bucket << 8) | 0xFF);
+                    let lo = ik::block_key(level, scope, *flags, first);
+                    let hi = ik::block_key(level, scope, *flags, last);
                     tally.seeks += 1;
                     for row in blocks.range::<&[u8]>(lo.as_slice()..=hi.as_slice())? {
                         let (k, n) = row?;

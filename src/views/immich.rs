@@ -109,25 +109,38 @@ impl Asset {
     }
 }
 
-/// The bytes of [`to_immich_json_array`] and their SHA-1, hashed as each asset's JSON is
-/// written (while it is still in cache), so the body is built once.
-pub(crate) fn immich_json_array_hashed(assets: &[Asset]) -> (Vec<u8>, [u8; 20]) {
-    use sha1::Digest;
-    let mut hash = sha1::Sha1::new();
-    let mut out = Vec::with_capacity(2 + (JSON_CAPACITY + 1) * assets.len().min(4096));
-    out.push(b'[');
-    let mut hashed = 0;
+/// The Immich views of `assets`, comma-separated, without the array's brackets: one piece of
+/// a body that [`join_hashed`] assembles (pieces are written in parallel).
+pub(crate) fn immich_json_items(assets: &[Asset]) -> Vec<u8> {
+    let mut out = Vec::with_capacity((JSON_CAPACITY + 1) * assets.len().min(4096));
     for (i, a) in assets.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         super::writer::append(&mut out, &ImmichAsset::new(a))
             .expect("the views have string keys and infallible Serialize impls");
-        hash.update(&out[hashed..]);
-        hashed = out.len();
+    }
+    out
+}
+
+/// The JSON array of non-empty pieces from [`immich_json_items`] (the bytes of
+/// [`to_immich_json_array`] over all their assets, in order) and its SHA-1, hashed piece by
+/// piece as each is copied in, so the body is built once and read once more.
+pub(crate) fn join_hashed(pieces: &[Vec<u8>]) -> (Vec<u8>, [u8; 20]) {
+    use sha1::Digest;
+    let mut hash = sha1::Sha1::new();
+    let len = 2 + pieces.iter().map(|p| p.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(len);
+    out.push(b'[');
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p);
     }
     out.push(b']');
-    hash.update(&out[hashed..]);
+    // Hashed in slices of the finished body; the pieces just written are still in cache.
+    hash.update(&out);
     (out, hash.finalize().into())
 }
 
