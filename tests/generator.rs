@@ -292,3 +292,55 @@ fn a_three_library_dataset_loads_into_the_right_libraries() {
         assert!(page.data.iter().all(|a| a.library_id == lib.id));
     }
 }
+
+#[test]
+fn assets_have_owners_devices_and_sha1s() {
+    let n = 20_000;
+    let d = common::generate(n, 1);
+    // Owners: user_0 owns the first and third libraries (80%), user_1 the second (20%).
+    for (l, lib) in d.libraries.iter().enumerate() {
+        assert_eq!(lib.owner, common::owner_id(common::library_owner(l)));
+        for r in &d.assets[lib.assets.clone()] {
+            assert_eq!(r.owner_id.as_deref(), Some(lib.owner.as_str()));
+        }
+    }
+    let (owner, owned) = d.largest_owner();
+    assert_eq!(owner, common::owner_id(0));
+    assert_eq!(owned.len(), n * 8 / 10);
+    // Devices: three per owner, 60% / 30% / 10% of its assets; device asset ids distinct.
+    let mut per_device: HashMap<&str, usize> = HashMap::new();
+    for &i in &owned {
+        *per_device
+            .entry(d.assets[i].device_id.as_deref().unwrap())
+            .or_default() += 1;
+    }
+    for (k, percent) in common::DEVICE_PERCENT.iter().enumerate() {
+        let got = per_device[common::device_id(0, k).as_str()] as f64 / owned.len() as f64;
+        let want = *percent as f64 / 100.0;
+        assert!((got - want).abs() < 0.02, "device {k}: {got}");
+    }
+    assert_eq!(per_device.len(), 3);
+    let device_asset_ids: HashSet<&str> = d
+        .assets
+        .iter()
+        .map(|r| r.device_asset_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(device_asset_ids.len(), n);
+    // A distinct SHA-1 per asset.
+    let sha1s: HashSet<&str> = d
+        .assets
+        .iter()
+        .map(|r| r.checksum_sha1.as_deref().unwrap())
+        .collect();
+    assert_eq!(sha1s.len(), n);
+    // Owners and devices come from a stream of their own: the rest is as it was before them
+    // (the first asset's capture time with seed 1 is pinned here).
+    assert_eq!(
+        d.assets[0].local_datetime.unwrap().naive.to_string(),
+        PINNED_FIRST_TIME
+    );
+}
+
+/// `generate(_, 1)`'s first capture time, as before owners and devices were added (checked
+/// against the previous generator when they were).
+const PINNED_FIRST_TIME: &str = "2021-10-06 13:21:05";

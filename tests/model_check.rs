@@ -1,4 +1,5 @@
-//! Model-based property tests of the Gumnut list semantics (API.md §5).
+//! Model-based property tests of the Gumnut list semantics (API.md §5) and of the Immich
+//! reads (API.md §7, module `immich` at the end).
 //!
 //! Random catalogues (heavy ties on `local_datetime`, mixed offsets, trash with tied
 //! `trashed_at`, hidden assets, albums, faces of several people) are checked against a plain
@@ -8,7 +9,17 @@
 //! * full cursor walks, `iter_assets`, and pages after a cursor asset that does not match;
 //! * walks with random writes between pages (every page must equal the model's page after the
 //!   carried position, untouched assets are returned exactly once);
-//! * failed batches change nothing.
+//! * failed batches change nothing;
+//! * Immich reads: catalogues of two libraries with several owners (and ownerless assets),
+//!   ties in `file_created_at` (given and derived), every visibility and trash state,
+//!   favourites, device ids and shared SHA-1s, with trash, restore, updates (favourite,
+//!   visibility, `file_created_at`, device ids, description), deletes and adds between the
+//!   reads: every `get_all_assets` answer (ids, records, body bytes and ETag against the
+//!   model's own `to_immich_json_array` and SHA-1, `If-None-Match` in all its forms),
+//!   `random_assets` (a subset of the eligible assets, distinct, of size min(count,
+//!   eligible), the same for the same seed), `check_checksums`, `device_asset_ids` and
+//!   `existing_device_asset_ids`; and the uniformity of `random_assets` (chi-square tests
+//!   over 2,000 seeded draws).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
@@ -1029,5 +1040,882 @@ proptest! {
     ) {
         let mut w = build(&s);
         check_walk_with_writes(&mut w, &q, &gaps, use_iter);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Immich reads (API.md §7): get_all_assets, random_assets, check_checksums, device_asset_ids
+// and existing_device_asset_ids against a plain model, with writes between the reads.
+
+mod immich {
+    use super::{fixed, naive_micros, wall, OFFSETS, TIMES, TRASH_TIMES};
+
+    use std::collections::{BTreeSet, HashMap, HashSet};
+
+    use chrono::{DateTime, Duration, Utc};
+    use photocat::views::immich::to_immich_json_array;
+    use photocat::{
+        AddAssets, Asset, AssetUpdate, Catalog, DateTimeInput, Error, GetAllAssets, NewAsset,
+        NewLibrary, RandomAssets, Visibility,
+    };
+    use proptest::prelude::*;
+
+    /// Owners of assets (an asset may have none); queries also name an unknown owner.
+    const OWNERS: [&str; 3] = ["u0", "u1", "u2"];
+    /// Device ids given to assets (None: the default, `photocat`); queries also name those two
+    /// and an unknown one.
+    const DEVICES: [&str; 2] = ["devA", "devB"];
+    /// Device asset ids given to assets (None: the default, the asset id): few, so the same one
+    /// is on several assets.
+    const DEVICE_ASSET_IDS: [&str; 4] = ["d0", "d1", "d2", "d10"];
+    /// `file_created_at` instants given to assets (None: derived from the capture time, which
+    /// ties with these: `TIMES[0]` at offset 0 is the second one).
+    const FILE_TIMES: [&str; 5] = [
+        "2023-11-07T06:00:00Z",
+        "2023-11-07T08:00:00Z",
+        "2023-11-07T08:00:00.000001Z",
+        "2023-11-07T12:00:00Z",
+        "1999-01-01T10:00:00Z",
+    ];
+    /// `updated_at` instants given to new assets (ties on purpose); writes move it to now.
+    const UPDATE_TIMES: [&str; 4] = [
+        "2024-05-01T00:00:00Z",
+        "2024-05-01T00:00:00.000001Z",
+        "2024-06-01T12:00:00Z",
+        "2025-01-01T00:00:00Z",
+    ];
+    const CREATED: &str = "2024-01-01T00:00:00Z";
+    const VISIBILITIES: [Visibility; 4] = [
+        Visibility::Timeline,
+        Visibility::Archive,
+        Visibility::Hidden,
+        Visibility::Locked,
+    ];
+    /// Distinct SHA-1 digests: `[k; 20]`.
+    const SHA1S: usize = 4;
+
+    fn instant(s: &str) -> DateTime<Utc> {
+        s.parse().expect("valid instant")
+    }
+
+    fn sha1_b64(k: usize) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode([k as u8 + 1; 20])
+    }
+
+    fn sha1_hex(k: usize, upper: bool) -> String {
+        let h: String = [k as u8 + 1; 20]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if upper {
+            h.to_uppercase()
+        } else {
+            h
+        }
+    }
+
+    /// Express's strong ETag, computed here on its own.
+    fn etag_of(body: &[u8]) -> String {
+        use base64::Engine;
+        use sha1::Digest;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(body));
+        format!("\"{:x}-{}\"", body.len(), &b64[..27])
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The model.
+
+    /// One asset as the model sees it, and its record as last read back (for the JSON).
+    #[derive(Debug, Clone)]
+    struct Im {
+        id: String,
+        library: usize,
+        owner: Option<String>,
+        /// Effective `file_created_at`, µs.
+        file_created: i64,
+        /// `updated_at`, µs.
+        updated: i64,
+        visibility: Visibility,
+        trashed: bool,
+        favorite: bool,
+        device_id: String,
+        device_asset_id: String,
+        /// Index of the SHA-1 digest in the pool.
+        sha1: Option<usize>,
+        record: Asset,
+    }
+
+    fn owner_fits(m: &Im, owner: Option<&str>) -> bool {
+        owner.is_none_or(|o| m.owner.as_deref() == Some(o))
+    }
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        padded: bool,
+        library: usize,
+        owner: Option<usize>,
+        file_time: Option<usize>,
+        time: usize,
+        offset: usize,
+        updated: usize,
+        visibility: usize,
+        trashed: Option<usize>,
+        favorite: bool,
+        device: Option<usize>,
+        device_asset: Option<usize>,
+        sha1: Option<usize>,
+    }
+
+    prop_compose! {
+        fn spec()(
+            padded in any::<bool>(),
+            library in 0..2usize,
+            owner in prop::option::weighted(0.85, 0..OWNERS.len()),
+            file_time in prop::option::weighted(0.6, 0..FILE_TIMES.len()),
+            time in 0..TIMES.len(),
+            offset in 0..OFFSETS.len(),
+            updated in 0..UPDATE_TIMES.len(),
+            visibility in prop_oneof![3 => Just(0usize), 1 => Just(1usize), 1 => Just(2usize), 1 => Just(3usize)],
+            trashed in prop::option::weighted(0.25, 0..TRASH_TIMES.len()),
+            favorite in prop::bool::weighted(0.3),
+            device in prop::option::weighted(0.8, 0..DEVICES.len()),
+            device_asset in prop::option::weighted(0.7, 0..DEVICE_ASSET_IDS.len()),
+            sha1 in prop::option::weighted(0.8, 0..SHA1S),
+        ) -> Spec {
+            Spec { padded, library, owner, file_time, time, offset, updated, visibility, trashed,
+                   favorite, device, device_asset, sha1 }
+        }
+    }
+
+    struct World {
+        cat: Catalog,
+        /// In the order the assets were added (asset keys grow in that order).
+        model: Vec<Im>,
+        libraries: Vec<String>,
+        fresh: usize,
+        /// A stand-in record for a model entry until its real one is read back.
+        blank: Asset,
+    }
+
+    impl World {
+        fn new() -> World {
+            let cat = Catalog::in_memory().unwrap();
+            let libraries = (0..2)
+                .map(|l| {
+                    cat.create_library(NewLibrary {
+                        name: format!("L{l}"),
+                        ..Default::default()
+                    })
+                    .unwrap()
+                    .id
+                })
+                .collect();
+            let blank = Catalog::in_memory()
+                .unwrap()
+                .add_assets(vec![NewAsset::default()], AddAssets::default())
+                .unwrap()
+                .remove(0);
+            World {
+                cat,
+                model: Vec::new(),
+                libraries,
+                fresh: 0,
+                blank,
+            }
+        }
+
+        /// The record and model entry of a spec; its SHA-1 is dropped when the (owner,
+        /// library) already holds it (checksums are unique there).
+        fn prepare(&self, id: String, s: &Spec, pending: &[Im]) -> (NewAsset, Im) {
+            let owner = s.owner.map(|o| OWNERS[o].to_owned());
+            let sha1 = s.sha1.filter(|&k| {
+                !self
+                    .model
+                    .iter()
+                    .chain(pending)
+                    .any(|m| m.library == s.library && m.owner == owner && m.sha1 == Some(k))
+            });
+            let naive = wall(s.time);
+            let offset = OFFSETS[s.offset];
+            let file_created = match s.file_time {
+                Some(f) => instant(FILE_TIMES[f]).timestamp_micros(),
+                None => naive_micros(naive) - i64::from(offset.unwrap_or(0)) * 1_000_000,
+            };
+            let rec = NewAsset {
+                id: Some(id.clone()),
+                local_datetime: Some(DateTimeInput {
+                    naive,
+                    offset: fixed(offset),
+                }),
+                file_created_at: s.file_time.map(|f| instant(FILE_TIMES[f])),
+                created_at: Some(instant(CREATED)),
+                updated_at: Some(instant(UPDATE_TIMES[s.updated])),
+                visibility: Some(VISIBILITIES[s.visibility]),
+                trashed_at: s.trashed.map(|t| instant(TRASH_TIMES[t])),
+                is_favorite: Some(s.favorite),
+                device_id: s.device.map(|d| DEVICES[d].to_owned()),
+                device_asset_id: s.device_asset.map(|d| DEVICE_ASSET_IDS[d].to_owned()),
+                checksum_sha1: sha1.map(sha1_b64),
+                owner_id: owner.clone(),
+                ..Default::default()
+            };
+            let m = Im {
+                device_asset_id: rec.device_asset_id.clone().unwrap_or_else(|| id.clone()),
+                id,
+                library: s.library,
+                owner,
+                file_created,
+                updated: instant(UPDATE_TIMES[s.updated]).timestamp_micros(),
+                visibility: VISIBILITIES[s.visibility],
+                trashed: s.trashed.is_some(),
+                favorite: s.favorite,
+                device_id: rec
+                    .device_id
+                    .clone()
+                    .unwrap_or_else(|| photocat::model::asset::DEFAULT_DEVICE_ID.to_owned()),
+                sha1,
+                record: self.blank.clone(),
+            };
+            (rec, m)
+        }
+
+        fn add(&mut self, specs: &[(String, &Spec)]) {
+            for library in 0..2 {
+                let mut records = Vec::new();
+                let mut new: Vec<Im> = Vec::new();
+                for (id, s) in specs.iter().filter(|(_, s)| s.library == library) {
+                    let (r, m) = self.prepare(id.clone(), s, &new);
+                    records.push(r);
+                    new.push(m);
+                }
+                if records.is_empty() {
+                    continue;
+                }
+                let added = self
+                    .cat
+                    .add_assets(
+                        records,
+                        AddAssets {
+                            library_id: Some(self.libraries[library].clone()),
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap();
+                for (mut m, a) in new.into_iter().zip(added) {
+                    assert_eq!(a.id, m.id);
+                    m.record = a;
+                    check_record(&m);
+                    self.model.push(m);
+                }
+            }
+        }
+
+        fn build(specs: &[Spec]) -> World {
+            let mut w = World::new();
+            let ids: Vec<(String, &Spec)> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (super::asset_id(i, s.padded), s))
+                .collect();
+            w.add(&ids);
+            w
+        }
+
+        fn pick(&self, i: usize) -> Option<usize> {
+            (!self.model.is_empty()).then(|| i % self.model.len())
+        }
+
+        /// Reads the asset back after a write: `updated_at` moved forward, and the record
+        /// agrees with the model.
+        fn refresh(&mut self, at: usize) {
+            let m = &mut self.model[at];
+            let a = self.cat.get_asset(&m.id).unwrap();
+            let updated = a.updated_at.timestamp_micros();
+            assert!(updated > m.updated, "{}: updated_at did not move", m.id);
+            m.updated = updated;
+            m.record = a;
+            check_record(m);
+        }
+
+        fn apply(&mut self, op: &Op) {
+            match op {
+                Op::Trash(i) | Op::Restore(i) => {
+                    let Some(at) = self.pick(*i) else { return };
+                    let id = self.model[at].id.clone();
+                    let trash = matches!(op, Op::Trash(_));
+                    let was = self.model[at].trashed;
+                    if trash {
+                        self.cat.trash_assets(&[&id]).unwrap();
+                    } else {
+                        self.cat.restore_assets(&[&id]).unwrap();
+                    }
+                    self.model[at].trashed = trash;
+                    if was != trash {
+                        self.refresh(at);
+                    } else {
+                        // No change: the record is as it was, except perhaps updated_at.
+                        let a = self.cat.get_asset(&id).unwrap();
+                        let m = &mut self.model[at];
+                        assert!(a.updated_at.timestamp_micros() >= m.updated);
+                        m.updated = a.updated_at.timestamp_micros();
+                        m.record = a;
+                        check_record(m);
+                    }
+                }
+                Op::Update(i, u) => {
+                    let Some(at) = self.pick(*i) else { return };
+                    let id = self.model[at].id.clone();
+                    let mut update = AssetUpdate::default();
+                    match *u {
+                        Upd::Favorite(f) => {
+                            update.is_favorite = Some(f);
+                            self.model[at].favorite = f;
+                        }
+                        Upd::Visibility(v) => {
+                            update.visibility = Some(VISIBILITIES[v]);
+                            self.model[at].visibility = VISIBILITIES[v];
+                        }
+                        Upd::FileTime(f) => {
+                            update.file_created_at = Some(instant(FILE_TIMES[f]));
+                            self.model[at].file_created = instant(FILE_TIMES[f]).timestamp_micros();
+                        }
+                        Upd::Device(d, da) => {
+                            let device = DEVICES.get(d).copied().unwrap_or("photocat");
+                            update.device_id = Some(device.to_owned());
+                            update.device_asset_id = Some(DEVICE_ASSET_IDS[da].to_owned());
+                            self.model[at].device_id = device.to_owned();
+                            self.model[at].device_asset_id = DEVICE_ASSET_IDS[da].to_owned();
+                        }
+                        Upd::Description => {
+                            update.description = Some(Some(format!("edited {}", self.fresh)));
+                            self.fresh += 1;
+                        }
+                    }
+                    let a = self.cat.update_asset(&id, update).unwrap();
+                    assert_eq!(a.id, id);
+                    self.refresh(at);
+                }
+                Op::Delete(i) => {
+                    let Some(at) = self.pick(*i) else { return };
+                    let id = self.model.remove(at).id;
+                    self.cat.delete_assets(&[&id]).unwrap();
+                    assert!(matches!(
+                        self.cat.get_asset(&id),
+                        Err(Error::NotFound { .. })
+                    ));
+                }
+                Op::Add(s) => {
+                    let id = format!("n{}", self.fresh);
+                    self.fresh += 1;
+                    self.add(&[(id, s)]);
+                }
+            }
+        }
+    }
+
+    /// The record read back agrees with everything the model knows of it.
+    fn check_record(m: &Im) {
+        let a = &m.record;
+        assert_eq!(a.id, m.id);
+        assert_eq!(a.owner_id, m.owner, "owner of {}", m.id);
+        assert_eq!(
+            a.file_created_at.timestamp_micros(),
+            m.file_created,
+            "file_created_at of {}",
+            m.id
+        );
+        assert_eq!(a.updated_at.timestamp_micros(), m.updated, "{}", m.id);
+        assert_eq!(a.visibility, m.visibility, "{}", m.id);
+        assert_eq!(a.trashed_at.is_some(), m.trashed, "{}", m.id);
+        assert_eq!(a.is_favorite, m.favorite, "{}", m.id);
+        assert_eq!(a.device_id, m.device_id, "{}", m.id);
+        assert_eq!(a.device_asset_id, m.device_asset_id, "{}", m.id);
+        assert_eq!(a.checksum_sha1, m.sha1.map(sha1_b64), "{}", m.id);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Writes.
+
+    #[derive(Debug, Clone)]
+    enum Upd {
+        Favorite(bool),
+        Visibility(usize),
+        FileTime(usize),
+        /// A device (index past `DEVICES`: the default) and a device asset id.
+        Device(usize, usize),
+        /// A field the Immich reads do not filter on (the record and `updated_at` change).
+        Description,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Trash(usize),
+        Restore(usize),
+        Update(usize, Upd),
+        Delete(usize),
+        Add(Spec),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let upd = prop_oneof![
+            any::<bool>().prop_map(Upd::Favorite),
+            (0..VISIBILITIES.len()).prop_map(Upd::Visibility),
+            (0..FILE_TIMES.len()).prop_map(Upd::FileTime),
+            (0..=DEVICES.len(), 0..DEVICE_ASSET_IDS.len()).prop_map(|(d, a)| Upd::Device(d, a)),
+            Just(Upd::Description),
+        ];
+        prop_oneof![
+            2 => any::<usize>().prop_map(Op::Trash),
+            2 => any::<usize>().prop_map(Op::Restore),
+            4 => (any::<usize>(), upd).prop_map(|(i, u)| Op::Update(i, u)),
+            1 => any::<usize>().prop_map(Op::Delete),
+            1 => spec().prop_map(Op::Add),
+        ]
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Reads.
+
+    /// An inclusive `updated_*` bound: a pool instant moved by -1, 0 or +1 µs, or exactly the
+    /// current `updated_at` of an asset; written at one of the known offsets.
+    #[derive(Debug, Clone, Copy)]
+    enum Bound {
+        Pool(usize, i64, usize),
+        Asset(usize, usize),
+    }
+
+    fn bound() -> impl Strategy<Value = Bound> {
+        // Offsets: the known ones of the pool (`OFFSETS[1..]`).
+        prop_oneof![
+            (0..=UPDATE_TIMES.len(), -1..=1i64, 1..OFFSETS.len())
+                .prop_map(|(t, d, o)| Bound::Pool(t, d, o)),
+            (any::<usize>(), 1..OFFSETS.len()).prop_map(|(i, o)| Bound::Asset(i, o)),
+        ]
+    }
+
+    /// Which `If-None-Match` to send with a `get_all_assets` call.
+    #[derive(Debug, Clone, Copy)]
+    enum Inm {
+        None,
+        Exact,
+        Weak,
+        InList,
+        Star,
+        Other,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Query {
+        owner: Option<usize>,
+        archived: Option<bool>,
+        favorite: Option<bool>,
+        skip: u64,
+        take: Option<u64>,
+        after: Option<Bound>,
+        before: Option<Bound>,
+        inm: Inm,
+        count: usize,
+        seed: Option<u64>,
+        /// (digest index, spelling): index `SHA1S` is a digest nobody has; spelling 0 base64,
+        /// 1 hex, 2 upper-case hex.
+        checksums: Vec<(usize, usize)>,
+        /// Index into `DEVICES`, then the default `photocat`, then an unknown device.
+        device: usize,
+        /// Device asset ids to look up: the pool, then asset ids of the model, then unknown.
+        device_ids: Vec<usize>,
+    }
+
+    prop_compose! {
+        fn query()(
+            owner in prop::option::weighted(0.7, 0..=OWNERS.len()),
+            archived in prop::option::weighted(0.3, any::<bool>()),
+            favorite in prop::option::weighted(0.3, any::<bool>()),
+            skip in prop_oneof![2 => Just(0u64), 1 => 0..12u64],
+            take in prop::option::weighted(0.6, 1..8u64),
+            after in prop::option::weighted(0.3, bound()),
+            before in prop::option::weighted(0.3, bound()),
+            inm in prop_oneof![
+                4 => Just(Inm::None), 1 => Just(Inm::Exact), 1 => Just(Inm::Weak),
+                1 => Just(Inm::InList), 1 => Just(Inm::Star), 1 => Just(Inm::Other)
+            ],
+            count in 1..8usize,
+            seed in prop::option::weighted(0.8, any::<u64>()),
+            checksums in prop::collection::vec((0..=SHA1S, 0..3usize), 0..6),
+            device in 0..DEVICES.len() + 2,
+            device_ids in prop::collection::vec(0..DEVICE_ASSET_IDS.len() + 6, 0..8),
+        ) -> Query {
+            Query { owner, archived, favorite, skip, take, after, before, inm, count, seed,
+                    checksums, device, device_ids }
+        }
+    }
+
+    fn owner_name(o: Option<usize>) -> Option<String> {
+        o.map(|o| OWNERS.get(o).copied().unwrap_or("nobody").to_owned())
+    }
+
+    impl World {
+        /// A bound as the call's input and as µs.
+        fn bound(&self, b: Bound) -> (DateTimeInput, i64) {
+            let (utc, o) = match b {
+                Bound::Pool(t, d, o) => {
+                    let base = UPDATE_TIMES
+                        .get(t)
+                        .map_or_else(|| instant("2100-01-01T00:00:00Z"), |s| instant(s));
+                    (base + Duration::microseconds(d), o)
+                }
+                Bound::Asset(i, o) => match self.pick(i) {
+                    Some(at) => (self.model[at].record.updated_at, o),
+                    None => (instant(UPDATE_TIMES[0]), o),
+                },
+            };
+            let offset = fixed(OFFSETS[o]).expect("a known offset");
+            let input = DateTimeInput {
+                naive: utc.with_timezone(&offset).naive_local(),
+                offset: Some(offset),
+            };
+            (input, utc.timestamp_micros())
+        }
+
+        fn check_get_all(&self, q: &Query) {
+            let owner = owner_name(q.owner);
+            let after = q.after.map(|b| self.bound(b));
+            let before = q.before.map(|b| self.bound(b));
+            let mut want: Vec<&Im> = self
+                .model
+                .iter()
+                .filter(|m| {
+                    owner_fits(m, owner.as_deref())
+                        && matches!(m.visibility, Visibility::Timeline | Visibility::Archive)
+                        && q.favorite.is_none_or(|f| m.favorite == f)
+                        && q.archived
+                            .is_none_or(|a| (m.visibility == Visibility::Archive) == a)
+                        && after.is_none_or(|(_, t)| m.updated >= t)
+                        && before.is_none_or(|(_, t)| m.updated <= t)
+                })
+                .collect();
+            want.sort_by(|a, b| (b.file_created, &b.id).cmp(&(a.file_created, &a.id)));
+            let want: Vec<Asset> = want
+                .into_iter()
+                .skip(q.skip as usize)
+                .take(q.take.map_or(usize::MAX, |t| t as usize))
+                .map(|m| m.record.clone())
+                .collect();
+            let body = to_immich_json_array(&want).into_bytes();
+            let etag = etag_of(&body);
+            let (if_none_match, fresh) = match q.inm {
+                Inm::None => (None, false),
+                Inm::Exact => (Some(etag.clone()), true),
+                Inm::Weak => (Some(format!("W/{etag}")), true),
+                Inm::InList => (Some(format!("\"abc\", W/\"x-y\",{etag} , \"z\"")), true),
+                Inm::Star => (Some("*".to_owned()), true),
+                Inm::Other => (Some(format!("\"{}\"", &etag[2..etag.len() - 1])), false),
+            };
+            let call = GetAllAssets {
+                owner_id: owner,
+                is_archived: q.archived,
+                is_favorite: q.favorite,
+                skip: q.skip,
+                take: q.take,
+                updated_after: after.map(|b| b.0),
+                updated_before: before.map(|b| b.0),
+                if_none_match,
+            };
+            let got = self.cat.get_all_assets(&call).unwrap();
+            assert_eq!(got.etag, etag, "etag of {call:?}");
+            assert_eq!(got.not_modified, fresh, "not_modified of {call:?}");
+            if fresh {
+                assert!(got.assets.is_empty() && got.body.is_empty(), "{call:?}");
+            } else {
+                let ids = |v: &[Asset]| v.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+                assert_eq!(ids(&got.assets), ids(&want), "ids of {call:?}");
+                assert!(got.assets == want, "records of {call:?}");
+                assert!(
+                    got.body == body,
+                    "body of {call:?}:\n{}\n{}",
+                    String::from_utf8_lossy(&got.body),
+                    String::from_utf8_lossy(&body)
+                );
+            }
+        }
+
+        fn eligible(&self, owner: Option<&str>) -> Vec<&Im> {
+            self.model
+                .iter()
+                .filter(|m| {
+                    owner_fits(m, owner)
+                        && !m.trashed
+                        && matches!(m.visibility, Visibility::Timeline | Visibility::Archive)
+                })
+                .collect()
+        }
+
+        fn check_random(&self, q: &Query) {
+            let owner = owner_name(q.owner);
+            let call = RandomAssets {
+                count: q.count,
+                owner_id: owner.clone(),
+                seed: q.seed,
+            };
+            let got = self.cat.random_assets(&call).unwrap();
+            let eligible: HashMap<&str, &Im> = self
+                .eligible(owner.as_deref())
+                .into_iter()
+                .map(|m| (m.id.as_str(), m))
+                .collect();
+            assert_eq!(got.len(), q.count.min(eligible.len()), "size of {call:?}");
+            let distinct: HashSet<&str> = got.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(distinct.len(), got.len(), "{call:?} repeats an asset");
+            for a in &got {
+                let m = eligible
+                    .get(a.id.as_str())
+                    .unwrap_or_else(|| panic!("{call:?} returned {}, not eligible", a.id));
+                assert!(*a == m.record, "record of {} from {call:?}", a.id);
+            }
+            if q.seed.is_some() {
+                let again = self.cat.random_assets(&call).unwrap();
+                assert!(again == got, "{call:?} twice: different answers");
+            }
+        }
+
+        fn check_checksums(&self, q: &Query) {
+            let owner = owner_name(q.owner);
+            let given: Vec<String> = q
+                .checksums
+                .iter()
+                .map(|&(k, spelling)| match spelling {
+                    0 => sha1_b64(k),
+                    s => sha1_hex(k, s == 2),
+                })
+                .collect();
+            let got = self.cat.check_checksums(&given, owner.as_deref()).unwrap();
+            assert_eq!(got.len(), given.len());
+            for ((&(k, _), g), c) in q.checksums.iter().zip(&given).zip(&got) {
+                let holders: Vec<&Im> = self
+                    .model
+                    .iter()
+                    .filter(|m| m.sha1 == Some(k) && owner_fits(m, owner.as_deref()))
+                    .collect();
+                let want = holders
+                    .iter()
+                    .find(|m| !m.trashed)
+                    .or(holders.first())
+                    .map(|m| (m.id.clone(), m.trashed));
+                assert_eq!(&c.checksum, g);
+                assert_eq!(
+                    c.asset_id.clone().map(|id| (id, c.is_trashed)),
+                    want,
+                    "check_checksums({g}, {owner:?})"
+                );
+                if c.asset_id.is_none() {
+                    assert!(!c.is_trashed);
+                }
+            }
+        }
+
+        fn check_devices(&self, q: &Query) {
+            let owner = owner_name(q.owner);
+            let device = DEVICES
+                .get(q.device)
+                .copied()
+                .unwrap_or(if q.device == DEVICES.len() {
+                    "photocat"
+                } else {
+                    "devZ"
+                });
+            let on_device = |m: &&Im| m.device_id == device && owner_fits(m, owner.as_deref());
+            let want: Vec<String> = self
+                .model
+                .iter()
+                .filter(on_device)
+                .filter(|m| !m.trashed && m.visibility != Visibility::Hidden)
+                .map(|m| m.device_asset_id.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let got = self.cat.device_asset_ids(device, owner.as_deref()).unwrap();
+            assert_eq!(got, want, "device_asset_ids({device}, {owner:?})");
+
+            let ids: Vec<String> = q
+                .device_ids
+                .iter()
+                .map(|&i| match DEVICE_ASSET_IDS.get(i) {
+                    Some(d) => (*d).to_owned(),
+                    None => match self.pick(i) {
+                        Some(at) if i % 3 != 0 => self.model[at].id.clone(),
+                        _ => format!("zz{i}"),
+                    },
+                })
+                .collect();
+            let existing: HashSet<&str> = self
+                .model
+                .iter()
+                .filter(on_device)
+                .map(|m| m.device_asset_id.as_str())
+                .collect();
+            let mut seen = HashSet::new();
+            let want: Vec<String> = ids
+                .iter()
+                .filter(|i| existing.contains(i.as_str()) && seen.insert(i.as_str()))
+                .cloned()
+                .collect();
+            let got = self
+                .cat
+                .existing_device_asset_ids(device, &ids, owner.as_deref())
+                .unwrap();
+            assert_eq!(
+                got, want,
+                "existing_device_asset_ids({device}, {ids:?}, {owner:?})"
+            );
+        }
+
+        fn check(&self, q: &Query) {
+            self.check_get_all(q);
+            self.check_random(q);
+            self.check_checksums(q);
+            self.check_devices(q);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+        #[test]
+        fn immich_reads_follow_the_model(
+            specs in prop::collection::vec(spec(), 4..36),
+            rounds in prop::collection::vec(
+                (prop::collection::vec(query(), 1..4), prop::collection::vec(op(), 0..5)),
+                1..6,
+            ),
+            last in query(),
+        ) {
+            let mut w = World::build(&specs);
+            for (queries, ops) in &rounds {
+                for q in queries {
+                    w.check(q);
+                }
+                for op in ops {
+                    w.apply(op);
+                }
+            }
+            w.check(&last);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Uniformity of random_assets.
+
+    /// Pearson's chi-square statistic of observed counts against equal expected ones.
+    fn chi_square(counts: &[u64]) -> f64 {
+        let total: u64 = counts.iter().sum();
+        let e = total as f64 / counts.len() as f64;
+        counts.iter().map(|&o| (o as f64 - e).powi(2) / e).sum()
+    }
+
+    /// 2,000 seeded draws of 3 from 12 eligible assets of two owners (7 and 5; ineligible ones
+    /// of every kind around them): each asset's count, over all owners and per owner, and
+    /// each 3-subset's count for the owner of 5 (10 subsets), pass a chi-square test at
+    /// significance 1e-6. The seeds are fixed, so the test is deterministic.
+    #[test]
+    fn random_assets_are_uniform() {
+        let cat = Catalog::in_memory().unwrap();
+        let mut records = Vec::new();
+        let mut eligible: HashMap<String, Vec<String>> = HashMap::new();
+        for (owner, n) in [("u0", 7), ("u1", 5)] {
+            for i in 0..n {
+                let id = format!("{owner}_{i}");
+                records.push(NewAsset {
+                    id: Some(id.clone()),
+                    owner_id: Some(owner.into()),
+                    visibility: Some(if i % 3 == 2 {
+                        Visibility::Archive
+                    } else {
+                        Visibility::Timeline
+                    }),
+                    is_favorite: Some(i % 2 == 0),
+                    ..Default::default()
+                });
+                eligible.entry(owner.into()).or_default().push(id);
+            }
+            for (j, (vis, trashed)) in [
+                (Visibility::Timeline, true),
+                (Visibility::Archive, true),
+                (Visibility::Hidden, false),
+                (Visibility::Locked, false),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                records.push(NewAsset {
+                    id: Some(format!("{owner}_x{j}")),
+                    owner_id: Some(owner.into()),
+                    visibility: Some(vis),
+                    trashed_at: trashed.then(|| instant(TRASH_TIMES[0])),
+                    ..Default::default()
+                });
+            }
+        }
+        cat.add_assets(records, AddAssets::default()).unwrap();
+        const DRAWS: u64 = 2_000;
+        // chi-square quantiles at 1 - 1e-6 for 4, 6, 9 and 11 degrees of freedom.
+        let critical = |df: usize| match df {
+            4 => 33.38,
+            6 => 38.26,
+            9 => 44.81,
+            11 => 48.87,
+            _ => unreachable!(),
+        };
+        for owner in [None, Some("u0"), Some("u1")] {
+            let pool: Vec<String> = match owner {
+                None => eligible.values().flatten().cloned().collect(),
+                Some(o) => eligible[o].clone(),
+            };
+            let index: HashMap<&str, usize> = pool
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), i))
+                .collect();
+            let mut counts = vec![0u64; pool.len()];
+            let mut subsets: HashMap<Vec<usize>, u64> = HashMap::new();
+            for seed in 0..DRAWS {
+                let got = cat
+                    .random_assets(&RandomAssets {
+                        count: 3,
+                        owner_id: owner.map(str::to_owned),
+                        seed: Some(seed),
+                    })
+                    .unwrap();
+                let mut picked: Vec<usize> = got
+                    .iter()
+                    .map(|a| {
+                        *index
+                            .get(a.id.as_str())
+                            .unwrap_or_else(|| panic!("{} is not eligible", a.id))
+                    })
+                    .collect();
+                picked.sort_unstable();
+                picked.dedup();
+                assert_eq!(picked.len(), 3, "3 distinct assets");
+                for &p in &picked {
+                    counts[p] += 1;
+                }
+                *subsets.entry(picked).or_default() += 1;
+            }
+            let chi = chi_square(&counts);
+            let df = pool.len() - 1;
+            assert!(
+                chi < critical(df),
+                "owner {owner:?}: chi-square {chi:.1} over {df} degrees of freedom; counts {counts:?}"
+            );
+            if owner == Some("u1") {
+                assert_eq!(subsets.len(), 10, "every 3-subset of 5 drawn");
+                let counts: Vec<u64> = subsets.into_values().collect();
+                let chi = chi_square(&counts);
+                assert!(
+                    chi < critical(9),
+                    "3-subsets: chi-square {chi:.1}; {counts:?}"
+                );
+            }
+        }
     }
 }

@@ -18,11 +18,21 @@
 //!   the first asset (in index order) with a face of it, so assets must be loaded in index
 //!   order, as [`Dataset::batches`] and [`load`] do;
 //! - 3% trashed, 5% favourite, 4% archived; full EXIF for all, GPS for 40%; about 1.5 KB of
-//!   Gumnut JSON per record.
+//!   Gumnut JSON per record;
+//! - owners (Immich users): every library has one, `owner_id(0)` for the first and third
+//!   (80% of the assets, in two libraries) and `owner_id(1)` for the second (20%); one library
+//!   below `MULTI_LIBRARY_MIN` is `owner_id(0)`'s. Each record names its owner;
+//! - devices: each owner has three (`device_id(owner, 0..3)`, 60% / 30% / 10% of its assets),
+//!   each asset a distinct `device_asset_id`; a random SHA-1 (and SHA-256) per asset.
+//!
+//! Owners and devices are drawn from a second generator of their own, so adding them left
+//! every other value (and every earlier benchmark row's data) as it was.
 #![allow(dead_code)]
 
 #[cfg(feature = "sqlite-baseline")]
 pub mod sqlite;
+#[cfg(feature = "sqlite-baseline")]
+pub mod sqlite_immich;
 
 use std::ops::Range;
 
@@ -103,12 +113,28 @@ pub fn person_id(i: usize) -> String {
 pub fn asset_id(i: usize) -> String {
     format!("asset_{i:08}")
 }
+pub fn owner_id(u: usize) -> String {
+    format!("user_{u}")
+}
+pub fn device_id(owner: usize, k: usize) -> String {
+    format!("device_u{owner}_{k}")
+}
+
+/// The owner (index for [`owner_id`]) of library `l`.
+pub fn library_owner(l: usize) -> usize {
+    [0, 1, 0][l]
+}
+
+/// The devices per owner, and their shares of the owner's assets in percent.
+pub const DEVICE_PERCENT: [u64; 3] = [60, 30, 10];
 
 /// One library of a dataset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Library {
     pub id: String,
     pub name: String,
+    /// Its owner's id ([`owner_id`]).
+    pub owner: String,
     /// Its assets: `asset_id(i)` and `Dataset::assets[i]` for `i` in the range.
     pub assets: Range<usize>,
     /// Its albums: `album_id(a)` and `Dataset::album_members[a]` for `a` in the range.
@@ -138,6 +164,20 @@ impl Dataset {
             .iter()
             .position(|l| l.assets.contains(&i))
             .expect("asset index out of range")
+    }
+
+    /// The owner with the most assets (any state), and its asset indexes in index order.
+    pub fn largest_owner(&self) -> (String, Vec<usize>) {
+        let mut by: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (i, r) in self.assets.iter().enumerate() {
+            by.entry(r.owner_id.as_deref().expect("every record names its owner"))
+                .or_default()
+                .push(i);
+        }
+        by.into_iter()
+            .max_by_key(|(o, v)| (v.len(), std::cmp::Reverse(*o)))
+            .map(|(o, v)| (o.to_owned(), v))
+            .unwrap_or_default()
     }
 
     /// The index in `libraries` of album `a`'s library.
@@ -239,6 +279,8 @@ const CITIES: [(&str, &str, &str); 4] = [
 /// Generates `n` assets with `seed`.
 pub fn generate(n: usize, seed: u64) -> Dataset {
     let mut rng = Rng::new(seed);
+    // Owners' devices: a stream of its own, so the main stream's values are as before.
+    let mut device_rng = Rng::new(seed ^ 0x6465_7669_6365_7321);
     let parts = if n >= MULTI_LIBRARY_MIN { 3 } else { 1 };
     let libraries: Vec<Library> = split(n, parts)
         .into_iter()
@@ -247,6 +289,7 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
         .map(|(l, (assets, albums))| Library {
             id: library_id(l),
             name: format!("Library {l}"),
+            owner: owner_id(library_owner(l)),
             assets,
             albums,
         })
@@ -350,7 +393,17 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
         assets.push(NewAsset {
             id: Some(id.clone()),
             device_asset_id: Some(format!("IMG_{i:06}")),
-            device_id: Some("bench-device".into()),
+            device_id: Some({
+                let r = device_rng.below(100);
+                let k = if r < DEVICE_PERCENT[0] {
+                    0
+                } else if r < DEVICE_PERCENT[0] + DEVICE_PERCENT[1] {
+                    1
+                } else {
+                    2
+                };
+                device_id(library_owner(lib), k)
+            }),
             mime_type: Some("image/jpeg".into()),
             original_file_name: Some(format!("IMG_{i:06}.JPG")),
             local_datetime: Some(DateTimeInput { naive, offset }),
@@ -375,6 +428,7 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
                 Visibility::Timeline
             }),
             library_id: Some(libraries[lib].id.clone()),
+            owner_id: Some(libraries[lib].owner.clone()),
             ..NewAsset::default()
         });
     }
@@ -391,7 +445,7 @@ pub fn load_libraries(cat: &photocat::Catalog, data: &Dataset) {
         cat.create_library(NewLibrary {
             name: l.name.clone(),
             id: Some(l.id.clone()),
-            ..NewLibrary::default()
+            owner_id: Some(l.owner.clone()),
         })
         .unwrap();
     }
