@@ -50,10 +50,7 @@ struct Fixture {
 }
 
 fn n() -> usize {
-    std::env::var("PHOTOCAT_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
+    common::bench_n()
 }
 
 fn fixture() -> &'static Fixture {
@@ -61,17 +58,7 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let n = n();
         let data = common::generate(n, 42);
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bench.redb");
-        let mut cat = Catalog::open(&path).unwrap();
-        common::load_libraries(&cat, &data);
-        let mut secs = 0.0;
-        for (opts, chunk) in data.batches(50_000) {
-            let records = chunk.to_vec();
-            let t = Instant::now();
-            cat.add_assets(records, opts).unwrap();
-            secs += t.elapsed().as_secs_f64();
-        }
+        let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
         let t = Instant::now();
         common::load_albums(&cat, &data);
         let album_secs = t.elapsed().as_secs_f64();

@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use photocat::views::immich::to_immich_json_array;
-use photocat::{Catalog, GetAllAssets, RandomAssets};
+use photocat::{GetAllAssets, RandomAssets};
 
 fn per_call(rounds: u32, mut f: impl FnMut()) -> f64 {
     let t = Instant::now();
@@ -40,17 +40,9 @@ fn main() -> photocat::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
     let data = common::generate(n, 42);
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("profile.redb");
-    let cat = Catalog::open(&path)?;
-    common::load_libraries(&cat, &data);
-    let t = Instant::now();
-    for (opts, chunk) in data.batches(50_000) {
-        cat.add_assets(chunk.to_vec(), opts)?;
-    }
+    let (_dir, path, cat, secs) = common::load_new_file(&data, "profile.redb");
     eprintln!(
-        "load: {n} assets in {:.1} s, file {:.1} MB",
-        t.elapsed().as_secs_f64(),
+        "load: {n} assets in {secs:.1} s, file {:.1} MB",
         std::fs::metadata(&path)?.len() as f64 / 1e6
     );
     let (owner, owned) = data.largest_owner();

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Instant;
 
-use photocat::{Catalog, ListAssets};
+use photocat::ListAssets;
 
 thread_local!(static ROUNDS_PAGE: u32 = std::env::var("ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000));
 
@@ -17,17 +17,7 @@ fn main() -> photocat::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let data = common::generate(n, 42);
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("profile.redb");
-    let mut cat = Catalog::open(&path)?;
-    common::load_libraries(&cat, &data);
-    let mut secs = 0.0;
-    for (opts, chunk) in data.batches(50_000) {
-        let records = chunk.to_vec();
-        let t = Instant::now();
-        cat.add_assets(records, opts)?;
-        secs += t.elapsed().as_secs_f64();
-    }
+    let (_dir, path, mut cat, secs) = common::load_new_file(&data, "profile.redb");
     eprintln!(
         "load: {n} assets in {} libraries in {secs:.2} s ({:.0}/s), file {:.1} MB",
         data.libraries.len(),

@@ -439,6 +439,39 @@ pub fn generate(n: usize, seed: u64) -> Dataset {
     }
 }
 
+/// `PHOTOCAT_BENCH_N`, the number of assets a benchmark generates (default 100,000).
+pub fn bench_n() -> usize {
+    std::env::var("PHOTOCAT_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// A new catalogue file in a temporary folder with the dataset's libraries and assets (loaded
+/// in batches of 50,000, one `add_assets` each), and the seconds those calls took.
+pub fn load_new_file(
+    data: &Dataset,
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    photocat::Catalog,
+    f64,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    let cat = photocat::Catalog::open(&path).unwrap();
+    load_libraries(&cat, data);
+    let mut secs = 0.0;
+    for (opts, chunk) in data.batches(50_000) {
+        let records = chunk.to_vec();
+        let t = std::time::Instant::now();
+        cat.add_assets(records, opts).unwrap();
+        secs += t.elapsed().as_secs_f64();
+    }
+    (dir, path, cat, secs)
+}
+
 /// Creates the dataset's libraries (before any asset is loaded).
 pub fn load_libraries(cat: &photocat::Catalog, data: &Dataset) {
     for l in &data.libraries {
