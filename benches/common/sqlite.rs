@@ -355,27 +355,32 @@ impl Sqlite {
         self.complete(&[row], false)
     }
 
-    /// `Catalog::check_checksums` with owner None: each base64 SHA-1 decoded, then one
-    /// indexed look-up, preferring a live asset, then the first added. (asset id, trashed) per
-    /// checksum, in order.
+    /// `Catalog::check_checksums` with owner None: see [`check_checksums`].
     pub fn check_checksums(&self, checksums: &[String]) -> Vec<Option<(String, bool)>> {
-        use base64::Engine;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, trashed FROM assets WHERE checksum_sha1 = ?1 \
-                 ORDER BY trashed, pk LIMIT 1",
-            )
-            .unwrap();
-        checksums
-            .iter()
-            .map(|c| {
-                let digest = base64::engine::general_purpose::STANDARD.decode(c).unwrap();
-                let mut rows = stmt.query([digest]).unwrap();
-                rows.next()
-                    .unwrap()
-                    .map(|r| (r.get(0).unwrap(), r.get::<_, i64>(1).unwrap() != 0))
-            })
-            .collect()
+        check_checksums(&self.conn, checksums)
     }
+}
+
+/// `Catalog::check_checksums` with owner None over a table `assets(pk, id, trashed,
+/// checksum_sha1)` (both baselines have one): each base64 SHA-1 decoded, then one indexed
+/// look-up, preferring a live asset, then the first added. (asset id, trashed) per checksum,
+/// in order.
+pub fn check_checksums(conn: &Connection, checksums: &[String]) -> Vec<Option<(String, bool)>> {
+    use base64::Engine;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, trashed FROM assets WHERE checksum_sha1 = ?1 \
+             ORDER BY trashed, pk LIMIT 1",
+        )
+        .unwrap();
+    checksums
+        .iter()
+        .map(|c| {
+            let digest = base64::engine::general_purpose::STANDARD.decode(c).unwrap();
+            let mut rows = stmt.query([digest]).unwrap();
+            rows.next()
+                .unwrap()
+                .map(|r| (r.get(0).unwrap(), r.get::<_, i64>(1).unwrap() != 0))
+        })
+        .collect()
 }

@@ -219,28 +219,9 @@ impl SqliteImmich {
             .collect()
     }
 
-    /// `Catalog::check_checksums` with owner None: each base64 SHA-1 decoded, then one
-    /// indexed look-up, preferring a live asset, then the first added. (asset id, trashed) per
-    /// checksum, in order.
+    /// `Catalog::check_checksums` with owner None: see [`super::sqlite::check_checksums`].
     pub fn check_checksums(&self, checksums: &[String]) -> Vec<Option<(String, bool)>> {
-        use base64::Engine;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, trashed FROM assets WHERE checksum_sha1 = ?1 \
-                 ORDER BY trashed, pk LIMIT 1",
-            )
-            .unwrap();
-        checksums
-            .iter()
-            .map(|c| {
-                let digest = base64::engine::general_purpose::STANDARD.decode(c).unwrap();
-                let mut rows = stmt.query([digest]).unwrap();
-                rows.next()
-                    .unwrap()
-                    .map(|r| (r.get(0).unwrap(), r.get::<_, i64>(1).unwrap() != 0))
-            })
-            .collect()
+        super::sqlite::check_checksums(&self.conn, checksums)
     }
 
     /// `existing_device_asset_ids`: one `IN (...)` query over the (owner, device id, device
