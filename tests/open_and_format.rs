@@ -2,7 +2,10 @@
 //! catalogue of this version, which must fail with a typed error and stay byte-for-byte intact.
 
 use photocat::storage::FORMAT_VERSION;
-use photocat::{AddAssets, Catalog, Error, ListAssets, NewAsset, NewLibrary, State, TimeSource};
+use photocat::{
+    AddAssets, Catalog, Error, GetAllAssets, ListAssets, NewAsset, NewLibrary, RandomAssets, State,
+    TimeSource,
+};
 
 fn one_asset() -> Vec<NewAsset> {
     vec![NewAsset {
@@ -401,11 +404,38 @@ fn a_format_1_catalogue_is_upgraded_on_open() {
         libs,
         [("library_family", 10, 2, 1), ("library_work", 5, 1, 0)]
     );
+    // Format 1 went through 2 to 3 in the same transaction: the Immich indexes hold every
+    // asset (17 + the one added above; none is hidden or locked), trashed ones included.
+    let all = cat.get_all_assets(&GetAllAssets::default()).unwrap();
+    assert_eq!(all.assets.len(), 18);
+    assert_eq!(
+        all.assets.iter().filter(|a| a.trashed_at.is_some()).count(),
+        3
+    );
+    let pool = cat
+        .random_assets(&RandomAssets {
+            count: 100,
+            ..RandomAssets::default()
+        })
+        .unwrap();
+    assert_eq!(pool.len(), 15);
+    assert_eq!(
+        cat.existing_device_asset_ids("photocat", &["asset_f00", "asset_zz"], None)
+            .unwrap(),
+        ["asset_f00"]
+    );
     cat.close().unwrap();
     // Upgraded once: the next open finds the current format.
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.upgraded_from(), None);
     assert_eq!(cat.count_assets(&family(State::All)).unwrap(), 12);
+    assert_eq!(
+        cat.get_all_assets(&GetAllAssets::default())
+            .unwrap()
+            .assets
+            .len(),
+        18
+    );
 }
 
 #[test]
