@@ -36,10 +36,16 @@ pub struct DateTimeInput {
 }
 
 impl DateTimeInput {
-    /// The value as a UTC instant; a naive value is read as UTC.
+    /// The value as a UTC instant; a naive value is read as UTC. A value within a day of the
+    /// ends of chrono's range (only a `DateTimeInput` built in Rust can hold one) whose offset
+    /// would carry it past the end gives that end, instead of overflowing.
     pub fn to_utc(&self) -> DateTime<Utc> {
         let secs = self.offset.map_or(0, |o| o.local_minus_utc());
-        (self.naive - Duration::seconds(i64::from(secs))).and_utc()
+        match self.naive.checked_sub_signed(Duration::seconds(i64::from(secs))) {
+            Some(t) => t.and_utc(),
+            None if secs < 0 => DateTime::<Utc>::MAX_UTC,
+            None => DateTime::<Utc>::MIN_UTC,
+        }
     }
 
     /// Validates the range and truncates to microseconds.

@@ -320,16 +320,7 @@ const PARALLEL_CHUNK: usize = 64;
 
 /// The `updated_*` bound of `GetAllAssets` in microseconds (a naive value read as UTC).
 fn instant_bound(b: &Option<DateTimeInput>) -> Option<i64> {
-    b.as_ref().map(|d| {
-        let offset =
-            chrono::Duration::seconds(i64::from(d.offset.map_or(0, |o| o.local_minus_utc())));
-        // Only a value at the very ends of chrono's range can overflow; it bounds nothing.
-        match d.naive.checked_sub_signed(offset) {
-            Some(utc) => utc.and_utc().timestamp_micros(),
-            None if offset < chrono::Duration::zero() => i64::MAX,
-            None => i64::MIN,
-        }
-    })
+    b.as_ref().map(|d| d.to_utc().timestamp_micros())
 }
 
 /// One (scope, flags) run of the order index, read backwards from a time bound.
