@@ -41,7 +41,10 @@ impl DateTimeInput {
     /// would carry it past the end gives that end, instead of overflowing.
     pub fn to_utc(&self) -> DateTime<Utc> {
         let secs = self.offset.map_or(0, |o| o.local_minus_utc());
-        match self.naive.checked_sub_signed(Duration::seconds(i64::from(secs))) {
+        match self
+            .naive
+            .checked_sub_signed(Duration::seconds(i64::from(secs)))
+        {
             Some(t) => t.and_utc(),
             None if secs < 0 => DateTime::<Utc>::MAX_UTC,
             None => DateTime::<Utc>::MIN_UTC,
