@@ -88,13 +88,9 @@ pub fn non_negative(name: &str, value: i64) -> Result<u64> {
 /// assert_eq!(photocat::query::immich::etag(b"[]"), "\"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w\"");
 /// ```
 pub fn etag(body: &[u8]) -> String {
-    etag_of(body.len(), &sha1::Sha1::digest(body).into())
-}
-
-fn etag_of(len: usize, digest: &[u8; 20]) -> String {
     use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
-    format!("\"{len:x}-{}\"", &b64[..27])
+    let b64 = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(body));
+    format!("\"{:x}-{}\"", body.len(), &b64[..27])
 }
 
 /// Whether an `If-None-Match` header value matches `etag`, as Express's `fresh` module decides
@@ -431,7 +427,7 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let keys = self.immich_order_keys(&txn, q, after, before, &mut tally)?;
-        // Records to assets to JSON in chunks on every core; then one body, hashed in order.
+        // Records to assets to JSON in chunks on every core; then one body, hashed once.
         let parts = keys
             .par_chunks(PARALLEL_CHUNK)
             .map(|ks| {
@@ -449,8 +445,8 @@ impl Catalog {
             tally.add(&t);
         }
         self.stats.add(&tally);
-        let (body, digest) = crate::views::immich::join_hashed(&pieces);
-        let etag = etag_of(body.len(), &digest);
+        let body = crate::views::immich::join_array(&pieces);
+        let etag = etag(&body);
         if q.if_none_match
             .as_deref()
             .is_some_and(|h| if_none_match_matches(h, &etag))

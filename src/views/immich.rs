@@ -110,25 +110,26 @@ impl Asset {
 }
 
 /// The Immich views of `assets`, comma-separated, without the array's brackets: one piece of
-/// a body that [`join_hashed`] assembles (pieces are written in parallel).
+/// a body that [`join_array`] assembles (pieces are written in parallel).
 pub(crate) fn immich_json_items(assets: &[Asset]) -> Vec<u8> {
     let mut out = Vec::with_capacity((JSON_CAPACITY + 1) * assets.len().min(4096));
+    push_items(&mut out, assets);
+    out
+}
+
+fn push_items(out: &mut Vec<u8>, assets: &[Asset]) {
     for (i, a) in assets.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        super::writer::append(&mut out, &ImmichAsset::new(a))
+        super::writer::append(out, &ImmichAsset::new(a))
             .expect("the views have string keys and infallible Serialize impls");
     }
-    out
 }
 
-/// The JSON array of non-empty pieces from [`immich_json_items`] (the bytes of
-/// [`to_immich_json_array`] over all their assets, in order) and its SHA-1, hashed piece by
-/// piece as each is copied in, so the body is built once and read once more.
-pub(crate) fn join_hashed(pieces: &[Vec<u8>]) -> (Vec<u8>, [u8; 20]) {
-    use sha1::Digest;
-    let mut hash = sha1::Sha1::new();
+/// The JSON array of non-empty pieces from [`immich_json_items`], in order: the bytes of
+/// [`to_immich_json_array`] over all their assets.
+pub(crate) fn join_array(pieces: &[Vec<u8>]) -> Vec<u8> {
     let len = 2 + pieces.iter().map(|p| p.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(len);
     out.push(b'[');
@@ -139,23 +140,19 @@ pub(crate) fn join_hashed(pieces: &[Vec<u8>]) -> (Vec<u8>, [u8; 20]) {
         out.extend_from_slice(p);
     }
     out.push(b']');
-    // Hashed in slices of the finished body; the pieces just written are still in cache.
-    hash.update(&out);
-    (out, hash.finalize().into())
+    out
 }
 
 /// A JSON array of the assets' Immich views, compact: the body Immich's server sends for
 /// `GET /asset` (and `GET /assets/random`).
 pub fn to_immich_json_array(assets: &[Asset]) -> String {
-    struct All<'a>(&'a [Asset]);
-    impl Serialize for All<'_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter().map(ImmichAsset::new))
-        }
-    }
     // Pre-size for up to a few thousand assets; a whole library's body grows as it is written.
-    let expected = (JSON_CAPACITY + 1) * assets.len().min(4096);
-    to_json_string(&All(assets), 2 + expected)
+    let mut out = Vec::with_capacity(2 + (JSON_CAPACITY + 1) * assets.len().min(4096));
+    out.push(b'[');
+    push_items(&mut out, assets);
+    out.push(b']');
+    // The writer copies `str`s and writes ASCII around them: always valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 // ----------------------------------------------------------------------------------------------
