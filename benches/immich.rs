@@ -57,14 +57,10 @@ struct Fixture {
     device_found: Vec<String>,
 }
 
-fn n() -> usize {
-    common::bench_n()
-}
-
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let n = n();
+        let n = common::bench_n();
         let data = common::generate(n, 42);
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
         let size = std::fs::metadata(&path).unwrap().len();

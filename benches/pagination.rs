@@ -49,14 +49,10 @@ struct Fixture {
     checksums: Vec<String>,
 }
 
-fn n() -> usize {
-    common::bench_n()
-}
-
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let n = n();
+        let n = common::bench_n();
         let data = common::generate(n, 42);
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
         let t = Instant::now();
