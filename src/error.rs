@@ -73,6 +73,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Building Arrow data or encoding Parquet failed for a reason other than I/O (I/O errors
+    /// are [`Error::Io`], with the file's path). Features `arrow` and `parquet` only.
+    #[error("arrow export failed: {0}")]
+    Arrow(String),
 }
 
 fn io_message(path: Option<&std::path::Path>, e: &std::io::Error) -> String {

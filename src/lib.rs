@@ -46,6 +46,8 @@ pub mod import;
 pub(crate) mod index;
 pub mod media;
 pub mod model;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod query;
 mod snapshot;
 pub mod storage;
@@ -68,6 +70,8 @@ pub use model::{
     Album, Asset, AssetType, AssetUpdate, AssetVariant, BoundingBox, DateTimeInput, Exif, Face,
     Library, NewAsset, NewFace, NewPerson, Person, TimeSource, Visibility,
 };
+#[cfg(feature = "arrow")]
+pub use query::batches::{AssetBatches, DEFAULT_BATCH_SIZE};
 pub use query::counts::{LibrarySummary, Summary};
 pub use query::immich::{AllAssets, ChecksumMatch, GetAllAssets};
 pub use query::list::AssetIter;

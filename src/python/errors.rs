@@ -93,6 +93,7 @@ pub(crate) fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
             "StorageError",
             os_attrs(py, io_errno(source), path.as_deref()),
         ),
+        Error::Arrow(_) => ("PhotocatError", vec![]),
     };
     build(py, name, message, attrs).unwrap_or_else(|import_error| import_error)
 }

@@ -31,6 +31,9 @@ pub(crate) struct Resolved {
     pub filter: TimeFilter,
 }
 
+/// One entry of a page: its list position, the asset key, and the record when already read.
+pub(crate) type Hit = (Vec<u8>, u64, Option<AssetRecord>);
+
 /// A page with the position of its last asset (for iterators).
 pub(crate) struct RawPage {
     pub data: Vec<Asset>,
@@ -320,6 +323,59 @@ impl Catalog {
         })
     }
 
+    /// The entries of one page in list order, after `r.start`: (position, asset key, the
+    /// record when the `ids` path already read it), at most `limit`, and whether more follow.
+    pub(crate) fn hits(
+        txn: &ReadTransaction,
+        q: &ListAssets,
+        r: &Resolved,
+        limit: usize,
+        tally: &mut Tally,
+    ) -> Result<(Vec<Hit>, bool)> {
+        let mut hits: Vec<Hit> = Vec::with_capacity(limit.saturating_add(1).min(1 << 16));
+        if let Some(ids_filter) = &q.ids {
+            let assets = txn.open_table(tables::ASSETS)?;
+            let asset_ids = txn.open_table(tables::ASSET_IDS)?;
+            let mut seen = HashSet::new();
+            for id in ids_filter {
+                if !seen.insert(id.as_str()) {
+                    continue;
+                }
+                let Some(key) = lookup_u64(&asset_ids, id)? else {
+                    continue;
+                };
+                let rec = build::load_asset(&assets, key, tally)?;
+                if !Catalog::matches_record(txn, q, r, key, &rec)? {
+                    continue;
+                }
+                let pos = cursor::position_of(&rec, q.state)?;
+                if let Start::After(s) = &r.start {
+                    if pos >= *s {
+                        continue;
+                    }
+                }
+                hits.push((pos, key, Some(rec)));
+            }
+            hits.sort_by(|a, b| b.0.cmp(&a.0));
+            hits.truncate(limit.saturating_add(1));
+        } else {
+            let index = txn.open_table(tables::LIST_INDEX)?;
+            let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
+            while hits.len() <= limit {
+                let Some(e) = s.head() else { break };
+                hits.push((e.pos.clone(), e.value.asset, None));
+                if hits.len() > limit {
+                    break;
+                }
+                s.advance()?;
+            }
+            s.tally(tally);
+        }
+        let has_more = hits.len() > limit;
+        hits.truncate(limit);
+        Ok((hits, has_more))
+    }
+
     fn page_in(
         &self,
         txn: &ReadTransaction,
@@ -337,49 +393,7 @@ impl Catalog {
             });
         };
         let assets = txn.open_table(tables::ASSETS)?;
-        let asset_ids = txn.open_table(tables::ASSET_IDS)?;
-
-        // Entries of the page, in order: (position, asset key), up to limit + 1.
-        let mut hits: Vec<(Vec<u8>, u64, Option<AssetRecord>)> = Vec::with_capacity(limit + 1);
-        if let Some(ids_filter) = &q.ids {
-            let mut seen = HashSet::new();
-            for id in ids_filter {
-                if !seen.insert(id.as_str()) {
-                    continue;
-                }
-                let Some(key) = lookup_u64(&asset_ids, id)? else {
-                    continue;
-                };
-                let rec = build::load_asset(&assets, key, tally)?;
-                if !Catalog::matches_record(txn, q, &r, key, &rec)? {
-                    continue;
-                }
-                let pos = cursor::position_of(&rec, q.state)?;
-                if let Start::After(s) = &r.start {
-                    if pos >= *s {
-                        continue;
-                    }
-                }
-                hits.push((pos, key, Some(rec)));
-            }
-            hits.sort_by(|a, b| b.0.cmp(&a.0));
-            hits.truncate(limit + 1);
-        } else {
-            let index = txn.open_table(tables::LIST_INDEX)?;
-            let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
-            while hits.len() <= limit {
-                let Some(e) = s.head() else { break };
-                hits.push((e.pos.clone(), e.value.asset, None));
-                if hits.len() > limit {
-                    break;
-                }
-                s.advance()?;
-            }
-            s.tally(tally);
-        }
-
-        let has_more = hits.len() > limit;
-        hits.truncate(limit);
+        let (hits, has_more) = Catalog::hits(txn, q, &r, limit, tally)?;
         let people = txn.open_table(tables::PEOPLE)?;
         let mut cache = PeopleCache::shared(view);
         let mut data = Vec::with_capacity(hits.len());

@@ -3,6 +3,8 @@
 //! [`list`] (Gumnut's list calls), [`counts`] (totals, albums, people and the summary from
 //! maintained counts), [`immich`] (Immich-style reads). Search comes in a later module.
 
+#[cfg(feature = "arrow")]
+pub mod batches;
 pub(crate) mod build;
 pub mod counts;
 pub mod cursor;

@@ -1,0 +1,250 @@
+//! Whole results as Arrow record batches (feature `arrow`): [`Catalog::arrow_batches`].
+//!
+//! A reader owns one read transaction, so every batch comes from the same snapshot, and keeps
+//! only the list position of the last row it produced: each batch steps the list index from
+//! there (the cursor rule of pages), reads its records, builds its assets on every core and
+//! appends them to the Arrow builders. Memory is bounded by one batch whatever the result's
+//! size; no JSON and no `Vec<Asset>` of the whole result is ever made.
+
+use std::collections::HashMap;
+
+use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_schema::{ArrowError, SchemaRef};
+use rayon::prelude::*;
+use redb::{ReadTransaction, ReadableTable};
+
+use crate::catalog::{Catalog, Tally};
+use crate::error::{Error, Result};
+use crate::model::Asset;
+use crate::query::build::{self, PeopleCache};
+use crate::query::cursor::Start;
+use crate::query::list::{Hit, Resolved};
+use crate::query::ListAssets;
+use crate::storage::codec::AlbumRecord;
+use crate::storage::tables;
+use crate::views::arrow::{schema, BatchBuilder, Row};
+
+/// The default number of rows of a batch (`batch_size` of the Python calls).
+pub const DEFAULT_BATCH_SIZE: usize = 65_536;
+
+/// Rows each core turns from records into assets at a time.
+const MIN_CHUNK: usize = 256;
+
+/// The batches of [`Catalog::arrow_batches`]: an Arrow [`RecordBatchReader`] over one
+/// snapshot. Each item is a batch of at most `batch_size` rows, in list order; the schema is
+/// [`crate::views::arrow::schema`].
+pub struct AssetBatches {
+    txn: ReadTransaction,
+    query: ListAssets,
+    /// None when the query matches nothing (no library), or once every row is out.
+    resolved: Option<Resolved>,
+    batch_size: usize,
+    library_id: String,
+    albums: HashMap<u32, String>,
+}
+
+impl Catalog {
+    /// Every asset matching the filters of `query` (all of [`ListAssets`] but `limit`; a
+    /// `starting_after_id` starts after that asset, as a page would) as Arrow record batches
+    /// of at most `batch_size` rows, in list order, all from one snapshot. `batch_size` must
+    /// be at least 1 ([`DEFAULT_BATCH_SIZE`] is a good size).
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, ListAssets, NewAsset};
+    /// let cat = Catalog::in_memory()?;
+    /// let records = (1..=5)
+    ///     .map(|d| NewAsset {
+    ///         local_datetime: Some(format!("2024-05-0{d}T10:00:00").parse().unwrap()),
+    ///         ..Default::default()
+    ///     })
+    ///     .collect();
+    /// cat.add_assets(records, AddAssets::default())?;
+    /// let batches = cat.arrow_batches(&ListAssets::default(), 2)?;
+    /// let sizes: Vec<usize> = batches.map(|b| b.unwrap().num_rows()).collect();
+    /// assert_eq!(sizes, [2, 2, 1]);
+    /// # Ok(()) }
+    /// ```
+    pub fn arrow_batches(&self, query: &ListAssets, batch_size: usize) -> Result<AssetBatches> {
+        if batch_size == 0 {
+            return Err(Error::invalid("batch_size must be at least 1, got 0"));
+        }
+        let query = ListAssets {
+            limit: crate::query::DEFAULT_LIMIT,
+            ..query.clone()
+        };
+        query.validate()?;
+        let txn = self.begin_read()?;
+        let mut tally = Tally::default();
+        let resolved =
+            Catalog::resolve(&txn, &query, None, &mut tally).map_err(|e| e.at(self.path()))?;
+        self.stats.add(&tally);
+        let library_id = resolved
+            .as_ref()
+            .map(|r| r.lib.id.clone())
+            .unwrap_or_default();
+        Ok(AssetBatches {
+            txn,
+            query,
+            resolved,
+            batch_size,
+            library_id,
+            albums: HashMap::new(),
+        })
+    }
+
+    /// The given assets as one batch of the Arrow schema, their `album_ids` read from the
+    /// catalogue's current state (an asset deleted since has none): how the frames of an
+    /// `AssetPage` are built.
+    pub fn assets_batch(&self, assets: &[Asset]) -> Result<RecordBatch> {
+        let txn = self.begin_read()?;
+        let ids = txn.open_table(tables::ASSET_IDS)?;
+        let links = txn.open_table(tables::ASSET_ALBUMS)?;
+        let albums = txn.open_table(tables::ALBUMS)?;
+        let (known, mut names, mut tally) = (HashMap::new(), HashMap::new(), Tally::default());
+        let mut album_ids = Vec::with_capacity(assets.len());
+        for a in assets {
+            album_ids.push(match build::lookup_u64(&ids, &a.id)? {
+                Some(key) => album_ids_of(&links, &albums, key, &known, &mut names, &mut tally)?,
+                None => Vec::new(),
+            });
+        }
+        self.stats.add(&tally);
+        let rows: Vec<Row<'_>> = assets
+            .iter()
+            .zip(&album_ids)
+            .map(|(asset, album_ids)| Row { asset, album_ids })
+            .collect();
+        Ok(crate::views::arrow::batch_of(&rows)?)
+    }
+}
+
+type Bytes = &'static [u8];
+
+/// Ids of the albums holding asset `key`, sorted. Album ids are looked up in `known`, then in
+/// `names`, then read (and remembered in `names`).
+fn album_ids_of(
+    links: &impl ReadableTable<(u64, u32), ()>,
+    albums: &impl ReadableTable<u32, Bytes>,
+    key: u64,
+    known: &HashMap<u32, String>,
+    names: &mut HashMap<u32, String>,
+    tally: &mut Tally,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for row in links.range((key, 0)..=(key, u32::MAX))? {
+        let album = row?.0.value().1;
+        if let Some(id) = known.get(&album).or_else(|| names.get(&album)) {
+            out.push(id.clone());
+            continue;
+        }
+        let rec: AlbumRecord = build::load_u32(albums, album, "album", tally)?;
+        out.push(rec.id.clone());
+        names.insert(album, rec.id);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+impl AssetBatches {
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        let Some(r) = self.resolved.as_mut() else {
+            return Ok(None);
+        };
+        let mut tally = Tally::default();
+        let (hits, has_more) =
+            Catalog::hits(&self.txn, &self.query, r, self.batch_size, &mut tally)?;
+        match (hits.last(), has_more) {
+            (Some(last), true) => r.start = Start::After(last.0.clone()),
+            _ => self.resolved = None,
+        }
+        if hits.is_empty() {
+            return Ok(None);
+        }
+        // Records to assets on every core, with the album ids; then one builder, in order.
+        let chunk = (hits.len() / (rayon::current_num_threads() * 4)).max(MIN_CHUNK);
+        let txn = &self.txn;
+        let library_id = self.library_id.as_str();
+        let known = &self.albums;
+        let parts = hits
+            .into_par_iter()
+            .chunks(chunk)
+            .map(|hits| chunk_assets(txn, library_id, known, hits))
+            .collect::<Result<Vec<_>>>()?;
+        let mut builder = BatchBuilder::new(self.batch_size.min(DEFAULT_BATCH_SIZE));
+        for (assets, albums, names) in &parts {
+            for (asset, album_ids) in assets.iter().zip(albums) {
+                builder.append(&Row { asset, album_ids })?;
+            }
+            self.albums
+                .extend(names.iter().map(|(k, v)| (*k, v.clone())));
+        }
+        Ok(Some(builder.finish()?))
+    }
+}
+
+type Chunk = (Vec<Asset>, Vec<Vec<String>>, HashMap<u32, String>);
+
+/// The assets of some entries of a batch and the ids of their albums; album names not yet in
+/// `known` are returned for the reader to remember.
+fn chunk_assets(
+    txn: &ReadTransaction,
+    library_id: &str,
+    known: &HashMap<u32, String>,
+    hits: Vec<Hit>,
+) -> Result<Chunk> {
+    let mut tally = Tally::default();
+    let records = txn.open_table(tables::ASSETS)?;
+    let people = txn.open_table(tables::PEOPLE)?;
+    let links = txn.open_table(tables::ASSET_ALBUMS)?;
+    let albums = txn.open_table(tables::ALBUMS)?;
+    let mut cache = PeopleCache::default();
+    let mut names: HashMap<u32, String> = HashMap::new();
+    let mut assets = Vec::with_capacity(hits.len());
+    let mut album_ids = Vec::with_capacity(hits.len());
+    for (_, key, rec) in hits {
+        let rec = match rec {
+            Some(r) => r,
+            None => build::load_asset(&records, key, &mut tally)?,
+        };
+        album_ids.push(album_ids_of(
+            &links, &albums, key, known, &mut names, &mut tally,
+        )?);
+        assets.push(build::asset_public(
+            rec, library_id, &people, &mut cache, &mut tally,
+        )?);
+    }
+    Ok((assets, album_ids, names))
+}
+
+impl Iterator for AssetBatches {
+    type Item = std::result::Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_batch() {
+            Ok(b) => b.map(Ok),
+            Err(e) => {
+                self.resolved = None;
+                Some(Err(ArrowError::ExternalError(Box::new(e))))
+            }
+        }
+    }
+}
+
+impl RecordBatchReader for AssetBatches {
+    fn schema(&self) -> SchemaRef {
+        schema()
+    }
+}
+
+impl From<ArrowError> for Error {
+    fn from(e: ArrowError) -> Error {
+        match e {
+            ArrowError::ExternalError(inner) => match inner.downcast::<Error>() {
+                Ok(e) => *e,
+                Err(other) => Error::Arrow(other.to_string()),
+            },
+            other => Error::Arrow(other.to_string()),
+        }
+    }
+}
