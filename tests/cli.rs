@@ -170,7 +170,7 @@ fn help_explains_every_command() {
     assert!(out.status.success());
     let help = stdout(&out);
     for cmd in [
-        "import", "list", "get", "count", "info", "album", "person", "immich",
+        "import", "list", "get", "count", "export", "info", "album", "person", "immich",
     ] {
         assert!(help.contains(cmd), "{help}");
     }
@@ -1112,4 +1112,88 @@ fn immich_random_and_device_sync() {
     ] {
         assert!(help.contains(word), "{help}");
     }
+}
+
+#[test]
+fn export_parquet_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (album, _, live) = sample_catalogue(catalog);
+    let out_dir = dir.path().join("parquet");
+    let out_dir = out_dir.to_str().unwrap();
+    let out = photocat(&[
+        "export", out_dir, "--format", "parquet", "-c", catalog, "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with(&format!("exported {} assets into ", live.len()))
+            && line
+                .trim_end()
+                .ends_with(&format!("Parquet files under {out_dir}")),
+        "{line}"
+    );
+    // Every file is a year=/month= partition, and together they hold the live assets.
+    let mut ids = Vec::new();
+    for e in walkdir::WalkDir::new(out_dir) {
+        let e = e.unwrap();
+        if !e.file_type().is_file() {
+            continue;
+        }
+        let rel = e
+            .path()
+            .strip_prefix(out_dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            rel.starts_with("year=") && rel.contains("/month=") && rel.ends_with("/part-0.parquet"),
+            "{rel}"
+        );
+        let file = std::fs::File::open(e.path()).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for b in reader {
+            let b = b.unwrap();
+            let col = b.column_by_name("id").unwrap();
+            let col = arrow_array::cast::AsArray::as_string::<i32>(col.as_ref());
+            ids.extend(col.iter().map(|s| s.unwrap().to_owned()));
+        }
+    }
+    ids.sort();
+    let mut want = live.clone();
+    want.sort();
+    assert_eq!(ids, want);
+
+    // Filters, unpartitioned; a non-empty directory and a bad partition are errors.
+    let flat = dir.path().join("flat");
+    let flat = flat.to_str().unwrap();
+    let out = photocat(&[
+        "export",
+        flat,
+        "--album",
+        &album,
+        "--partition-by",
+        "none",
+        "-c",
+        catalog,
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("exported 2 assets into 1 Parquet file under"));
+    let out = photocat(&["export", flat, "-c", catalog, "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is not empty"), "{}", stderr(&out));
+    let out = photocat(&["export", flat, "--partition-by", "day", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("partition_by must be"),
+        "{}",
+        stderr(&out)
+    );
+    let out = photocat(&["export", flat, "--format", "csv", "-c", catalog]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -10,14 +10,15 @@
 //! check-checksums` one JSON object per line, `immich assets` and `immich random` one Immich
 //! JSON object per line (`assets` its ETag on stderr), `immich device-ids` and `immich exists`
 //! one id per line, and `info`, `album list/create` and `person list/create` print JSON with
-//! `--json`.
+//! `--json`. `export DIR --format parquet` writes the matching assets as hive-partitioned
+//! Parquet files and prints one summary line.
 //!
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
 //!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read (`list`, `get`, `count`, `info`, `album list`, `person list`, `immich ...`) never
+//! read (`list`, `get`, `count`, `info`, `export`, `album list`, `person list`, `immich ...`) never
 //! create a catalogue:
 //! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
 //! `album create`, `person create`) create it when it is missing.
@@ -44,6 +45,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
+use photocat::parquet::{ExportParquet, PartitionBy};
 use photocat::{
     Album, Asset, Catalog, ChecksumMatch, GetAllAssets, ImportPaths, ImportReport, Library,
     ListAssets, NewAlbum, NewPerson, OnDuplicate, Person, RandomAssets, State, Summary,
@@ -141,6 +143,29 @@ enum Command {
     Count {
         #[command(flatten)]
         filters: Filters,
+    },
+    /// Export the assets that match the filters of `list` as files for data tools.
+    ///
+    /// --format parquet writes hive-partitioned, zstd-compressed Parquet files
+    /// (DIR/year=2023/month=11/part-0.parquet), one row per asset, with the Arrow schema of
+    /// `to_arrow` (docs/design.md). Each file is written under a temporary name and renamed
+    /// when complete. DIR must be new or empty. Read them back with DuckDB
+    /// (read_parquet('DIR/**/*.parquet', hive_partitioning=true)), polars, pyarrow, Spark.
+    Export {
+        /// The directory to write into (created if missing; must be empty).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The file format (parquet is the only one so far).
+        #[arg(long, value_name = "parquet", default_value = "parquet", value_parser = ["parquet"])]
+        format: String,
+        /// Folders by month or year of local_datetime, or none.
+        #[arg(long, value_name = "month|year|none", default_value = "month", value_parser = parse_partition_by)]
+        partition_by: PartitionBy,
+        #[command(flatten)]
+        filters: Filters,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print the catalogue's summary (file, format, libraries, albums, people).
     ///
@@ -406,6 +431,10 @@ impl Write for Out {
     }
 }
 
+fn parse_partition_by(s: &str) -> Result<PartitionBy, String> {
+    s.parse().map_err(|e: photocat::Error| e.to_string())
+}
+
 fn parse_on_duplicate(s: &str) -> Result<OnDuplicate, String> {
     s.parse().map_err(|e: photocat::Error| e.to_string())
 }
@@ -484,6 +513,16 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
                 writeln!(out, "{}", json(&page, page.to_json(), pretty))?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            dir,
+            format: _,
+            partition_by,
+            filters,
+            quiet,
+        } => {
+            let cat = open_existing(catalog)?;
+            export(&cat, &dir, partition_by, filters.query()?, quiet, out)
         }
         Command::Get { id, pretty } => {
             let cat = open_existing(catalog)?;
@@ -912,6 +951,47 @@ fn import(
         return Ok(ExitCode::from(130));
     }
     written?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `photocat export`: the Parquet files, with a progress bar over the exact count of rows.
+fn export(
+    cat: &Catalog,
+    dir: &Path,
+    partition_by: PartitionBy,
+    query: ListAssets,
+    quiet: bool,
+    out: &mut Out,
+) -> Result<ExitCode, Failure> {
+    let total = cat.count_assets(&query)?;
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {human_pos}/{human_len} assets  {per_sec}  eta {eta}",
+        )
+        .map_err(|e| Failure::Call(e.to_string()))?,
+    );
+    let opts = ExportParquet {
+        query,
+        partition_by,
+        ..Default::default()
+    };
+    let files = cat.export_parquet(dir, &opts, |rows| bar.set_position(rows))?;
+    let rows = bar.position();
+    bar.finish_and_clear();
+    writeln!(
+        out,
+        "exported {} {} into {} Parquet {} under {}",
+        rows,
+        if rows == 1 { "asset" } else { "assets" },
+        files.len(),
+        if files.len() == 1 { "file" } else { "files" },
+        dir.display()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
