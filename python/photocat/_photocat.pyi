@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal, Optional, Union, final
 import numpy
 import pandas
 import polars
-import pyarrow
+import pyarrow  # type: ignore[import-untyped]  # pyarrow ships no type information: Table is Any
 
 __all__ = [
     "Catalog",
