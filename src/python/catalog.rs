@@ -21,9 +21,9 @@ use super::model::{
     PySummary,
 };
 use crate::catalog::Catalog;
+use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::parquet::{ExportParquet, PartitionBy};
 use crate::query::batches::DEFAULT_BATCH_SIZE;
-use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::query::cursor::Start;
 use crate::query::{ListAssets, State};
 use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
@@ -931,7 +931,11 @@ impl PyCatalog {
         let cat = slf.get().cat(py)?;
         // Every check of the engine now (a reader is opened and dropped), not at the first read.
         run(py, || cat.arrow_batches(&query, batch_size).map(drop))?;
-        Ok(PyArrowStream::query(slf.clone().unbind(), query, batch_size))
+        Ok(PyArrowStream::query(
+            slf.clone().unbind(),
+            query,
+            batch_size,
+        ))
     }
 
     /// Every matching asset as a `pyarrow.Table` (needs pyarrow: `pip install
