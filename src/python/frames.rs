@@ -15,10 +15,15 @@
 //! [`crate::query::batches`]); nothing here decides what a row holds.
 //!
 //! Threads: the C stream's `get_next` runs on whatever thread the consumer calls it from,
-//! possibly holding the interpreter (pyarrow and polars release it while they read, DuckDB
-//! reads on its own threads). Each batch is built in Rust, on every core, without touching
-//! Python; where photocat itself waits (opening the reader, `export_parquet`, the batch of a
-//! page) it releases the interpreter.
+//! holding the interpreter or not as the consumer chose (pyarrow's `read_all`, behind
+//! `to_arrow` and `to_pandas`, releases it). Each batch is built in Rust, on every core,
+//! without touching Python; where photocat itself waits (opening the reader,
+//! `export_parquet`, the batch of a page) it releases the interpreter.
+//!
+//! A reader holds a read transaction of its snapshot until it is done or dropped. The
+//! stream object itself holds only the Python `Catalog`, so `close()` is not held up by it;
+//! a read still under way when the catalogue closes ends with the storage error "Database
+//! has been closed", and `compact()` raises `StorageError` while such a read is open.
 //!
 //! The `pyo3-arrow` crate is not used: its reader can be exported once only, and it pulls in
 //! numpy and ndarray for what this needs, a reader boxed into an `FFI_ArrowArrayStream`.

@@ -407,6 +407,15 @@ def test_arguments_are_checked_when_the_stream_is_made(mem: photocat.Catalog) ->
         mem.to_arrow()
 
 
+def test_closing_the_catalogue_mid_read_ends_the_read_with_an_error(tmp_path: Path) -> None:
+    with photocat.Catalog.open(tmp_path / "c.redb") as cat:
+        cat.add_assets([{"local_datetime": f"2024-05-01T10:00:{s:02d}"} for s in range(10)])
+        reader = pa.RecordBatchReader.from_stream(cat.arrow_stream(batch_size=3))
+        assert reader.read_next_batch().num_rows == 3
+    with pytest.raises(pa.ArrowInvalid, match="closed"):
+        reader.read_all()
+
+
 # -------------------------------------------------------------- imports and other consumers
 
 
