@@ -416,6 +416,36 @@ def test_closing_the_catalogue_mid_read_ends_the_read_with_an_error(tmp_path: Pa
         reader.read_all()
 
 
+def test_other_threads_run_while_frames_are_built(tmp_path: Path) -> None:
+    """The interpreter is free while batches are built and files written: a ticking thread
+    keeps ticking (one that held it throughout would let the ticker run about never)."""
+    import threading
+    import time
+
+    with photocat.Catalog.open(tmp_path / "t.redb") as cat:
+        cat.add_assets([record(i) for i in range(20_000)])
+
+        def ticks_during(call: Any) -> int:
+            done, ticks = threading.Event(), [0]
+
+            def work() -> None:
+                try:
+                    call()
+                finally:
+                    done.set()
+
+            worker = threading.Thread(target=work)
+            worker.start()
+            while not done.is_set():
+                ticks[0] += 1
+                time.sleep(0.001)
+            worker.join()
+            return ticks[0]
+
+        assert ticks_during(lambda: cat.to_arrow(batch_size=2000)) >= 5
+        assert ticks_during(lambda: cat.export_parquet(tmp_path / "p")) >= 5
+
+
 # -------------------------------------------------------------- imports and other consumers
 
 
