@@ -4,6 +4,7 @@ scripts/py_test.sh). It also runs: `python examples/typed_example.py`."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from typing import Optional
 
 import photocat
@@ -64,6 +65,12 @@ def main() -> None:
         freed: bool = cat.compact()
         print("compacted:", freed)
         row_count: int = len(cat.list_assets().to_pandas())
+        stream: photocat.ArrowStream = cat.arrow_stream(state="all", batch_size=1000)
+        assert stream.__arrow_c_stream__() is not None
+        whole: int = len(cat.to_pandas(local_datetime_after=dt.datetime(2024, 5, 3)))
+        with tempfile.TemporaryDirectory() as d:
+            files: list[str] = cat.export_parquet(d, partition_by="year", state="all")
+            print("parquet:", len(files), "files,", whole, "rows after May 3rd")
         print(row_count, cat.list_assets(limit=1).to_json()[:30])
 
 

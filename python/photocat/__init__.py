@@ -27,6 +27,7 @@ from __future__ import annotations
 from ._photocat import (
     Album,
     AllAssets,
+    ArrowStream,
     Asset,
     AssetIterator,
     AssetPage,
@@ -56,6 +57,7 @@ __all__ = [
     "AlreadyOpenError",
     "Album",
     "AllAssets",
+    "ArrowStream",
     "Asset",
     "AssetIterator",
     "AssetPage",

@@ -8,6 +8,8 @@ from typing import Any, ClassVar, Literal, Optional, Union, final
 
 import numpy
 import pandas
+import polars
+import pyarrow  # type: ignore[import-untyped]  # pyarrow ships no type information: Table is Any
 
 __all__ = [
     "Catalog",
@@ -23,6 +25,7 @@ __all__ = [
     "LibrarySummary",
     "ChecksumMatch",
     "ImportReport",
+    "ArrowStream",
     "__version__",
 ]
 
@@ -178,8 +181,9 @@ class AssetPage:
     def to_dict(self) -> dict[str, Any]:
         """``{"data": [asset dicts], "has_more": bool}``."""
     def to_pandas(self) -> pandas.DataFrame:
-        """One row per asset, EXIF/metadata flattened into ``exif_*``/``metadata_*`` columns,
-        datetime dtypes. Imports pandas when called."""
+        """The page as a ``pandas.DataFrame`` with the columns and dtypes of
+        ``Catalog.to_pandas()`` (``album_ids`` read from the still open catalogue). Needs
+        ``photocat[pandas]``."""
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Asset]: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -524,6 +528,88 @@ class Catalog:
         page_size: int = 200,
     ) -> AssetIterator:
         """Every matching asset, lazily, ``page_size`` at a time."""
+    def arrow_stream(
+        self,
+        *,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        batch_size: int = 65536,
+    ) -> ArrowStream:
+        """Every matching asset (the filters of ``list_assets``, no ``limit``) as an Arrow
+        stream for any consumer of the Arrow PyCapsule interface (``polars.DataFrame``,
+        ``pyarrow.table``, DuckDB), with none of them needed. Batches of at most
+        ``batch_size`` rows built in Rust; each read is a fresh snapshot. Arguments are
+        checked here (``InvalidArgument``, ``NotFoundError``, ``TypeError``)."""
+    def to_arrow(
+        self,
+        *,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        batch_size: int = 65536,
+    ) -> pyarrow.Table:
+        """Every matching asset as a ``pyarrow.Table`` of photocat's one fixed schema (needs
+        ``photocat[pyarrow]``)."""
+    def to_polars(
+        self,
+        *,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        batch_size: int = 65536,
+    ) -> polars.DataFrame:
+        """Every matching asset as a ``polars.DataFrame`` (needs ``photocat[polars]``)."""
+    def to_pandas(
+        self,
+        *,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        batch_size: int = 65536,
+    ) -> pandas.DataFrame:
+        """Every matching asset as a ``pandas.DataFrame`` through pyarrow (needs
+        ``photocat[pandas]``): instants ``datetime64[us, UTC]``, ``local_datetime``
+        ``datetime64[us]``, nullable ``Int16``/``Int32``/``Int64``, dictionary strings
+        ``category``."""
+    def export_parquet(
+        self,
+        directory: Union[str, os.PathLike[str]],
+        partition_by: Optional[Literal["month", "year", "none"]] = "month",
+        *,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        batch_size: int = 65536,
+    ) -> list[str]:
+        """Writes every matching asset into hive-partitioned (``year=2023/month=11/``),
+        zstd-compressed Parquet files under ``directory`` (new or empty) and returns their
+        paths in the order written. ``partition_by``: ``"month"``, ``"year"`` or None."""
     def list_album_assets(self, album_id: str) -> list[Asset]:
         """Every live asset of an album, in list order."""
     def get_asset(self, asset_id: str) -> Asset:
@@ -627,3 +713,15 @@ class Catalog:
         ``progress(done, total)`` stops the import by returning False (``report.cancelled``),
         by raising, or by Ctrl-C; files already read stay committed in complete batches, and
         an exception (``KeyboardInterrupt`` for Ctrl-C) is re-raised after that commit."""
+
+@final
+class ArrowStream:
+    """Assets as an Arrow C stream (the Arrow PyCapsule interface), from
+    ``Catalog.arrow_stream``: each ``__arrow_c_stream__`` call reads a fresh snapshot, so the
+    stream can be read more than once; batches of at most ``batch_size`` rows, photocat's one
+    schema."""
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        """A new ``"arrow_array_stream"`` PyCapsule (``requested_schema`` is ignored)."""
+    def __arrow_c_schema__(self) -> object:
+        """The schema as an ``"arrow_schema"`` PyCapsule."""

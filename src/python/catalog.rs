@@ -15,12 +15,15 @@ use super::convert::{
     from_json, id_list, opt_bool, opt_datetime_input, opt_non_negative_int, str_list, to_json,
 };
 use super::errors::{invalid, photocat_error, run};
+use super::frames::PyArrowStream;
 use super::model::{
     PyAlbum, PyAllAssets, PyAsset, PyAssetPage, PyChecksumMatch, PyFace, PyLibrary, PyPerson,
     PySummary,
 };
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
+use crate::parquet::{ExportParquet, PartitionBy};
+use crate::query::batches::DEFAULT_BATCH_SIZE;
 use crate::query::cursor::Start;
 use crate::query::{ListAssets, State};
 use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
@@ -72,6 +75,54 @@ fn list_query(
         state: State::from_str(state)?,
         limit: page_size("limit", limit)?,
     })
+}
+
+// The signatures of the whole-result calls spell the default batch size out (so `help()` and
+// stubtest see a number); it is the engine's.
+const _: () = assert!(DEFAULT_BATCH_SIZE == 65_536);
+
+/// The filters and batch size of the whole-result calls (`arrow_stream`, `to_arrow`, ...):
+/// those of `list_assets` without `limit`, and `batch_size` (at least 1).
+#[allow(clippy::too_many_arguments)]
+fn stream_query(
+    library_id: Option<String>,
+    album_id: Option<String>,
+    person_id: Option<String>,
+    ids: Option<&Bound<'_, PyAny>>,
+    local_datetime_after: Option<&Bound<'_, PyAny>>,
+    local_datetime_before: Option<&Bound<'_, PyAny>>,
+    starting_after_id: Option<String>,
+    state: &str,
+    batch_size: i64,
+) -> PyResult<(ListAssets, usize)> {
+    let query = list_query(
+        library_id,
+        album_id,
+        person_id,
+        ids,
+        local_datetime_after,
+        local_datetime_before,
+        starting_after_id,
+        state,
+        i64::from(crate::query::DEFAULT_LIMIT),
+    )?;
+    let batch_size = usize::try_from(batch_size)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| invalid(format!("batch_size must be at least 1, got {batch_size}")))?;
+    Ok((query, batch_size))
+}
+
+/// Calls `photocat._frames.<name>(stream)`, the Python half of the frame calls (it imports
+/// pyarrow, polars or pandas, and names the one that is missing).
+fn frames_call<'py>(
+    py: Python<'py>,
+    name: &str,
+    stream: PyArrowStream,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("photocat._frames")?
+        .getattr(name)?
+        .call1((Py::new(py, stream)?,))
 }
 
 /// A photocat catalogue: one redb file (or memory) holding assets, albums, people and faces.
@@ -750,8 +801,7 @@ impl PyCatalog {
         state="live", limit=20))]
     #[allow(clippy::too_many_arguments)]
     fn list_assets(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         library_id: Option<String>,
         album_id: Option<String>,
         person_id: Option<String>,
@@ -762,7 +812,8 @@ impl PyCatalog {
         state: &str,
         limit: i64,
     ) -> PyResult<PyAssetPage> {
-        let cat = self.cat(py)?;
+        let py = slf.py();
+        let cat = slf.get().cat(py)?;
         let query = list_query(
             library_id,
             album_id,
@@ -775,7 +826,7 @@ impl PyCatalog {
             limit,
         )?;
         let page = run(py, || cat.list_assets(&query))?;
-        PyAssetPage::new(py, page)
+        PyAssetPage::new(py, page, slf.clone().unbind())
     }
 
     /// Every matching asset, lazily: fetches `page_size` (1 to 200) assets at a time and
@@ -830,6 +881,267 @@ impl PyCatalog {
                 done: false,
             }),
         })
+    }
+
+    /// Every matching asset as an Arrow stream (`ArrowStream`), for any consumer of the Arrow
+    /// PyCapsule interface: `polars.DataFrame(stream)`, `pyarrow.table(stream)`,
+    /// `duckdb.sql("select ... from stream")`. It needs none of them installed. The filters
+    /// are those of `list_assets` (without `limit`): the whole result, one row an asset, in
+    /// list order. Rows are built in Rust in batches of at most `batch_size` rows, so memory
+    /// stays bounded by a batch whatever the library's size; each read of the stream is a
+    /// fresh snapshot, so it can be read more than once. The filters and `batch_size` are
+    /// checked here (`InvalidArgument`, `NotFoundError`, `TypeError`), not at the first read.
+    ///
+    /// The columns are one fixed schema (`Catalog.to_arrow` lists them).
+    ///
+    /// >>> import photocat, pyarrow
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 6)])
+    /// >>> reader = pyarrow.RecordBatchReader.from_stream(cat.arrow_stream(batch_size=2))
+    /// >>> [b.num_rows for b in reader]
+    /// [2, 2, 1]
+    #[pyo3(signature = (*, library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", batch_size=65536))]
+    #[allow(clippy::too_many_arguments)]
+    fn arrow_stream(
+        slf: &Bound<'_, Self>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        batch_size: i64,
+    ) -> PyResult<PyArrowStream> {
+        let (query, batch_size) = stream_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            batch_size,
+        )?;
+        let py = slf.py();
+        let cat = slf.get().cat(py)?;
+        // Every check of the engine now (a reader is opened and dropped), not at the first read.
+        run(py, || cat.arrow_batches(&query, batch_size).map(drop))?;
+        Ok(PyArrowStream::query(
+            slf.clone().unbind(),
+            query,
+            batch_size,
+        ))
+    }
+
+    /// Every matching asset as a `pyarrow.Table` (needs pyarrow: `pip install
+    /// 'photocat[pyarrow]'`), read from `arrow_stream` with the same arguments. One row an
+    /// asset, in list order; the schema is fixed, the same for every call and for Parquet:
+    /// `id`, `library_id`, ... (every scalar field of the Gumnut view), `local_datetime` as
+    /// `timestamp[us]` (the wall clock) with `local_offset_minutes` (int16, null when
+    /// unknown), `captured_at` and every instant as `timestamp[us, tz=UTC]`, `tags`,
+    /// `album_ids` and `person_ids` as `list<string>`, `face_count`, then the `exif_*` and
+    /// `metadata_*` fields flattened. Strings with few distinct values (MIME type, camera
+    /// make and model, places, ids of libraries and devices) are dictionary-encoded.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00+02:00", "exif": {"make": "Canon"}}])
+    /// >>> t = cat.to_arrow()
+    /// >>> t.num_rows, t.column("exif_make").to_pylist(), t.column("local_offset_minutes").to_pylist()
+    /// (1, ['Canon'], [120])
+    /// >>> str(t.schema.field("captured_at").type), str(t.schema.field("local_datetime").type)
+    /// ('timestamp[us, tz=UTC]', 'timestamp[us]')
+    #[pyo3(signature = (*, library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", batch_size=65536))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_arrow<'py>(
+        slf: &Bound<'py, Self>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        batch_size: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stream = Self::arrow_stream(
+            slf,
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            batch_size,
+        )?;
+        frames_call(slf.py(), "to_arrow", stream)
+    }
+
+    /// Every matching asset as a `polars.DataFrame` (needs polars: `pip install
+    /// 'photocat[polars]'`), read from `arrow_stream` with the same arguments: the columns of
+    /// `to_arrow`, dictionary strings as `Categorical`, instants as `Datetime("us", "UTC")`.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00", "exif": {"make": "Canon"}}])
+    /// >>> df = cat.to_polars()
+    /// >>> df.height, df["exif_make"].to_list(), str(df.schema["local_datetime"])
+    /// (1, ['Canon'], "Datetime(time_unit='us', time_zone=None)")
+    #[pyo3(signature = (*, library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", batch_size=65536))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_polars<'py>(
+        slf: &Bound<'py, Self>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        batch_size: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stream = Self::arrow_stream(
+            slf,
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            batch_size,
+        )?;
+        frames_call(slf.py(), "to_polars", stream)
+    }
+
+    /// Every matching asset as a `pandas.DataFrame` (needs pandas and pyarrow: `pip install
+    /// 'photocat[pandas]'`), read from `arrow_stream` with the same arguments and converted by
+    /// pyarrow. The columns of `to_arrow`, with these dtypes: instants `datetime64[us, UTC]`,
+    /// `local_datetime` naive `datetime64[us]`, integers nullable (`Int16`, `Int32`,
+    /// `Int64`; missing values `<NA>`), floats `float64` (NaN), booleans `bool`,
+    /// dictionary strings `category`, other strings pandas' string dtype, lists (`tags`,
+    /// `album_ids`, `person_ids`) numpy arrays of str. The dtypes do not depend on the data,
+    /// so frames of different calls concatenate cleanly.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00", "width": 640}])
+    /// >>> df = cat.to_pandas()
+    /// >>> len(df), str(df["local_datetime"].dtype), str(df["width"].dtype), str(df["captured_at"].dtype)
+    /// (1, 'datetime64[us]', 'Int32', 'datetime64[us, UTC]')
+    #[pyo3(signature = (*, library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", batch_size=65536))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_pandas<'py>(
+        slf: &Bound<'py, Self>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        batch_size: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stream = Self::arrow_stream(
+            slf,
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            batch_size,
+        )?;
+        frames_call(slf.py(), "to_pandas", stream)
+    }
+
+    /// Writes every matching asset into hive-partitioned, zstd-compressed Parquet files under
+    /// `directory` (a `str` or `os.PathLike`; created when missing, and it must otherwise be
+    /// empty, else `InvalidArgument`), and returns their paths in the order written.
+    /// `partition_by="month"` writes `year=2023/month=11/part-0.parquet` (month not
+    /// zero-padded, as Spark writes it), `"year"` writes `year=2023/part-0.parquet`, and None
+    /// (or `"none"`) writes `part-0.parquet` directly in `directory`; the partition is that of
+    /// `local_datetime`. The files have the schema of `to_arrow` and are read back by
+    /// pyarrow, polars, DuckDB, Spark and Dask. The interpreter is released while writing.
+    /// A partitioned export of no rows writes no file; an unpartitioned one writes one empty
+    /// file.
+    ///
+    /// >>> import photocat, tempfile, pathlib
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": t} for t in
+    /// ...                     ("2023-11-02T10:00:00", "2023-11-30T10:00:00", "2024-01-05T10:00:00")])
+    /// >>> with tempfile.TemporaryDirectory() as d:
+    /// ...     files = cat.export_parquet(d, partition_by="month")
+    /// ...     print([pathlib.Path(f).relative_to(d).as_posix() for f in files])
+    /// ['year=2024/month=1/part-0.parquet', 'year=2023/month=11/part-0.parquet']
+    #[pyo3(signature = (directory, partition_by=Some("month".to_owned()), *, library_id=None,
+        album_id=None, person_id=None, ids=None, local_datetime_after=None,
+        local_datetime_before=None, starting_after_id=None, state="live",
+        batch_size=65536),
+        text_signature = "($self, directory, partition_by='month', *, library_id=None, \
+            album_id=None, person_id=None, ids=None, local_datetime_after=None, \
+            local_datetime_before=None, starting_after_id=None, state='live', batch_size=65536)")]
+    #[allow(clippy::too_many_arguments)]
+    fn export_parquet(
+        &self,
+        py: Python<'_>,
+        directory: PathBuf,
+        partition_by: Option<String>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        batch_size: i64,
+    ) -> PyResult<Vec<String>> {
+        let (query, batch_size) = stream_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            batch_size,
+        )?;
+        let partition_by = match partition_by {
+            Some(p) => PartitionBy::from_str(&p)?,
+            None => PartitionBy::None,
+        };
+        let cat = self.cat(py)?;
+        let opts = ExportParquet {
+            query,
+            partition_by,
+            batch_size,
+        };
+        let files = run(py, || cat.export_parquet(&directory, &opts, |_| {}))?;
+        Ok(files
+            .into_iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect())
     }
 
     /// Every live asset of an album, in list order.

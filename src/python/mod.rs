@@ -1,13 +1,16 @@
 //! The Python module `photocat._photocat` (feature `python`), re-exported by the pure-Python
 //! package `photocat` (`python/photocat/`). It only converts and delegates: every rule lives in
 //! the engine. Layout: [`catalog`] (the `Catalog` class and the `iter_assets` iterator),
-//! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`convert`] (Python values in and out), [`errors`] (the one
+//! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`frames`]
+//! (`ArrowStream`, the Arrow C stream behind the data-science calls), [`convert`] (Python
+//! values in and out), [`errors`] (the one
 //! mapping of [`crate::Error`] onto `photocat.errors`, and the `run` helper that releases the
 //! interpreter around every storage call).
 
 mod catalog;
 mod convert;
 mod errors;
+mod frames;
 mod import;
 mod model;
 
@@ -29,6 +32,7 @@ fn photocat_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyLibrarySummary>()?;
     m.add_class::<model::PyChecksumMatch>()?;
     m.add_class::<import::PyImportReport>()?;
+    m.add_class::<frames::PyArrowStream>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

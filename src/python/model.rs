@@ -8,8 +8,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
+use super::catalog::PyCatalog;
 use super::convert::json_loads;
-use super::errors::invalid;
+use super::errors::{invalid, run};
+use super::frames::PyArrowStream;
 use crate::model::time::parse_duration;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::counts::{LibrarySummary, Summary};
@@ -398,10 +400,12 @@ struct PageView<'a> {
 pub(crate) struct PyAssetPage {
     data: Vec<Py<PyAsset>>,
     has_more: bool,
+    /// The catalogue the page came from: `to_pandas` reads the assets' album ids there.
+    catalog: Py<PyCatalog>,
 }
 
 impl PyAssetPage {
-    pub(crate) fn new(py: Python<'_>, page: AssetPage) -> PyResult<Self> {
+    pub(crate) fn new(py: Python<'_>, page: AssetPage, catalog: Py<PyCatalog>) -> PyResult<Self> {
         let data = page
             .data
             .into_iter()
@@ -410,6 +414,7 @@ impl PyAssetPage {
         Ok(PyAssetPage {
             data,
             has_more: page.has_more,
+            catalog,
         })
     }
 }
@@ -446,9 +451,10 @@ impl PyAssetPage {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json_loads(py, &self.to_json())
     }
-    /// A pandas DataFrame: one row per asset, EXIF and metadata flattened into `exif_*` and
-    /// `metadata_*` columns, instants as `datetime64[us, UTC]`, `local_datetime` naive.
-    /// pandas is imported only when this is called.
+    /// The page as a pandas DataFrame (needs pandas and pyarrow: `pip install
+    /// 'photocat[pandas]'`): one row per asset, in page order, with exactly the columns and
+    /// dtypes of `Catalog.to_pandas()` (the same Arrow schema, built in Rust). `album_ids`
+    /// are read from the catalogue when this is called, so the catalogue must still be open.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
@@ -457,10 +463,14 @@ impl PyAssetPage {
     /// >>> df.loc[0, "exif_make"], str(df["local_datetime"].dtype)
     /// ('Canon', 'datetime64[us]')
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py()
-            .import("photocat._frames")?
+        let py = slf.py();
+        let page = slf.get();
+        let cat = page.catalog.get().cat(py)?;
+        let assets: Vec<Asset> = page.data.iter().map(|a| a.get().inner.clone()).collect();
+        let batch = run(py, || cat.assets_batch(&assets))?;
+        py.import("photocat._frames")?
             .getattr("page_to_pandas")?
-            .call1((slf,))
+            .call1((Py::new(py, PyArrowStream::batch(batch))?,))
     }
     fn __len__(&self) -> usize {
         self.data.len()
