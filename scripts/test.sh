@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== a plain build of the library compiles no arrow or parquet crate"
+if cargo tree -e normal --prefix none | grep -E "^(arrow|parquet)"; then
+    echo "arrow crates in the default build" >&2
+    exit 1
+fi
 echo "== cargo clippy (all targets, all features, warnings are errors)"
 cargo clippy --all-targets --all-features -- -D warnings
 echo "== cargo test (unit, integration, property and doc tests; the CLI)"
