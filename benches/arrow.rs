@@ -184,17 +184,34 @@ fn dir_bytes(dir: &std::path::Path) -> (u64, usize) {
     (bytes, files)
 }
 
-/// The table's size in memory, and what it would take with every dictionary column stored as
-/// a plain `StringArray` (offsets, value bytes and validity, no dictionary): computed from
-/// the keys and dictionary values, since casting needs arrow-cast, which is not a dependency.
-fn sizes(batches: &[RecordBatch]) -> (usize, usize, usize) {
-    let (mut total, mut dict_cols, mut plain_cols) = (0, 0, 0);
+/// The table's sizes: the bytes its buffers hold (`get_array_memory_size`: capacity, what the
+/// process pays) and use (`ArrayData::get_slice_memory_size`: lengths, what pyarrow's
+/// `nbytes` counts), and the used bytes of its dictionary columns as they are and as plain
+/// `StringArray`s (offsets, value bytes and validity, no dictionary), computed from the keys
+/// and dictionary values since casting needs arrow-cast, which is not a dependency.
+struct Sizes {
+    held: usize,
+    used: usize,
+    dict_used: usize,
+    dict_as_plain: usize,
+    dict_columns: usize,
+}
+
+fn sizes(batches: &[RecordBatch]) -> Sizes {
+    let mut s = Sizes {
+        held: 0,
+        used: 0,
+        dict_used: 0,
+        dict_as_plain: 0,
+        dict_columns: 0,
+    };
     for b in batches {
         for col in b.columns() {
-            let size = col.get_array_memory_size();
-            total += size;
+            s.held += col.get_array_memory_size();
+            let used = col.to_data().get_slice_memory_size().unwrap();
+            s.used += used;
             if let DataType::Dictionary(_, _) = col.data_type() {
-                dict_cols += size;
+                s.dict_used += used;
                 let d = col.as_dictionary::<Int32Type>();
                 let values = d.values().as_string::<i32>();
                 let mut bytes = 0usize;
@@ -202,17 +219,21 @@ fn sizes(batches: &[RecordBatch]) -> (usize, usize, usize) {
                     bytes += values.value_length(k as usize) as usize;
                 }
                 let validity = if col.null_count() > 0 {
-                    col.len().div_ceil(64) * 8
+                    col.len().div_ceil(8)
                 } else {
                     0
                 };
-                // Arrow buffers are 64-byte aligned: round each buffer up.
-                let round = |x: usize| x.div_ceil(64) * 64;
-                plain_cols += round((col.len() + 1) * 4) + round(bytes) + round(validity);
+                s.dict_as_plain += (col.len() + 1) * 4 + bytes + validity;
             }
         }
     }
-    (total, dict_cols, plain_cols)
+    s.dict_columns = batches.first().map_or(0, |b| {
+        b.columns()
+            .iter()
+            .filter(|c| matches!(c.data_type(), DataType::Dictionary(_, _)))
+            .count()
+    });
+    s
 }
 
 fn fixture() -> &'static Fixture {
@@ -254,35 +275,39 @@ fn report(f: &Fixture) {
     let (batches, peak) = peak_of(|| arrow_all(f));
     let secs = t.elapsed().as_secs_f64();
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-    assert_eq!(rows, f.n, "the three libraries with state=all are every asset");
-    let (total, dict, plain) = sizes(&batches);
+    assert_eq!(
+        rows, f.n,
+        "the three libraries with state=all are every asset"
+    );
+    let sz = sizes(&batches);
+    let total = sz.held;
     let mb = |b: usize| b as f64 / 1e6;
     eprintln!(
-        "arrow: {rows} rows, {} columns, {} batches in {secs:.2} s; table {:.1} MB in memory \
-         ({:.0} bytes/row); its {} dictionary columns take {:.1} MB, as plain strings they \
-         would take {:.1} MB ({:.1}x), so without dictionaries the table would be {:.1} MB; \
-         peak heap during the read {:.1} MB = {:.2}x the table",
+        "arrow: {rows} rows, {} columns, {} batches in {secs:.2} s; table {:.1} MB held in \
+         memory ({:.0} bytes/row, buffer capacities), {:.1} MB used ({:.0} bytes/row, buffer \
+         lengths); its {} dictionary columns use {:.1} MB, as plain strings they would use \
+         {:.1} MB ({:.1}x), so without dictionaries the table would use {:.1} MB; peak heap \
+         during the read {:.1} MB = {:.2}x the table held, {:.2}x the table used",
         batches[0].num_columns(),
         batches.len(),
-        mb(total),
-        total as f64 / rows as f64,
-        batches[0]
-            .columns()
-            .iter()
-            .filter(|c| matches!(c.data_type(), DataType::Dictionary(_, _)))
-            .count(),
-        mb(dict),
-        mb(plain),
-        plain as f64 / dict as f64,
-        mb(total - dict + plain),
+        mb(sz.held),
+        sz.held as f64 / rows as f64,
+        mb(sz.used),
+        sz.used as f64 / rows as f64,
+        sz.dict_columns,
+        mb(sz.dict_used),
+        mb(sz.dict_as_plain),
+        sz.dict_as_plain as f64 / sz.dict_used as f64,
+        mb(sz.used - sz.dict_used + sz.dict_as_plain),
         mb(peak as usize),
-        peak as f64 / total as f64
+        peak as f64 / sz.held as f64,
+        peak as f64 / sz.used as f64
     );
     drop(batches);
     let t = Instant::now();
     let (values, peak) = peak_of(|| sqlite_json(f));
     eprintln!(
-        "sqlite_json: {} rows in {:.2} s; peak heap {:.1} MB = {:.2}x the Arrow table",
+        "sqlite_json: {} rows in {:.2} s; peak heap {:.1} MB = {:.2}x the Arrow table held",
         values.len(),
         t.elapsed().as_secs_f64(),
         mb(peak as usize),
@@ -293,7 +318,7 @@ fn report(f: &Fixture) {
     let (values, peak) = peak_of(|| sqlite_json_faces_albums(f));
     eprintln!(
         "sqlite_json_faces_albums: {} rows in {:.2} s; peak heap {:.1} MB = {:.2}x the Arrow \
-         table",
+         table held",
         values.len(),
         t.elapsed().as_secs_f64(),
         mb(peak as usize),
