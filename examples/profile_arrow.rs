@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --profile bench --features parquet --example profile_arrow -- 100000
 //! ROUNDS=3 perf record -g target/release/examples/profile_arrow 100000
+//! CATALOG=target/bench-files/100000.redb target/release/examples/profile_arrow 100000
 //! ```
 //!
 //! Each round, over the three libraries with `state = all` (every asset once):
@@ -62,12 +63,20 @@ fn main() -> photocat::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let only = std::env::var("ONLY").unwrap_or_default();
-    let data = common::generate(n, 42);
     let dir = tempfile::tempdir().unwrap();
-    let mut cat = Catalog::open(dir.path().join("profile.redb"))?;
-    common::load(&cat, &data, 50_000);
-    cat.compact()?;
-    let libraries: Vec<String> = data.libraries.iter().map(|l| l.id.clone()).collect();
+    // CATALOG=FILE reads a catalogue written by `examples/bench_files.rs` for this N instead
+    // of loading one (a profile then holds the reads only).
+    let cat = match std::env::var_os("CATALOG") {
+        Some(path) => Catalog::open(path)?,
+        None => {
+            let data = common::generate(n, 42);
+            let mut cat = Catalog::open(dir.path().join("profile.redb"))?;
+            common::load(&cat, &data, 50_000);
+            cat.compact()?;
+            cat
+        }
+    };
+    let libraries: Vec<String> = cat.list_libraries()?.into_iter().map(|l| l.id).collect();
     let qs = queries(&libraries);
     let rate = |secs: f64| n as f64 / secs;
     eprintln!(

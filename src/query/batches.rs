@@ -1,12 +1,13 @@
 //! Whole results as Arrow record batches (feature `arrow`): [`Catalog::arrow_batches`].
 //!
 //! A reader owns one read transaction, so every batch comes from the same snapshot, and keeps
-//! only the list position of the last row it produced: each batch steps the list index from
-//! there (the cursor rule of pages), reads its records, builds its assets on every core and
-//! appends them to the Arrow builders. Memory is bounded by one batch whatever the result's
+//! only the list position of the last row it produced: each step of `batch_size` rows walks the
+//! list index from there (the cursor rule of pages) and splits the entries among the cores;
+//! each core reads its records, builds its assets and appends them to its own Arrow builders,
+//! making one batch. Memory is bounded by one batch whatever the result's
 //! size; no JSON and no `Vec<Asset>` of the whole result is ever made.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
@@ -27,12 +28,14 @@ use crate::views::arrow::{schema, BatchBuilder, Row};
 /// The default number of rows of a batch (`batch_size` of the Python calls).
 pub const DEFAULT_BATCH_SIZE: usize = 65_536;
 
-/// Rows each core turns from records into assets at a time.
-const MIN_CHUNK: usize = 256;
+/// The fewest rows a core builds into a batch of its own (smaller steps are not split).
+const MIN_CHUNK: usize = 4096;
 
 /// The batches of [`Catalog::arrow_batches`]: an Arrow [`RecordBatchReader`] over one
 /// snapshot. Each item is a batch of at most `batch_size` rows, in list order; the schema is
-/// [`crate::views::arrow::schema`].
+/// [`crate::views::arrow::schema`]. A step of `batch_size` rows is built on every core, one
+/// batch per core, so batches may be smaller than `batch_size` (at least 4,096 rows, but for
+/// the last).
 pub struct AssetBatches {
     txn: ReadTransaction,
     query: ListAssets,
@@ -41,6 +44,8 @@ pub struct AssetBatches {
     batch_size: usize,
     library_id: String,
     albums: HashMap<u32, String>,
+    /// Batches built and not yet returned (one step of the index builds several).
+    pending: VecDeque<RecordBatch>,
 }
 
 impl Catalog {
@@ -90,6 +95,7 @@ impl Catalog {
             batch_size,
             library_id,
             albums: HashMap::new(),
+            pending: VecDeque::new(),
         })
     }
 
@@ -147,9 +153,13 @@ fn album_ids_of(
 }
 
 impl AssetBatches {
-    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+    /// Steps the index for the next `batch_size` entries and builds them, in chunks on every
+    /// core: each chunk reads its records, builds its assets and appends them to its own Arrow
+    /// builders, so the batches of one step come out in list order, together at most
+    /// `batch_size` rows.
+    fn fill(&mut self) -> Result<()> {
         let Some(r) = self.resolved.as_mut() else {
-            return Ok(None);
+            return Ok(());
         };
         let mut tally = Tally::default();
         let (hits, has_more) =
@@ -159,40 +169,34 @@ impl AssetBatches {
             _ => self.resolved = None,
         }
         if hits.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
-        // Records to assets on every core, with the album ids; then one builder, in order.
-        let chunk = (hits.len() / (rayon::current_num_threads() * 4)).max(MIN_CHUNK);
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = hits.len().div_ceil(threads).max(MIN_CHUNK);
         let txn = &self.txn;
         let library_id = self.library_id.as_str();
         let known = &self.albums;
         let parts = hits
             .into_par_iter()
             .chunks(chunk)
-            .map(|hits| chunk_assets(txn, library_id, known, hits))
+            .map(|hits| chunk_batch(txn, library_id, known, hits))
             .collect::<Result<Vec<_>>>()?;
-        let mut builder = BatchBuilder::new(self.batch_size.min(DEFAULT_BATCH_SIZE));
-        for (assets, albums, names) in &parts {
-            for (asset, album_ids) in assets.iter().zip(albums) {
-                builder.append(&Row { asset, album_ids })?;
-            }
-            self.albums
-                .extend(names.iter().map(|(k, v)| (*k, v.clone())));
+        for (batch, names) in parts {
+            self.albums.extend(names);
+            self.pending.push_back(batch);
         }
-        Ok(Some(builder.finish()?))
+        Ok(())
     }
 }
 
-type Chunk = (Vec<Asset>, Vec<Vec<String>>, HashMap<u32, String>);
-
-/// The assets of some entries of a batch and the ids of their albums; album names not yet in
-/// `known` are returned for the reader to remember.
-fn chunk_assets(
+/// The batch of some entries, in order, and the album names read that `known` lacked (for the
+/// reader to remember).
+fn chunk_batch(
     txn: &ReadTransaction,
     library_id: &str,
     known: &HashMap<u32, String>,
     hits: Vec<Hit>,
-) -> Result<Chunk> {
+) -> Result<(RecordBatch, HashMap<u32, String>)> {
     let mut tally = Tally::default();
     let records = txn.open_table(tables::ASSETS)?;
     let people = txn.open_table(tables::PEOPLE)?;
@@ -200,34 +204,33 @@ fn chunk_assets(
     let albums = txn.open_table(tables::ALBUMS)?;
     let mut cache = PeopleCache::default();
     let mut names: HashMap<u32, String> = HashMap::new();
-    let mut assets = Vec::with_capacity(hits.len());
-    let mut album_ids = Vec::with_capacity(hits.len());
+    let mut builder = BatchBuilder::new(hits.len());
     for (_, key, rec) in hits {
         let rec = match rec {
-            Some(r) => r,
+            Some(r) => *r,
             None => build::load_asset(&records, key, &mut tally)?,
         };
-        album_ids.push(album_ids_of(
-            &links, &albums, key, known, &mut names, &mut tally,
-        )?);
-        assets.push(build::asset_public(
-            rec, library_id, &people, &mut cache, &mut tally,
-        )?);
+        let album_ids = album_ids_of(&links, &albums, key, known, &mut names, &mut tally)?;
+        let asset = build::asset_public(rec, library_id, &people, &mut cache, &mut tally)?;
+        builder.append(&Row {
+            asset: &asset,
+            album_ids: &album_ids,
+        })?;
     }
-    Ok((assets, album_ids, names))
+    Ok((builder.finish()?, names))
 }
 
 impl Iterator for AssetBatches {
     type Item = std::result::Result<RecordBatch, ArrowError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.next_batch() {
-            Ok(b) => b.map(Ok),
-            Err(e) => {
+        if self.pending.is_empty() {
+            if let Err(e) = self.fill() {
                 self.resolved = None;
-                Some(Err(ArrowError::ExternalError(Box::new(e))))
+                return Some(Err(ArrowError::ExternalError(Box::new(e))));
             }
         }
+        self.pending.pop_front().map(Ok)
     }
 }
 

@@ -31,8 +31,9 @@ pub(crate) struct Resolved {
     pub filter: TimeFilter,
 }
 
-/// One entry of a page: its list position, the asset key, and the record when already read.
-pub(crate) type Hit = (Vec<u8>, u64, Option<AssetRecord>);
+/// One entry of a page: its list position, the asset key, and the record when already read
+/// (boxed: a record is about 2 KB, and a batch holds 65,536 entries that mostly have none).
+pub(crate) type Hit = (Vec<u8>, u64, Option<Box<AssetRecord>>);
 
 /// A page with the position of its last asset (for iterators).
 pub(crate) struct RawPage {
@@ -354,7 +355,7 @@ impl Catalog {
                         continue;
                     }
                 }
-                hits.push((pos, key, Some(rec)));
+                hits.push((pos, key, Some(Box::new(rec))));
             }
             hits.sort_by(|a, b| b.0.cmp(&a.0));
             hits.truncate(limit.saturating_add(1));
@@ -400,7 +401,7 @@ impl Catalog {
         let last = hits.last().map(|h| h.0.clone());
         for (_, key, rec) in hits {
             let rec = match rec {
-                Some(r) => r,
+                Some(r) => *r,
                 None => build::load_asset(&assets, key, tally)?,
             };
             data.push(build::asset_public(

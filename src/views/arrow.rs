@@ -237,7 +237,7 @@ enum Builder {
 impl Builder {
     fn new(kind: Kind, rows: usize) -> Builder {
         match kind {
-            Kind::Text => Builder::Text(StringBuilder::with_capacity(rows, rows * 16)),
+            Kind::Text => Builder::Text(StringBuilder::with_capacity(rows, 0)),
             Kind::Category => Builder::Category(StringDictionaryBuilder::new()),
             Kind::Instant => Builder::Micros(
                 TimestampMicrosecondBuilder::with_capacity(rows),
