@@ -31,8 +31,9 @@ pub(crate) struct Resolved {
     pub filter: TimeFilter,
 }
 
-/// One entry of a page: its list position, the asset key, and the record when already read
-/// (boxed: a record is about 2 KB, and a batch holds 65,536 entries that mostly have none).
+/// One entry of a page: its list position (on the index path, kept on the last entry only:
+/// the cursor of the next step), the asset key, and the record when already read (boxed: a
+/// record is about 2 KB, and a batch holds 65,536 entries that mostly have none).
 pub(crate) type Hit = (Vec<u8>, u64, Option<Box<AssetRecord>>);
 
 /// A page with the position of its last asset (for iterators).
@@ -326,6 +327,7 @@ impl Catalog {
 
     /// The entries of one page in list order, after `r.start`: (position, asset key, the
     /// record when the `ids` path already read it), at most `limit`, and whether more follow.
+    /// The last entry always carries its position (see [`Hit`]).
     pub(crate) fn hits(
         txn: &ReadTransaction,
         q: &ListAssets,
@@ -360,17 +362,24 @@ impl Catalog {
             hits.sort_by(|a, b| b.0.cmp(&a.0));
             hits.truncate(limit.saturating_add(1));
         } else {
+            // Only the last entry's position is kept (the next step starts after it): a
+            // whole-library read steps millions of entries, and a copy each is an allocation.
             let index = txn.open_table(tables::LIST_INDEX)?;
             let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
-            while hits.len() <= limit {
+            let mut last = Vec::new();
+            while hits.len() < limit {
                 let Some(e) = s.head() else { break };
-                hits.push((e.pos.clone(), e.value.asset, None));
-                if hits.len() > limit {
-                    break;
-                }
+                last.clear();
+                last.extend_from_slice(&e.pos);
+                hits.push((Vec::new(), e.value.asset, None));
                 s.advance()?;
             }
+            let has_more = hits.len() == limit && s.head().is_some();
             s.tally(tally);
+            if let Some(h) = hits.last_mut() {
+                h.0 = last;
+            }
+            return Ok((hits, has_more));
         }
         let has_more = hits.len() > limit;
         hits.truncate(limit);
