@@ -4,8 +4,9 @@
 //! only the list position of the last row it produced: each step of `batch_size` rows walks the
 //! list index from there (the cursor rule of pages) and splits the entries among the cores;
 //! each core reads its records, builds its assets and appends them to its own Arrow builders,
-//! making one batch. Memory is bounded by one batch whatever the result's
-//! size; no JSON and no `Vec<Asset>` of the whole result is ever made.
+//! making one batch. Memory is bounded by one step (`batch_size` rows) whatever the result's
+//! size; no JSON and no `Vec<Asset>` of the whole result is ever made. The read statistics
+//! ([`Catalog::read_stats`]) count only the opening of a reader, not its batches.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -33,9 +34,9 @@ const MIN_CHUNK: usize = 4096;
 
 /// The batches of [`Catalog::arrow_batches`]: an Arrow [`RecordBatchReader`] over one
 /// snapshot. Each item is a batch of at most `batch_size` rows, in list order; the schema is
-/// [`crate::views::arrow::schema`]. A step of `batch_size` rows is built on every core, one
-/// batch per core, so batches may be smaller than `batch_size` (at least 4,096 rows, but for
-/// the last).
+/// [`crate::views::arrow::schema`]. A step of `batch_size` entries is built on every core,
+/// one batch per core (chunks of at least 4,096 rows; smaller steps are one batch), so batches
+/// may be smaller than `batch_size`.
 pub struct AssetBatches {
     txn: ReadTransaction,
     query: ListAssets,
