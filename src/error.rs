@@ -86,6 +86,21 @@ fn io_message(path: Option<&std::path::Path>, e: &std::io::Error) -> String {
     }
 }
 
+/// An Arrow error: ours (carried through a reader as `ExternalError`) comes back as it was.
+#[cfg(feature = "arrow")]
+impl From<arrow_schema::ArrowError> for Error {
+    fn from(e: arrow_schema::ArrowError) -> Error {
+        use arrow_schema::ArrowError;
+        match e {
+            ArrowError::ExternalError(inner) => match inner.downcast::<Error>() {
+                Ok(e) => *e,
+                Err(other) => Error::Arrow(other.to_string()),
+            },
+            other => Error::Arrow(other.to_string()),
+        }
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(source: std::io::Error) -> Self {
         Error::Io { path: None, source }

@@ -240,15 +240,3 @@ impl RecordBatchReader for AssetBatches {
         schema()
     }
 }
-
-impl From<ArrowError> for Error {
-    fn from(e: ArrowError) -> Error {
-        match e {
-            ArrowError::ExternalError(inner) => match inner.downcast::<Error>() {
-                Ok(e) => *e,
-                Err(other) => Error::Arrow(other.to_string()),
-            },
-            other => Error::Arrow(other.to_string()),
-        }
-    }
-}
