@@ -359,6 +359,9 @@ pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::RANDOM_SLOTS)?;
     txn.open_table(tables::DEVICE_INDEX)?;
     txn.open_table(tables::SHA1_INDEX)?;
+    txn.open_table(tables::FACET_VALUES)?;
+    txn.open_table(tables::DAY_COUNTS)?;
+    txn.open_table(tables::TEXT_COLUMN)?;
     Ok(())
 }
 

@@ -2,23 +2,28 @@
 //! before and after the change and applies the difference in the same transaction: list-index
 //! entries, person-to-asset links, album membership rows, people's live-asset counters, and
 //! the entry count of every list-index range (`list_counts`: the totals `count_assets` and the
-//! summary read).
+//! summary read) and of every day of it (`day_counts`: time buckets), the search facets'
+//! entries (with their interned values) and the text column of substring search.
 
 use std::collections::{BTreeMap, HashMap};
 
 use redb::{ReadableTable, Table};
 
 use crate::error::{Error, Result};
+use crate::facets::{self, TextField, TextRow};
 use crate::immich_index::ImmichTables;
 use crate::storage::codec::{self, AssetRecord, PersonRecord};
 use crate::storage::keys::{self, EntryValue, Group, Part};
+use crate::storage::tables;
 
-/// The list-index entries an asset in `albums` implies: one per (group, part). Hidden and
-/// locked assets have none (they never appear in lists).
+/// The list-index entries an asset in `albums` with the facet groups `facets` implies: one per
+/// (group, part). Hidden and locked assets have none (they never appear in lists); facet groups
+/// hold live assets only (search reads nothing else).
 pub(crate) fn list_entries(
     key: u64,
     rec: &AssetRecord,
     albums: &[u32],
+    facets: &[Group],
 ) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut groups = Vec::with_capacity(1 + albums.len() + rec.faces.len());
     groups.push(Group::Library(rec.library));
@@ -27,7 +32,11 @@ pub(crate) fn list_entries(
         person: p,
         library: rec.library,
     }));
-    group_entries(key, rec, groups)
+    let mut out = group_entries(key, rec, groups);
+    if rec.trashed_at.is_none() {
+        out.append(&mut group_entries(key, rec, facets.iter().copied()));
+    }
+    out
 }
 
 /// The entries of `rec` in the given groups.
@@ -81,6 +90,20 @@ pub(crate) struct IndexTables<'t> {
     pub people: Table<'t, u32, &'static [u8]>,
     pub asset_albums: Table<'t, (u64, u32), ()>,
     pub counts: Table<'t, &'static [u8], u64>,
+    /// Day counts (format 4).
+    days: Table<'t, &'static [u8], u64>,
+    /// Interned facet values (format 4).
+    facet_values: Table<'t, &'static [u8], u32>,
+    /// The text column (format 4).
+    text: Table<'t, &'static [u8], &'static [u8]>,
+    /// Facet values read or interned by this write.
+    facet_cache: HashMap<Vec<u8>, u32>,
+    /// The next facet value key, once read.
+    next_facet: Option<u32>,
+    /// Day-count changes per `prefix | day` key, written by [`IndexTables::finish`].
+    pending_days: HashMap<Vec<u8>, i64>,
+    /// Text-column changes per block: (asset key, its new row or None), in order.
+    pending_text: BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
     /// The Immich-side indexes (format 3).
     /// (An `Option` only so that [`IndexTables::finish`] can take it.)
     immich: Option<ImmichTables<'t>>,
@@ -97,6 +120,13 @@ impl<'t> IndexTables<'t> {
             people: txn.open_table(crate::storage::tables::PEOPLE)?,
             asset_albums: txn.open_table(crate::storage::tables::ASSET_ALBUMS)?,
             counts: txn.open_table(crate::storage::tables::LIST_COUNTS)?,
+            days: txn.open_table(tables::DAY_COUNTS)?,
+            facet_values: txn.open_table(tables::FACET_VALUES)?,
+            text: txn.open_table(tables::TEXT_COLUMN)?,
+            facet_cache: HashMap::new(),
+            next_facet: None,
+            pending_days: HashMap::new(),
+            pending_text: BTreeMap::new(),
             immich: Some(ImmichTables::open(txn)?),
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
@@ -135,7 +165,101 @@ impl<'t> IndexTables<'t> {
         for (prefix, d) in counts {
             bump_count(&mut self.counts, &prefix, d)?;
         }
+        let mut days: Vec<(Vec<u8>, i64)> = std::mem::take(&mut self.pending_days)
+            .into_iter()
+            .filter(|(_, d)| *d != 0)
+            .collect();
+        days.sort_unstable();
+        for (k, d) in days {
+            bump_count(&mut self.days, &k, d)?;
+        }
+        if let Some(next) = self.next_facet {
+            self.facet_values.insert(facets::NEXT_VALUE_KEY, next)?;
+        }
+        for (block, changes) in std::mem::take(&mut self.pending_text) {
+            let mut rows = match self.text.get(block.as_slice())? {
+                Some(v) => facets::decode_block(v.value())?,
+                None => BTreeMap::new(),
+            };
+            for (key, row) in changes {
+                match row {
+                    Some(r) => rows.insert(key, r),
+                    None => rows.remove(&key),
+                };
+            }
+            if rows.is_empty() {
+                self.text.remove(block.as_slice())?;
+            } else {
+                self.text
+                    .insert(block.as_slice(), facets::encode_block(&rows).as_slice())?;
+            }
+        }
         Ok(())
+    }
+
+    /// The facet groups of a record (none unless it is live and listed). With `intern`, values
+    /// seen for the first time get a key; without, a value never interned has no group (its
+    /// entries cannot exist).
+    pub(crate) fn facet_groups(&mut self, rec: &AssetRecord, intern: bool) -> Result<Vec<Group>> {
+        if rec.trashed_at.is_some() || !facets::searchable(rec.visibility) {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(10);
+        for (field, value) in facets::values(rec) {
+            let k = facets::value_key(field, &value);
+            let v = match self.facet_cache.get(&k) {
+                Some(&v) => Some(v),
+                None => match {
+                    let found = self.facet_values.get(k.as_slice())?.map(|g| g.value());
+                    found
+                } {
+                    Some(v) => {
+                        self.facet_cache.insert(k, v);
+                        Some(v)
+                    }
+                    None if intern => {
+                        let next = match self.next_facet {
+                            Some(n) => n,
+                            None => self
+                                .facet_values
+                                .get(facets::NEXT_VALUE_KEY)?
+                                .map_or(0, |g| g.value()),
+                        };
+                        let after = next.checked_add(1).ok_or_else(|| {
+                            Error::Corrupt("the facet value keys are exhausted".into())
+                        })?;
+                        self.next_facet = Some(after);
+                        self.facet_values.insert(k.as_slice(), next)?;
+                        self.facet_cache.insert(k, next);
+                        Some(next)
+                    }
+                    None => None,
+                },
+            };
+            if let Some(v) = v {
+                out.push(facets::group(rec.library, field, v));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Queues the text-column rows of asset `key` moving from `old` to `new`.
+    fn text_change(&mut self, key: u64, old: Option<&AssetRecord>, new: Option<&AssetRecord>) {
+        for field in TextField::ALL {
+            let before = old.and_then(|r| TextRow::of(key, r, field));
+            let after = new.and_then(|r| TextRow::of(key, r, field));
+            if before == after {
+                continue;
+            }
+            let old_block = old.map(|r| facets::block_key(field, r.library, key));
+            let new_block = new.map(|r| facets::block_key(field, r.library, key));
+            if let Some(b) = old_block.filter(|b| before.is_some() && Some(*b) != new_block) {
+                self.pending_text.entry(b).or_default().push((key, None));
+            }
+            if let Some(b) = new_block {
+                self.pending_text.entry(b).or_default().push((key, after));
+            }
+        }
     }
 
     /// Inserts a list-index entry and counts it when it is new (the count follows the table
@@ -166,7 +290,25 @@ impl<'t> IndexTables<'t> {
                 self.pending_counts.insert(k[..len].to_vec(), delta);
             }
         }
+        self.count_day(k, delta);
         Ok(())
+    }
+
+    /// Counts a list-index entry in its day (entries by `trashed_at` are not counted there).
+    fn count_day(&mut self, k: &[u8], delta: i64) {
+        let Some((len, day)) = keys::counted_day(k) else {
+            return;
+        };
+        let mut dk = [0u8; 16];
+        dk[..len].copy_from_slice(&k[..len]);
+        dk[len..len + 4].copy_from_slice(&keys::day_bytes(day));
+        let dk = &dk[..len + 4];
+        match self.pending_days.get_mut(dk) {
+            Some(d) => *d += delta,
+            None => {
+                self.pending_days.insert(dk.to_vec(), delta);
+            }
+        }
     }
 
     /// Moves every index entry and counter of asset `key` from `old` to `new` (None for a
@@ -181,12 +323,21 @@ impl<'t> IndexTables<'t> {
     ) -> Result<()> {
         self.immich()?.apply(key, old, new)?;
         let albums = self.albums(key)?;
-        let before = old
-            .map(|r| list_entries(key, r, &albums))
-            .unwrap_or_default();
-        let after = new
-            .map(|r| list_entries(key, r, &albums))
-            .unwrap_or_default();
+        let before = match old {
+            Some(r) => {
+                let facets = self.facet_groups(r, false)?;
+                list_entries(key, r, &albums, &facets)
+            }
+            None => BTreeMap::new(),
+        };
+        let after = match new {
+            Some(r) => {
+                let facets = self.facet_groups(r, true)?;
+                list_entries(key, r, &albums, &facets)
+            }
+            None => BTreeMap::new(),
+        };
+        self.text_change(key, old, new);
         if new.is_none() {
             for a in &albums {
                 self.asset_albums.remove((key, *a))?;
@@ -269,10 +420,12 @@ impl<'t> IndexTables<'t> {
     /// Adds the entries and counters of new records, inserting list-index entries in key
     /// order (sequential B-tree inserts touch far fewer pages than scattered ones).
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
-        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = records
-            .iter()
-            .flat_map(|(k, r)| list_entries(*k, r, &[]))
-            .collect();
+        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(records.len() * 14);
+        for (k, r) in records {
+            let facets = self.facet_groups(r, true)?;
+            entries.extend(list_entries(*k, r, &[], &facets));
+            self.text_change(*k, None, Some(r));
+        }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Sorted, the entries of one group and part are adjacent: count each run once.
         let mut run: Option<(&[u8], i64)> = None;
@@ -280,6 +433,7 @@ impl<'t> IndexTables<'t> {
             if self.list.insert(k.as_slice(), v.as_slice())?.is_some() {
                 continue; // not new: already counted
             }
+            self.count_day(k, 1);
             let len = keys::prefix_len(k)
                 .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
             match &mut run {
@@ -355,4 +509,49 @@ pub(crate) fn bump_count(
         counts.insert(prefix, new)?;
     }
     Ok(())
+}
+
+/// Builds the format 4 search structures of a catalogue that has none (the upgrade from format
+/// 3): the day counts of the existing list-index entries, then, record by record, the facet
+/// entries (counted in both), the interned values and the text column.
+pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
+    {
+        let index = txn.open_table(tables::LIST_INDEX)?;
+        let mut days = txn.open_table(tables::DAY_COUNTS)?;
+        for (k, n) in count_days(&index)? {
+            days.insert(k.as_slice(), n)?;
+        }
+    }
+    let assets = txn.open_table(tables::ASSETS)?;
+    let mut idx = IndexTables::open(txn)?;
+    for row in assets.iter()? {
+        let (k, v) = row?;
+        let (key, rec) = (k.value(), crate::storage::fast::asset_record(v.value())?);
+        let facets = idx.facet_groups(&rec, true)?;
+        if rec.trashed_at.is_none() {
+            for (ek, ev) in group_entries(key, &rec, facets) {
+                idx.insert_entry(&ek, &ev)?;
+            }
+        }
+        idx.text_change(key, None, Some(&rec));
+    }
+    idx.finish()
+}
+
+/// The number of list-index entries per `prefix | day` key, counted by walking the index (the
+/// upgrade's, and the tests', recount of what `day_counts` maintains).
+pub(crate) fn count_days(
+    index: &impl ReadableTable<&'static [u8], &'static [u8]>,
+) -> Result<BTreeMap<Vec<u8>, u64>> {
+    let mut out: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for row in index.iter()? {
+        let (k, _) = row?;
+        let k = k.value();
+        keys::prefix_len(k)
+            .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
+        if let Some((len, day)) = keys::counted_day(k) {
+            *out.entry(keys::day_key(&k[..len], day)).or_default() += 1;
+        }
+    }
+    Ok(out)
 }

@@ -40,6 +40,7 @@
 
 pub mod catalog;
 pub mod error;
+pub(crate) mod facets;
 pub mod ids;
 pub(crate) mod immich_index;
 pub mod import;
@@ -72,9 +73,11 @@ pub use model::{
 };
 #[cfg(feature = "arrow")]
 pub use query::batches::{AssetBatches, DEFAULT_BATCH_SIZE};
+pub use query::buckets::{BucketSize, TimeBucket, TimeBuckets};
 pub use query::counts::{LibrarySummary, Summary};
 pub use query::immich::{AllAssets, ChecksumMatch, GetAllAssets};
 pub use query::list::AssetIter;
 pub use query::random::RandomAssets;
+pub use query::search::{SearchAssets, SearchPage};
 pub use query::{AssetPage, ListAssets, State};
 pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};

@@ -1,10 +1,12 @@
 //! Reads: the public parameter structs with their validation, and the query modules —
 //! `plan` (which index range drives a list), [`cursor`] (the `starting_after_id` rule),
 //! [`list`] (Gumnut's list calls), [`counts`] (totals, albums, people and the summary from
-//! maintained counts), [`immich`] (Immich-style reads). Search comes in a later module.
+//! maintained counts), [`immich`] (Immich-style reads), [`search`] (search with exact totals)
+//! and [`buckets`] (time buckets from maintained day counts).
 
 #[cfg(feature = "arrow")]
 pub mod batches;
+pub mod buckets;
 pub(crate) mod build;
 pub mod counts;
 pub mod cursor;
@@ -12,6 +14,7 @@ pub mod immich;
 pub mod list;
 pub(crate) mod plan;
 pub mod random;
+pub mod search;
 
 use std::str::FromStr;
 

@@ -2,7 +2,9 @@
 //!
 //! A list-index key is `group | part | time | id`:
 //!
-//! * `group`: `0x01 library:u32` | `0x02 album:u32` | `0x03 person:u32 library:u32`, big-endian.
+//! * `group`: `0x01 library:u32` | `0x02 album:u32` | `0x03 person:u32 library:u32` |
+//!   `0x04 library:u32 field:u8 value:u32` (a search facet: one interned value of one field,
+//!   see `docs/design.md`; live entries only), big-endian.
 //! * `part`: `0` live assets by `local_datetime`, `1` trashed assets by `local_datetime`,
 //!   `2` trashed assets by `trashed_at`. `state="all"` merges parts 0 and 1.
 //! * `time`: microseconds as i64, big-endian with the sign bit flipped, so byte order is
@@ -30,6 +32,16 @@ pub enum Group {
         person: u32,
         /// The library's internal key.
         library: u32,
+    },
+    /// Every live asset of a library whose search field `field` has the interned value
+    /// `value` (`docs/design.md`, "Search and time buckets"). Facet groups have only [`Part::Live`] entries.
+    Facet {
+        /// The library's internal key.
+        library: u32,
+        /// The field's code (a stable byte per search field).
+        field: u8,
+        /// The value's interned key (`facet_values`).
+        value: u32,
     },
 }
 
@@ -75,6 +87,16 @@ pub fn prefix(group: Group, part: Part) -> Vec<u8> {
             k.extend_from_slice(&person.to_be_bytes());
             k.extend_from_slice(&library.to_be_bytes());
         }
+        Group::Facet {
+            library,
+            field,
+            value,
+        } => {
+            k.push(4);
+            k.extend_from_slice(&library.to_be_bytes());
+            k.push(field);
+            k.extend_from_slice(&value.to_be_bytes());
+        }
     }
     k.push(part as u8);
     k
@@ -86,9 +108,50 @@ pub fn prefix_len(key: &[u8]) -> Option<usize> {
     let len = match key.first()? {
         1 | 2 => 6,
         3 => 10,
+        4 => 11,
         _ => return None,
     };
     (key.len() >= len).then_some(len)
+}
+
+/// Microseconds in a day.
+pub const DAY_MICROS: i64 = 86_400_000_000;
+
+/// The day (days since 1970-01-01, floored) of a wall-clock time in microseconds.
+pub fn day_of(local: i64) -> i32 {
+    local.div_euclid(DAY_MICROS) as i32
+}
+
+/// The key of one day's maintained entry count of a `group | part` prefix
+/// ([`super::tables::DAY_COUNTS`]): the prefix, then the day as an i32, big-endian with the
+/// sign bit flipped (byte order is day order).
+pub fn day_key(prefix: &[u8], day: i32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + 4);
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(&day_bytes(day));
+    k
+}
+
+/// Order-preserving bytes of a day number.
+pub fn day_bytes(day: i32) -> [u8; 4] {
+    ((day as u32) ^ (1 << 31)).to_be_bytes()
+}
+
+/// Inverse of [`day_bytes`].
+pub fn day_from_bytes(b: [u8; 4]) -> i32 {
+    (u32::from_be_bytes(b) ^ (1 << 31)) as i32
+}
+
+/// The day a list-index key counts for in [`super::tables::DAY_COUNTS`], with the length of its
+/// prefix: None for entries of [`Part::TrashedByTrashedAt`] (ordered by `trashed_at`; the
+/// same assets are counted by their [`Part::TrashedByLocal`] entries) and for malformed keys.
+pub fn counted_day(key: &[u8]) -> Option<(usize, i32)> {
+    let len = prefix_len(key)?;
+    if key[len - 1] == Part::TrashedByTrashedAt as u8 {
+        return None;
+    }
+    let t: [u8; 8] = key.get(len..len + 8)?.try_into().ok()?;
+    Some((len, day_of(time_from_bytes(t))))
 }
 
 /// The position bytes (`time | id`) of an entry.

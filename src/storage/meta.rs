@@ -12,8 +12,10 @@ pub const FORMAT_NAME: &[u8] = b"photocat";
 /// counts (`list_counts`) and the asset record's time source; format 1 files are upgraded on
 /// open (in one transaction, by the crate-private `storage::upgrade`). Format 3 added the
 /// Immich-side indexes (`GET /asset`'s order with block counts, the random pool, the device
-/// and SHA-1 indexes; see [`super::immich_keys`]).
-pub const FORMAT_VERSION: u32 = 3;
+/// and SHA-1 indexes; see [`super::immich_keys`]). Format 4 added search and time buckets:
+/// the facet entries of the list index with their interned values (`facet_values`), the day
+/// counts (`day_counts`) and the text column (`text_column`).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest format version this build opens (and upgrades).
 pub const OLDEST_SUPPORTED: u32 = 1;

@@ -72,3 +72,18 @@ pub const RANDOM_SLOTS: TableDefinition<u64, u64> = TableDefinition::new("random
 pub const DEVICE_INDEX: TableDefinition<&[u8], u8> = TableDefinition::new("device_index");
 /// SHA-1 checksum to assets, with their trashed bit and public id.
 pub const SHA1_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sha1_index");
+
+// Format 4: search and time buckets (`docs/design.md`, "Search and time buckets").
+
+/// Search facet values, interned: `field:u8 | value bytes` to the value's key (the row with
+/// the empty key holds the next key to hand out). Values are never removed.
+pub const FACET_VALUES: TableDefinition<&[u8], u32> = TableDefinition::new("facet_values");
+/// Maintained entry counts of the list index per `group | part` prefix and day of the key's
+/// wall-clock time (`prefix | day`, from [`super::keys::day_key`]); parts 0 and 1 only. They
+/// answer time buckets and the totals of date-bounded searches. A day with no entries has no
+/// row.
+pub const DAY_COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("day_counts");
+/// The text column of substring search: per `field:u8 | library:u32 | block:u64` (block =
+/// asset key >> 10), the folded texts of the block's live listed assets with their list
+/// positions (layout in the crate's `facets` module).
+pub const TEXT_COLUMN: TableDefinition<&[u8], &[u8]> = TableDefinition::new("text_column");

@@ -7,6 +7,9 @@
 //!   change.
 //! * **2 → 3**: adds the Immich-side indexes (`immich_order`, `immich_blocks`, the random
 //!   pool, `device_index`, `sha1_index`), built by one pass over the asset records.
+//! * **3 → 4**: adds search and time buckets: the day counts of the list index, the search
+//!   facets' entries with their interned values, and the text column (one pass over the index
+//!   and one over the records).
 
 use std::collections::BTreeMap;
 
@@ -26,6 +29,9 @@ pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
     }
     if from <= 2 {
         crate::immich_index::rebuild(txn)?;
+    }
+    if from <= 3 {
+        crate::index::rebuild_search(txn)?;
     }
     meta::set_version(txn, meta::FORMAT_VERSION)
 }

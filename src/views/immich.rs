@@ -39,7 +39,7 @@ use sha1::{Digest, Sha1};
 
 use super::gumnut::to_json_string;
 use crate::model::time::{format_offset, Formatted};
-use crate::model::{Asset, Exif, Face, Person, TimeSource, Visibility};
+use crate::model::{Asset, Face, Person, TimeSource, Visibility};
 
 /// Immich's `duration` of an asset that has none (an image): the server's literal default.
 pub const NO_DURATION: &str = "0:00:00.00000";
@@ -480,21 +480,9 @@ pub fn tag_id(owner: &str, value: &str) -> String {
 fn exif_view(a: &Asset) -> ExifDto<'_> {
     let e = a.exif.as_ref();
     let m = a.metadata.as_ref();
-    // Each fact from `exif`, else from `metadata` (Gumnut keeps place facts there).
-    fn pick<'a, T: ?Sized>(
-        e: Option<&'a Exif>,
-        m: Option<&'a Exif>,
-        f: impl Fn(&'a Exif) -> Option<&'a T>,
-    ) -> Option<&'a T> {
-        e.and_then(&f).or_else(|| m.and_then(&f))
-    }
-    fn pick_copy<T: Copy>(
-        e: Option<&Exif>,
-        m: Option<&Exif>,
-        f: impl Fn(&Exif) -> Option<T>,
-    ) -> Option<T> {
-        e.and_then(&f).or_else(|| m.and_then(&f))
-    }
+    // Each fact from `exif`, else from `metadata` (Gumnut keeps place facts there): the rule
+    // search facets follow too.
+    use crate::facets::{fact as pick, fact_copy as pick_copy};
     let orientation = pick_copy(e, m, |x| x.orientation);
     let (width, height) = stored_size(a.width, a.height, orientation);
     let original = pick_copy(e, m, |x| x.original_datetime)

@@ -1,0 +1,346 @@
+//! What a search filters on, read from an asset record, and the compact text column the
+//! substring filters scan (format 4; `docs/design.md`, "Search and time buckets").
+//!
+//! * **Facets** are the single-value filters of `search_assets`: exact make, model, lens, city,
+//!   state, country, MIME type, type, favourite and visibility. Each (field, value) is interned
+//!   once in `facet_values` as a `u32`, and every live listed asset has one list-index entry in
+//!   the group [`Group::Facet`] of each of its facet values. The group's maintained entry count
+//!   is then the exact number of matches of that one filter, and several filters are answered
+//!   by intersecting the groups' sorted streams.
+//! * **The text column** holds, per library and per block of 1,024 asset keys, the lowercased
+//!   file names (and, in a column of its own, descriptions) of the block's live listed assets,
+//!   with each one's list position and offset: a substring search scans these blobs, never the
+//!   records.
+//!
+//! Which fact an asset has follows the Immich view's rule, kept here once: a fact from `exif`,
+//! else from `metadata`.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::model::{AssetType, Exif, Visibility, DEFAULT_MIME_TYPE};
+use crate::storage::codec::AssetRecord;
+use crate::storage::keys::Group;
+
+/// A search field kept as a facet. The code is stored in keys: never renumber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub(crate) enum Field {
+    Make = 1,
+    Model = 2,
+    LensModel = 3,
+    City = 4,
+    State = 5,
+    Country = 6,
+    MimeType = 7,
+    Type = 8,
+    Favorite = 9,
+    Visibility = 10,
+}
+
+/// A fact of an asset: from `exif`, else from `metadata` (the one rule; the Immich view's
+/// `exifInfo` uses it too).
+pub(crate) fn fact<'a, T: ?Sized>(
+    exif: Option<&'a Exif>,
+    metadata: Option<&'a Exif>,
+    f: impl Fn(&'a Exif) -> Option<&'a T>,
+) -> Option<&'a T> {
+    exif.and_then(&f).or_else(|| metadata.and_then(&f))
+}
+
+/// [`fact`] for `Copy` values.
+pub(crate) fn fact_copy<T: Copy>(
+    exif: Option<&Exif>,
+    metadata: Option<&Exif>,
+    f: impl Fn(&Exif) -> Option<T>,
+) -> Option<T> {
+    exif.and_then(&f).or_else(|| metadata.and_then(&f))
+}
+
+/// The stored value of a boolean facet.
+pub(crate) fn bool_value(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// The facet values of a record, by field (fields without a value are absent).
+pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
+    let (e, m) = (rec.exif.as_ref(), rec.metadata.as_ref());
+    let mut out = Vec::with_capacity(10);
+    let strings: [(Field, fn(&Exif) -> Option<&str>); 6] = [
+        (Field::Make, |x| x.make.as_deref()),
+        (Field::Model, |x| x.model.as_deref()),
+        (Field::LensModel, |x| x.lens_model.as_deref()),
+        (Field::City, |x| x.city.as_deref()),
+        (Field::State, |x| x.state.as_deref()),
+        (Field::Country, |x| x.country.as_deref()),
+    ];
+    for (field, get) in strings {
+        if let Some(v) = fact(e, m, get) {
+            out.push((field, Cow::Borrowed(v)));
+        }
+    }
+    let mime = rec.mime_type.as_deref().unwrap_or(DEFAULT_MIME_TYPE);
+    out.push((Field::MimeType, Cow::Borrowed(mime)));
+    out.push((
+        Field::Type,
+        Cow::Borrowed(AssetType::from_mime(mime).as_str()),
+    ));
+    out.push((Field::Favorite, Cow::Borrowed(bool_value(rec.is_favorite))));
+    out.push((Field::Visibility, Cow::Borrowed(rec.visibility.as_str())));
+    out
+}
+
+/// The `facet_values` key of a (field, value): the field's code, then the value's bytes.
+pub(crate) fn value_key(field: Field, value: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + value.len());
+    k.push(field as u8);
+    k.extend_from_slice(value.as_bytes());
+    k
+}
+
+/// The `facet_values` row holding the next value key to hand out (no field has code 0).
+pub(crate) const NEXT_VALUE_KEY: &[u8] = &[];
+
+/// The facet group of an interned value in a library.
+pub(crate) fn group(library: u32, field: Field, value: u32) -> Group {
+    Group::Facet {
+        library,
+        field: field as u8,
+        value,
+    }
+}
+
+/// Whether visibility `v` can match a search (hidden and locked assets are never listed).
+pub(crate) fn searchable(v: Visibility) -> bool {
+    v.is_listed()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The text column.
+
+/// A text field searched by substring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub(crate) enum TextField {
+    /// `original_file_name`.
+    FileName = 1,
+    /// The asset's `description`.
+    Description = 2,
+}
+
+impl TextField {
+    pub(crate) const ALL: [TextField; 2] = [TextField::FileName, TextField::Description];
+}
+
+/// Asset keys per text-column block.
+pub(crate) const BLOCK_SHIFT: u32 = 10;
+
+/// How a search compares text: Unicode lowercase on both sides (Rust's `str::to_lowercase`),
+/// then substring.
+pub(crate) fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// The folded text of a field of a record, when the record is in the text column (live,
+/// listed, with non-empty text).
+pub(crate) fn text(rec: &AssetRecord, field: TextField) -> Option<String> {
+    if rec.trashed_at.is_some() || !rec.visibility.is_listed() {
+        return None;
+    }
+    let t = match field {
+        TextField::FileName => rec.original_file_name.as_deref(),
+        TextField::Description => rec.description.as_deref(),
+    }?;
+    (!t.is_empty()).then(|| fold(t))
+}
+
+/// The key of the block holding asset `key`'s text of `field` in `library`.
+pub(crate) fn block_key(field: TextField, library: u32, key: u64) -> [u8; 13] {
+    let mut k = [0u8; 13];
+    k[0] = field as u8;
+    k[1..5].copy_from_slice(&library.to_be_bytes());
+    k[5..13].copy_from_slice(&(key >> BLOCK_SHIFT).to_be_bytes());
+    k
+}
+
+/// The range of block keys of one field and library: `[lower, upper)`.
+pub(crate) fn block_range(field: TextField, library: u32) -> ([u8; 13], [u8; 13]) {
+    let lower = block_key(field, library, 0);
+    let mut upper = [0u8; 13];
+    upper[0] = field as u8;
+    // The next library (or the next field after the last library): every key of this
+    // library sorts below it.
+    match library.checked_add(1) {
+        Some(l) => upper[1..5].copy_from_slice(&l.to_be_bytes()),
+        None => {
+            upper[0] = field as u8 + 1;
+        }
+    }
+    (lower, upper)
+}
+
+/// One asset's row in a text block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextRow {
+    pub key: u64,
+    pub offset: Option<i32>,
+    /// The list position (`time | id`) of the asset's live entry.
+    pub pos: Vec<u8>,
+    /// The folded text.
+    pub text: String,
+}
+
+impl TextRow {
+    pub(crate) fn of(key: u64, rec: &AssetRecord, field: TextField) -> Option<TextRow> {
+        Some(TextRow {
+            key,
+            offset: rec.offset,
+            pos: crate::storage::keys::position(rec.local, &rec.id),
+            text: text(rec, field)?,
+        })
+    }
+}
+
+/// A text block: rows by asset key, each `key:u64 | offset:i32 | pos_len:u8 | pos |
+/// text_len:u32 | text` (little-endian), `i32::MIN` for an unknown offset.
+pub(crate) fn encode_block(rows: &BTreeMap<u64, TextRow>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 48);
+    for r in rows.values() {
+        out.extend_from_slice(&r.key.to_le_bytes());
+        out.extend_from_slice(
+            &r.offset
+                .unwrap_or(crate::storage::keys::NO_OFFSET)
+                .to_le_bytes(),
+        );
+        out.push(r.pos.len() as u8);
+        out.extend_from_slice(&r.pos);
+        out.extend_from_slice(&(r.text.len() as u32).to_le_bytes());
+        out.extend_from_slice(r.text.as_bytes());
+    }
+    out
+}
+
+/// A row of a stored block, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowRef<'a> {
+    pub key: u64,
+    pub offset: Option<i32>,
+    pub pos: &'a [u8],
+    pub text: &'a [u8],
+}
+
+/// Walks the rows of a stored block.
+pub(crate) struct Rows<'a> {
+    rest: &'a [u8],
+}
+
+pub(crate) fn rows(block: &[u8]) -> Rows<'_> {
+    Rows { rest: block }
+}
+
+fn corrupt() -> Error {
+    Error::Corrupt("a malformed text-column block".into())
+}
+
+impl<'a> Iterator for Rows<'a> {
+    type Item = Result<RowRef<'a>>;
+
+    fn next(&mut self) -> Option<Result<RowRef<'a>>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let r = (|| {
+            let b = self.rest;
+            let key = u64::from_le_bytes(b.get(..8)?.try_into().ok()?);
+            let offset = i32::from_le_bytes(b.get(8..12)?.try_into().ok()?);
+            let pos_len = *b.get(12)? as usize;
+            let pos = b.get(13..13 + pos_len)?;
+            let at = 13 + pos_len;
+            let text_len = u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize;
+            let text = b.get(at + 4..(at + 4).checked_add(text_len)?)?;
+            self.rest = &b[at + 4 + text_len..];
+            Some(RowRef {
+                key,
+                offset: (offset != crate::storage::keys::NO_OFFSET).then_some(offset),
+                pos,
+                text,
+            })
+        })();
+        match r {
+            Some(row) if row.pos.len() > 8 => Some(Ok(row)),
+            _ => {
+                self.rest = &[];
+                Some(Err(corrupt()))
+            }
+        }
+    }
+}
+
+/// Decodes a stored block into owned rows (for a rewrite).
+pub(crate) fn decode_block(block: &[u8]) -> Result<BTreeMap<u64, TextRow>> {
+    let mut out = BTreeMap::new();
+    for r in rows(block) {
+        let r = r?;
+        out.insert(
+            r.key,
+            TextRow {
+                key: r.key,
+                offset: r.offset,
+                pos: r.pos.to_vec(),
+                text: String::from_utf8(r.text.to_vec()).map_err(|_| corrupt())?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_round_trip_and_reject_damage() {
+        let mut rows_in = BTreeMap::new();
+        for (k, t) in [(3u64, "img_0001.jpg"), (1, "ünïcode.heic"), (1023, "x")] {
+            rows_in.insert(
+                k,
+                TextRow {
+                    key: k,
+                    offset: (k != 1).then_some(3600),
+                    pos: crate::storage::keys::position(k as i64 * 1000, &format!("asset_{k}")),
+                    text: t.into(),
+                },
+            );
+        }
+        let bytes = encode_block(&rows_in);
+        assert_eq!(decode_block(&bytes).unwrap(), rows_in);
+        for cut in 1..bytes.len() {
+            // Every truncation is an error or a shorter valid prefix, never a panic.
+            let _ = decode_block(&bytes[..cut]);
+        }
+        assert!(decode_block(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn block_ranges_hold_their_library_only() {
+        let (lo, hi) = block_range(TextField::FileName, 7);
+        assert!(block_key(TextField::FileName, 7, 0).as_slice() >= lo.as_slice());
+        assert!(block_key(TextField::FileName, 7, u64::MAX).as_slice() < hi.as_slice());
+        assert!(block_key(TextField::FileName, 8, 0).as_slice() >= hi.as_slice());
+        let (lo, hi) = block_range(TextField::FileName, u32::MAX);
+        assert!(block_key(TextField::FileName, u32::MAX, u64::MAX).as_slice() < hi.as_slice());
+        assert!(block_key(TextField::Description, 0, 0).as_slice() >= hi.as_slice());
+        assert!(lo < hi);
+    }
+
+    #[test]
+    fn folding_is_unicode_lowercase() {
+        assert_eq!(fold("IMG_0001.JPG"), "img_0001.jpg");
+        assert_eq!(fold("ÉTÉ"), "été");
+    }
+}

@@ -1,0 +1,504 @@
+//! `search_assets` (API.md §6): every filter of a search, live assets in list order, page by
+//! page, with the exact number of matches.
+//!
+//! How a search is answered (costs in `docs/design.md`, "Search and time buckets"):
+//!
+//! * every exact filter (people, albums, make, city, MIME type, favourite, ...) names one group
+//!   of the list index; the groups' live streams are intersected by leapfrog seeks, newest
+//!   first, as album + person lists are;
+//! * `total` of one group without dates is its maintained entry count (one read); otherwise the
+//!   matches are counted by walking the (intersected, date-bounded) streams;
+//! * substring filters scan the text column of the library (folded names with their list
+//!   positions), never the records.
+
+use std::collections::HashSet;
+
+use memchr::memmem;
+use redb::ReadTransaction;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Tally};
+use crate::error::{Error, Result};
+use crate::facets::{self, Field, TextField};
+use crate::ids::{self, IdKind};
+use crate::model::time::TimeBound;
+use crate::model::{Asset, AssetType, DateTimeInput, Visibility};
+use crate::query::build::{self, lookup_u32, PeopleCache};
+use crate::query::counts::group_count;
+use crate::query::cursor::Start;
+use crate::query::plan::{self, TimeFilter};
+use crate::query::{check_limit, State, DEFAULT_LIMIT};
+use crate::storage::codec::{AlbumRecord, LibraryRecord};
+use crate::storage::keys::{self, Group};
+use crate::storage::tables;
+
+/// The most ids a `person_ids` or `album_ids` filter may hold.
+pub const MAX_FILTER_IDS: usize = 200;
+
+/// Parameters of [`Catalog::search_assets`]. Every filter is optional; they combine with AND.
+///
+/// ```
+/// use photocat::SearchAssets;
+/// let q = SearchAssets { make: Some("Canon".into()), ..Default::default() };
+/// assert_eq!((q.page, q.limit), (1, 20));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchAssets {
+    /// The library: None means the first album's library when `album_ids` is given, else the
+    /// only library (as for [`crate::ListAssets::library_id`]).
+    pub library_id: Option<String>,
+    /// Assets with a face of every one of these people (ALL-of; at most 200).
+    pub person_ids: Option<Vec<String>>,
+    /// Assets in every one of these albums (ALL-of; at most 200).
+    pub album_ids: Option<Vec<String>>,
+    /// Exclusive lower bound on the capture time (the `local_datetime_after` rule).
+    pub captured_after: Option<DateTimeInput>,
+    /// Exclusive upper bound on the capture time (the `local_datetime_before` rule).
+    pub captured_before: Option<DateTimeInput>,
+    /// Exact camera make (case-sensitive), from `exif`, else `metadata`.
+    pub make: Option<String>,
+    /// Exact camera model.
+    pub model: Option<String>,
+    /// Exact lens model.
+    pub lens_model: Option<String>,
+    /// Exact city.
+    pub city: Option<String>,
+    /// Exact state or region.
+    pub state: Option<String>,
+    /// Exact country.
+    pub country: Option<String>,
+    /// Exact MIME type (`image/jpeg` when the record has none).
+    pub mime_type: Option<String>,
+    /// Immich's type, derived from the MIME type.
+    pub asset_type: Option<AssetType>,
+    /// Favourites only (true) or non-favourites only (false).
+    pub is_favorite: Option<bool>,
+    /// `Timeline` or `Archive`; None means both (hidden and locked assets are never listed).
+    pub visibility: Option<Visibility>,
+    /// Case-insensitive substring of `original_file_name` (empty: no filter).
+    pub original_file_name: Option<String>,
+    /// Case-insensitive substring of the asset's `description` (empty: no filter).
+    pub description: Option<String>,
+    /// The page, 1-indexed.
+    pub page: u32,
+    /// Page size, 1 to 200 (default 20).
+    pub limit: u32,
+}
+
+impl Default for SearchAssets {
+    fn default() -> Self {
+        SearchAssets {
+            library_id: None,
+            person_ids: None,
+            album_ids: None,
+            captured_after: None,
+            captured_before: None,
+            make: None,
+            model: None,
+            lens_model: None,
+            city: None,
+            state: None,
+            country: None,
+            mime_type: None,
+            asset_type: None,
+            is_favorite: None,
+            visibility: None,
+            original_file_name: None,
+            description: None,
+            page: 1,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+impl SearchAssets {
+    /// Checks every parameter without touching storage.
+    pub fn validate(&self) -> Result<()> {
+        check_limit("limit", self.limit)?;
+        if self.page == 0 {
+            return Err(Error::invalid(
+                "page is 1-indexed: it must be at least 1, got 0",
+            ));
+        }
+        if let Some(id) = &self.library_id {
+            ids::validate(IdKind::Library, id)?;
+        }
+        for (name, kind, list) in [
+            ("person_ids", IdKind::Person, &self.person_ids),
+            ("album_ids", IdKind::Album, &self.album_ids),
+        ] {
+            if let Some(list) = list {
+                if list.len() > MAX_FILTER_IDS {
+                    return Err(Error::invalid(format!(
+                        "{name} may hold at most {MAX_FILTER_IDS} ids, got {}",
+                        list.len()
+                    )));
+                }
+                for id in list {
+                    ids::validate(kind, id)?;
+                }
+            }
+        }
+        if let Some(v) = self.visibility {
+            if !facets::searchable(v) {
+                return Err(Error::invalid(format!(
+                    "visibility must be \"timeline\" or \"archive\" (or None for both), got \
+                     {:?}: hidden and locked assets are never listed",
+                    v.as_str()
+                )));
+            }
+        }
+        for (name, d) in [
+            ("captured_after", self.captured_after),
+            ("captured_before", self.captured_before),
+        ] {
+            if let Some(d) = d {
+                d.checked(name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The exact filters that are facets, with their stored values.
+    fn facet_filters(&self) -> Vec<(Field, &str)> {
+        let mut out = Vec::new();
+        for (field, v) in [
+            (Field::Make, &self.make),
+            (Field::Model, &self.model),
+            (Field::LensModel, &self.lens_model),
+            (Field::City, &self.city),
+            (Field::State, &self.state),
+            (Field::Country, &self.country),
+            (Field::MimeType, &self.mime_type),
+        ] {
+            if let Some(v) = v {
+                out.push((field, v.as_str()));
+            }
+        }
+        if let Some(t) = self.asset_type {
+            out.push((Field::Type, t.as_str()));
+        }
+        if let Some(f) = self.is_favorite {
+            out.push((Field::Favorite, facets::bool_value(f)));
+        }
+        if let Some(v) = self.visibility {
+            out.push((Field::Visibility, v.as_str()));
+        }
+        out
+    }
+
+    /// The non-empty substring filters, folded.
+    fn text_filters(&self) -> Vec<(TextField, String)> {
+        [
+            (TextField::FileName, &self.original_file_name),
+            (TextField::Description, &self.description),
+        ]
+        .into_iter()
+        .filter_map(|(f, v)| {
+            v.as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| (f, facets::fold(s)))
+        })
+        .collect()
+    }
+}
+
+/// One page of a search: the assets, the page number, whether more follow, and the exact
+/// number of matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    /// The assets of the page, complete, in list order.
+    pub data: Vec<Asset>,
+    /// The page number (1-indexed), as asked.
+    pub page: u32,
+    /// True exactly when a later page holds at least one asset.
+    pub has_more: bool,
+    /// The number of assets that match, over all pages.
+    pub total: u64,
+}
+
+impl SearchPage {
+    /// The page as JSON: `{"data": [...Gumnut assets...], "page": 1, "has_more": false,
+    /// "total": 0}`.
+    pub fn to_json(&self) -> String {
+        crate::views::gumnut::to_json_string(self, 96 + 2048 * self.data.len())
+    }
+
+    fn empty(page: u32) -> SearchPage {
+        SearchPage {
+            data: Vec::new(),
+            page,
+            has_more: false,
+            total: 0,
+        }
+    }
+}
+
+/// A search resolved against one snapshot.
+struct Plan {
+    lib: LibraryRecord,
+    lib_key: u32,
+    /// The index groups to intersect (at least one: the library when nothing else).
+    groups: Vec<Group>,
+    filter: TimeFilter,
+    texts: Vec<(TextField, String)>,
+}
+
+/// One match found by a search walk: its position and asset key.
+struct Match {
+    pos: Vec<u8>,
+    key: u64,
+}
+
+impl Catalog {
+    /// One page of a search, with the exact number of matches (API.md §6). Live assets only,
+    /// in list order (`local_datetime` descending, then `id` descending).
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, Exif, NewAsset, SearchAssets};
+    /// let cat = Catalog::in_memory()?;
+    /// let records = (0..5).map(|i| NewAsset {
+    ///     original_file_name: Some(format!("IMG_{i}.JPG")),
+    ///     exif: Some(Exif { make: Some(if i < 3 { "Canon" } else { "SONY" }.into()), ..Exif::default() }),
+    ///     ..NewAsset::default()
+    /// });
+    /// cat.add_assets(records.collect(), AddAssets::default())?;
+    /// let res = cat.search_assets(&SearchAssets {
+    ///     make: Some("Canon".into()),
+    ///     limit: 2,
+    ///     ..SearchAssets::default()
+    /// })?;
+    /// assert_eq!((res.data.len(), res.total, res.has_more), (2, 3, true));
+    /// let res = cat.search_assets(&SearchAssets {
+    ///     original_file_name: Some("img_4".into()),
+    ///     ..SearchAssets::default()
+    /// })?;
+    /// assert_eq!(res.total, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn search_assets(&self, q: &SearchAssets) -> Result<SearchPage> {
+        q.validate()?;
+        let (txn, view) = self.begin_read_cached()?;
+        let mut tally = Tally::default();
+        let result = (|| {
+            let Some(plan) = plan(&txn, q, &mut tally)? else {
+                return Ok(SearchPage::empty(q.page));
+            };
+            let offset = u64::from(q.page - 1) * u64::from(q.limit);
+            let (matches, total) = if plan.texts.is_empty() {
+                walk_groups(&txn, &plan, None, offset, q.limit, &mut tally)?
+            } else {
+                walk_texts(&txn, &plan, offset, q.limit, &mut tally)?
+            };
+            let assets = txn.open_table(tables::ASSETS)?;
+            let people = txn.open_table(tables::PEOPLE)?;
+            let mut cache = PeopleCache::shared(view);
+            let mut data = Vec::with_capacity(matches.len());
+            for m in matches {
+                let rec = build::load_asset(&assets, m.key, &mut tally)?;
+                data.push(build::asset_public(
+                    rec,
+                    &plan.lib.id,
+                    &people,
+                    &mut cache,
+                    &mut tally,
+                )?);
+            }
+            Ok(SearchPage {
+                has_more: offset + (data.len() as u64) < total,
+                data,
+                page: q.page,
+                total,
+            })
+        })();
+        self.stats.add(&tally);
+        result.map_err(|e: Error| e.at(self.path()))
+    }
+}
+
+/// Resolves a search: None when it cannot match anything (no library, an album of another
+/// library, a facet value no asset ever had).
+fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Option<Plan>> {
+    let album_ids = txn.open_table(tables::ALBUM_IDS)?;
+    let album_table = txn.open_table(tables::ALBUMS)?;
+    let mut albums: Vec<(u32, AlbumRecord)> = Vec::new();
+    let mut seen = HashSet::new();
+    for id in q.album_ids.iter().flatten() {
+        let key = lookup_u32(&album_ids, id)?.ok_or_else(|| Error::not_found("album", id))?;
+        if seen.insert(key) {
+            albums.push((key, build::load_u32(&album_table, key, "album", tally)?));
+        }
+    }
+    let person_ids = txn.open_table(tables::PERSON_IDS)?;
+    let mut people: Vec<u32> = Vec::new();
+    for id in q.person_ids.iter().flatten() {
+        let key = lookup_u32(&person_ids, id)?.ok_or_else(|| Error::not_found("person", id))?;
+        if !people.contains(&key) {
+            people.push(key);
+        }
+    }
+    let libraries = txn.open_table(tables::LIBRARIES)?;
+    let library = match (&q.library_id, albums.first()) {
+        (None, Some((_, a))) => Some((
+            a.library,
+            build::load_u32::<LibraryRecord>(&libraries, a.library, "library", tally)?,
+        )),
+        (id, _) => build::resolve_library(
+            &txn.open_table(tables::LIBRARY_IDS)?,
+            &libraries,
+            id.as_deref(),
+            tally,
+        )?,
+    };
+    let Some((lib_key, lib)) = library else {
+        return Ok(None);
+    };
+    if albums.iter().any(|(_, a)| a.library != lib_key) {
+        return Ok(None);
+    }
+    let mut groups: Vec<Group> = albums.iter().map(|(k, _)| Group::Album(*k)).collect();
+    groups.extend(people.iter().map(|&p| Group::Person {
+        person: p,
+        library: lib_key,
+    }));
+    let values = txn.open_table(tables::FACET_VALUES)?;
+    for (field, value) in q.facet_filters() {
+        match values.get(facets::value_key(field, value).as_slice())? {
+            Some(v) => groups.push(facets::group(lib_key, field, v.value())),
+            None => return Ok(None),
+        }
+    }
+    if groups.is_empty() {
+        groups.push(Group::Library(lib_key));
+    }
+    // The smallest group leads the intersection: order by the maintained counts, largest
+    // first (`plan::stream` makes the last one the driver of the leapfrog).
+    let counts = txn.open_table(tables::LIST_COUNTS)?;
+    let mut sized = Vec::with_capacity(groups.len());
+    for g in groups {
+        sized.push((group_count(&counts, g, State::Live)?, g));
+    }
+    if sized.iter().any(|(n, _)| *n == 0) {
+        return Ok(None);
+    }
+    sized.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    Ok(Some(Plan {
+        lib,
+        lib_key,
+        groups: sized.into_iter().map(|(_, g)| g).collect(),
+        filter: TimeFilter {
+            after: q.captured_after.map(TimeBound::new),
+            before: q.captured_before.map(TimeBound::new),
+        },
+        texts: q.text_filters(),
+    }))
+}
+
+/// Walks the intersection of the plan's groups (live, date-bounded), keeping the matches at
+/// `[offset, offset + limit)` and counting them all; with `only`, entries whose asset is not in
+/// it are skipped. A single group without dates is counted by its maintained count instead, and
+/// the walk stops after the page.
+fn walk_groups(
+    txn: &ReadTransaction,
+    plan: &Plan,
+    only: Option<&HashSet<u64>>,
+    offset: u64,
+    limit: u32,
+    tally: &mut Tally,
+) -> Result<(Vec<Match>, u64)> {
+    let index = txn.open_table(tables::LIST_INDEX)?;
+    let counted = (plan.groups.len() == 1
+        && only.is_none()
+        && plan.filter.after.is_none()
+        && plan.filter.before.is_none())
+    .then(|| {
+        group_count(
+            &txn.open_table(tables::LIST_COUNTS)?,
+            plan.groups[0],
+            State::Live,
+        )
+    })
+    .transpose()?;
+    let mut s = plan::stream(&index, &plan.groups, State::Live, plan.filter, &Start::Top)?;
+    let end = offset + u64::from(limit);
+    let mut seen = 0u64;
+    let mut out = Vec::with_capacity(limit as usize);
+    while let Some(e) = s.head() {
+        if only.is_none_or(|set| set.contains(&e.value.asset)) {
+            if seen >= offset && seen < end {
+                out.push(Match {
+                    pos: e.pos.clone(),
+                    key: e.value.asset,
+                });
+            }
+            seen += 1;
+            if counted.is_some() && seen >= end {
+                break;
+            }
+        }
+        s.advance()?;
+    }
+    s.tally(tally);
+    Ok((out, counted.unwrap_or(seen)))
+}
+
+/// Answers a search with substring filters: scans the library's text column for each filter
+/// (the matches of all of them, date-bounded), then either takes the page straight from the
+/// matches' positions (no other filter) or walks the groups keeping only matching assets.
+fn walk_texts(
+    txn: &ReadTransaction,
+    plan: &Plan,
+    offset: u64,
+    limit: u32,
+    tally: &mut Tally,
+) -> Result<(Vec<Match>, u64)> {
+    let column = txn.open_table(tables::TEXT_COLUMN)?;
+    let mut found: Option<Vec<Match>> = None;
+    for (field, needle) in &plan.texts {
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let keep: Option<HashSet<u64>> = found.as_ref().map(|f| f.iter().map(|m| m.key).collect());
+        let (lower, upper) = facets::block_range(*field, plan.lib_key);
+        let mut next = Vec::new();
+        for row in column.range::<&[u8]>(lower.as_slice()..upper.as_slice())? {
+            let (_, v) = row?;
+            tally.index_entries += 1;
+            for r in facets::rows(v.value()) {
+                let r = r?;
+                if finder.find(r.text).is_none()
+                    || keep.as_ref().is_some_and(|k| !k.contains(&r.key))
+                    || !plan.filter.matches(keys::position_time(r.pos), r.offset)
+                {
+                    continue;
+                }
+                next.push(Match {
+                    pos: r.pos.to_vec(),
+                    key: r.key,
+                });
+            }
+        }
+        found = Some(next);
+    }
+    let mut found = found.unwrap_or_default();
+    if plan.groups != [Group::Library(plan.lib_key)] {
+        let set: HashSet<u64> = found.iter().map(|m| m.key).collect();
+        return walk_groups(txn, plan, Some(&set), offset, limit, tally);
+    }
+    // Only the library: the matches are the answer. Put the page's entries in place (newest
+    // first) without sorting the rest.
+    let total = found.len() as u64;
+    let start = offset.min(total) as usize;
+    let end = (offset + u64::from(limit)).min(total) as usize;
+    if start < end {
+        let newest_first = |a: &Match, b: &Match| b.pos.cmp(&a.pos);
+        if start > 0 {
+            found.select_nth_unstable_by(start, newest_first);
+        }
+        let tail = &mut found[start..];
+        if end - start < tail.len() {
+            tail.select_nth_unstable_by(end - start, newest_first);
+        }
+        tail[..end - start].sort_unstable_by(newest_first);
+    }
+    Ok((found.drain(start..end).collect(), total))
+}
