@@ -71,7 +71,8 @@ pub(crate) fn bool_value(b: bool) -> &'static str {
 pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
     let (e, m) = (rec.exif.as_ref(), rec.metadata.as_ref());
     let mut out = Vec::with_capacity(10);
-    let strings: [(Field, fn(&Exif) -> Option<&str>); 6] = [
+    type Getter = fn(&Exif) -> Option<&str>;
+    let strings: [(Field, Getter); 6] = [
         (Field::Make, |x| x.make.as_deref()),
         (Field::Model, |x| x.model.as_deref()),
         (Field::LensModel, |x| x.lens_model.as_deref()),

@@ -207,12 +207,14 @@ impl<'t> IndexTables<'t> {
         let mut out = Vec::with_capacity(10);
         for (field, value) in facets::values(rec) {
             let k = facets::value_key(field, &value);
-            let v = match self.facet_cache.get(&k) {
-                Some(&v) => Some(v),
-                None => match {
-                    let found = self.facet_values.get(k.as_slice())?.map(|g| g.value());
-                    found
-                } {
+            let cached = self.facet_cache.get(&k).copied();
+            let stored = match cached {
+                Some(_) => None,
+                None => self.stored_facet(&k)?,
+            };
+            let v = match cached {
+                Some(v) => Some(v),
+                None => match stored {
                     Some(v) => {
                         self.facet_cache.insert(k, v);
                         Some(v)
@@ -241,6 +243,10 @@ impl<'t> IndexTables<'t> {
             }
         }
         Ok(out)
+    }
+
+    fn stored_facet(&self, k: &[u8]) -> Result<Option<u32>> {
+        Ok(self.facet_values.get(k)?.map(|g| g.value()))
     }
 
     /// Queues the text-column rows of asset `key` moving from `old` to `new`.
@@ -554,4 +560,260 @@ pub(crate) fn count_days(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{FixedOffset, NaiveDate};
+    use proptest::prelude::*;
+    use redb::{ReadableDatabase, ReadableTable};
+
+    use super::*;
+    use crate::model::{
+        AssetUpdate, DateTimeInput, Exif, NewAsset, NewFace, NewPerson, Visibility,
+    };
+    use crate::write::{AddAssets, NewAlbum};
+    use crate::Catalog;
+
+    type Bytes = Vec<u8>;
+
+    /// Facet keys with the interned value replaced by its `field | value` bytes (interned keys
+    /// depend on the order values were first seen).
+    fn translate(k: &[u8], names: &BTreeMap<u32, Bytes>) -> Bytes {
+        if k.first() != Some(&4) || k.len() < 11 {
+            return k.to_vec();
+        }
+        let v = u32::from_be_bytes(k[6..10].try_into().unwrap());
+        let mut out = k[..5].to_vec();
+        out.extend_from_slice(&names[&v]);
+        out.push(0);
+        out.extend_from_slice(&k[10..]);
+        out
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Snapshot {
+        list: BTreeMap<Bytes, Bytes>,
+        counts: BTreeMap<Bytes, u64>,
+        days: BTreeMap<Bytes, u64>,
+        text: BTreeMap<Bytes, Bytes>,
+    }
+
+    fn snapshot(cat: &Catalog) -> Snapshot {
+        let txn = cat.db.begin_read().unwrap();
+        let mut names = BTreeMap::new();
+        for row in txn
+            .open_table(tables::FACET_VALUES)
+            .unwrap()
+            .iter()
+            .unwrap()
+        {
+            let (k, v) = row.unwrap();
+            if !k.value().is_empty() {
+                assert!(names.insert(v.value(), k.value().to_vec()).is_none());
+            }
+        }
+        let list_table = txn.open_table(tables::LIST_INDEX).unwrap();
+        let mut list = BTreeMap::new();
+        for row in list_table.iter().unwrap() {
+            let (k, v) = row.unwrap();
+            list.insert(translate(k.value(), &names), v.value().to_vec());
+        }
+        let mut counts = BTreeMap::new();
+        for row in txn.open_table(tables::LIST_COUNTS).unwrap().iter().unwrap() {
+            let (k, v) = row.unwrap();
+            counts.insert(translate(k.value(), &names), v.value());
+        }
+        // The maintained counts equal a recount of the index.
+        assert_eq!(
+            crate::storage::upgrade::count_list_index(&list_table).unwrap(),
+            txn.open_table(tables::LIST_COUNTS)
+                .unwrap()
+                .iter()
+                .unwrap()
+                .map(|r| r.map(|(k, v)| (k.value().to_vec(), v.value())).unwrap())
+                .collect::<BTreeMap<_, _>>()
+        );
+        let day_table = txn.open_table(tables::DAY_COUNTS).unwrap();
+        let raw_days: BTreeMap<Bytes, u64> = day_table
+            .iter()
+            .unwrap()
+            .map(|r| r.map(|(k, v)| (k.value().to_vec(), v.value())).unwrap())
+            .collect();
+        assert_eq!(count_days(&list_table).unwrap(), raw_days);
+        let days = raw_days
+            .iter()
+            .map(|(k, v)| (translate(k, &names), *v))
+            .collect();
+        let mut text = BTreeMap::new();
+        for row in txn.open_table(tables::TEXT_COLUMN).unwrap().iter().unwrap() {
+            let (k, v) = row.unwrap();
+            text.insert(k.value().to_vec(), v.value().to_vec());
+        }
+        Snapshot {
+            list,
+            counts,
+            days,
+            text,
+        }
+    }
+
+    /// The maintained search structures equal a rebuild from the records.
+    fn assert_consistent(cat: &Catalog) {
+        let maintained = snapshot(cat);
+        let txn = cat.db.begin_write().unwrap();
+        {
+            let mut list = txn.open_table(tables::LIST_INDEX).unwrap();
+            list.retain(|k, _| k.first() != Some(&4)).unwrap();
+            let mut counts = txn.open_table(tables::LIST_COUNTS).unwrap();
+            counts.retain(|k, _| k.first() != Some(&4)).unwrap();
+        }
+        txn.delete_table(tables::DAY_COUNTS).unwrap();
+        txn.delete_table(tables::TEXT_COLUMN).unwrap();
+        txn.delete_table(tables::FACET_VALUES).unwrap();
+        rebuild_search(&txn).unwrap();
+        txn.commit().unwrap();
+        assert_eq!(maintained, snapshot(cat));
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(Vec<(u8, u8, u8, bool)>),
+        Trash(u8),
+        Restore(u8),
+        Delete(u8),
+        Favorite(u8, bool),
+        Visibility(u8, u8),
+        Time(u8, u8),
+        Make(u8, u8),
+        Name(u8, u8),
+        Album(u8, bool),
+        Face(u8, u8),
+        Merge,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            proptest::collection::vec((0u8..8, 0u8..4, 0u8..4, any::<bool>()), 1..6)
+                .prop_map(Op::Add),
+            any::<u8>().prop_map(Op::Trash),
+            any::<u8>().prop_map(Op::Restore),
+            any::<u8>().prop_map(Op::Delete),
+            (any::<u8>(), any::<bool>()).prop_map(|(a, f)| Op::Favorite(a, f)),
+            (any::<u8>(), 0u8..4).prop_map(|(a, v)| Op::Visibility(a, v)),
+            (any::<u8>(), 0u8..8).prop_map(|(a, t)| Op::Time(a, t)),
+            (any::<u8>(), 0u8..4).prop_map(|(a, m)| Op::Make(a, m)),
+            (any::<u8>(), 0u8..4).prop_map(|(a, n)| Op::Name(a, n)),
+            (any::<u8>(), any::<bool>()).prop_map(|(a, b)| Op::Album(a, b)),
+            (any::<u8>(), 0u8..3).prop_map(|(a, p)| Op::Face(a, p)),
+            Just(Op::Merge),
+        ]
+    }
+
+    fn time(t: u8) -> DateTimeInput {
+        let day = NaiveDate::from_ymd_opt(1969, 12, 30).unwrap()
+            + chrono::Duration::days(i64::from(t % 4) * 400);
+        DateTimeInput {
+            naive: day.and_hms_opt(u32::from(t) * 3 % 24, 30, 0).unwrap(),
+            offset: t
+                .is_multiple_of(2)
+                .then(|| FixedOffset::east_opt(3600).unwrap()),
+        }
+    }
+
+    const MAKES: [Option<&str>; 4] = [None, Some("Canon"), Some("canon"), Some("SONY")];
+    const NAMES: [Option<&str>; 4] = [None, Some("IMG_1.JPG"), Some("Été.heic"), Some("")];
+
+    fn record(t: u8, m: u8, n: u8, fav: bool, person: Option<&str>) -> NewAsset {
+        NewAsset {
+            local_datetime: Some(time(t)),
+            exif: MAKES[usize::from(m)].map(|make| Exif {
+                make: Some(make.into()),
+                ..Exif::default()
+            }),
+            original_file_name: NAMES[usize::from(n)].map(Into::into),
+            description: fav.then(|| "Beach".into()),
+            is_favorite: Some(fav),
+            faces: person.map(|p| {
+                vec![NewFace {
+                    person_id: Some(p.into()),
+                    ..NewFace::default()
+                }]
+            }),
+            ..NewAsset::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+        #[test]
+        fn search_structures_equal_a_rebuild(ops in proptest::collection::vec(op(), 1..25)) {
+            let cat = Catalog::in_memory().unwrap();
+            for p in ["person_a", "person_b", "person_c"] {
+                cat.create_person(NewPerson { id: Some(p.into()), ..NewPerson::default() }).unwrap();
+            }
+            cat.add_assets(vec![record(0, 1, 1, false, Some("person_a"))], AddAssets::default()).unwrap();
+            cat.create_album(NewAlbum { name: "A".into(), id: Some("album_a".into()), ..Default::default() }).unwrap();
+            let mut ids: Vec<String> = cat
+                .list_assets(&crate::ListAssets::default())
+                .unwrap()
+                .data
+                .into_iter()
+                .map(|a| a.id)
+                .collect();
+            let mut merged = false;
+            for op in &ops {
+                let pick = |i: u8| (!ids.is_empty()).then(|| ids[usize::from(i) % ids.len()].clone());
+                match op {
+                    Op::Add(v) => {
+                        let recs = v
+                            .iter()
+                            .map(|&(t, m, n, f)| record(t, m, n, f, (t % 3 == 0).then_some("person_b")))
+                            .collect();
+                        ids.extend(cat.add_assets(recs, AddAssets::default()).unwrap().into_iter().map(|a| a.id));
+                    }
+                    Op::Trash(i) => if let Some(id) = pick(*i) { cat.trash_assets(&[id]).unwrap() },
+                    Op::Restore(i) => if let Some(id) = pick(*i) { cat.restore_assets(&[id]).unwrap() },
+                    Op::Delete(i) => if let Some(id) = pick(*i) {
+                        cat.delete_assets(&[&id]).unwrap();
+                        ids.retain(|x| *x != id);
+                    },
+                    Op::Favorite(i, f) => if let Some(id) = pick(*i) {
+                        cat.update_asset(&id, AssetUpdate { is_favorite: Some(*f), ..AssetUpdate::default() }).unwrap();
+                    },
+                    Op::Visibility(i, v) => if let Some(id) = pick(*i) {
+                        let v = [Visibility::Timeline, Visibility::Archive, Visibility::Hidden, Visibility::Locked][usize::from(*v)];
+                        cat.update_asset(&id, AssetUpdate { visibility: Some(v), ..AssetUpdate::default() }).unwrap();
+                    },
+                    Op::Time(i, t) => if let Some(id) = pick(*i) {
+                        cat.update_asset(&id, AssetUpdate { local_datetime: Some(time(*t)), ..AssetUpdate::default() }).unwrap();
+                    },
+                    Op::Make(i, m) => if let Some(id) = pick(*i) {
+                        let exif = MAKES[usize::from(*m)].map(|make| Exif { make: Some(make.into()), ..Exif::default() });
+                        cat.update_asset(&id, AssetUpdate { exif: Some(exif), ..AssetUpdate::default() }).unwrap();
+                    },
+                    Op::Name(i, n) => if let (Some(id), Some(name)) = (pick(*i), NAMES[usize::from(*n)]) {
+                        cat.update_asset(&id, AssetUpdate { original_file_name: Some(name.into()), ..AssetUpdate::default() }).unwrap();
+                    },
+                    Op::Album(i, add) => if let Some(id) = pick(*i) {
+                        if *add { cat.add_to_album("album_a", &[id]).unwrap() } else { cat.remove_from_album("album_a", &[id]).unwrap() }
+                    },
+                    Op::Face(i, p) => if let Some(id) = pick(*i) {
+                        let p = ["person_a", "person_b", "person_c"][usize::from(*p)];
+                        if !(merged && p == "person_c") {
+                            cat.add_faces(vec![NewFace { asset_id: Some(id), person_id: Some(p.into()), ..NewFace::default() }]).unwrap();
+                        }
+                    },
+                    Op::Merge => if !merged {
+                        cat.merge_people("person_a", &["person_c"]).unwrap();
+                        merged = true;
+                    },
+                }
+            }
+            assert_consistent(&cat);
+        }
+    }
 }

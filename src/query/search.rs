@@ -67,7 +67,7 @@ pub struct SearchAssets {
     pub state: Option<String>,
     /// Exact country.
     pub country: Option<String>,
-    /// Exact MIME type (`image/jpeg` when the record has none).
+    /// Exact MIME type (`application/octet-stream` when the record has none, as in the views).
     pub mime_type: Option<String>,
     /// Immich's type, derived from the MIME type.
     pub asset_type: Option<AssetType>,
