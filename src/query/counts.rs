@@ -71,9 +71,11 @@ impl Catalog {
     /// its pages (`limit` is ignored; `starting_after_id` counts what follows the cursor).
     ///
     /// Cost: a library, an album or a person alone (in any `state`) is answered by the
-    /// maintained counts, one or two point reads whatever the library's size. Time bounds,
-    /// album and person together, or a cursor walk the matching index entries (no asset record
-    /// is read); `ids` reads those records (at most 100).
+    /// maintained counts, one or two point reads whatever the library's size; with time bounds
+    /// (state live or all) by the maintained day counts of the days inside the bounds plus the
+    /// index entries of the edge days. Trashed with time bounds, album and person together, or
+    /// a cursor walk the matching index entries (no asset record is read); `ids` reads those
+    /// records (at most 100).
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
@@ -120,6 +122,21 @@ impl Catalog {
             return group_count(&txn.open_table(tables::LIST_COUNTS)?, r.groups[0], q.state);
         }
         let index = txn.open_table(tables::LIST_INDEX)?;
+        if let ([group], Start::Top, State::Live | State::All) = (&r.groups[..], &r.start, q.state)
+        {
+            // Dated, one group, ordered by local time: day counts plus the edge days.
+            let days = crate::query::days::open(txn)?;
+            let mut n = 0;
+            for part in match q.state {
+                State::All => &[Part::Live, Part::TrashedByLocal][..],
+                _ => &[Part::Live][..],
+            } {
+                n += crate::query::days::count_bounded(
+                    &index, &days, *group, *part, &r.filter, tally,
+                )?;
+            }
+            return Ok(n);
+        }
         let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
         let mut n = 0u64;
         while s.head().is_some() {

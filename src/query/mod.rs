@@ -10,6 +10,7 @@ pub mod buckets;
 pub(crate) mod build;
 pub mod counts;
 pub mod cursor;
+pub(crate) mod days;
 pub mod immich;
 pub mod list;
 pub(crate) mod plan;

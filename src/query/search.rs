@@ -27,9 +27,9 @@ use crate::query::build::{self, lookup_u32, PeopleCache};
 use crate::query::counts::group_count;
 use crate::query::cursor::Start;
 use crate::query::plan::{self, TimeFilter};
-use crate::query::{check_limit, State, DEFAULT_LIMIT};
+use crate::query::{check_limit, days, State, DEFAULT_LIMIT};
 use crate::storage::codec::{AlbumRecord, LibraryRecord};
-use crate::storage::keys::{self, Group};
+use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
 
 /// The most ids a `person_ids` or `album_ids` filter may hold.
@@ -397,8 +397,9 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
 
 /// Walks the intersection of the plan's groups (live, date-bounded), keeping the matches at
 /// `[offset, offset + limit)` and counting them all; with `only`, entries whose asset is not in
-/// it are skipped. A single group without dates is counted by its maintained count instead, and
-/// the walk stops after the page.
+/// it are skipped. One group alone is counted from the maintained counts instead (its total
+/// when undated, its day counts when dated), and the walk stops after the page; undated, it
+/// also starts at the page's day, found from the day counts.
 fn walk_groups(
     txn: &ReadTransaction,
     plan: &Plan,
@@ -408,25 +409,43 @@ fn walk_groups(
     tally: &mut Tally,
 ) -> Result<(Vec<Match>, u64)> {
     let index = txn.open_table(tables::LIST_INDEX)?;
-    let counted = (plan.groups.len() == 1
-        && only.is_none()
-        && plan.filter.after.is_none()
-        && plan.filter.before.is_none())
-    .then(|| {
-        group_count(
-            &txn.open_table(tables::LIST_COUNTS)?,
-            plan.groups[0],
-            State::Live,
-        )
-    })
-    .transpose()?;
-    let mut s = plan::stream(&index, &plan.groups, State::Live, plan.filter, &Start::Top)?;
-    let end = offset + u64::from(limit);
+    let undated = plan.filter.after.is_none() && plan.filter.before.is_none();
+    let single = (plan.groups.len() == 1 && only.is_none()).then_some(plan.groups[0]);
+    let mut start = Start::Top;
+    let mut skip = offset;
+    let counted = match single {
+        Some(g) if undated => {
+            let total = group_count(&txn.open_table(tables::LIST_COUNTS)?, g, State::Live)?;
+            if offset >= total {
+                return Ok((Vec::new(), total));
+            }
+            if offset > 0 {
+                if let Some((pos, rest)) = days::seek_offset(&days::open(txn)?, g, offset, tally)? {
+                    if let Some(p) = pos {
+                        start = Start::After(p);
+                    }
+                    skip = rest;
+                }
+            }
+            Some(total)
+        }
+        Some(g) => Some(days::count_bounded(
+            &index,
+            &days::open(txn)?,
+            g,
+            Part::Live,
+            &plan.filter,
+            tally,
+        )?),
+        None => None,
+    };
+    let mut s = plan::stream(&index, &plan.groups, State::Live, plan.filter, &start)?;
     let mut seen = 0u64;
+    let end = skip + u64::from(limit);
     let mut out = Vec::with_capacity(limit as usize);
     while let Some(e) = s.head() {
         if only.is_none_or(|set| set.contains(&e.value.asset)) {
-            if seen >= offset && seen < end {
+            if seen >= skip && seen < end {
                 out.push(Match {
                     pos: e.pos.clone(),
                     key: e.value.asset,
