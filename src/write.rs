@@ -692,16 +692,19 @@ impl Catalog {
     ) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
+            // One set of index tables for the whole batch: counters and text-column blocks are
+            // written once, not once per asset.
+            let mut idx = IndexTables::open(txn)?;
             for id in list {
                 let (key, old) = load_by_id(txn, id)?;
                 let mut rec = old.clone();
                 change(&mut rec)?;
                 if rec != old {
-                    IndexTables::update(txn, key, Some(&old), Some(&rec))?;
+                    idx.apply(key, Some(&old), Some(&rec))?;
                     store(txn, key, &rec)?;
                 }
             }
-            Ok(())
+            idx.finish()
         })
     }
 
@@ -710,9 +713,10 @@ impl Catalog {
     pub fn delete_assets<S: AsRef<str>>(&self, asset_ids: &[S]) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
+            let mut idx = IndexTables::open(txn)?;
             for id in list {
                 let (key, rec) = load_by_id(txn, id)?;
-                IndexTables::update(txn, key, Some(&rec), None)?;
+                idx.apply(key, Some(&rec), None)?;
                 txn.open_table(tables::ASSETS)?.remove(key)?;
                 txn.open_table(tables::ASSET_IDS)?.remove(id)?;
                 let mut faces = txn.open_table(tables::FACE_IDS)?;
@@ -724,7 +728,7 @@ impl Catalog {
                     sums.remove(k.as_slice())?;
                 }
             }
-            Ok(())
+            idx.finish()
         })
     }
 
