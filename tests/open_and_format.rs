@@ -510,3 +510,107 @@ fn a_file_open_in_another_process_is_already_open_and_untouched() {
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 1);
 }
+
+/// `tests/data/format3.redb` was written by photocat's format 3 (commit 3248a05, generator
+/// `tests/data/write_format3.rs`): one library, people `person_0..2`, 40 assets `asset_00..39`
+/// with makes (`Canon`, `SONY`, `canon`, none), cities, names, MIME types, descriptions,
+/// favourites, archived and hidden ones and faces, album `album_trip`, three trashed. After
+/// the upgrade every search and bucket answer equals a filter over the assets as listed.
+#[test]
+fn a_format_3_catalogue_is_upgraded_with_search_and_buckets() {
+    use photocat::{Asset, BucketSize, SearchAssets, TimeBuckets};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.redb");
+    std::fs::copy("tests/data/format3.redb", &path).unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), Some(3));
+    let live: Vec<Asset> = cat
+        .iter_assets(ListAssets::default(), 200)
+        .unwrap()
+        .collect::<photocat::Result<_>>()
+        .unwrap();
+    assert_eq!(live.len(), 28); // 40, less 10 hidden, less 2 trashed (asset_07 is hidden too)
+    let search = |q: SearchAssets| {
+        let page = cat
+            .search_assets(&SearchAssets { limit: 200, ..q })
+            .unwrap();
+        assert_eq!(page.total, page.data.len() as u64);
+        page.data.into_iter().map(|a| a.id).collect::<Vec<_>>()
+    };
+    let want = |f: &dyn Fn(&Asset) -> bool| {
+        let ids: Vec<String> = live.iter().filter(|a| f(a)).map(|a| a.id.clone()).collect();
+        assert!(!ids.is_empty(), "each check matches something");
+        ids
+    };
+    let make = |a: &Asset| a.exif.as_ref().and_then(|e| e.make.clone());
+    assert_eq!(
+        search(SearchAssets {
+            make: Some("Canon".into()),
+            ..Default::default()
+        }),
+        want(&|a| make(a).as_deref() == Some("Canon"))
+    );
+    assert_eq!(
+        search(SearchAssets {
+            city: Some("Paris".into()),
+            person_ids: Some(vec!["person_0".into()]),
+            ..Default::default()
+        }),
+        want(&|a| {
+            a.exif.as_ref().and_then(|e| e.city.as_deref()) == Some("Paris")
+                && a.people.iter().any(|p| p.id == "person_0")
+        })
+    );
+    assert_eq!(
+        search(SearchAssets {
+            original_file_name: Some("IMG_000".into()),
+            album_ids: Some(vec!["album_trip".into()]),
+            ..Default::default()
+        }),
+        want(&|a| {
+            a.original_file_name.to_lowercase().contains("img_000")
+                && cat
+                    .list_album_assets("album_trip")
+                    .unwrap()
+                    .iter()
+                    .any(|m| m.id == a.id)
+        })
+    );
+    assert_eq!(
+        search(SearchAssets {
+            mime_type: Some("video/mp4".into()),
+            is_favorite: Some(false),
+            description: Some("BEACH".into()),
+            ..Default::default()
+        }),
+        want(&|a| {
+            a.mime_type == "video/mp4"
+                && !a.is_favorite
+                && a.description
+                    .as_deref()
+                    .is_some_and(|d| d.contains("Beach"))
+        })
+    );
+    let months = cat
+        .time_buckets(&TimeBuckets {
+            size: BucketSize::Year,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut years = std::collections::BTreeMap::new();
+    for a in &live {
+        use chrono::Datelike;
+        *years.entry(a.local_datetime.year()).or_insert(0u64) += 1;
+    }
+    let got: Vec<(i32, u64)> = months
+        .iter()
+        .map(|b| {
+            use chrono::Datelike;
+            (b.start.year(), b.count)
+        })
+        .collect();
+    assert_eq!(got, years.into_iter().rev().collect::<Vec<_>>());
+    cat.close().unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), None);
+}
