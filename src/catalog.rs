@@ -362,6 +362,7 @@ pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::FACET_VALUES)?;
     txn.open_table(tables::DAY_COUNTS)?;
     txn.open_table(tables::TEXT_COLUMN)?;
+    txn.open_table(tables::POSTINGS)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use redb::{ReadableTable, Table};
+use roaring::RoaringBitmap;
 
 use crate::error::{Error, Result};
 use crate::facets::{self, TextField, TextRow};
@@ -104,6 +105,10 @@ pub(crate) struct IndexTables<'t> {
     pending_days: HashMap<Vec<u8>, i64>,
     /// Text-column changes per block: (asset key, its new row or None), in order.
     pending_text: BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
+    /// Posting bitmaps (format 4).
+    postings: Table<'t, &'static [u8], &'static [u8]>,
+    /// Posting changes per `prefix | block` key: (low 16 bits of the asset key, added), in order.
+    pending_postings: HashMap<Vec<u8>, Vec<(u16, bool)>>,
     /// The Immich-side indexes (format 3).
     /// (An `Option` only so that [`IndexTables::finish`] can take it.)
     immich: Option<ImmichTables<'t>>,
@@ -127,6 +132,8 @@ impl<'t> IndexTables<'t> {
             next_facet: None,
             pending_days: HashMap::new(),
             pending_text: BTreeMap::new(),
+            postings: txn.open_table(tables::POSTINGS)?,
+            pending_postings: HashMap::new(),
             immich: Some(ImmichTables::open(txn)?),
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
@@ -175,6 +182,30 @@ impl<'t> IndexTables<'t> {
         }
         if let Some(next) = self.next_facet {
             self.facet_values.insert(facets::NEXT_VALUE_KEY, next)?;
+        }
+        let mut postings: Vec<(Vec<u8>, Vec<(u16, bool)>)> =
+            std::mem::take(&mut self.pending_postings)
+                .into_iter()
+                .collect();
+        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (k, ops) in postings {
+            let mut set = match self.postings.get(k.as_slice())? {
+                Some(v) => posting_decode(v.value())?,
+                None => RoaringBitmap::new(),
+            };
+            for (low, add) in ops {
+                if add {
+                    set.insert(u32::from(low));
+                } else {
+                    set.remove(u32::from(low));
+                }
+            }
+            if set.is_empty() {
+                self.postings.remove(k.as_slice())?;
+            } else {
+                self.postings
+                    .insert(k.as_slice(), posting_encode(&set)?.as_slice())?;
+            }
         }
         for (block, changes) in std::mem::take(&mut self.pending_text) {
             let mut rows = match self.text.get(block.as_slice())? {
@@ -275,16 +306,44 @@ impl<'t> IndexTables<'t> {
         if replaced {
             return Ok(());
         }
+        self.post(k, v, true)?;
         self.count(k, 1)
     }
 
     /// Removes a list-index entry and uncounts it when it existed.
     fn remove_entry(&mut self, k: &[u8]) -> Result<()> {
-        let existed = self.list.remove(k)?.is_some();
-        if !existed {
+        let old = self.list.remove(k)?.map(|v| v.value().to_vec());
+        let Some(v) = old else {
+            return Ok(());
+        };
+        self.post(k, &v, false)?;
+        self.count(k, -1)
+    }
+
+    /// Queues the posting change of a live entry added or removed (entries of other parts have
+    /// no postings).
+    fn post(&mut self, k: &[u8], v: &[u8], add: bool) -> Result<()> {
+        let Some(len) = keys::prefix_len(k) else {
+            return Err(Error::Corrupt("a list-index key of no known group".into()));
+        };
+        if k[len - 1] != Part::Live as u8 {
             return Ok(());
         }
-        self.count(k, -1)
+        let asset = keys::decode_value(v, 0)
+            .ok_or_else(|| Error::Corrupt("short list-index value".into()))?
+            .asset;
+        let mut pk = [0u8; 16];
+        pk[..len].copy_from_slice(&k[..len]);
+        pk[len..len + 4].copy_from_slice(&((asset >> 16) as u32).to_be_bytes());
+        let pk = &pk[..len + 4];
+        let change = (asset as u16, add);
+        match self.pending_postings.get_mut(pk) {
+            Some(ops) => ops.push(change),
+            None => {
+                self.pending_postings.insert(pk.to_vec(), vec![change]);
+            }
+        }
+        Ok(())
     }
 
     fn count(&mut self, k: &[u8], delta: i64) -> Result<()> {
@@ -440,6 +499,7 @@ impl<'t> IndexTables<'t> {
                 continue; // not new: already counted
             }
             self.count_day(k, 1);
+            self.post(k, v, true)?;
             let len = keys::prefix_len(k)
                 .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
             match &mut run {
@@ -527,6 +587,10 @@ pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
         for (k, n) in count_days(&index)? {
             days.insert(k.as_slice(), n)?;
         }
+        let mut postings = txn.open_table(tables::POSTINGS)?;
+        for (k, set) in collect_postings(&index)? {
+            postings.insert(k.as_slice(), posting_encode(&set)?.as_slice())?;
+        }
     }
     let assets = txn.open_table(tables::ASSETS)?;
     let mut idx = IndexTables::open(txn)?;
@@ -542,6 +606,43 @@ pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
         idx.text_change(key, None, Some(&rec));
     }
     idx.finish()
+}
+
+/// Decodes a stored posting bitmap.
+pub(crate) fn posting_decode(bytes: &[u8]) -> Result<RoaringBitmap> {
+    RoaringBitmap::deserialize_from(bytes)
+        .map_err(|e| Error::Corrupt(format!("a malformed posting bitmap: {e}")))
+}
+
+fn posting_encode(set: &RoaringBitmap) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(set.serialized_size());
+    set.serialize_into(&mut out)
+        .map_err(|e| Error::Corrupt(format!("cannot encode a posting bitmap: {e}")))?;
+    Ok(out)
+}
+
+/// The posting bitmaps of every live list-index range, built by walking the index (the
+/// upgrade's, and the tests', recount of what `postings` maintains).
+pub(crate) fn collect_postings(
+    index: &impl ReadableTable<&'static [u8], &'static [u8]>,
+) -> Result<BTreeMap<Vec<u8>, RoaringBitmap>> {
+    let mut out: BTreeMap<Vec<u8>, RoaringBitmap> = BTreeMap::new();
+    for row in index.iter()? {
+        let (k, v) = row?;
+        let k = k.value();
+        let len = keys::prefix_len(k)
+            .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
+        if k[len - 1] != Part::Live as u8 {
+            continue;
+        }
+        let asset = keys::decode_value(v.value(), 0)
+            .ok_or_else(|| Error::Corrupt("short list-index value".into()))?
+            .asset;
+        let mut pk = k[..len].to_vec();
+        pk.extend_from_slice(&((asset >> 16) as u32).to_be_bytes());
+        out.entry(pk).or_default().insert(asset as u32 & 0xffff);
+    }
+    Ok(out)
 }
 
 /// The number of list-index entries per `prefix | day` key, counted by walking the index (the
@@ -599,6 +700,7 @@ mod tests {
         counts: BTreeMap<Bytes, u64>,
         days: BTreeMap<Bytes, u64>,
         text: BTreeMap<Bytes, Bytes>,
+        postings: BTreeMap<Bytes, Vec<u32>>,
     }
 
     fn snapshot(cat: &Catalog) -> Snapshot {
@@ -652,11 +754,24 @@ mod tests {
             let (k, v) = row.unwrap();
             text.insert(k.value().to_vec(), v.value().to_vec());
         }
+        let mut raw_postings = BTreeMap::new();
+        for row in txn.open_table(tables::POSTINGS).unwrap().iter().unwrap() {
+            let (k, v) = row.unwrap();
+            let set = posting_decode(v.value()).unwrap();
+            assert!(!set.is_empty(), "an empty posting bitmap is stored");
+            raw_postings.insert(k.value().to_vec(), set);
+        }
+        assert_eq!(collect_postings(&list_table).unwrap(), raw_postings);
+        let postings = raw_postings
+            .iter()
+            .map(|(k, v)| (translate(k, &names), v.iter().collect()))
+            .collect();
         Snapshot {
             list,
             counts,
             days,
             text,
+            postings,
         }
     }
 
@@ -673,6 +788,7 @@ mod tests {
         txn.delete_table(tables::DAY_COUNTS).unwrap();
         txn.delete_table(tables::TEXT_COLUMN).unwrap();
         txn.delete_table(tables::FACET_VALUES).unwrap();
+        txn.delete_table(tables::POSTINGS).unwrap();
         rebuild_search(&txn).unwrap();
         txn.commit().unwrap();
         assert_eq!(maintained, snapshot(cat));

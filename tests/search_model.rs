@@ -454,7 +454,8 @@ fn bound_input(b: (usize, i64, usize)) -> (DateTimeInput, i64, Option<i32>) {
 }
 
 fn contains_folded(hay: &str, needle: &str) -> bool {
-    hay.to_lowercase().contains(&needle.to_lowercase())
+    let fold = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+    fold(hay).contains(&fold(needle))
 }
 
 /// The query for the engine and the model's matches in list order, or None when the query

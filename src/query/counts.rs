@@ -73,9 +73,10 @@ impl Catalog {
     /// Cost: a library, an album or a person alone (in any `state`) is answered by the
     /// maintained counts, one or two point reads whatever the library's size; with time bounds
     /// (state live or all) by the maintained day counts of the days inside the bounds plus the
-    /// index entries of the edge days. Trashed with time bounds, album and person together, or
-    /// a cursor walk the matching index entries (no asset record is read); `ids` reads those
-    /// records (at most 100).
+    /// index entries of the edge days; album and person together (live, undated) by
+    /// intersecting their posting bitmaps. Other combinations with album and person, trashed
+    /// with time bounds, or a cursor walk the matching index entries (no asset record is
+    /// read); `ids` reads those records (at most 100).
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
@@ -120,6 +121,18 @@ impl Catalog {
             && r.filter.before.is_none();
         if counted {
             return group_count(&txn.open_table(tables::LIST_COUNTS)?, r.groups[0], q.state);
+        }
+        let undated = r.filter.after.is_none() && r.filter.before.is_none();
+        if r.groups.len() > 1 && matches!(r.start, Start::Top) && undated && q.state == State::Live
+        {
+            // Album and person, live: the posting bitmaps' intersection.
+            let table = crate::query::postings::open(txn)?;
+            let sets = r
+                .groups
+                .iter()
+                .map(|&g| crate::query::postings::GroupSet::load(&table, g, tally))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(crate::query::postings::intersection_len(&sets));
         }
         let index = txn.open_table(tables::LIST_INDEX)?;
         if let ([group], Start::Top, State::Live | State::All) = (&r.groups[..], &r.start, q.state)

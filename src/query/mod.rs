@@ -14,6 +14,7 @@ pub(crate) mod days;
 pub mod immich;
 pub mod list;
 pub(crate) mod plan;
+pub(crate) mod postings;
 pub mod random;
 pub mod search;
 

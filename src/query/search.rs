@@ -27,7 +27,7 @@ use crate::query::build::{self, lookup_u32, PeopleCache};
 use crate::query::counts::group_count;
 use crate::query::cursor::Start;
 use crate::query::plan::{self, TimeFilter};
-use crate::query::{check_limit, days, State, DEFAULT_LIMIT};
+use crate::query::{check_limit, days, postings, State, DEFAULT_LIMIT};
 use crate::storage::codec::{AlbumRecord, LibraryRecord};
 use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
@@ -396,10 +396,11 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
 }
 
 /// Walks the intersection of the plan's groups (live, date-bounded), keeping the matches at
-/// `[offset, offset + limit)` and counting them all; with `only`, entries whose asset is not in
-/// it are skipped. One group alone is counted from the maintained counts instead (its total
-/// when undated, its day counts when dated), and the walk stops after the page; undated, it
-/// also starts at the page's day, found from the day counts.
+/// `[offset, offset + limit)`; with `only`, entries whose asset is not in it are skipped. The
+/// total comes from maintained structures where they answer it, and the walk then stops after
+/// the page: one group's count (undated) or day counts (dated); several groups' posting
+/// bitmaps (undated, or with `only`). Otherwise (several groups with dates) the walk counts
+/// every match. One undated group also starts at the page's day, found from the day counts.
 fn walk_groups(
     txn: &ReadTransaction,
     plan: &Plan,
@@ -437,7 +438,27 @@ fn walk_groups(
             &plan.filter,
             tally,
         )?),
-        None => None,
+        None => {
+            // Several groups, or the matches of substring filters within groups: count from
+            // the posting bitmaps (the text matches are already date-bounded; group membership
+            // does not depend on dates). Several dated groups are counted by the walk.
+            let table = postings::open(txn)?;
+            let mut sets = Vec::with_capacity(plan.groups.len());
+            if only.is_some() || undated {
+                for &g in &plan.groups {
+                    sets.push(postings::GroupSet::load(&table, g, tally)?);
+                }
+            }
+            match only {
+                Some(set) => Some(
+                    set.iter()
+                        .filter(|&&k| sets.iter().all(|s| s.contains(k)))
+                        .count() as u64,
+                ),
+                None if undated => Some(postings::intersection_len(&sets)),
+                None => None,
+            }
+        }
     };
     let mut s = plan::stream(&index, &plan.groups, State::Live, plan.filter, &start)?;
     let mut seen = 0u64;

@@ -87,3 +87,8 @@ pub const DAY_COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("day_co
 /// asset key >> 10), the folded texts of the block's live listed assets with their list
 /// positions (layout in the crate's `facets` module).
 pub const TEXT_COLUMN: TableDefinition<&[u8], &[u8]> = TableDefinition::new("text_column");
+/// The live assets of every list-index group as Roaring bitmaps: per `group | part 0` prefix
+/// and block (`block u32` BE = asset key >> 16), the block's asset keys' low 16 bits, in
+/// roaring's portable serialization. They count the matches of several search filters by
+/// intersecting bitmaps instead of walking entries.
+pub const POSTINGS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("postings");
