@@ -183,10 +183,9 @@ impl<'t> IndexTables<'t> {
         if let Some(next) = self.next_facet {
             self.facet_values.insert(facets::NEXT_VALUE_KEY, next)?;
         }
-        let mut postings: Vec<(Vec<u8>, Vec<(u16, bool)>)> =
-            std::mem::take(&mut self.pending_postings)
-                .into_iter()
-                .collect();
+        let mut postings: Vec<_> = std::mem::take(&mut self.pending_postings)
+            .into_iter()
+            .collect();
         postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (k, ops) in postings {
             let mut set = match self.postings.get(k.as_slice())? {
