@@ -62,6 +62,13 @@ def main() -> None:
         device_ids: list[str] = cat.device_asset_ids("photocat", owner_id=None)
         known: list[str] = cat.existing_device_asset_ids("photocat", (a.device_asset_id for a in picked))
         assert len(device_ids) == 6 and len(known) == 2
+        found: photocat.SearchPage = cat.search_assets(
+            album_ids=[album.id], original_file_name="img_", captured_after=dt.date(2024, 5, 1), description="beach", type="OTHER", limit=1
+        )
+        total: int = found.total
+        assert total == 1 and found.page == 1 and not found.has_more and [a.id for a in found] == [added[1].id]
+        months: list[tuple[dt.date, int]] = cat.time_buckets("month", album_id=album.id, state="all")
+        assert months == [(dt.date(2024, 5, 1), 2)]
         freed: bool = cat.compact()
         print("compacted:", freed)
         row_count: int = len(cat.list_assets().to_pandas())

@@ -170,7 +170,8 @@ fn help_explains_every_command() {
     assert!(out.status.success());
     let help = stdout(&out);
     for cmd in [
-        "import", "list", "get", "count", "export", "info", "album", "person", "immich",
+        "import", "list", "get", "count", "search", "buckets", "export", "info", "album", "person",
+        "immich",
     ] {
         assert!(help.contains(cmd), "{help}");
     }
@@ -203,6 +204,44 @@ fn help_explains_every_command() {
         "--local-datetime-after",
     ] {
         assert!(help.contains(flag), "{help}");
+    }
+    let help = stdout(&photocat(&["search", "--help"]));
+    for flag in [
+        "--library",
+        "--person",
+        "--album",
+        "--after",
+        "--before",
+        "--make",
+        "--model",
+        "--lens-model",
+        "--city",
+        "--state",
+        "--country",
+        "--mime-type",
+        "--type",
+        "--favorite",
+        "--not-favorite",
+        "--visibility",
+        "--name",
+        "--description",
+        "--page",
+        "--limit",
+        "--json",
+        "--catalog",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let help = stdout(&photocat(&["buckets", "--help"]));
+    for flag in [
+        "--size",
+        "--album",
+        "--person",
+        "--state",
+        "--library",
+        "--json",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
     }
     let help = stdout(&photocat(&["album", "--help"]));
     assert!(help.contains("create") && help.contains("list"), "{help}");
@@ -248,6 +287,10 @@ fn a_closed_stdout_ends_quietly() {
         vec!["list", "-c", catalog, "--table"],
         vec!["get", &id, "-c", catalog],
         vec!["count", "-c", catalog],
+        vec!["search", "-c", catalog],
+        vec!["search", "-c", catalog, "--json", "--limit", "200"],
+        vec!["buckets", "-c", catalog, "--size", "day"],
+        vec!["buckets", "-c", catalog, "--json"],
         vec!["info", "-c", catalog],
         vec!["info", "-c", catalog, "--json"],
         vec!["album", "list", "-c", catalog],
@@ -692,6 +735,9 @@ fn reading_subcommands_never_create_a_catalogue() {
         vec!["list", "-c", missing, "--table"],
         vec!["get", "asset_x", "-c", missing],
         vec!["count", "-c", missing],
+        vec!["search", "-c", missing],
+        vec!["search", "-c", missing, "--json"],
+        vec!["buckets", "-c", missing],
         vec!["info", "-c", missing],
         vec!["info", "-c", missing, "--json"],
         vec!["album", "list", "-c", missing],
@@ -741,6 +787,11 @@ fn reading_subcommands_never_create_a_catalogue() {
         "no assets\n"
     );
     assert_eq!(stdout(&photocat(&["count", "-c", empty])), "0\n");
+    assert_eq!(
+        stdout(&photocat(&["search", "-c", empty])),
+        "0 matches, page 1\nno assets\n"
+    );
+    assert_eq!(stdout(&photocat(&["buckets", "-c", empty])), "no assets\n");
     let info = stdout(&photocat(&["info", "-c", empty]));
     assert!(info.contains("libraries       0\n"), "{info}");
 }
@@ -1196,4 +1247,326 @@ fn export_parquet_files() {
     );
     let out = photocat(&["export", flat, "--format", "csv", "-c", catalog]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A small catalogue for `search` and `buckets`, written through the library. Live, listed:
+/// `a1` (2024-05-01, Canon, Paris, favourite, "Beach day", album and Ann), `a2` (2024-05-31,
+/// Canon, HEIC, archived, album), `a3` (2024-06-03, Apple video, Berlin in `metadata`, album
+/// and Ann), `a6` (2024-01-01, no camera). Not searched: `a4` (Canon, trashed) and `a5`
+/// (hidden). Returns (album id, Ann's id).
+fn search_catalogue(catalog: &str) -> (String, String) {
+    let cat = photocat::Catalog::open(catalog).unwrap();
+    let records = serde_json::json!([
+        {"id": "asset_a1", "local_datetime": "2024-05-01T10:00:00+02:00",
+         "original_file_name": "IMG_0001.JPG", "mime_type": "image/jpeg", "is_favorite": true,
+         "description": "Beach day",
+         "exif": {"make": "Canon", "model": "EOS R5", "city": "Paris", "country": "France"}},
+        {"id": "asset_a2", "local_datetime": "2024-05-31T23:30:00",
+         "original_file_name": "img_0002.heic", "mime_type": "image/heic",
+         "visibility": "archive", "exif": {"make": "Canon", "model": "EOS R6"}},
+        {"id": "asset_a3", "local_datetime": "2024-06-03T08:00:00",
+         "original_file_name": "VID_0003.MP4", "mime_type": "video/mp4",
+         "exif": {"make": "Apple"}, "metadata": {"city": "Berlin"}},
+        {"id": "asset_a4", "local_datetime": "2023-12-31T12:00:00",
+         "original_file_name": "IMG_0004.JPG", "exif": {"make": "Canon"}},
+        {"id": "asset_a5", "local_datetime": "2024-06-02T12:00:00",
+         "original_file_name": "hidden.mov", "mime_type": "video/quicktime",
+         "visibility": "hidden", "exif": {"make": "Canon"}},
+        {"id": "asset_a6", "local_datetime": "2024-01-01T00:00:00",
+         "original_file_name": "scan.png", "mime_type": "image/png"},
+    ]);
+    let records: Vec<photocat::NewAsset> = serde_json::from_value(records).unwrap();
+    cat.add_assets(records, photocat::AddAssets::default())
+        .unwrap();
+    let album = cat
+        .create_album(photocat::NewAlbum {
+            name: "Trip".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    cat.add_to_album(&album.id, &["asset_a1", "asset_a2", "asset_a3"])
+        .unwrap();
+    let ann = cat
+        .create_person(photocat::NewPerson {
+            name: Some("Ann".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let faces = ["asset_a1", "asset_a3"]
+        .iter()
+        .map(|id| photocat::NewFace {
+            asset_id: Some((*id).to_owned()),
+            person_id: Some(ann.id.clone()),
+            bounding_box: photocat::BoundingBox {
+                x: 1,
+                y: 1,
+                w: 10,
+                h: 10,
+            },
+            ..Default::default()
+        })
+        .collect();
+    cat.add_faces(faces).unwrap();
+    cat.trash_assets(&["asset_a4"]).unwrap();
+    cat.close().unwrap();
+    (album.id, ann.id)
+}
+
+/// The asset ids of the rows of a `search` table (each row ends with the id).
+fn table_ids(table: &str) -> Vec<String> {
+    table
+        .lines()
+        .skip(2)
+        .filter(|l| !l.starts_with("more: "))
+        .map(|l| l.rsplit(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn search_prints_a_table_or_the_page_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (album, ann) = search_catalogue(catalog);
+    let search = |args: &[&str]| {
+        let mut all = vec!["search", "-c", catalog];
+        all.extend_from_slice(args);
+        let out = photocat(&all);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+
+    // The table: a header line with the total and the page, the columns of `list --table`.
+    let table = search(&["--make", "Canon"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "2 matches, page 1", "{table}");
+    assert!(lines[1].starts_with("LOCAL DATETIME"), "{table}");
+    assert_eq!(table_ids(&table), ["asset_a2", "asset_a1"], "{table}");
+    assert!(lines[2].contains("img_0002.heic") && lines[2].starts_with("2024-05-31 23:30:00"));
+
+    // Pages: "more" names the next page; the last page has no such line.
+    let first = search(&["--make", "Canon", "--limit", "1"]);
+    assert_eq!(first.lines().next(), Some("2 matches, page 1"));
+    assert_eq!(first.lines().last(), Some("more: --page 2"), "{first}");
+    assert_eq!(table_ids(&first), ["asset_a2"]);
+    let second = search(&["--make", "Canon", "--limit", "1", "--page", "2"]);
+    assert_eq!(second.lines().next(), Some("2 matches, page 2"));
+    assert_eq!(table_ids(&second), ["asset_a1"]);
+    assert!(!second.contains("more:"), "{second}");
+    assert_eq!(
+        search(&["--make", "Canon", "--page", "3"]),
+        "2 matches, page 3\nno assets\n"
+    );
+    assert_eq!(
+        search(&["--make", "Nikon"]),
+        "0 matches, page 1\nno assets\n"
+    );
+    assert_eq!(
+        search(&["--city", "Berlin"]).lines().next(),
+        Some("1 match, page 1")
+    );
+
+    // Every filter reaches the search.
+    let ids = |args: &[&str]| table_ids(&search(args));
+    assert_eq!(ids(&[]), ["asset_a3", "asset_a2", "asset_a1", "asset_a6"]);
+    assert_eq!(ids(&["--person", &ann]), ["asset_a3", "asset_a1"]);
+    assert_eq!(
+        ids(&["--album", &album, "--person", &ann]),
+        ["asset_a3", "asset_a1"]
+    );
+    assert_eq!(
+        ids(&["--album", &album, "--album", &album, "--make", "Canon"]),
+        ["asset_a2", "asset_a1"]
+    );
+    assert_eq!(
+        ids(&["--after", "2024-05-01T09:00:00+00:00"]),
+        ["asset_a3", "asset_a2"]
+    );
+    assert_eq!(ids(&["--before", "2024-05-01T10:00:00"]), ["asset_a6"]);
+    assert_eq!(ids(&["--model", "EOS R5"]), ["asset_a1"]);
+    assert_eq!(
+        ids(&["--city", "Paris", "--country", "France"]),
+        ["asset_a1"]
+    );
+    assert_eq!(ids(&["--state", "Bavaria"]), Vec::<String>::new());
+    assert_eq!(ids(&["--lens-model", "RF 50mm"]), Vec::<String>::new());
+    assert_eq!(ids(&["--mime-type", "image/png"]), ["asset_a6"]);
+    assert_eq!(ids(&["--type", "video"]), ["asset_a3"]);
+    assert_eq!(
+        ids(&["--type", "IMAGE"]),
+        ["asset_a2", "asset_a1", "asset_a6"]
+    );
+    assert_eq!(ids(&["--favorite"]), ["asset_a1"]);
+    assert_eq!(
+        ids(&["--not-favorite"]),
+        ["asset_a3", "asset_a2", "asset_a6"]
+    );
+    assert_eq!(ids(&["--visibility", "archive"]), ["asset_a2"]);
+    assert_eq!(
+        ids(&["--visibility", "timeline"]),
+        ["asset_a3", "asset_a1", "asset_a6"]
+    );
+    assert_eq!(ids(&["--name", "IMG_000"]), ["asset_a2", "asset_a1"]);
+    assert_eq!(ids(&["--description", "BEACH"]), ["asset_a1"]);
+    let library = photocat::Catalog::open(catalog)
+        .unwrap()
+        .list_libraries()
+        .unwrap()[0]
+        .id
+        .clone();
+    assert_eq!(
+        ids(&["--library", &library, "--name", ".mp4"]),
+        ["asset_a3"]
+    );
+
+    // --json: the library's SearchPage JSON, byte for byte.
+    let json = search(&["--make", "Canon", "--limit", "1", "--json"]);
+    let page: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(page["page"], 1);
+    assert_eq!(page["has_more"], true);
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["data"][0]["id"], "asset_a2");
+    assert!(json.starts_with(r#"{"data":[{"id":"asset_a2","#), "{json}");
+    assert!(
+        json.ends_with("],\"page\":1,\"has_more\":true,\"total\":2}\n"),
+        "{json}"
+    );
+    let cat = photocat::Catalog::open(catalog).unwrap();
+    let expected = cat
+        .search_assets(&photocat::SearchAssets {
+            make: Some("Canon".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()
+        .to_json();
+    cat.close().unwrap();
+    assert_eq!(json, format!("{expected}\n"));
+    assert_eq!(
+        search(&["--make", "Nikon", "--json"]),
+        "{\"data\":[],\"page\":1,\"has_more\":false,\"total\":0}\n"
+    );
+}
+
+#[test]
+fn search_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    search_catalogue(catalog);
+    let fails = |args: &[&str], code: i32, message: &str| {
+        let mut all = vec!["search", "-c", catalog];
+        all.extend_from_slice(args);
+        let out = photocat(&all);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}");
+    };
+    // The library's checks: one line, exit status 1.
+    fails(
+        &["--page", "0"],
+        1,
+        "page is 1-indexed: it must be at least 1, got 0",
+    );
+    fails(
+        &["--limit", "201"],
+        1,
+        "limit must be between 1 and 200, got 201",
+    );
+    fails(
+        &["--visibility", "hidden"],
+        1,
+        "visibility must be \"timeline\" or \"archive\" (or None for both), got \"hidden\"",
+    );
+    fails(&["--person", "person_nope"], 1, "person_nope");
+    fails(&["--album", "album_nope"], 1, "album_nope");
+    fails(&["--after", "yesterday"], 1, "yesterday");
+    // Bad arguments: usage errors, exit status 2.
+    fails(&["--type", "photo"], 2, "type must be \"IMAGE\"");
+    fails(&["--visibility", "everything"], 2, "visibility must be");
+    fails(&["--favorite", "--not-favorite"], 2, "cannot be used with");
+    fails(&["--page", "-1"], 2, "error:");
+}
+
+#[test]
+fn buckets_per_year_month_week_and_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (album, ann) = search_catalogue(catalog);
+    let buckets = |args: &[&str]| {
+        let mut all = vec!["buckets", "-c", catalog];
+        all.extend_from_slice(args);
+        let out = photocat(&all);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        buckets(&[]),
+        "4 assets in 3 months\n\
+         START       ASSETS\n\
+         2024-06-01  1\n\
+         2024-05-01  2\n\
+         2024-01-01  1\n"
+    );
+    // ISO weeks start on Monday: Friday 2024-05-31 is in the week of Monday 2024-05-27.
+    assert_eq!(
+        buckets(&["--size", "week", "--json"]),
+        r#"[{"start":"2024-06-03","count":1},{"start":"2024-05-27","count":1},{"start":"2024-04-29","count":1},{"start":"2024-01-01","count":1}]"#
+            .to_owned()
+            + "\n"
+    );
+    assert_eq!(
+        buckets(&["--size", "year", "--json"]),
+        "[{\"start\":\"2024-01-01\",\"count\":4}]\n"
+    );
+    assert_eq!(
+        buckets(&["--size", "day", "--state", "all"]).lines().next(),
+        Some("5 assets in 5 days")
+    );
+    assert_eq!(
+        buckets(&["--state", "trashed", "--json"]),
+        "[{\"start\":\"2023-12-01\",\"count\":1}]\n"
+    );
+    assert_eq!(
+        buckets(&["--album", &album, "--json"]),
+        "[{\"start\":\"2024-06-01\",\"count\":1},{\"start\":\"2024-05-01\",\"count\":2}]\n"
+    );
+    assert_eq!(
+        buckets(&["--album", &album, "--person", &ann, "--size", "year"]),
+        "2 assets in 1 year\nSTART       ASSETS\n2024-01-01  2\n"
+    );
+    let library = photocat::Catalog::open(catalog)
+        .unwrap()
+        .list_libraries()
+        .unwrap()[0]
+        .id
+        .clone();
+    assert_eq!(
+        buckets(&["--person", &ann, "--library", &library, "--size", "day"]),
+        "2 assets in 2 days\nSTART       ASSETS\n2024-06-03  1\n2024-05-01  1\n"
+    );
+    assert_eq!(
+        buckets(&["--album", &album, "--state", "trashed"]),
+        "no assets\n"
+    );
+    assert_eq!(
+        buckets(&["--state", "trashed", "--size", "week", "--json", "--album", &album]),
+        "[]\n"
+    );
+
+    let out = photocat(&["buckets", "-c", catalog, "--size", "decade"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("size must be \"year\", \"month\", \"week\" or \"day\", got \"decade\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = photocat(&["buckets", "-c", catalog, "--state", "gone"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("state must be"), "{}", stderr(&out));
+    let out = photocat(&["buckets", "-c", catalog, "--album", "album_nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("album_nope"), "{}", stderr(&out));
 }

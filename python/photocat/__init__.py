@@ -38,6 +38,7 @@ from ._photocat import (
     Library,
     LibrarySummary,
     Person,
+    SearchPage,
     Summary,
     __version__,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "NotFoundError",
     "Person",
     "PhotocatError",
+    "SearchPage",
     "StorageError",
     "Summary",
     "UnsupportedVersionError",

@@ -16,6 +16,7 @@ __all__ = [
     "AssetIterator",
     "Asset",
     "AssetPage",
+    "SearchPage",
     "AllAssets",
     "Face",
     "Person",
@@ -39,6 +40,9 @@ _DateTimeLike = Union[datetime.datetime, datetime.date, numpy.datetime64, str]
 _AssetRecord = Union[Mapping[str, Any], "Asset"]
 _State = Literal["live", "trashed", "all"]
 _OnDuplicate = Literal["error", "skip"]
+_AssetType = Literal["IMAGE", "VIDEO", "AUDIO", "OTHER", "image", "video", "audio", "other"]
+_SearchVisibility = Literal["timeline", "archive"]
+_BucketSize = Literal["year", "month", "week", "day"]
 _TimeSource = Literal["given", "exif", "quicktime", "file_mtime", "file_created_at", "write_time"]
 
 @final
@@ -184,6 +188,60 @@ class AssetPage:
         """The page as a ``pandas.DataFrame`` with the columns and dtypes of
         ``Catalog.to_pandas()`` (``album_ids`` read from the still open catalogue). Needs
         ``photocat[pandas]``."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Asset]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class SearchPage:
+    """One page of ``Catalog.search_assets``: ``data`` (the page's assets, in list order),
+    ``page`` (1-indexed, as asked), ``has_more`` (a later page holds at least one asset) and
+    ``total`` (every match over all pages, not the page size). Iterating it iterates ``data``.
+
+    >>> import photocat
+    >>> cat = photocat.Catalog.in_memory()
+    >>> _ = cat.add_assets([{"local_datetime": f"2024-01-0{d}T12:00:00", "is_favorite": d != 2}
+    ...                     for d in (1, 2, 3, 4)])
+    >>> res = cat.search_assets(is_favorite=True, limit=2)
+    >>> len(res), res.page, res.has_more, res.total
+    (2, 1, True, 3)
+    """
+
+    @property
+    def data(self) -> list[Asset]: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def has_more(self) -> bool: ...
+    @property
+    def total(self) -> int: ...
+    def to_json(self) -> str:
+        """``{"data": [...], "page": ..., "has_more": ..., "total": ...}``, byte for byte the
+        Rust ``SearchPage::to_json``.
+
+        >>> import photocat
+        >>> photocat.Catalog.in_memory().search_assets().to_json()
+        '{"data":[],"page":1,"has_more":false,"total":0}'
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """``{"data": [asset dicts], "page": int, "has_more": bool, "total": int}``.
+
+        >>> import photocat
+        >>> photocat.Catalog.in_memory().search_assets(page=3).to_dict()
+        {'data': [], 'page': 3, 'has_more': False, 'total': 0}
+        """
+    def to_pandas(self) -> pandas.DataFrame:
+        """The page as a ``pandas.DataFrame`` with the columns and dtypes of
+        ``Catalog.to_pandas()`` (``album_ids`` read from the still open catalogue). Needs
+        ``photocat[pandas]``.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"local_datetime": "2024-01-01T12:00:00", "exif": {"make": "Canon"}}])
+        >>> cat.search_assets(make="Canon").to_pandas().loc[0, "exif_make"]
+        'Canon'
+        """
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Asset]: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -528,6 +586,79 @@ class Catalog:
         page_size: int = 200,
     ) -> AssetIterator:
         """Every matching asset, lazily, ``page_size`` at a time."""
+    def search_assets(
+        self,
+        *,
+        person_ids: Optional[Iterable[str]] = None,
+        album_ids: Optional[Iterable[str]] = None,
+        captured_after: Optional[_DateTimeLike] = None,
+        captured_before: Optional[_DateTimeLike] = None,
+        make: Optional[str] = None,
+        model: Optional[str] = None,
+        lens_model: Optional[str] = None,
+        city: Optional[str] = None,
+        state: Optional[str] = None,
+        country: Optional[str] = None,
+        mime_type: Optional[str] = None,
+        type: Optional[_AssetType] = None,
+        is_favorite: Optional[bool] = None,
+        visibility: Optional[_SearchVisibility] = None,
+        original_file_name: Optional[str] = None,
+        description: Optional[str] = None,
+        page: int = 1,
+        limit: int = 20,
+        library_id: Optional[str] = None,
+    ) -> SearchPage:
+        """One page of a search, with the exact number of matches in ``total``: live assets in
+        list order (``local_datetime`` descending, then ``id`` descending); filters combine
+        with AND.
+
+        ``person_ids``/``album_ids`` are ALL-of (unknown ids raise ``NotFoundError``);
+        ``captured_after``/``captured_before`` are exclusive bounds taken like
+        ``local_datetime_after``/``before``; ``make``, ``model``, ``lens_model``, ``city``,
+        ``state``, ``country`` and ``mime_type`` match exactly (case-sensitive; a value no
+        asset has matches nothing); ``type`` is ``"IMAGE"``, ``"VIDEO"``, ``"AUDIO"`` or
+        ``"OTHER"`` (or lowercase); ``visibility`` ``"timeline"`` or ``"archive"`` (None:
+        both; hidden and locked raise ``InvalidArgument``); ``original_file_name`` and
+        ``description`` are case-insensitive substrings (``""``: no filter). ``page`` is
+        1-indexed (past the end: empty, ``has_more`` False), ``limit`` 1 to 200.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00",
+        ...                      "original_file_name": f"IMG_{d}.JPG",
+        ...                      "exif": {"make": "Canon" if d < 4 else "SONY"}} for d in range(1, 6)])
+        >>> res = cat.search_assets(make="Canon", limit=2)
+        >>> [a.original_file_name for a in res.data], res.has_more, res.total
+        (['IMG_3.JPG', 'IMG_2.JPG'], True, 3)
+        >>> [a.original_file_name for a in cat.search_assets(make="Canon", limit=2, page=2)]
+        ['IMG_1.JPG']
+        >>> cat.search_assets(original_file_name="img_5", captured_after="2024-05-04T00:00:00").total
+        1
+        """
+    def time_buckets(
+        self,
+        size: _BucketSize = "month",
+        *,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        state: _State = "live",
+        library_id: Optional[str] = None,
+    ) -> list[tuple[datetime.date, int]]:
+        """Assets per year, month, ISO week (Monday first) or day of their wall-clock
+        ``local_datetime``, newest first: ``(first day of the bucket, count)``, no empty
+        buckets. ``album_id``/``person_id`` restrict; ``state`` is ``"live"``, ``"trashed"`` or
+        ``"all"``. Hidden and locked assets are never counted.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"local_datetime": t} for t in
+        ...     ("2024-05-01T10:00:00", "2024-05-31T23:59:59+02:00", "2024-06-02T08:00:00")])
+        >>> cat.time_buckets()
+        [(datetime.date(2024, 6, 1), 1), (datetime.date(2024, 5, 1), 2)]
+        >>> cat.time_buckets("week")   # ISO weeks start on Monday
+        [(datetime.date(2024, 5, 27), 2), (datetime.date(2024, 4, 29), 1)]
+        """
     def arrow_stream(
         self,
         *,

@@ -1,6 +1,7 @@
 //! The `photocat` command-line tool: import photo and video files into a catalogue, list a
 //! page as Gumnut JSON or as a table, get one asset, count assets, show the catalogue's
-//! summary (`info`), create and list albums and people, and answer Immich's reads: the bulk
+//! summary (`info`), search with exact totals (`search`), count assets per year, month, week
+//! or day (`buckets`), create and list albums and people, and answer Immich's reads: the bulk
 //! upload check (`immich check-checksums`), the legacy all-assets list with its ETag (`immich
 //! assets`), random assets (`immich random`) and device sync (`immich device-ids`, `immich
 //! exists`).
@@ -9,8 +10,8 @@
 //! they need it: `list` and `get` print Gumnut JSON, `count` a bare number, `immich
 //! check-checksums` one JSON object per line, `immich assets` and `immich random` one Immich
 //! JSON object per line (`assets` its ETag on stderr), `immich device-ids` and `immich exists`
-//! one id per line, and `info`, `album list/create` and `person list/create` print JSON with
-//! `--json`. `export DIR --format parquet` writes the matching assets as hive-partitioned
+//! one id per line, and `info`, `search`, `buckets`, `album list/create` and `person
+//! list/create` print JSON with `--json`. `export DIR --format parquet` writes the matching assets as hive-partitioned
 //! Parquet files and prints one summary line.
 //!
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
@@ -18,8 +19,8 @@
 //!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read (`list`, `get`, `count`, `info`, `export`, `album list`, `person list`, `immich ...`) never
-//! create a catalogue:
+//! read (`list`, `get`, `count`, `search`, `buckets`, `info`, `export`, `album list`, `person
+//! list`, `immich ...`) never create a catalogue:
 //! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
 //! `album create`, `person create`) create it when it is missing.
 //!
@@ -47,8 +48,9 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use photocat::model::time::format_offset;
 use photocat::parquet::{ExportParquet, PartitionBy};
 use photocat::{
-    Album, Asset, Catalog, ChecksumMatch, GetAllAssets, ImportPaths, ImportReport, Library,
-    ListAssets, NewAlbum, NewPerson, OnDuplicate, Person, RandomAssets, State, Summary,
+    Album, Asset, AssetType, BucketSize, Catalog, ChecksumMatch, GetAllAssets, ImportPaths,
+    ImportReport, Library, ListAssets, NewAlbum, NewPerson, OnDuplicate, Person, RandomAssets,
+    SearchAssets, State, Summary, TimeBucket, TimeBuckets, Visibility,
 };
 
 /// An embedded catalogue of photos and videos in one file.
@@ -166,6 +168,53 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Search live assets by people, albums, capture time, camera, place, type, favourite,
+    /// visibility, file name and description, and print one page as a table.
+    ///
+    /// Filters combine with AND; --person and --album may be repeated (assets with every one
+    /// of them). --make, --model, --lens-model, --city, --state, --country and --mime-type
+    /// match exactly (case-sensitive); --name and --description match case-insensitive
+    /// substrings. Order: newest local_datetime first, ties by id descending. The first line
+    /// says how many assets match in all and which page this is; --json prints the page as
+    /// JSON ({"data": [...], "page": ..., "has_more": ..., "total": ...}) instead.
+    Search {
+        #[command(flatten)]
+        filters: SearchFilters,
+        /// The page, 1-indexed.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        page: u32,
+        /// Page size, 1 to 200.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: u32,
+        /// Print the page as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count assets per year, month, ISO week (Monday first) or day of their local_datetime,
+    /// newest first.
+    ///
+    /// Each row is the first day of a bucket and its number of assets; empty buckets are left
+    /// out. Trashed assets (--state trashed or all) are bucketed by their local_datetime too.
+    Buckets {
+        /// The bucket size.
+        #[arg(long, value_name = "year|month|week|day", default_value = "month", value_parser = parse_bucket_size)]
+        size: BucketSize,
+        /// Only assets in this album.
+        #[arg(long, value_name = "ID")]
+        album: Option<String>,
+        /// Only assets with this person.
+        #[arg(long, value_name = "ID")]
+        person: Option<String>,
+        /// live, trashed or all.
+        #[arg(long, value_name = "live|trashed|all", default_value = "live")]
+        state: String,
+        /// Only this library (default: the only library).
+        #[arg(long, value_name = "ID")]
+        library: Option<String>,
+        /// Print a JSON array of {"start": "YYYY-MM-DD", "count": N} instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the catalogue's summary (file, format, libraries, albums, people).
     ///
@@ -378,6 +427,99 @@ impl Filters {
     }
 }
 
+/// The filters of `search`.
+#[derive(Args)]
+struct SearchFilters {
+    /// Only this library (default: the first album's library with --album, else the only
+    /// library).
+    #[arg(long, value_name = "ID")]
+    library: Option<String>,
+    /// Only assets with this person (repeat for assets with all of them).
+    #[arg(long = "person", value_name = "ID")]
+    people: Vec<String>,
+    /// Only assets in this album (repeat for assets in all of them).
+    #[arg(long = "album", value_name = "ID")]
+    albums: Vec<String>,
+    /// Only assets taken after this time (exclusive). ISO 8601, naive or with an offset.
+    #[arg(long, value_name = "DATETIME")]
+    after: Option<String>,
+    /// Only assets taken before this time (exclusive). ISO 8601, naive or with an offset.
+    #[arg(long, value_name = "DATETIME")]
+    before: Option<String>,
+    /// Camera make (exact).
+    #[arg(long, value_name = "TEXT")]
+    make: Option<String>,
+    /// Camera model (exact).
+    #[arg(long, value_name = "TEXT")]
+    model: Option<String>,
+    /// Lens model (exact).
+    #[arg(long, value_name = "TEXT")]
+    lens_model: Option<String>,
+    /// City (exact).
+    #[arg(long, value_name = "TEXT")]
+    city: Option<String>,
+    /// State or region (exact).
+    #[arg(long, value_name = "TEXT")]
+    state: Option<String>,
+    /// Country (exact).
+    #[arg(long, value_name = "TEXT")]
+    country: Option<String>,
+    /// MIME type (exact), e.g. image/jpeg.
+    #[arg(long, value_name = "TYPE")]
+    mime_type: Option<String>,
+    /// Asset type: image, video, audio or other (or uppercase).
+    #[arg(long = "type", value_name = "image|video|audio|other", value_parser = parse_asset_type)]
+    asset_type: Option<AssetType>,
+    /// Only favourites.
+    #[arg(long, conflicts_with = "not_favorite")]
+    favorite: bool,
+    /// Only assets that are not favourites.
+    #[arg(long)]
+    not_favorite: bool,
+    /// timeline or archive (default: both).
+    #[arg(long, value_name = "timeline|archive", value_parser = parse_visibility)]
+    visibility: Option<Visibility>,
+    /// File name containing this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    name: Option<String>,
+    /// Description containing this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+}
+
+impl SearchFilters {
+    /// The search these filters describe (page and limit from the caller).
+    fn query(self, page: u32, limit: u32) -> Result<SearchAssets, Failure> {
+        let parse_time = |s: Option<String>| s.map(|s| s.parse()).transpose();
+        let ids = |v: Vec<String>| (!v.is_empty()).then_some(v);
+        Ok(SearchAssets {
+            library_id: self.library,
+            person_ids: ids(self.people),
+            album_ids: ids(self.albums),
+            captured_after: parse_time(self.after)?,
+            captured_before: parse_time(self.before)?,
+            make: self.make,
+            model: self.model,
+            lens_model: self.lens_model,
+            city: self.city,
+            state: self.state,
+            country: self.country,
+            mime_type: self.mime_type,
+            asset_type: self.asset_type,
+            is_favorite: match (self.favorite, self.not_favorite) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            visibility: self.visibility,
+            original_file_name: self.name,
+            description: self.description,
+            page,
+            limit,
+        })
+    }
+}
+
 /// Why a command stopped early.
 #[derive(Debug)]
 enum Failure {
@@ -436,6 +578,18 @@ fn parse_partition_by(s: &str) -> Result<PartitionBy, String> {
 }
 
 fn parse_on_duplicate(s: &str) -> Result<OnDuplicate, String> {
+    s.parse().map_err(|e: photocat::Error| e.to_string())
+}
+
+fn parse_bucket_size(s: &str) -> Result<BucketSize, String> {
+    s.parse().map_err(|e: photocat::Error| e.to_string())
+}
+
+fn parse_asset_type(s: &str) -> Result<AssetType, String> {
+    s.parse().map_err(|e: photocat::Error| e.to_string())
+}
+
+fn parse_visibility(s: &str) -> Result<Visibility, String> {
     s.parse().map_err(|e: photocat::Error| e.to_string())
 }
 
@@ -558,6 +712,56 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             let cat = open_existing(catalog)?;
             let n = cat.count_assets(&filters.query()?)?;
             writeln!(out, "{n}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            filters,
+            page,
+            limit,
+            json,
+        } => {
+            let cat = open_existing(catalog)?;
+            let res = cat.search_assets(&filters.query(page, limit)?)?;
+            if json {
+                writeln!(out, "{}", res.to_json())?;
+            } else {
+                writeln!(
+                    out,
+                    "{} {}, page {}",
+                    thousands(res.total),
+                    if res.total == 1 { "match" } else { "matches" },
+                    res.page
+                )?;
+                write_table(out, &res.data)?;
+                if res.has_more {
+                    writeln!(out, "more: --page {}", u64::from(res.page) + 1)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Buckets {
+            size,
+            album,
+            person,
+            state,
+            library,
+            json,
+        } => {
+            let query = TimeBuckets {
+                size,
+                library_id: library,
+                album_id: album,
+                person_id: person,
+                state: state.parse()?,
+            };
+            let cat = open_existing(catalog)?;
+            let buckets = cat.time_buckets(&query)?;
+            if json {
+                let list: Vec<BucketJson> = buckets.iter().map(BucketJson::from).collect();
+                writeln!(out, "{}", to_json(&list)?)?;
+            } else {
+                write_buckets(out, size, &buckets)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Info { json } => {
@@ -760,6 +964,46 @@ fn write_people(out: &mut Out, people: &[Person]) -> Result<(), Failure> {
                 p.id.clone(),
             ]
         })
+        .collect();
+    write_columns(out, std::iter::once(&header).chain(&rows))
+}
+
+/// A bucket in `buckets --json`: `{"start": "2024-05-01", "count": 3}`.
+#[derive(serde::Serialize)]
+struct BucketJson {
+    start: String,
+    count: u64,
+}
+
+impl From<&TimeBucket> for BucketJson {
+    fn from(b: &TimeBucket) -> Self {
+        BucketJson {
+            start: b.start.format("%Y-%m-%d").to_string(),
+            count: b.count,
+        }
+    }
+}
+
+/// `buckets`: a line `N assets in M months`, then each bucket's first day and count.
+fn write_buckets(out: &mut Out, size: BucketSize, buckets: &[TimeBucket]) -> Result<(), Failure> {
+    if buckets.is_empty() {
+        writeln!(out, "no assets")?;
+        return Ok(());
+    }
+    let total: u64 = buckets.iter().map(|b| b.count).sum();
+    writeln!(
+        out,
+        "{} {} in {} {}{}",
+        thousands(total),
+        if total == 1 { "asset" } else { "assets" },
+        buckets.len(),
+        size.as_str(),
+        if buckets.len() == 1 { "" } else { "s" }
+    )?;
+    let header = ["START".to_owned(), "ASSETS".to_owned()];
+    let rows: Vec<[String; 2]> = buckets
+        .iter()
+        .map(|b| [b.start.format("%Y-%m-%d").to_string(), thousands(b.count)])
         .collect();
     write_columns(out, std::iter::once(&header).chain(&rows))
 }

@@ -47,6 +47,33 @@ impl Visibility {
     }
 }
 
+/// The lowercase names of JSON (`"archive"`); anything else is `InvalidArgument`.
+///
+/// ```
+/// use photocat::Visibility;
+/// assert_eq!("archive".parse::<Visibility>().unwrap(), Visibility::Archive);
+/// assert!("Archive".parse::<Visibility>().is_err());
+/// ```
+impl std::str::FromStr for Visibility {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [
+            Visibility::Timeline,
+            Visibility::Archive,
+            Visibility::Hidden,
+            Visibility::Locked,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| {
+            crate::Error::invalid(format!(
+                "visibility must be \"timeline\", \"archive\", \"hidden\" or \"locked\", got {:?}",
+                crate::ids::truncate_for_message(s)
+            ))
+        })
+    }
+}
+
 /// Where an asset's `local_datetime` came from. Stored in the record (format 2); assets written
 /// by format 1 have none. It is not part of the Gumnut JSON (whose shape is fixed); it is on
 /// [`Asset`], in Python and in data frames, so that a reader can tell a real capture time from
@@ -159,6 +186,36 @@ impl AssetType {
             AssetType::Audio => "AUDIO",
             AssetType::Other => "OTHER",
         }
+    }
+}
+
+/// The names of JSON (`"IMAGE"`), or the same in lowercase (`"image"`); anything else is
+/// `InvalidArgument`.
+///
+/// ```
+/// use photocat::AssetType;
+/// assert_eq!("VIDEO".parse::<AssetType>().unwrap(), AssetType::Video);
+/// assert_eq!("video".parse::<AssetType>().unwrap(), AssetType::Video);
+/// assert!("Video".parse::<AssetType>().is_err());
+/// ```
+impl std::str::FromStr for AssetType {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [
+            AssetType::Image,
+            AssetType::Video,
+            AssetType::Audio,
+            AssetType::Other,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s || t.as_str().to_ascii_lowercase() == s)
+        .ok_or_else(|| {
+            crate::Error::invalid(format!(
+                "type must be \"IMAGE\", \"VIDEO\", \"AUDIO\" or \"OTHER\" (or the same in \
+                 lowercase), got {:?}",
+                crate::ids::truncate_for_message(s)
+            ))
+        })
     }
 }
 

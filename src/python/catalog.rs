@@ -18,7 +18,7 @@ use super::errors::{invalid, photocat_error, run};
 use super::frames::PyArrowStream;
 use super::model::{
     PyAlbum, PyAllAssets, PyAsset, PyAssetPage, PyChecksumMatch, PyFace, PyLibrary, PyPerson,
-    PySummary,
+    PySearchPage, PySummary,
 };
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
@@ -27,7 +27,9 @@ use crate::query::batches::DEFAULT_BATCH_SIZE;
 use crate::query::cursor::Start;
 use crate::query::{ListAssets, State};
 use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
-use crate::{GetAllAssets, RandomAssets};
+use crate::{
+    AssetType, BucketSize, GetAllAssets, RandomAssets, SearchAssets, TimeBuckets, Visibility,
+};
 
 /// A page size or limit from a Python int; out-of-range values get the engine's message.
 fn page_size(name: &str, value: i64) -> PyResult<u32> {
@@ -37,6 +39,23 @@ fn page_size(name: &str, value: i64) -> PyResult<u32> {
             crate::query::MAX_LIMIT
         ))
     })
+}
+
+/// A page number (1-indexed) from a Python int; 0 gets the engine's message, values no `u32`
+/// holds one in the same words.
+fn page_number(value: i64) -> PyResult<u32> {
+    u32::try_from(value).map_err(|_| {
+        invalid(if value < 0 {
+            format!("page is 1-indexed: it must be at least 1, got {value}")
+        } else {
+            format!("page must be at most {}, got {value}", u32::MAX)
+        })
+    })
+}
+
+/// An optional string argument parsed by the engine's `FromStr` (its message on failure).
+fn parse_opt<T: FromStr<Err = crate::Error>>(value: Option<&str>) -> PyResult<Option<T>> {
+    Ok(value.map(T::from_str).transpose()?)
 }
 
 /// A keyword-argument dict as one of the engine's JSON input types.
@@ -881,6 +900,137 @@ impl PyCatalog {
                 done: false,
             }),
         })
+    }
+
+    /// One page of a search (API.md section 6) with the exact number of matches: live
+    /// (not trashed) assets in list order (`local_datetime` descending, then `id`
+    /// descending), page by page. Every filter is optional and they combine with AND:
+    ///
+    /// * `person_ids`, `album_ids`: assets with every one of these people / in every one of
+    ///   these albums (ALL-of, at most 200 ids each; an unknown id raises `NotFoundError`);
+    /// * `captured_after`, `captured_before`: exclusive bounds taken as `list_assets` takes
+    ///   `local_datetime_after`/`before` (`datetime`, `pandas.Timestamp`, `numpy.datetime64`,
+    ///   `date` or ISO 8601 text; naive compares the wall clock, aware the instant);
+    /// * `make`, `model`, `lens_model`, `city`, `state`, `country`: exact, case-sensitive
+    ///   values (from `exif`, else `metadata`); `mime_type` exact; `type` one of `"IMAGE"`,
+    ///   `"VIDEO"`, `"AUDIO"`, `"OTHER"` (or lowercase); a value no asset has matches nothing;
+    /// * `is_favorite`: True or False; `visibility`: `"timeline"` or `"archive"` (None: both;
+    ///   hidden and locked assets are never listed, so asking for them is `InvalidArgument`);
+    /// * `original_file_name`, `description`: case-insensitive substrings (`""`: no filter).
+    ///
+    /// `page` is 1-indexed (a page past the end is empty, with `has_more` False) and `limit`
+    /// 1 to 200. `library_id=None` means the first album's library when `album_ids` is
+    /// given, else the only library. `total` counts every match, not the page.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00",
+    /// ...                      "original_file_name": f"IMG_{d}.JPG",
+    /// ...                      "exif": {"make": "Canon" if d < 4 else "SONY"}} for d in range(1, 6)])
+    /// >>> res = cat.search_assets(make="Canon", limit=2)
+    /// >>> [a.original_file_name for a in res.data], res.has_more, res.total
+    /// (['IMG_3.JPG', 'IMG_2.JPG'], True, 3)
+    /// >>> [a.original_file_name for a in cat.search_assets(make="Canon", limit=2, page=2)]
+    /// ['IMG_1.JPG']
+    /// >>> cat.search_assets(original_file_name="img_5", captured_after="2024-05-04T00:00:00").total
+    /// 1
+    #[pyo3(signature = (*, person_ids=None, album_ids=None, captured_after=None,
+        captured_before=None, make=None, model=None, lens_model=None, city=None, state=None,
+        country=None, mime_type=None, r#type=None, is_favorite=None, visibility=None,
+        original_file_name=None, description=None, page=1, limit=20, library_id=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn search_assets(
+        slf: &Bound<'_, Self>,
+        person_ids: Option<&Bound<'_, PyAny>>,
+        album_ids: Option<&Bound<'_, PyAny>>,
+        captured_after: Option<&Bound<'_, PyAny>>,
+        captured_before: Option<&Bound<'_, PyAny>>,
+        make: Option<String>,
+        model: Option<String>,
+        lens_model: Option<String>,
+        city: Option<String>,
+        state: Option<String>,
+        country: Option<String>,
+        mime_type: Option<String>,
+        r#type: Option<&str>,
+        is_favorite: Option<&Bound<'_, PyAny>>,
+        visibility: Option<&str>,
+        original_file_name: Option<String>,
+        description: Option<String>,
+        page: i64,
+        limit: i64,
+        library_id: Option<String>,
+    ) -> PyResult<PySearchPage> {
+        let py = slf.py();
+        let cat = slf.get().cat(py)?;
+        let ids = |o: Option<&Bound<'_, PyAny>>, name: &str| match o {
+            Some(o) if !o.is_none() => id_list(o, name).map(Some),
+            _ => Ok(None),
+        };
+        let query = SearchAssets {
+            library_id,
+            person_ids: ids(person_ids, "person_ids")?,
+            album_ids: ids(album_ids, "album_ids")?,
+            captured_after: opt_datetime_input(captured_after, "captured_after")?,
+            captured_before: opt_datetime_input(captured_before, "captured_before")?,
+            make,
+            model,
+            lens_model,
+            city,
+            state,
+            country,
+            mime_type,
+            asset_type: parse_opt::<AssetType>(r#type)?,
+            is_favorite: opt_bool(is_favorite, "is_favorite")?,
+            visibility: parse_opt::<Visibility>(visibility)?,
+            original_file_name,
+            description,
+            page: page_number(page)?,
+            limit: page_size("limit", limit)?,
+        };
+        let res = run(py, || cat.search_assets(&query))?;
+        PySearchPage::new(py, res, slf.clone().unbind())
+    }
+
+    /// How many assets there are per year, month, ISO week or day of their wall-clock
+    /// `local_datetime`, newest bucket first: a list of `(first day of the bucket, count)`
+    /// with `datetime.date`s (1 January, the 1st of the month, a Monday, or the day) and no
+    /// empty buckets. `size` is `"year"`, `"month"` (the default), `"week"` or `"day"`;
+    /// `album_id` and `person_id` restrict to one album's / person's assets; `state` is
+    /// `"live"` (default), `"trashed"` or `"all"` (trashed assets are bucketed by their
+    /// `local_datetime` too). Hidden and locked assets are never counted, as they are never
+    /// listed. A library, album or person alone is answered from maintained day counts,
+    /// without reading assets.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": t} for t in
+    /// ...     ("2024-05-01T10:00:00", "2024-05-31T23:59:59+02:00", "2024-06-02T08:00:00")])
+    /// >>> cat.time_buckets()
+    /// [(datetime.date(2024, 6, 1), 1), (datetime.date(2024, 5, 1), 2)]
+    /// >>> cat.time_buckets("week")   # ISO weeks start on Monday
+    /// [(datetime.date(2024, 5, 27), 2), (datetime.date(2024, 4, 29), 1)]
+    #[pyo3(signature = (size="month", *, album_id=None, person_id=None, state="live",
+        library_id=None))]
+    fn time_buckets(
+        &self,
+        py: Python<'_>,
+        size: &str,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        state: &str,
+        library_id: Option<String>,
+    ) -> PyResult<Vec<(chrono::NaiveDate, u64)>> {
+        let cat = self.cat(py)?;
+        let query = TimeBuckets {
+            size: BucketSize::from_str(size)?,
+            library_id,
+            album_id,
+            person_id,
+            state: State::from_str(state)?,
+        };
+        let buckets = run(py, || cat.time_buckets(&query))?;
+        Ok(buckets.into_iter().map(|b| (b.start, b.count)).collect())
     }
 
     /// Every matching asset as an Arrow stream (`ArrowStream`), for any consumer of the Arrow

@@ -23,6 +23,7 @@ fn photocat_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<catalog::PyAssetIterator>()?;
     m.add_class::<model::PyAsset>()?;
     m.add_class::<model::PyAssetPage>()?;
+    m.add_class::<model::PySearchPage>()?;
     m.add_class::<model::PyAllAssets>()?;
     m.add_class::<model::PyFace>()?;
     m.add_class::<model::PyPerson>()?;

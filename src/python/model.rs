@@ -1,5 +1,5 @@
-//! The record classes: `Asset`, `AssetPage`, `AllAssets`, `Face`, `Person`, `Album`,
-//! `Library`, `ChecksumMatch`. Each wraps
+//! The record classes: `Asset`, `AssetPage`, `SearchPage`, `AllAssets`, `Face`, `Person`,
+//! `Album`, `Library`, `ChecksumMatch`. Each wraps
 //! the engine's value (frozen: immutable, shareable between threads), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
 //! Rust view; `to_dict` is that JSON parsed, keys in the same order).
@@ -16,6 +16,7 @@ use crate::model::time::parse_duration;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::counts::{LibrarySummary, Summary};
 use crate::query::immich::ChecksumMatch;
+use crate::query::search::SearchPage;
 use crate::query::AssetPage;
 use crate::views::gumnut::to_json_string;
 use crate::AllAssets;
@@ -380,6 +381,21 @@ impl PyAsset {
     }
 }
 
+/// The assets of a page as a pandas DataFrame: one Arrow batch built in Rust (with the
+/// assets' album ids read from `catalog`), converted by `photocat._frames.page_to_pandas`.
+fn page_to_pandas<'py>(
+    py: Python<'py>,
+    catalog: &Py<PyCatalog>,
+    data: &[Py<PyAsset>],
+) -> PyResult<Bound<'py, PyAny>> {
+    let cat = catalog.get().cat(py)?;
+    let assets: Vec<Asset> = data.iter().map(|a| a.get().inner.clone()).collect();
+    let batch = run(py, || cat.assets_batch(&assets))?;
+    py.import("photocat._frames")?
+        .getattr("page_to_pandas")?
+        .call1((Py::new(py, PyArrowStream::batch(batch))?,))
+}
+
 /// Serializes a page as Gumnut's `{"data": [...], "has_more": ...}`.
 #[derive(serde::Serialize)]
 struct PageView<'a> {
@@ -463,14 +479,8 @@ impl PyAssetPage {
     /// >>> df.loc[0, "exif_make"], str(df["local_datetime"].dtype)
     /// ('Canon', 'datetime64[us]')
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
         let page = slf.get();
-        let cat = page.catalog.get().cat(py)?;
-        let assets: Vec<Asset> = page.data.iter().map(|a| a.get().inner.clone()).collect();
-        let batch = run(py, || cat.assets_batch(&assets))?;
-        py.import("photocat._frames")?
-            .getattr("page_to_pandas")?
-            .call1((Py::new(py, PyArrowStream::batch(batch))?,))
+        page_to_pandas(slf.py(), &page.catalog, &page.data)
     }
     fn __len__(&self) -> usize {
         self.data.len()
@@ -497,6 +507,149 @@ impl PyAssetPage {
             "AssetPage(len={}, has_more={})",
             self.data.len(),
             if self.has_more { "True" } else { "False" }
+        )
+    }
+}
+
+/// Serializes a search page as `{"data": [...], "page": ..., "has_more": ..., "total": ...}`,
+/// the field order of the Rust `SearchPage`.
+#[derive(serde::Serialize)]
+struct SearchPageView<'a> {
+    data: Vec<&'a Asset>,
+    page: u32,
+    has_more: bool,
+    total: u64,
+}
+
+/// One page of `Catalog.search_assets`: `data` (the assets of the page, in list order),
+/// `page` (its number, 1-indexed, as asked), `has_more` (true exactly when a later page holds
+/// at least one asset) and `total` (the number of matches over all pages, not the page size).
+/// Iterating a page iterates its assets.
+///
+/// >>> import photocat
+/// >>> cat = photocat.Catalog.in_memory()
+/// >>> _ = cat.add_assets([{"local_datetime": f"2024-01-0{d}T12:00:00", "is_favorite": d != 2}
+/// ...                     for d in (1, 2, 3, 4)])
+/// >>> res = cat.search_assets(is_favorite=True, limit=2)
+/// >>> len(res), res.page, res.has_more, res.total
+/// (2, 1, True, 3)
+/// >>> res
+/// SearchPage(len=2, page=1, has_more=True, total=3)
+#[pyclass(module = "photocat", name = "SearchPage", frozen)]
+pub(crate) struct PySearchPage {
+    data: Vec<Py<PyAsset>>,
+    page: u32,
+    has_more: bool,
+    total: u64,
+    /// The catalogue the page came from: `to_pandas` reads the assets' album ids there.
+    catalog: Py<PyCatalog>,
+}
+
+impl PySearchPage {
+    pub(crate) fn new(py: Python<'_>, page: SearchPage, catalog: Py<PyCatalog>) -> PyResult<Self> {
+        let data = page
+            .data
+            .into_iter()
+            .map(|a| Py::new(py, PyAsset { inner: a }))
+            .collect::<PyResult<_>>()?;
+        Ok(PySearchPage {
+            data,
+            page: page.page,
+            has_more: page.has_more,
+            total: page.total,
+            catalog,
+        })
+    }
+}
+
+#[pymethods]
+impl PySearchPage {
+    /// The assets of the page (a new list on each access).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.data.iter().map(|a| a.clone_ref(py)))
+    }
+    /// The page number, 1-indexed, as asked (a page past the end is empty).
+    #[getter]
+    fn page(&self) -> u32 {
+        self.page
+    }
+    /// True exactly when a later page holds at least one asset.
+    #[getter]
+    fn has_more(&self) -> bool {
+        self.has_more
+    }
+    /// The number of assets that match, over all pages.
+    #[getter]
+    fn total(&self) -> u64 {
+        self.total
+    }
+    /// The page as JSON, byte for byte the Rust `SearchPage::to_json`: the Gumnut assets in
+    /// `data`, then `page`, `has_more` and `total`.
+    ///
+    /// >>> import photocat
+    /// >>> photocat.Catalog.in_memory().search_assets().to_json()
+    /// '{"data":[],"page":1,"has_more":false,"total":0}'
+    fn to_json(&self) -> String {
+        let view = SearchPageView {
+            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            page: self.page,
+            has_more: self.has_more,
+            total: self.total,
+        };
+        to_json_string(&view, 96 + 2048 * self.data.len())
+    }
+    /// `{"data": [asset dicts], "page": int, "has_more": bool, "total": int}`.
+    ///
+    /// >>> import photocat
+    /// >>> photocat.Catalog.in_memory().search_assets(page=3).to_dict()
+    /// {'data': [], 'page': 3, 'has_more': False, 'total': 0}
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.to_json())
+    }
+    /// The page as a pandas DataFrame (needs pandas and pyarrow: `pip install
+    /// 'photocat[pandas]'`): one row per asset, in page order, with exactly the columns and
+    /// dtypes of `Catalog.to_pandas()` (the same Arrow schema, built in Rust). `album_ids`
+    /// are read from the catalogue when this is called, so the catalogue must still be open.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-01-01T12:00:00", "exif": {"make": "Canon"}},
+    /// ...                     {"local_datetime": "2024-01-02T12:00:00", "exif": {"make": "SONY"}}])
+    /// >>> df = cat.search_assets(make="Canon").to_pandas()
+    /// >>> len(df), df.loc[0, "exif_make"], str(df["local_datetime"].dtype)
+    /// (1, 'Canon', 'datetime64[us]')
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let page = slf.get();
+        page_to_pandas(slf.py(), &page.catalog, &page.data)
+    }
+    fn __len__(&self) -> usize {
+        self.data.len()
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.data(py)?.try_iter()?.into_any())
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.cast::<PySearchPage>() {
+            Ok(o) => {
+                let o = o.get();
+                (o.page, o.has_more, o.total) == (self.page, self.has_more, self.total)
+                    && o.data.len() == self.data.len()
+                    && o.data
+                        .iter()
+                        .zip(&self.data)
+                        .all(|(a, b)| a.get().inner == b.get().inner)
+            }
+            Err(_) => false,
+        }
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SearchPage(len={}, page={}, has_more={}, total={})",
+            self.data.len(),
+            self.page,
+            if self.has_more { "True" } else { "False" },
+            self.total
         )
     }
 }
@@ -902,7 +1055,7 @@ impl PyChecksumMatch {
 /// >>> _ = cat.create_library("Family", id="library_family")
 /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}] * 2)
 /// >>> cat.summary()  # doctest: +NORMALIZE_WHITESPACE
-/// Summary(format_version=3, file_size_bytes=None, albums=0, people=0, libraries=[
+/// Summary(format_version=4, file_size_bytes=None, albums=0, people=0, libraries=[
 ///     LibrarySummary(library=Library(id='library_family', name='Family'), live=2, trashed=0, albums=0),
 /// ])
 #[pyclass(module = "photocat", name = "Summary", frozen, eq)]

@@ -27,12 +27,12 @@ def test_docstring_examples_run(module: object, monkeypatch: pytest.MonkeyPatch)
 
 PUBLIC_CALLS = [
     name for name, value in vars(photocat.Catalog).items() if not name.startswith("_") and callable(value)
-] + ["AssetPage.to_json", "AssetPage.to_dict", "AssetPage.to_pandas", "Asset.to_json", "Asset.to_dict", "Asset.to_immich_json", "Asset.to_immich_dict"]
+] + ["AssetPage.to_json", "AssetPage.to_dict", "AssetPage.to_pandas", "SearchPage.to_json", "SearchPage.to_dict", "SearchPage.to_pandas", "Asset.to_json", "Asset.to_dict", "Asset.to_immich_json", "Asset.to_immich_dict"]
 
 
 def test_every_catalog_method_is_listed() -> None:
     names = {n for n in PUBLIC_CALLS if "." not in n}
-    assert {"open", "in_memory", "close", "add_assets", "list_assets", "iter_assets", "get_asset"} <= names
+    assert {"open", "in_memory", "close", "add_assets", "list_assets", "iter_assets", "get_asset", "search_assets", "time_buckets"} <= names
     assert len(names) >= 24
 
 
@@ -47,7 +47,7 @@ def test_public_calls_have_a_docstring_with_an_example(name: str) -> None:
     assert ">>>" in pydoc.render_doc(obj)
 
 
-@pytest.mark.parametrize("cls", [photocat.Asset, photocat.AssetPage, photocat.AllAssets, photocat.Catalog, photocat.Face, photocat.Person, photocat.Album, photocat.Library, photocat.Summary, photocat.LibrarySummary, photocat.ChecksumMatch, photocat.ArrowStream])
+@pytest.mark.parametrize("cls", [photocat.Asset, photocat.AssetPage, photocat.SearchPage, photocat.AllAssets, photocat.Catalog, photocat.Face, photocat.Person, photocat.Album, photocat.Library, photocat.Summary, photocat.LibrarySummary, photocat.ChecksumMatch, photocat.ArrowStream])
 def test_classes_have_docstrings(cls: type) -> None:
     assert (cls.__doc__ or "").strip()
     assert cls.__module__ == "photocat"

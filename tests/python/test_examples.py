@@ -22,7 +22,7 @@ def test_demo_shows_where_capture_times_come_from(tmp_path: Path) -> None:
     assert all(any(src in row for src in ("exif", "quicktime", "file_mtime")) for row in rows), rows
     if any("file_mtime" in row for row in rows):
         assert "time from file_mtime: the file has no capture time" in out.stderr
-    assert "Summary(format_version=3" in out.stderr
+    assert "Summary(format_version=4" in out.stderr
 
 
 def test_notebook_prints_the_tables_and_plots_when_it_can(tmp_path: Path) -> None:
