@@ -1476,7 +1476,7 @@ fn search_errors() {
     fails(
         &["--visibility", "hidden"],
         1,
-        "visibility must be \"timeline\" or \"archive\" (or None for both), got \"hidden\"",
+        "visibility must be \"timeline\" or \"archive\" (omit it for both), got \"hidden\"",
     );
     fails(&["--person", "person_nope"], 1, "person_nope");
     fails(&["--album", "album_nope"], 1, "album_nope");

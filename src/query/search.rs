@@ -142,7 +142,7 @@ impl SearchAssets {
         if let Some(v) = self.visibility {
             if !facets::searchable(v) {
                 return Err(Error::invalid(format!(
-                    "visibility must be \"timeline\" or \"archive\" (or None for both), got \
+                    "visibility must be \"timeline\" or \"archive\" (omit it for both), got \
                      {:?}: hidden and locked assets are never listed",
                     v.as_str()
                 )));

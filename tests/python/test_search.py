@@ -227,7 +227,7 @@ def test_search_errors(fx: Fixture) -> None:
         ({"limit": 0}, photocat.InvalidArgument, "limit must be between 1 and 200, got 0"),
         ({"limit": -1}, photocat.InvalidArgument, "limit must be between 1 and 200, got -1"),
         ({"visibility": "hidden"}, photocat.InvalidArgument,
-         'visibility must be "timeline" or "archive" (or None for both), got "hidden": hidden and locked assets are never listed'),
+         'visibility must be "timeline" or "archive" (omit it for both), got "hidden": hidden and locked assets are never listed'),
         ({"visibility": "locked"}, photocat.InvalidArgument, 'got "locked"'),
         ({"visibility": "Archive"}, photocat.InvalidArgument, 'visibility must be "timeline", "archive", "hidden" or "locked", got "Archive"'),
         ({"type": "photo"}, photocat.InvalidArgument, 'type must be "IMAGE", "VIDEO", "AUDIO" or "OTHER" (or the same in lowercase), got "photo"'),
