@@ -29,10 +29,13 @@
 //! every other value (and every earlier benchmark row's data) as it was.
 #![allow(dead_code)]
 
+pub mod search_cases;
 #[cfg(feature = "sqlite-baseline")]
 pub mod sqlite;
 #[cfg(feature = "sqlite-baseline")]
 pub mod sqlite_immich;
+#[cfg(feature = "sqlite-baseline")]
+pub mod sqlite_search;
 
 use std::ops::Range;
 

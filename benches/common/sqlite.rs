@@ -73,8 +73,22 @@ impl Sqlite {
     /// Loads the photocat catalogue's libraries and records (as their Gumnut JSON) into a new
     /// SQLite file; each asset's `library` is the key of the library photocat holds it in.
     pub fn build(path: &std::path::Path, cat: &photocat::Catalog, data: &Dataset) -> Sqlite {
+        Self::build_with(path, cat, data, false)
+    }
+
+    /// [`Sqlite::build`], with the search columns and indexes of [`super::sqlite_search`]
+    /// when `search` is true (filled from the same records, in the same insert).
+    pub fn build_with(
+        path: &std::path::Path,
+        cat: &photocat::Catalog,
+        data: &Dataset,
+        search: bool,
+    ) -> Sqlite {
         let mut conn = Connection::open(path).unwrap();
         conn.execute_batch(SCHEMA).unwrap();
+        if search {
+            conn.execute_batch(super::sqlite_search::COLUMNS).unwrap();
+        }
         let tx = conn.transaction().unwrap();
         {
             let mut lib = tx
@@ -87,7 +101,11 @@ impl Sqlite {
                 lib_pk.insert(l.id.as_str(), pk);
             }
             let mut ins = tx
-                .prepare("INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, owner, checksum_sha1, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                .prepare(&if search {
+                    super::sqlite_search::INSERT.to_owned()
+                } else {
+                    "INSERT INTO assets (pk, id, library, trashed, local_datetime, local_offset, trashed_at, owner, checksum_sha1, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)".to_owned()
+                })
                 .unwrap();
             let mut face = tx
                 .prepare("INSERT INTO faces (id, asset_pk, person, json) VALUES (?1, ?2, ?3, ?4)")
@@ -112,22 +130,28 @@ impl Sqlite {
                     Some(a.library_id.as_str()),
                     "{id}: photocat holds it in another library than generated"
                 );
-                ins.execute(params![
-                    pk as i64,
-                    id,
-                    lib_pk[a.library_id.as_str()],
-                    a.trashed_at.is_some() as i64,
-                    local,
-                    a.local_offset.map(|o| o.local_minus_utc()),
-                    a.trashed_at.map(|t| t.timestamp_micros()),
-                    a.owner_id,
-                    a.checksum_sha1.as_deref().map(|c| {
-                        use base64::Engine;
-                        base64::engine::general_purpose::STANDARD.decode(c).unwrap()
-                    }),
-                    v.to_string()
-                ])
-                .unwrap();
+                let mut values: Vec<rusqlite::types::Value> = vec![
+                    (pk as i64).into(),
+                    id.to_owned().into(),
+                    lib_pk[a.library_id.as_str()].into(),
+                    (a.trashed_at.is_some() as i64).into(),
+                    local.into(),
+                    a.local_offset.map(|o| o.local_minus_utc()).into(),
+                    a.trashed_at.map(|t| t.timestamp_micros()).into(),
+                    a.owner_id.clone().into(),
+                    a.checksum_sha1
+                        .as_deref()
+                        .map(|c| {
+                            use base64::Engine;
+                            base64::engine::general_purpose::STANDARD.decode(c).unwrap()
+                        })
+                        .into(),
+                    v.to_string().into(),
+                ];
+                if search {
+                    values.extend(super::sqlite_search::values(&a));
+                }
+                ins.execute(rusqlite::params_from_iter(values)).unwrap();
                 for f in faces.as_array().unwrap() {
                     face.execute(params![
                         f["id"].as_str().unwrap(),
@@ -157,6 +181,9 @@ impl Sqlite {
             }
         }
         tx.commit().unwrap();
+        if search {
+            conn.execute_batch(super::sqlite_search::INDEXES).unwrap();
+        }
         conn.execute_batch("ANALYZE;").unwrap();
         Sqlite { conn }
     }
@@ -256,7 +283,7 @@ impl Sqlite {
     }
 
     /// Adds faces and people to the page's records and writes the page JSON.
-    fn complete(&self, rows: &[(i64, String, String)], has_more: bool) -> String {
+    pub fn complete(&self, rows: &[(i64, String, String)], has_more: bool) -> String {
         let pks: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
         let mut faces: HashMap<i64, Vec<(String, Option<String>)>> = HashMap::new();
         let mut person_ids: Vec<String> = Vec::new();
