@@ -698,4 +698,47 @@ fn errors_name_the_problem() {
         })
         .unwrap();
     assert_eq!((far.total, far.page), (0, u32::MAX));
+    assert_eq!(
+        far.to_json(),
+        format!(
+            "{{\"data\":[],\"page\":{},\"has_more\":false,\"total\":0}}",
+            u32::MAX
+        )
+    );
+}
+
+#[test]
+fn page_json_is_the_serde_shape() {
+    let specs: Vec<AssetSpec> = (0..3)
+        .map(|i| AssetSpec {
+            time: i,
+            offset: 0,
+            make: 1,
+            city: 0,
+            mime: 0,
+            name: 1,
+            description: 0,
+            visibility: 0,
+            favorite: false,
+            people: vec![0],
+            albums: vec![],
+        })
+        .collect();
+    let w = build(&specs);
+    let page = w
+        .cat
+        .search_assets(&SearchAssets {
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((page.data.len(), page.total, page.has_more), (2, 3, true));
+    assert_eq!(page.to_json(), serde_json::to_string(&page).unwrap());
+    let list = w.cat.list_assets(&photocat::ListAssets::default()).unwrap();
+    assert_eq!(list.to_json(), serde_json::to_string(&list).unwrap());
+    let v: serde_json::Value = serde_json::from_str(&page.to_json()).unwrap();
+    assert_eq!(
+        v["data"][0],
+        serde_json::from_str::<serde_json::Value>(&page.data[0].to_json()).unwrap()
+    );
 }

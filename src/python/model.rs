@@ -396,13 +396,6 @@ fn page_to_pandas<'py>(
         .call1((Py::new(py, PyArrowStream::batch(batch))?,))
 }
 
-/// Serializes a page as Gumnut's `{"data": [...], "has_more": ...}`.
-#[derive(serde::Serialize)]
-struct PageView<'a> {
-    data: Vec<&'a Asset>,
-    has_more: bool,
-}
-
 /// One page of `list_assets`: `data` (the assets) and `has_more` (true exactly when at least
 /// one more asset follows the last one). Iterating a page iterates its assets.
 ///
@@ -453,11 +446,11 @@ impl PyAssetPage {
     /// >>> photocat.Catalog.in_memory().list_assets().to_json()
     /// '{"data":[],"has_more":false}'
     fn to_json(&self) -> String {
-        let view = PageView {
+        crate::views::gumnut::PageView {
             data: self.data.iter().map(|a| &a.get().inner).collect(),
             has_more: self.has_more,
-        };
-        to_json_string(&view, 64 + 2048 * self.data.len())
+        }
+        .to_json()
     }
     /// `{"data": [asset dicts], "has_more": bool}`.
     ///
@@ -509,16 +502,6 @@ impl PyAssetPage {
             if self.has_more { "True" } else { "False" }
         )
     }
-}
-
-/// Serializes a search page as `{"data": [...], "page": ..., "has_more": ..., "total": ...}`,
-/// the field order of the Rust `SearchPage`.
-#[derive(serde::Serialize)]
-struct SearchPageView<'a> {
-    data: Vec<&'a Asset>,
-    page: u32,
-    has_more: bool,
-    total: u64,
 }
 
 /// One page of `Catalog.search_assets`: `data` (the assets of the page, in list order),
@@ -591,13 +574,13 @@ impl PySearchPage {
     /// >>> photocat.Catalog.in_memory().search_assets().to_json()
     /// '{"data":[],"page":1,"has_more":false,"total":0}'
     fn to_json(&self) -> String {
-        let view = SearchPageView {
+        crate::views::gumnut::SearchPageView {
             data: self.data.iter().map(|a| &a.get().inner).collect(),
             page: self.page,
             has_more: self.has_more,
             total: self.total,
-        };
-        to_json_string(&view, 96 + 2048 * self.data.len())
+        }
+        .to_json()
     }
     /// `{"data": [asset dicts], "page": int, "has_more": bool, "total": int}`.
     ///

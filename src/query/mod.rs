@@ -154,7 +154,7 @@ impl ListAssets {
 }
 
 /// One page of a list: Gumnut's `{"data": [...], "has_more": ...}`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetPage {
     /// The assets of the page, complete.
     pub data: Vec<Asset>,
@@ -165,7 +165,11 @@ pub struct AssetPage {
 impl AssetPage {
     /// The page as Gumnut JSON bytes.
     pub fn to_json(&self) -> String {
-        crate::views::gumnut::to_json_string(self, 64 + 2048 * self.data.len())
+        crate::views::gumnut::PageView {
+            data: self.data.iter().collect(),
+            has_more: self.has_more,
+        }
+        .to_json()
     }
 }
 

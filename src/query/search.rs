@@ -15,7 +15,6 @@ use std::collections::HashSet;
 
 use memchr::memmem;
 use redb::ReadTransaction;
-use serde::Serialize;
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
@@ -205,7 +204,7 @@ impl SearchAssets {
 
 /// One page of a search: the assets, the page number, whether more follow, and the exact
 /// number of matches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchPage {
     /// The assets of the page, complete, in list order.
     pub data: Vec<Asset>,
@@ -221,7 +220,13 @@ impl SearchPage {
     /// The page as JSON: `{"data": [...Gumnut assets...], "page": 1, "has_more": false,
     /// "total": 0}`.
     pub fn to_json(&self) -> String {
-        crate::views::gumnut::to_json_string(self, 96 + 2048 * self.data.len())
+        crate::views::gumnut::SearchPageView {
+            data: self.data.iter().collect(),
+            page: self.page,
+            has_more: self.has_more,
+            total: self.total,
+        }
+        .to_json()
     }
 
     fn empty(page: u32) -> SearchPage {

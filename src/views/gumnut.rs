@@ -331,6 +331,59 @@ impl Asset {
     }
 }
 
+/// Gumnut's page of assets, `{"data": [...], "has_more": ...}`: the one definition of the
+/// shape, behind [`crate::AssetPage`]'s `Serialize` and `to_json` and the Python `AssetPage`.
+#[derive(Serialize)]
+pub(crate) struct PageView<'a> {
+    pub data: Vec<&'a Asset>,
+    pub has_more: bool,
+}
+
+/// A search page, `{"data": [...], "page": ..., "has_more": ..., "total": ...}`: the one
+/// definition of the shape, behind [`crate::SearchPage`]'s `Serialize` and `to_json` and the
+/// Python `SearchPage`.
+#[derive(Serialize)]
+pub(crate) struct SearchPageView<'a> {
+    pub data: Vec<&'a Asset>,
+    pub page: u32,
+    pub has_more: bool,
+    pub total: u64,
+}
+
+impl PageView<'_> {
+    pub(crate) fn to_json(&self) -> String {
+        to_json_string(self, 64 + 2048 * self.data.len())
+    }
+}
+
+impl SearchPageView<'_> {
+    pub(crate) fn to_json(&self) -> String {
+        to_json_string(self, 96 + 2048 * self.data.len())
+    }
+}
+
+impl Serialize for crate::AssetPage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PageView {
+            data: self.data.iter().collect(),
+            has_more: self.has_more,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for crate::SearchPage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SearchPageView {
+            data: self.data.iter().collect(),
+            page: self.page,
+            has_more: self.has_more,
+            total: self.total,
+        }
+        .serialize(s)
+    }
+}
+
 /// Serializes into a buffer sized for the expected output, so the writer never regrows it
 /// (with [`super::writer`], byte-identical to `serde_json::to_string`).
 pub(crate) fn to_json_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
