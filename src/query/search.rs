@@ -6,8 +6,10 @@
 //! * every exact filter (people, albums, make, city, MIME type, favourite, ...) names one group
 //!   of the list index; the groups' live streams are intersected by leapfrog seeks, newest
 //!   first, as album + person lists are;
-//! * `total` of one group without dates is its maintained entry count (one read); otherwise the
-//!   matches are counted by walking the (intersected, date-bounded) streams;
+//! * `total` comes from maintained structures: one group's entry count (one read), its day
+//!   counts when dated (the inner days summed, the edge days walked), or several groups' posting
+//!   bitmaps intersected block by block; only several groups with dates are counted by walking
+//!   the date-bounded intersection;
 //! * substring filters scan the text column of the library (folded names with their list
 //!   positions), never the records.
 
