@@ -2,8 +2,9 @@
 # The search and time-bucket suite (issue 13, benches/search.rs): N = 10^4, 10^5 and 10^6
 # (override with PHOTOCAT_BENCH_NS="10000 100000"), photocat and SQLite side by side, then the
 # tables of BENCHMARKS.md. Logs go to $CARGO_TARGET_DIR/bench-logs/ (default target/). The
-# catalogues are built in $CARGO_TARGET_DIR/tmp, not /tmp: about 4.5 GB at 10^6, removed at
-# the end of each run, left there if a run is killed. About 50 minutes on 2 cores.
+# catalogues are built in $CARGO_TARGET_DIR/tmp, not /tmp: up to 7.2 GB at 10^6 (the catalogue
+# before compact() and the SQLite file), removed at the end of each run, left there if a run is
+# killed. About 20 minutes on 2 cores (10 of them at 10^6), the build excluded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ns="${PHOTOCAT_BENCH_NS:-10000 100000 1000000}"
