@@ -46,6 +46,24 @@ fn main() -> photocat::Result<()> {
         library_id: Some(data.main().id.clone()),
         ..ListAssets::default()
     };
+    if let Ok(only) = std::env::var("ONLY") {
+        // One kind of page in a loop (a target for `perf record` or callgrind): `stored`, the
+        // page as JSON written from the stored records; `owned`, `list_assets` + `to_json`.
+        let t = Instant::now();
+        let rounds = ROUNDS_PAGE.with(|r| *r);
+        for _ in 0..rounds {
+            if only == "stored" {
+                std::hint::black_box(cat.list_assets_json(&q)?);
+            } else {
+                std::hint::black_box(cat.list_assets(&q)?.to_json());
+            }
+        }
+        eprintln!(
+            "first page as JSON ({only}): {:.1} µs",
+            t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds.max(1))
+        );
+        return Ok(());
+    }
     let t = Instant::now();
     for _ in 0..ROUNDS_PAGE.with(|r| *r) {
         std::hint::black_box(cat.list_assets(&q)?);
@@ -77,5 +95,34 @@ fn main() -> photocat::Result<()> {
         t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds),
         bytes / rounds as usize
     );
+    // A/B in one process, alternating: the owned page's JSON against the JSON written from
+    // the stored records (`list_assets_json`), pages of 20 and 200, and one asset.
+    let id = cat.list_assets(&q)?.data[0].id.clone();
+    let q200 = ListAssets {
+        limit: 200,
+        ..q.clone()
+    };
+    let time = |f: &mut dyn FnMut() -> photocat::Result<usize>, n: u32| {
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(f()?);
+        }
+        Ok::<f64, photocat::Error>(t.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1)))
+    };
+    for round in 0..3 {
+        let owned20 = time(&mut || Ok(cat.list_assets(&q)?.to_json().len()), rounds)?;
+        let stored20 = time(&mut || Ok(cat.list_assets_json(&q)?.len()), rounds)?;
+        let owned200 = time(
+            &mut || Ok(cat.list_assets(&q200)?.to_json().len()),
+            rounds / 10,
+        )?;
+        let stored200 = time(&mut || Ok(cat.list_assets_json(&q200)?.len()), rounds / 10)?;
+        let owned1 = time(&mut || Ok(cat.get_asset(&id)?.to_json().len()), rounds)?;
+        let stored1 = time(&mut || Ok(cat.get_asset_json(&id)?.len()), rounds)?;
+        eprintln!(
+            "round {round}: page of 20 as JSON {owned20:.1} µs owned, {stored20:.1} µs stored; \
+             of 200 {owned200:.1} / {stored200:.1} µs; get_asset {owned1:.2} / {stored1:.2} µs"
+        );
+    }
     Ok(())
 }

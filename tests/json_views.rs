@@ -108,7 +108,12 @@ fn full_record_golden_and_round_trip() {
     assert_round_trip(&given, &serde_json::from_str(&json).unwrap(), "$");
     // Reading it back gives the same bytes, and a page wraps it as Gumnut does.
     assert_eq!(cat.get_asset("asset_full").unwrap().to_json(), json);
+    assert_eq!(cat.get_asset_json("asset_full").unwrap(), json);
     let page = cat.list_assets(&ListAssets::default()).unwrap();
+    assert_eq!(
+        cat.list_assets_json(&ListAssets::default()).unwrap(),
+        page.to_json()
+    );
     assert_eq!(
         page.to_json(),
         format!(r#"{{"data":[{json}],"has_more":false}}"#)
@@ -125,6 +130,7 @@ fn minimal_record_golden_with_defaults() {
     );
     let json = a.to_json();
     golden("minimal_asset.json", &json);
+    assert_eq!(cat.get_asset_json("asset_min").unwrap(), json);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["device_id"], "photocat");
     assert_eq!(v["device_asset_id"], "asset_min");
@@ -146,6 +152,7 @@ fn legacy_url_fields_appear_only_when_given() {
             "created_at": "2024-01-01T00:00:00Z"}"#,
     );
     golden("legacy_asset.json", &a.to_json());
+    assert_eq!(cat.get_asset_json("asset_old").unwrap(), a.to_json());
     assert!(a
         .to_json()
         .ends_with(r#""download_url":"https://x.test/d","thumbnail_url":"https://x.test/t"}"#));
@@ -210,6 +217,10 @@ fn strings_that_need_escaping_are_written_as_serde_json_writes_them() {
     assert_eq!(a.to_json(), serde_json::to_string(&a).unwrap());
     let page = cat.list_assets(&ListAssets::default()).unwrap();
     assert_eq!(page.to_json(), serde_json::to_string(&page).unwrap());
+    assert_eq!(
+        cat.list_assets_json(&ListAssets::default()).unwrap(),
+        page.to_json()
+    );
     let back: serde_json::Value = serde_json::from_str(&a.to_json()).unwrap();
     assert_eq!(
         back["description"],

@@ -117,3 +117,125 @@ impl Exif {
         v
     }
 }
+
+/// A borrowed [`Exif`]: the same fields, strings borrowed (from an owned `Exif` or read in
+/// place from a stored record). The JSON views write from it, so both sources share one
+/// writer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ExifRef<'a> {
+    pub asset_id: Option<&'a str>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub make: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub orientation: Option<i32>,
+    pub modified_datetime: Option<DateTime<Utc>>,
+    pub original_datetime: Option<DateTime<Utc>>,
+    pub digitized_datetime: Option<DateTime<Utc>>,
+    pub lens_model: Option<&'a str>,
+    pub f_number: Option<f64>,
+    pub focal_length: Option<f64>,
+    pub iso: Option<i64>,
+    pub exposure_time: Option<f64>,
+    pub exposure_bias: Option<f64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub altitude: Option<f64>,
+    pub city: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub fps: Option<f64>,
+    pub live_photo_cid: Option<&'a str>,
+    pub projection_type: Option<&'a str>,
+    pub profile_description: Option<&'a str>,
+    pub auto_stack_id: Option<&'a str>,
+    pub rating: Option<i64>,
+    pub country_code: Option<&'a str>,
+    pub sublocation: Option<&'a str>,
+    pub place_name: Option<&'a str>,
+    pub timezone: Option<&'a str>,
+    pub display_label: Option<&'a str>,
+}
+
+impl Exif {
+    /// The borrowed form.
+    pub(crate) fn borrowed(&self) -> ExifRef<'_> {
+        ExifRef {
+            asset_id: self.asset_id.as_deref(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            make: self.make.as_deref(),
+            model: self.model.as_deref(),
+            orientation: self.orientation,
+            modified_datetime: self.modified_datetime,
+            original_datetime: self.original_datetime,
+            digitized_datetime: self.digitized_datetime,
+            lens_model: self.lens_model.as_deref(),
+            f_number: self.f_number,
+            focal_length: self.focal_length,
+            iso: self.iso,
+            exposure_time: self.exposure_time,
+            exposure_bias: self.exposure_bias,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            altitude: self.altitude,
+            city: self.city.as_deref(),
+            state: self.state.as_deref(),
+            country: self.country.as_deref(),
+            description: self.description.as_deref(),
+            fps: self.fps,
+            live_photo_cid: self.live_photo_cid.as_deref(),
+            projection_type: self.projection_type.as_deref(),
+            profile_description: self.profile_description.as_deref(),
+            auto_stack_id: self.auto_stack_id.as_deref(),
+            rating: self.rating,
+            country_code: self.country_code.as_deref(),
+            sublocation: self.sublocation.as_deref(),
+            place_name: self.place_name.as_deref(),
+            timezone: self.timezone.as_deref(),
+            display_label: self.display_label.as_deref(),
+        }
+    }
+}
+
+impl ExifRef<'_> {
+    /// The owned form.
+    pub(crate) fn to_exif(&self) -> Exif {
+        Exif {
+            asset_id: self.asset_id.map(str::to_owned),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            make: self.make.map(str::to_owned),
+            model: self.model.map(str::to_owned),
+            orientation: self.orientation,
+            modified_datetime: self.modified_datetime,
+            original_datetime: self.original_datetime,
+            digitized_datetime: self.digitized_datetime,
+            lens_model: self.lens_model.map(str::to_owned),
+            f_number: self.f_number,
+            focal_length: self.focal_length,
+            iso: self.iso,
+            exposure_time: self.exposure_time,
+            exposure_bias: self.exposure_bias,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            altitude: self.altitude,
+            city: self.city.map(str::to_owned),
+            state: self.state.map(str::to_owned),
+            country: self.country.map(str::to_owned),
+            description: self.description.map(str::to_owned),
+            fps: self.fps,
+            live_photo_cid: self.live_photo_cid.map(str::to_owned),
+            projection_type: self.projection_type.map(str::to_owned),
+            profile_description: self.profile_description.map(str::to_owned),
+            auto_stack_id: self.auto_stack_id.map(str::to_owned),
+            rating: self.rating,
+            country_code: self.country_code.map(str::to_owned),
+            sublocation: self.sublocation.map(str::to_owned),
+            place_name: self.place_name.map(str::to_owned),
+            timezone: self.timezone.map(str::to_owned),
+            display_label: self.display_label.map(str::to_owned),
+        }
+    }
+}

@@ -157,6 +157,11 @@ impl<'c> PeopleCache<'c> {
         }
     }
 
+    /// A person already loaded by [`Self::get`].
+    pub(crate) fn peek(&self, key: u32) -> Option<&Person> {
+        self.map.get(&key).map(|p| &**p)
+    }
+
     pub(crate) fn get(
         &mut self,
         t: &impl ReadableTable<u32, Bytes>,

@@ -12,6 +12,7 @@ pub mod counts;
 pub mod cursor;
 pub(crate) mod days;
 pub mod immich;
+pub(crate) mod json;
 pub mod list;
 pub(crate) mod plan;
 pub(crate) mod postings;

@@ -110,22 +110,28 @@ pub struct AssetRecord {
     pub time_source: Option<TimeSource>,
 }
 
-impl AssetRecord {
-    /// The capture instant in microseconds: `local` less its offset (read as UTC when the
-    /// offset is unknown).
-    pub fn captured(&self) -> i64 {
-        self.local - i64::from(self.offset.unwrap_or(0)) * 1_000_000
-    }
+/// The capture instant in microseconds: `local` less its offset (read as UTC when the offset
+/// is unknown).
+pub(crate) fn captured(local: i64, offset: Option<i32>) -> i64 {
+    local - i64::from(offset.unwrap_or(0)) * 1_000_000
+}
 
-    /// The effective `file_created_at` (microseconds): the stored one, else [`Self::captured`].
-    /// The public asset, the Immich view and the Immich order index all use this one rule.
+/// A stored file time (microseconds), else the capture instant: the default of
+/// `file_created_at` and `file_modified_at`. The public asset, the JSON written from stored
+/// records, the Immich view and the Immich order index all use this one rule.
+pub(crate) fn or_captured(file_time: Option<i64>, local: i64, offset: Option<i32>) -> i64 {
+    file_time.unwrap_or_else(|| captured(local, offset))
+}
+
+impl AssetRecord {
+    /// The effective `file_created_at` (microseconds; see [`or_captured`]).
     pub fn file_created_at_or_default(&self) -> i64 {
-        self.file_created_at.unwrap_or_else(|| self.captured())
+        or_captured(self.file_created_at, self.local, self.offset)
     }
 
     /// The effective `file_modified_at`, with the same default.
     pub fn file_modified_at_or_default(&self) -> i64 {
-        self.file_modified_at.unwrap_or_else(|| self.captured())
+        or_captured(self.file_modified_at, self.local, self.offset)
     }
 
     /// The effective device id ([`crate::model::DEFAULT_DEVICE_ID`] when none was given).

@@ -1,12 +1,13 @@
-//! A direct decoder of asset records: the same bytes as [`super::codec::decode`] reads
-//! (bincode's standard configuration behind serde's derived layout), without going through
-//! serde's visitors.
+//! The asset record read in place: [`AssetRef`] borrows every string of the stored bytes, so a
+//! page written as JSON never builds an owned [`crate::Asset`] (nor allocates a string), and
+//! the owned [`AssetRecord`] a write or a caller needs is built from it ([`AssetRef::to_record`],
+//! one allocation per string). Both read the same bytes as [`super::codec::decode`] (bincode's
+//! standard configuration behind serde's derived layout), without serde's visitors.
 //!
-//! Reading a page spends most of its time decoding records, and most of that in serde's
-//! per-field machinery and bincode's string path (a zeroed buffer, a copy, then a UTF-8 check).
-//! This reader walks the record's fields in their declared order and builds each string with
-//! one exact allocation. The wire format is unchanged (no migration); the tests compare it with
-//! the serde decoder on varied records, on every truncation and on corrupted bytes.
+//! [`AssetRef::parse`] checks the whole record once (every length, tag, varint range and UTF-8
+//! string), so the collections it keeps as raw bytes ([`Seq`]) re-read without errors. The tests
+//! compare it with the serde decoder on varied records, on every truncation and on corrupted
+//! bytes (never a panic: `Corrupt`).
 //!
 //! bincode's standard configuration: integers other than `u8`/`i8` are varints (a value below
 //! 251 is one byte; 251, 252, 253 and 254 announce a little-endian `u16`, `u32`, `u64` and
@@ -14,27 +15,299 @@
 //! tags are one byte 0 or 1; lengths are `u64` varints; enum variants are `u32` varints; arrays
 //! are their elements in order.
 
-use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 
 use super::codec::{AssetRecord, FaceRecord, RECORD_VERSION, RECORD_VERSION_1};
 use crate::error::{Error, Result};
+use crate::model::exif::ExifRef;
 use crate::model::time::instant_from_micros;
-use crate::model::{AssetVariant, BoundingBox, Exif, TimeSource, Visibility};
+use crate::model::{AssetVariant, BoundingBox, TimeSource, Visibility};
 
-/// Decodes an asset record written by [`super::codec::encode`].
+/// Decodes an asset record written by [`super::codec::encode`] into its owned form.
 pub(crate) fn asset_record(bytes: &[u8]) -> Result<AssetRecord> {
-    match bytes.split_first() {
-        Some((&RECORD_VERSION, body)) => Reader { b: body, pos: 0 }.asset(true),
-        // Format 1's asset record: the same fields without the trailing time source.
-        Some((&RECORD_VERSION_1, body)) => Reader { b: body, pos: 0 }.asset(false),
-        Some((v, _)) => Err(Error::Corrupt(format!("unknown record version {v}"))),
-        None => Err(Error::Corrupt("empty record".into())),
+    AssetRef::parse(bytes).map(|r| r.to_record())
+}
+
+/// A stored asset read in place: the fields of [`AssetRecord`], strings borrowed from the
+/// stored bytes, collections kept as checked raw bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct AssetRef<'a> {
+    pub id: &'a str,
+    pub library: u32,
+    pub device_asset_id: Option<&'a str>,
+    pub device_id: Option<&'a str>,
+    pub mime_type: Option<&'a str>,
+    pub original_file_name: Option<&'a str>,
+    pub file_created_at: Option<i64>,
+    pub file_modified_at: Option<i64>,
+    pub local: i64,
+    pub offset: Option<i32>,
+    pub offset_from_value: bool,
+    pub checksum: Option<&'a [u8; 32]>,
+    pub checksum_sha1: Option<&'a [u8; 20]>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub exif: Option<ExifRef<'a>>,
+    pub metadata: Option<ExifRef<'a>>,
+    pub metrics: Option<Seq<'a, Metric<'a>>>,
+    pub asset_urls: Option<Seq<'a, Variant<'a>>>,
+    pub description: Option<&'a str>,
+    pub faces: Seq<'a, FaceRef<'a>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub file_size_bytes: Option<u64>,
+    pub trashed_at: Option<i64>,
+    pub download_url: Option<&'a str>,
+    pub thumbnail_url: Option<&'a str>,
+    pub owner_id: Option<&'a str>,
+    pub is_favorite: bool,
+    pub visibility: Visibility,
+    pub is_offline: bool,
+    pub live_photo_video_id: Option<&'a str>,
+    pub duplicate_id: Option<&'a str>,
+    pub stack_id: Option<&'a str>,
+    pub tags: Seq<'a, &'a str>,
+    pub thumbhash: Option<&'a str>,
+    pub duration: Option<&'a str>,
+    pub original_path: Option<&'a str>,
+    pub time_source: Option<TimeSource>,
+}
+
+/// A face of a stored asset, read in place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FaceRef<'a> {
+    pub id: &'a str,
+    /// Internal key of the assigned person.
+    pub person: Option<u32>,
+    pub bounding_box: BoundingBox,
+    pub timestamp_ms: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub thumbnail_url: Option<&'a str>,
+}
+
+/// One entry of `metrics`: name and value.
+pub(crate) type Metric<'a> = (&'a str, Option<f64>);
+
+/// One entry of `asset_urls`: name, MIME type, URL and width.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Variant<'a> {
+    pub name: &'a str,
+    pub mimetype: &'a str,
+    pub url: &'a str,
+    pub width: Option<i64>,
+}
+
+/// A collection of a stored record: its element count and bytes, checked by
+/// [`AssetRef::parse`] and read again element by element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seq<'a, T> {
+    len: usize,
+    bytes: &'a [u8],
+    _of: PhantomData<T>,
+}
+
+/// An element type of a [`Seq`].
+pub(crate) trait Element<'a>: Sized {
+    fn read(r: &mut Reader<'a>) -> Result<Self>;
+}
+
+impl<'a> Element<'a> for &'a str {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.str()
     }
 }
 
-struct Reader<'a> {
+impl<'a> Element<'a> for Metric<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        Ok((r.str()?, r.opt(Reader::f64)?))
+    }
+}
+
+impl<'a> Element<'a> for Variant<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        Ok(Variant {
+            name: r.str()?,
+            mimetype: r.str()?,
+            url: r.str()?,
+            width: r.opt(Reader::i64)?,
+        })
+    }
+}
+
+impl<'a> Element<'a> for FaceRef<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        Ok(FaceRef {
+            id: r.str()?,
+            person: r.opt(Reader::u32)?,
+            bounding_box: BoundingBox {
+                x: r.i32()?,
+                y: r.i32()?,
+                w: r.i32()?,
+                h: r.i32()?,
+            },
+            timestamp_ms: r.opt(Reader::i64)?,
+            created_at: r.i64()?,
+            updated_at: r.i64()?,
+            thumbnail_url: r.opt(Reader::str)?,
+        })
+    }
+}
+
+impl<'a, T: Element<'a>> Seq<'a, T> {
+    /// Reads a collection at the reader's position, checking every element.
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        let len = r.count()?;
+        let start = r.pos;
+        for _ in 0..len {
+            T::read(r)?;
+        }
+        Ok(Seq {
+            len,
+            bytes: &r.b[start..r.pos],
+            _of: PhantomData,
+        })
+    }
+
+    /// The elements in stored order.
+    pub fn iter(&self) -> SeqIter<'a, T> {
+        SeqIter {
+            left: self.len,
+            r: Reader {
+                b: self.bytes,
+                pos: 0,
+            },
+            _of: PhantomData,
+        }
+    }
+}
+
+/// The iterator of a [`Seq`].
+#[derive(Clone)]
+pub(crate) struct SeqIter<'a, T> {
+    left: usize,
+    r: Reader<'a>,
+    _of: PhantomData<T>,
+}
+
+impl<'a, T: Element<'a>> Iterator for SeqIter<'a, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        // The bytes were read once by `Seq::read` with the same reader: this cannot fail. Were
+        // it to, the collection would end here rather than panic.
+        T::read(&mut self.r).ok()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+impl<'a> AssetRef<'a> {
+    /// Reads a stored asset record (either envelope version), checking every byte of it.
+    pub(crate) fn parse(bytes: &'a [u8]) -> Result<AssetRef<'a>> {
+        let (with_source, body) = match bytes.split_first() {
+            Some((&RECORD_VERSION, body)) => (true, body),
+            // Format 1's asset record: the same fields without the trailing time source.
+            Some((&RECORD_VERSION_1, body)) => (false, body),
+            Some((v, _)) => return Err(Error::Corrupt(format!("unknown record version {v}"))),
+            None => return Err(Error::Corrupt("empty record".into())),
+        };
+        Reader { b: body, pos: 0 }.asset(with_source)
+    }
+
+    /// The distinct people of the faces, in order of first appearance (no allocation).
+    pub(crate) fn people(&self) -> impl Iterator<Item = u32> + Clone + 'a {
+        let faces = self.faces;
+        faces.iter().enumerate().filter_map(move |(i, f)| {
+            let p = f.person?;
+            let seen = faces.iter().take(i).any(|g| g.person == Some(p));
+            (!seen).then_some(p)
+        })
+    }
+
+    /// The owned record (one allocation per string).
+    pub(crate) fn to_record(&self) -> AssetRecord {
+        let s = |v: Option<&str>| v.map(str::to_owned);
+        AssetRecord {
+            id: self.id.to_owned(),
+            library: self.library,
+            device_asset_id: s(self.device_asset_id),
+            device_id: s(self.device_id),
+            mime_type: s(self.mime_type),
+            original_file_name: s(self.original_file_name),
+            file_created_at: self.file_created_at,
+            file_modified_at: self.file_modified_at,
+            local: self.local,
+            offset: self.offset,
+            offset_from_value: self.offset_from_value,
+            checksum: self.checksum.copied(),
+            checksum_sha1: self.checksum_sha1.copied(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            exif: self.exif.map(|e| e.to_exif()),
+            metadata: self.metadata.map(|e| e.to_exif()),
+            metrics: self
+                .metrics
+                .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+            asset_urls: self.asset_urls.map(|m| {
+                m.iter()
+                    .map(|v| {
+                        let variant = AssetVariant {
+                            mimetype: v.mimetype.to_owned(),
+                            url: v.url.to_owned(),
+                            width: v.width,
+                        };
+                        (v.name.to_owned(), variant)
+                    })
+                    .collect()
+            }),
+            description: s(self.description),
+            faces: self
+                .faces
+                .iter()
+                .map(|f| FaceRecord {
+                    id: f.id.to_owned(),
+                    person: f.person,
+                    bounding_box: f.bounding_box,
+                    timestamp_ms: f.timestamp_ms,
+                    created_at: f.created_at,
+                    updated_at: f.updated_at,
+                    thumbnail_url: s(f.thumbnail_url),
+                })
+                .collect(),
+            width: self.width,
+            height: self.height,
+            file_size_bytes: self.file_size_bytes,
+            trashed_at: self.trashed_at,
+            download_url: s(self.download_url),
+            thumbnail_url: s(self.thumbnail_url),
+            owner_id: s(self.owner_id),
+            is_favorite: self.is_favorite,
+            visibility: self.visibility,
+            is_offline: self.is_offline,
+            live_photo_video_id: s(self.live_photo_video_id),
+            duplicate_id: s(self.duplicate_id),
+            stack_id: s(self.stack_id),
+            tags: self.tags.iter().map(str::to_owned).collect(),
+            thumbhash: s(self.thumbhash),
+            duration: s(self.duration),
+            original_path: s(self.original_path),
+            time_source: self.time_source,
+        }
+    }
+}
+
+/// A reader over a record's bytes.
+#[derive(Clone)]
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
 }
@@ -59,6 +332,12 @@ impl<'a> Reader<'a> {
         let mut a = [0u8; N];
         a.copy_from_slice(self.take(N)?);
         Ok(a)
+    }
+
+    fn array_ref<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
+        self.take(N)?
+            .try_into()
+            .map_err(|_| corrupt("unexpected end of the record"))
     }
 
     fn byte(&mut self) -> Result<u8> {
@@ -117,12 +396,10 @@ impl<'a> Reader<'a> {
         usize::try_from(self.u64()?).map_err(|_| corrupt("length out of range"))
     }
 
-    fn string(&mut self) -> Result<String> {
+    fn str(&mut self) -> Result<&'a str> {
         let n = self.len()?;
         let bytes = self.take(n)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| corrupt("invalid UTF-8 in a string"))
+        std::str::from_utf8(bytes).map_err(|_| corrupt("invalid UTF-8 in a string"))
     }
 
     fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
@@ -133,8 +410,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn opt_string(&mut self) -> Result<Option<String>> {
-        self.opt(Self::string)
+    fn opt_str(&mut self) -> Result<Option<&'a str>> {
+        self.opt(Self::str)
     }
 
     fn opt_i64(&mut self) -> Result<Option<i64>> {
@@ -159,18 +436,18 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    fn exif(&mut self) -> Result<Exif> {
-        Ok(Exif {
-            asset_id: self.opt_string()?,
+    fn exif(&mut self) -> Result<ExifRef<'a>> {
+        Ok(ExifRef {
+            asset_id: self.opt_str()?,
             created_at: self.opt_instant()?,
             updated_at: self.opt_instant()?,
-            make: self.opt_string()?,
-            model: self.opt_string()?,
+            make: self.opt_str()?,
+            model: self.opt_str()?,
             orientation: self.opt(Self::i32)?,
             modified_datetime: self.opt_instant()?,
             original_datetime: self.opt_instant()?,
             digitized_datetime: self.opt_instant()?,
-            lens_model: self.opt_string()?,
+            lens_model: self.opt_str()?,
             f_number: self.opt_f64()?,
             focal_length: self.opt_f64()?,
             iso: self.opt_i64()?,
@@ -179,64 +456,22 @@ impl<'a> Reader<'a> {
             latitude: self.opt_f64()?,
             longitude: self.opt_f64()?,
             altitude: self.opt_f64()?,
-            city: self.opt_string()?,
-            state: self.opt_string()?,
-            country: self.opt_string()?,
-            description: self.opt_string()?,
+            city: self.opt_str()?,
+            state: self.opt_str()?,
+            country: self.opt_str()?,
+            description: self.opt_str()?,
             fps: self.opt_f64()?,
-            live_photo_cid: self.opt_string()?,
-            projection_type: self.opt_string()?,
-            profile_description: self.opt_string()?,
-            auto_stack_id: self.opt_string()?,
+            live_photo_cid: self.opt_str()?,
+            projection_type: self.opt_str()?,
+            profile_description: self.opt_str()?,
+            auto_stack_id: self.opt_str()?,
             rating: self.opt_i64()?,
-            country_code: self.opt_string()?,
-            sublocation: self.opt_string()?,
-            place_name: self.opt_string()?,
-            timezone: self.opt_string()?,
-            display_label: self.opt_string()?,
+            country_code: self.opt_str()?,
+            sublocation: self.opt_str()?,
+            place_name: self.opt_str()?,
+            timezone: self.opt_str()?,
+            display_label: self.opt_str()?,
         })
-    }
-
-    fn face(&mut self) -> Result<FaceRecord> {
-        Ok(FaceRecord {
-            id: self.string()?,
-            person: self.opt(Self::u32)?,
-            bounding_box: BoundingBox {
-                x: self.i32()?,
-                y: self.i32()?,
-                w: self.i32()?,
-                h: self.i32()?,
-            },
-            timestamp_ms: self.opt_i64()?,
-            created_at: self.i64()?,
-            updated_at: self.i64()?,
-            thumbnail_url: self.opt_string()?,
-        })
-    }
-
-    fn metrics(&mut self) -> Result<BTreeMap<String, Option<f64>>> {
-        let n = self.count()?;
-        let mut m = BTreeMap::new();
-        for _ in 0..n {
-            let k = self.string()?;
-            m.insert(k, self.opt_f64()?);
-        }
-        Ok(m)
-    }
-
-    fn variants(&mut self) -> Result<BTreeMap<String, AssetVariant>> {
-        let n = self.count()?;
-        let mut m = BTreeMap::new();
-        for _ in 0..n {
-            let k = self.string()?;
-            let v = AssetVariant {
-                mimetype: self.string()?,
-                url: self.string()?,
-                width: self.opt_i64()?,
-            };
-            m.insert(k, v);
-        }
-        Ok(m)
     }
 
     fn visibility(&mut self) -> Result<Visibility> {
@@ -255,62 +490,49 @@ impl<'a> Reader<'a> {
     }
 
     /// An asset record; `with_source`: the record has the `time_source` field (version 2).
-    fn asset(&mut self, with_source: bool) -> Result<AssetRecord> {
-        Ok(AssetRecord {
-            id: self.string()?,
-            library: self.u32()?,
-            device_asset_id: self.opt_string()?,
-            device_id: self.opt_string()?,
-            mime_type: self.opt_string()?,
-            original_file_name: self.opt_string()?,
-            file_created_at: self.opt_i64()?,
-            file_modified_at: self.opt_i64()?,
-            local: self.i64()?,
-            offset: self.opt(Self::i32)?,
-            offset_from_value: self.bool()?,
-            checksum: self.opt(Self::array::<32>)?,
-            checksum_sha1: self.opt(Self::array::<20>)?,
-            created_at: self.i64()?,
-            updated_at: self.i64()?,
-            exif: self.opt(Self::exif)?,
-            metadata: self.opt(Self::exif)?,
-            metrics: self.opt(Self::metrics)?,
-            asset_urls: self.opt(Self::variants)?,
-            description: self.opt_string()?,
-            faces: {
-                let n = self.count()?;
-                let mut v = Vec::with_capacity(n);
-                for _ in 0..n {
-                    v.push(self.face()?);
-                }
-                v
-            },
-            width: self.opt(Self::u32)?,
-            height: self.opt(Self::u32)?,
-            file_size_bytes: self.opt(Self::u64)?,
-            trashed_at: self.opt_i64()?,
-            download_url: self.opt_string()?,
-            thumbnail_url: self.opt_string()?,
-            owner_id: self.opt_string()?,
-            is_favorite: self.bool()?,
-            visibility: self.visibility()?,
-            is_offline: self.bool()?,
-            live_photo_video_id: self.opt_string()?,
-            duplicate_id: self.opt_string()?,
-            stack_id: self.opt_string()?,
-            tags: {
-                let n = self.count()?;
-                let mut v = Vec::with_capacity(n);
-                for _ in 0..n {
-                    v.push(self.string()?);
-                }
-                v
-            },
-            thumbhash: self.opt_string()?,
-            duration: self.opt_string()?,
-            original_path: self.opt_string()?,
+    fn asset(mut self, with_source: bool) -> Result<AssetRef<'a>> {
+        let r = &mut self;
+        Ok(AssetRef {
+            id: r.str()?,
+            library: r.u32()?,
+            device_asset_id: r.opt_str()?,
+            device_id: r.opt_str()?,
+            mime_type: r.opt_str()?,
+            original_file_name: r.opt_str()?,
+            file_created_at: r.opt_i64()?,
+            file_modified_at: r.opt_i64()?,
+            local: r.i64()?,
+            offset: r.opt(Self::i32)?,
+            offset_from_value: r.bool()?,
+            checksum: r.opt(Self::array_ref::<32>)?,
+            checksum_sha1: r.opt(Self::array_ref::<20>)?,
+            created_at: r.i64()?,
+            updated_at: r.i64()?,
+            exif: r.opt(Self::exif)?,
+            metadata: r.opt(Self::exif)?,
+            metrics: r.opt(Seq::read)?,
+            asset_urls: r.opt(Seq::read)?,
+            description: r.opt_str()?,
+            faces: Seq::read(r)?,
+            width: r.opt(Self::u32)?,
+            height: r.opt(Self::u32)?,
+            file_size_bytes: r.opt(Self::u64)?,
+            trashed_at: r.opt_i64()?,
+            download_url: r.opt_str()?,
+            thumbnail_url: r.opt_str()?,
+            owner_id: r.opt_str()?,
+            is_favorite: r.bool()?,
+            visibility: r.visibility()?,
+            is_offline: r.bool()?,
+            live_photo_video_id: r.opt_str()?,
+            duplicate_id: r.opt_str()?,
+            stack_id: r.opt_str()?,
+            tags: Seq::read(r)?,
+            thumbhash: r.opt_str()?,
+            duration: r.opt_str()?,
+            original_path: r.opt_str()?,
             time_source: if with_source {
-                self.opt(Self::time_source)?
+                r.opt(Self::time_source)?
             } else {
                 None
             },
@@ -322,6 +544,7 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::super::codec::{self, AssetRecord};
     use super::*;
+    use crate::model::Exif;
 
     /// SplitMix64, for varied records without a dependency.
     struct Rng(u64);

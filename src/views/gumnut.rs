@@ -10,59 +10,142 @@
 //!   asset's), then their fields; `metadata` has no `profile_description`.
 //! * `local_datetime` is the wall-clock value with its offset when known, naive otherwise.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
 use super::json;
+use crate::model::exif::ExifRef;
 use crate::model::time::Formatted;
-use crate::model::{Album, Asset, AssetVariant, BoundingBox, Exif, Face, Library, Person};
+use crate::model::{Album, Asset, BoundingBox, Face, Library, Person};
 
+/// The borrowed input of the asset shape. Built from an owned [`Asset`] here, and from a
+/// stored record read in place by `crate::query::json` (a page as JSON never builds an
+/// `Asset`): one shape, two sources. `F`, `P`, `M` and `U` are the faces, people, metrics and
+/// asset URLs, each a sequence or map that serializes itself ([`Each`], [`EachMap`]).
 #[derive(Serialize)]
-struct AssetView<'a> {
-    id: &'a str,
-    device_asset_id: &'a str,
-    device_id: &'a str,
-    mime_type: &'a str,
-    original_file_name: &'a str,
+pub(crate) struct AssetView<'a, F, P, M, U> {
+    pub id: &'a str,
+    pub device_asset_id: &'a str,
+    pub device_id: &'a str,
+    pub mime_type: &'a str,
+    pub original_file_name: &'a str,
     #[serde(serialize_with = "json::instant")]
-    file_created_at: DateTime<Utc>,
+    pub file_created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
-    file_modified_at: DateTime<Utc>,
-    local_datetime: Local,
-    checksum: Option<&'a str>,
-    checksum_sha1: Option<&'a str>,
+    pub file_modified_at: DateTime<Utc>,
+    pub local_datetime: Local,
+    pub checksum: Option<Checksum<'a>>,
+    pub checksum_sha1: Option<Checksum<'a>>,
     #[serde(serialize_with = "json::instant")]
-    created_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
-    updated_at: DateTime<Utc>,
-    exif: Option<ExifView<'a>>,
-    metadata: Option<ExifView<'a>>,
-    metrics: Option<&'a BTreeMap<String, Option<f64>>>,
-    asset_urls: Option<&'a BTreeMap<String, AssetVariant>>,
-    description: Option<&'a str>,
-    faces: Vec<FaceView<'a>>,
-    people: Vec<PersonView<'a>>,
-    width: Option<u32>,
-    height: Option<u32>,
-    file_size_bytes: Option<u64>,
+    pub updated_at: DateTime<Utc>,
+    pub exif: Option<ExifView<'a>>,
+    pub metadata: Option<ExifView<'a>>,
+    pub metrics: Option<M>,
+    pub asset_urls: Option<U>,
+    pub description: Option<&'a str>,
+    pub faces: F,
+    pub people: P,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub file_size_bytes: Option<u64>,
     #[serde(serialize_with = "json::opt_instant")]
-    trashed_at: Option<DateTime<Utc>>,
+    pub trashed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    download_url: Option<&'a str>,
+    pub download_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    thumbnail_url: Option<&'a str>,
+    pub thumbnail_url: Option<&'a str>,
+}
+
+/// A sequence serialized from an iterator (cloned, so the view can be written more than once).
+pub(crate) struct Each<I>(pub I);
+
+impl<I> Serialize for Each<I>
+where
+    I: Iterator + Clone,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+/// A map serialized from an iterator of (key, value) pairs, in the iterator's order.
+pub(crate) struct EachMap<I>(pub I);
+
+impl<I, K, V> Serialize for EachMap<I>
+where
+    I: Iterator<Item = (K, V)> + Clone,
+    K: Serialize,
+    V: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.clone())
+    }
+}
+
+/// A checksum: base64 text already made (an owned `Asset`), or the stored bytes, encoded on
+/// the stack as they are written.
+#[derive(Clone, Copy)]
+pub(crate) enum Checksum<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl Serialize for Checksum<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Checksum::Text(t) => s.serialize_str(t),
+            Checksum::Bytes(b) => {
+                use base64::Engine;
+                let mut buf = [0u8; 64];
+                let n = base64::engine::general_purpose::STANDARD
+                    .encode_slice(b, &mut buf)
+                    .map_err(serde::ser::Error::custom)?;
+                let text = std::str::from_utf8(&buf[..n]).map_err(serde::ser::Error::custom)?;
+                s.serialize_str(text)
+            }
+        }
+    }
+}
+
+/// One entry of `asset_urls`: Gumnut's `AssetVariant`.
+#[derive(Serialize)]
+pub(crate) struct VariantView<'a> {
+    pub mimetype: &'a str,
+    pub url: &'a str,
+    pub width: Option<i64>,
 }
 
 /// `exif` (with `profile_description`) or `metadata` (with the place fields), in the
 /// contract's field order. Written field by field: no intermediate map.
-struct ExifView<'a> {
-    e: &'a Exif,
+pub(crate) struct ExifView<'a> {
+    e: ExifRef<'a>,
     asset_id: &'a str,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     metadata: bool,
+}
+
+impl<'a> ExifView<'a> {
+    /// `exif` (`metadata` false) or `metadata` of the asset `asset_id`, whose own times are
+    /// the defaults of the object's.
+    pub(crate) fn new(
+        e: ExifRef<'a>,
+        asset_id: &'a str,
+        asset_created_at: DateTime<Utc>,
+        asset_updated_at: DateTime<Utc>,
+        metadata: bool,
+    ) -> Self {
+        ExifView {
+            created_at: e.created_at.unwrap_or(asset_created_at),
+            updated_at: e.updated_at.unwrap_or(asset_updated_at),
+            e,
+            asset_id,
+            metadata,
+        }
+    }
 }
 
 struct Instant(Option<DateTime<Utc>>);
@@ -76,7 +159,7 @@ impl Serialize for Instant {
 impl Serialize for ExifView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let e = self.e;
+        let e = &self.e;
         let mut m = s.serialize_struct(
             if self.metadata {
                 "MetadataResponse"
@@ -126,7 +209,8 @@ impl Serialize for ExifView<'_> {
     }
 }
 
-struct Local(Formatted);
+/// `local_datetime`, formatted.
+pub(crate) struct Local(pub Formatted);
 
 impl Serialize for Local {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -134,23 +218,25 @@ impl Serialize for Local {
     }
 }
 
+/// A face as it appears in an asset's `faces`.
 #[derive(Serialize)]
-struct FaceView<'a> {
-    id: &'a str,
-    asset_id: &'a str,
-    person_id: Option<&'a str>,
-    bounding_box: &'a BoundingBox,
-    timestamp_ms: Option<i64>,
+pub(crate) struct FaceView<'a> {
+    pub id: &'a str,
+    pub asset_id: &'a str,
+    pub person_id: Option<&'a str>,
+    pub bounding_box: BoundingBox,
+    pub timestamp_ms: Option<i64>,
     #[serde(serialize_with = "json::instant")]
-    created_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
-    updated_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    thumbnail_url: Option<&'a str>,
+    pub thumbnail_url: Option<&'a str>,
 }
 
+/// A person as it appears in an asset's `people`.
 #[derive(Serialize)]
-struct PersonView<'a> {
+pub(crate) struct PersonView<'a> {
     id: &'a str,
     name: Option<&'a str>,
     #[serde(serialize_with = "date")]
@@ -179,7 +265,7 @@ fn face_view(f: &Face) -> FaceView<'_> {
         id: &f.id,
         asset_id: &f.asset_id,
         person_id: f.person_id.as_deref(),
-        bounding_box: &f.bounding_box,
+        bounding_box: f.bounding_box,
         timestamp_ms: f.timestamp_ms,
         created_at: f.created_at,
         updated_at: f.updated_at,
@@ -187,7 +273,7 @@ fn face_view(f: &Face) -> FaceView<'_> {
     }
 }
 
-fn person_view(p: &Person) -> PersonView<'_> {
+pub(crate) fn person_view(p: &Person) -> PersonView<'_> {
     PersonView {
         id: &p.id,
         name: p.name.as_deref(),
@@ -202,7 +288,11 @@ fn person_view(p: &Person) -> PersonView<'_> {
     }
 }
 
-fn view(a: &Asset) -> AssetView<'_> {
+/// The view of an owned asset.
+fn view(
+    a: &Asset,
+) -> AssetView<'_, impl Serialize + '_, impl Serialize + '_, impl Serialize + '_, impl Serialize + '_>
+{
     AssetView {
         id: &a.id,
         device_asset_id: &a.device_asset_id,
@@ -215,29 +305,32 @@ fn view(a: &Asset) -> AssetView<'_> {
             a.local_datetime,
             a.local_offset.map(|o| o.local_minus_utc()),
         )),
-        checksum: a.checksum.as_deref(),
-        checksum_sha1: a.checksum_sha1.as_deref(),
+        checksum: a.checksum.as_deref().map(Checksum::Text),
+        checksum_sha1: a.checksum_sha1.as_deref().map(Checksum::Text),
         created_at: a.created_at,
         updated_at: a.updated_at,
-        exif: a.exif.as_ref().map(|e| ExifView {
-            e,
-            asset_id: &a.id,
-            created_at: e.created_at.unwrap_or(a.created_at),
-            updated_at: e.updated_at.unwrap_or(a.updated_at),
-            metadata: false,
+        exif: a
+            .exif
+            .as_ref()
+            .map(|e| ExifView::new(e.borrowed(), &a.id, a.created_at, a.updated_at, false)),
+        metadata: a
+            .metadata
+            .as_ref()
+            .map(|m| ExifView::new(m.borrowed(), &a.id, a.created_at, a.updated_at, true)),
+        metrics: a.metrics.as_ref().map(|m| EachMap(m.iter())),
+        asset_urls: a.asset_urls.as_ref().map(|m| {
+            EachMap(m.iter().map(|(k, v)| {
+                let view = VariantView {
+                    mimetype: &v.mimetype,
+                    url: &v.url,
+                    width: v.width,
+                };
+                (k.as_str(), view)
+            }))
         }),
-        metadata: a.metadata.as_ref().map(|m| ExifView {
-            e: m,
-            asset_id: &a.id,
-            created_at: m.created_at.unwrap_or(a.created_at),
-            updated_at: m.updated_at.unwrap_or(a.updated_at),
-            metadata: true,
-        }),
-        metrics: a.metrics.as_ref(),
-        asset_urls: a.asset_urls.as_ref(),
         description: a.description.as_deref(),
-        faces: a.faces.iter().map(face_view).collect(),
-        people: a.people.iter().map(person_view).collect(),
+        faces: Each(a.faces.iter().map(face_view)),
+        people: Each(a.people.iter().map(person_view)),
         width: a.width,
         height: a.height,
         file_size_bytes: a.file_size_bytes,
@@ -334,8 +427,8 @@ impl Asset {
 /// Gumnut's page of assets, `{"data": [...], "has_more": ...}`: the one definition of the
 /// shape, behind [`crate::AssetPage`]'s `Serialize` and `to_json` and the Python `AssetPage`.
 #[derive(Serialize)]
-pub(crate) struct PageView<'a> {
-    pub data: Vec<&'a Asset>,
+pub(crate) struct PageView<D> {
+    pub data: D,
     pub has_more: bool,
 }
 
@@ -350,7 +443,7 @@ pub(crate) struct SearchPageView<'a> {
     pub total: u64,
 }
 
-impl PageView<'_> {
+impl PageView<Vec<&Asset>> {
     pub(crate) fn to_json(&self) -> String {
         to_json_string(self, 64 + 2048 * self.data.len())
     }
@@ -365,7 +458,7 @@ impl SearchPageView<'_> {
 impl Serialize for crate::AssetPage {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         PageView {
-            data: self.data.iter().collect(),
+            data: self.data.iter().collect::<Vec<_>>(),
             has_more: self.has_more,
         }
         .serialize(s)

@@ -1,0 +1,208 @@
+//! Gumnut JSON written straight from the stored records: [`Catalog::list_assets_json`] and
+//! [`Catalog::get_asset_json`]. Each record is read in place ([`AssetRef`]), its people come
+//! from the per-snapshot people cache, and [`crate::views::gumnut::AssetView`] (the one
+//! definition of the shape, also behind `Asset`'s `Serialize`) writes it: no owned `Asset`, no
+//! string copied but into the output. The bytes equal `list_assets(q)?.to_json()` and
+//! `get_asset(id)?.to_json()` (tested on every page of a generated catalogue in
+//! `tests/generator.rs`, on every page of the model check, and on the golden records).
+
+use chrono::FixedOffset;
+use redb::{ReadTransaction, ReadableTable};
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Tally};
+use crate::error::{Error, Result};
+use crate::ids::{self, IdKind};
+use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
+use crate::model::{DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE};
+use crate::query::build::{lookup_u64, PeopleCache};
+use crate::query::ListAssets;
+use crate::storage::codec;
+use crate::storage::fast::AssetRef;
+use crate::storage::tables;
+use crate::views::gumnut::{
+    person_view, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView,
+    VariantView,
+};
+use crate::views::writer;
+
+type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
+
+/// The Gumnut view of a stored asset. `people` holds every person its faces name
+/// ([`fill_people`]).
+fn stored_view<'a, 'b: 'a>(
+    r: &'a AssetRef<'b>,
+    people: &'a PeopleCache<'_>,
+) -> AssetView<'a, impl Serialize + 'a, impl Serialize + 'a, impl Serialize + 'a, impl Serialize + 'a>
+{
+    let created_at = instant_from_micros(r.created_at);
+    let updated_at = instant_from_micros(r.updated_at);
+    let id: &'a str = r.id;
+    AssetView {
+        id,
+        device_asset_id: r.device_asset_id.unwrap_or(id),
+        device_id: r.device_id.unwrap_or(DEFAULT_DEVICE_ID),
+        mime_type: r.mime_type.unwrap_or(DEFAULT_MIME_TYPE),
+        original_file_name: r.original_file_name.unwrap_or_default(),
+        file_created_at: instant_from_micros(codec::or_captured(
+            r.file_created_at,
+            r.local,
+            r.offset,
+        )),
+        file_modified_at: instant_from_micros(codec::or_captured(
+            r.file_modified_at,
+            r.local,
+            r.offset,
+        )),
+        // An offset out of chrono's range is unknown, as in the owned `Asset`.
+        local_datetime: Local(Formatted::local(
+            naive_from_micros(r.local),
+            r.offset.filter(|&o| FixedOffset::east_opt(o).is_some()),
+        )),
+        checksum: r.checksum.map(|c| Checksum::Bytes(c)),
+        checksum_sha1: r.checksum_sha1.map(|c| Checksum::Bytes(c)),
+        created_at,
+        updated_at,
+        exif: r
+            .exif
+            .map(|e| ExifView::new(e, id, created_at, updated_at, false)),
+        metadata: r
+            .metadata
+            .map(|e| ExifView::new(e, id, created_at, updated_at, true)),
+        metrics: r.metrics.map(|m| EachMap(m.iter())),
+        asset_urls: r.asset_urls.map(|m| {
+            EachMap(m.iter().map(|v| {
+                let view = VariantView {
+                    mimetype: v.mimetype,
+                    url: v.url,
+                    width: v.width,
+                };
+                (v.name, view)
+            }))
+        }),
+        description: r.description,
+        faces: Each(r.faces.iter().map(move |f| FaceView {
+            id: f.id,
+            asset_id: id,
+            person_id: f.person.and_then(|p| people.peek(p)).map(|p| p.id.as_str()),
+            bounding_box: f.bounding_box,
+            timestamp_ms: f.timestamp_ms,
+            created_at: instant_from_micros(f.created_at),
+            updated_at: instant_from_micros(f.updated_at),
+            thumbnail_url: f.thumbnail_url,
+        })),
+        people: Each(r.people().filter_map(|p| people.peek(p)).map(person_view)),
+        width: r.width,
+        height: r.height,
+        file_size_bytes: r.file_size_bytes,
+        trashed_at: r.trashed_at.map(instant_from_micros),
+        download_url: r.download_url,
+        thumbnail_url: r.thumbnail_url,
+    }
+}
+
+/// Loads every person the faces of `assets` name into `cache` (a missing person record is
+/// `Corrupt`, as in the owned path), so that [`stored_view`] finds them all.
+fn fill_people(
+    txn: &ReadTransaction,
+    assets: &[AssetRef<'_>],
+    cache: &mut PeopleCache<'_>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let people = txn.open_table(tables::PEOPLE)?;
+    for a in assets {
+        for p in a.faces.iter().filter_map(|f| f.person) {
+            cache.get(&people, p, tally)?;
+        }
+    }
+    Ok(())
+}
+
+fn to_string(out: Vec<u8>) -> Result<String> {
+    String::from_utf8(out).map_err(|e| Error::Corrupt(format!("JSON view: {e}")))
+}
+
+fn write_error(e: writer::Error) -> Error {
+    Error::Corrupt(format!("cannot write the JSON view: {e}"))
+}
+
+/// Reads asset `key`'s stored bytes.
+fn stored<'t>(
+    t: &'t impl ReadableTable<u64, &'static [u8]>,
+    key: u64,
+    tally: &mut Tally,
+) -> Result<Guard<'t>> {
+    tally.records += 1;
+    t.get(key)?
+        .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))
+}
+
+impl Catalog {
+    /// [`Catalog::list_assets`] as Gumnut JSON (`{"data": [...], "has_more": ...}`), the bytes
+    /// of `list_assets(query)?.to_json()`, written from the stored records without building an
+    /// [`crate::Asset`]: the path for a server or anything else that sends the page on as JSON.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, ListAssets, NewAsset};
+    /// let cat = Catalog::in_memory()?;
+    /// cat.add_assets(vec![NewAsset::default()], AddAssets::default())?;
+    /// let q = ListAssets::default();
+    /// assert_eq!(cat.list_assets_json(&q)?, cat.list_assets(&q)?.to_json());
+    /// # Ok(()) }
+    /// ```
+    pub fn list_assets_json(&self, query: &ListAssets) -> Result<String> {
+        query.validate()?;
+        let (txn, view) = self.begin_read_cached()?;
+        let mut tally = Tally::default();
+        let result = (|| {
+            let Some(r) = Catalog::resolve(&txn, query, None, &mut tally)? else {
+                return Ok(r#"{"data":[],"has_more":false}"#.to_owned());
+            };
+            let (hits, has_more) =
+                Catalog::hits(&txn, query, &r, query.limit as usize, &mut tally)?;
+            let table = txn.open_table(tables::ASSETS)?;
+            let guards = hits
+                .iter()
+                .map(|(_, key, _)| stored(&table, *key, &mut tally))
+                .collect::<Result<Vec<_>>>()?;
+            let assets = guards
+                .iter()
+                .map(|g| AssetRef::parse(g.value()))
+                .collect::<Result<Vec<_>>>()?;
+            let mut cache = PeopleCache::shared(view);
+            fill_people(&txn, &assets, &mut cache, &mut tally)?;
+            let page = PageView {
+                data: Each(assets.iter().map(|a| stored_view(a, &cache))),
+                has_more,
+            };
+            let mut out = Vec::with_capacity(64 + 2048 * assets.len());
+            writer::append(&mut out, &page).map_err(write_error)?;
+            to_string(out)
+        })();
+        self.stats.add(&tally);
+        result.map_err(|e| e.at(self.path()))
+    }
+
+    /// [`Catalog::get_asset`] as Gumnut JSON: the bytes of `get_asset(id)?.to_json()`, written
+    /// from the stored record.
+    pub fn get_asset_json(&self, asset_id: &str) -> Result<String> {
+        ids::validate(IdKind::Asset, asset_id)?;
+        let (txn, view) = self.begin_read_cached()?;
+        let mut tally = Tally::default();
+        let result = (|| {
+            let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
+                .ok_or_else(|| Error::not_found("asset", asset_id))?;
+            let table = txn.open_table(tables::ASSETS)?;
+            let guard = stored(&table, key, &mut tally)?;
+            let asset = [AssetRef::parse(guard.value())?];
+            let mut cache = PeopleCache::shared(view);
+            fill_people(&txn, &asset, &mut cache, &mut tally)?;
+            let mut out = Vec::with_capacity(2048);
+            writer::append(&mut out, &stored_view(&asset[0], &cache)).map_err(write_error)?;
+            to_string(out)
+        })();
+        self.stats.add(&tally);
+        result.map_err(|e| e.at(self.path()))
+    }
+}
