@@ -7,7 +7,6 @@
 
 use crate::error::{Error, Result};
 use crate::query::State;
-use crate::storage::codec::AssetRecord;
 use crate::storage::keys;
 
 /// Where a page starts.
@@ -19,19 +18,25 @@ pub(crate) enum Start {
     After(Vec<u8>),
 }
 
-/// The position of an asset in the order of `state`.
+/// The position in the order of `state` of the asset `id` with wall-clock `local` and
+/// `trashed_at` (microseconds): all a cursor needs of its asset, read in place from the stored
+/// record ([`crate::storage::fast::AssetRef`]) without building it.
 ///
 /// With `State::Trashed` the order is by `trashed_at`, which a live asset does not have: a
 /// live cursor asset is `InvalidArgument` there.
-pub(crate) fn position_of(rec: &AssetRecord, state: State) -> Result<Vec<u8>> {
+pub(crate) fn position_of(
+    id: &str,
+    local: i64,
+    trashed_at: Option<i64>,
+    state: State,
+) -> Result<Vec<u8>> {
     match state {
-        State::Live | State::All => Ok(keys::position(rec.local, &rec.id)),
-        State::Trashed => match rec.trashed_at {
-            Some(t) => Ok(keys::position(t, &rec.id)),
+        State::Live | State::All => Ok(keys::position(local, id)),
+        State::Trashed => match trashed_at {
+            Some(t) => Ok(keys::position(t, id)),
             None => Err(Error::invalid(format!(
-                "starting_after_id {:?} is not trashed: with state=\"trashed\" the cursor must be \
-                 a trashed asset (the order is by trashed_at)",
-                rec.id
+                "starting_after_id {id:?} is not trashed: with state=\"trashed\" the cursor must \
+                 be a trashed asset (the order is by trashed_at)"
             ))),
         },
     }

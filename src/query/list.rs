@@ -16,6 +16,7 @@ use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
 use crate::snapshot::View;
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
+use crate::storage::fast::AssetRef;
 use crate::storage::keys::Group;
 use crate::storage::tables;
 
@@ -256,8 +257,14 @@ impl Catalog {
                 Some(id) => {
                     let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, id)?
                         .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
-                    let rec = build::load_asset(&txn.open_table(tables::ASSETS)?, key, tally)?;
-                    Start::After(cursor::position_of(&rec, q.state)?)
+                    // The cursor's position is read in place: no owned record is built.
+                    let assets = txn.open_table(tables::ASSETS)?;
+                    tally.records += 1;
+                    let bytes = assets.get(key)?.ok_or_else(|| {
+                        Error::Corrupt(format!("asset key {key} is indexed but missing"))
+                    })?;
+                    let r = AssetRef::parse(bytes.value())?;
+                    Start::After(cursor::position_of(r.id, r.local, r.trashed_at, q.state)?)
                 }
             },
         };
@@ -351,7 +358,7 @@ impl Catalog {
                 if !Catalog::matches_record(txn, q, r, key, &rec)? {
                     continue;
                 }
-                let pos = cursor::position_of(&rec, q.state)?;
+                let pos = cursor::position_of(&rec.id, rec.local, rec.trashed_at, q.state)?;
                 if let Start::After(s) = &r.start {
                     if pos >= *s {
                         continue;

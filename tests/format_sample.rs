@@ -1,0 +1,431 @@
+//! The committed sample of the current file format: `tests/data/format4.redb`, written by
+//! [`write_the_sample`] (run it with `cargo test --test format_sample -- --ignored
+//! write_the_sample` after a format change, and commit the file together with the new
+//! format's version and upgrade). [`the_sample_answers_as_recorded`] opens a copy and checks
+//! every answer the engine gives from it (lists in every state and group, cursors, assets as
+//! Gumnut JSON, search totals, time buckets, counts, albums, people, libraries, Immich's
+//! `GET /asset` with its ETag, checksum and device look-ups) against
+//! `tests/data/golden/format4_answers.txt`, recorded when the file was written. A change that
+//! reads existing files differently fails here, whatever the newer code writes itself.
+
+mod common;
+
+use photocat::{
+    AddAssets, BucketSize, Catalog, DateTimeInput, Exif, GetAllAssets, ListAssets, NewAlbum,
+    NewAsset, NewFace, NewLibrary, NewPerson, SearchAssets, State, TimeBuckets, Visibility,
+};
+
+const SAMPLE: &str = "tests/data/format4.redb";
+
+fn dt(s: &str) -> DateTimeInput {
+    s.parse().unwrap()
+}
+
+/// Writes the sample (ignored: run by hand after a format change).
+#[test]
+#[ignore]
+fn write_the_sample() {
+    let path = format!("{}/{SAMPLE}", env!("CARGO_MANIFEST_DIR"));
+    let _ = std::fs::remove_file(&path);
+    let cat = Catalog::open(&path).unwrap();
+    for (id, name, owner) in [
+        ("library_home", "Home", Some("owner_ann")),
+        ("library_work", "Work", None),
+    ] {
+        cat.create_library(NewLibrary {
+            id: Some(id.into()),
+            name: name.into(),
+            owner_id: owner.map(Into::into),
+            ..NewLibrary::default()
+        })
+        .unwrap();
+    }
+    for p in 0..4 {
+        cat.create_person(NewPerson {
+            id: Some(format!("person_{p}")),
+            name: (p != 3).then(|| format!("Person {p}")),
+            is_favorite: Some(p == 1),
+            ..NewPerson::default()
+        })
+        .unwrap();
+    }
+    let makes = [None, Some("Canon"), Some("SONY"), Some("canon")];
+    let cities = [None, Some("Paris"), Some("Kyōto")];
+    let names = [None, Some("IMG_0001.JPG"), Some("img_0002.jpg"), Some("Été \"q\".HEIC")];
+    let mimes = [None, Some("image/jpeg"), Some("video/mp4"), Some("image/heic")];
+    let mut recs = Vec::new();
+    for i in 0..60u32 {
+        let library = if i % 5 == 4 {
+            "library_work"
+        } else {
+            "library_home"
+        };
+        let make = makes[(i % 4) as usize];
+        let city = cities[(i % 3) as usize];
+        let offset = ["+01:00", "", "-07:30", "Z"][(i % 4) as usize];
+        let exif = (i % 7 != 0).then(|| Exif {
+            make: make.map(Into::into),
+            model: make.map(|m| format!("{m} model {}", i % 3)),
+            orientation: Some(1 + (i % 8) as i32),
+            original_datetime: Some(
+                chrono::DateTime::from_timestamp(1_500_000_000 + i64::from(i) * 86_400, 0)
+                    .unwrap(),
+            ),
+            lens_model: (i % 2 == 0).then(|| "24-70mm".into()),
+            f_number: Some(1.8 + f64::from(i % 5) * 0.2),
+            focal_length: Some(35.0),
+            iso: Some(100 * i64::from(1 + i % 8)),
+            exposure_time: Some(1.0 / f64::from(1 + i % 500)),
+            latitude: (i % 3 == 1).then_some(48.8566 + f64::from(i) * 1e-4),
+            longitude: (i % 3 == 1).then_some(2.3522),
+            altitude: (i % 6 == 1).then_some(35.5),
+            city: city.map(Into::into),
+            country: city.map(|_| "Somewhere".into()),
+            rating: (i % 4 == 0).then_some(i64::from(i % 6)),
+            ..Exif::default()
+        });
+        recs.push(NewAsset {
+            id: Some(format!("asset_{i:02}")),
+            library_id: Some(library.into()),
+            local_datetime: Some(dt(&format!(
+                "20{:02}-{:02}-{:02}T{:02}:{:02}:00{offset}",
+                18 + i % 6,
+                1 + i % 12,
+                1 + (i * 7) % 28,
+                (i * 5) % 24,
+                i % 60
+            ))),
+            mime_type: mimes[(i % 4) as usize].map(Into::into),
+            original_file_name: names[(i % 4) as usize].map(Into::into),
+            description: (i % 5 == 0).then(|| format!("Beach day {i}\nwith \"quotes\"")),
+            device_id: (i % 3 == 0).then(|| "phone".into()),
+            device_asset_id: (i % 3 == 0).then(|| format!("dev-{i}")),
+            checksum: (i % 2 == 0).then(|| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode([i as u8; 32])
+            }),
+            checksum_sha1: (i % 4 == 0).then(|| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode([i as u8; 20])
+            }),
+            exif,
+            metadata: (i % 4 == 1).then(|| Exif {
+                timezone: Some("Europe/Paris".into()),
+                place_name: Some("Louvre".into()),
+                ..Exif::default()
+            }),
+            width: (i % 3 != 2).then_some(4000 + i),
+            height: (i % 3 != 2).then_some(3000),
+            file_size_bytes: Some(1_000_000 + u64::from(i)),
+            is_favorite: Some(i % 6 == 0),
+            visibility: Some(
+                [
+                    Visibility::Timeline,
+                    Visibility::Timeline,
+                    Visibility::Archive,
+                    Visibility::Hidden,
+                    Visibility::Timeline,
+                ][(i % 5) as usize],
+            ),
+            faces: Some(
+                (0..i % 3)
+                    .map(|p| NewFace {
+                        person_id: Some(format!("person_{}", (p + i) % 4)),
+                        ..NewFace::default()
+                    })
+                    .collect(),
+            ),
+            ..NewAsset::default()
+        });
+    }
+    for lib in ["library_home", "library_work"] {
+        let batch: Vec<NewAsset> = recs
+            .iter()
+            .filter(|r| r.library_id.as_deref() == Some(lib))
+            .cloned()
+            .collect();
+        let opts = AddAssets {
+            library_id: Some(lib.into()),
+            ..AddAssets::default()
+        };
+        cat.add_assets(batch, opts).unwrap();
+    }
+    cat.create_album(NewAlbum {
+        name: "Trip".into(),
+        id: Some("album_trip".into()),
+        library_id: Some("library_home".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let members: Vec<String> = (0..60)
+        .filter(|i| i % 3 == 1 && i % 5 != 4)
+        .map(|i| format!("asset_{i:02}"))
+        .collect();
+    cat.add_to_album("album_trip", &members).unwrap();
+    cat.trash_assets(&["asset_05", "asset_08", "asset_13", "asset_40"])
+        .unwrap();
+    cat.delete_assets(&["asset_11"]).unwrap();
+    cat.close().unwrap();
+}
+
+/// Every answer of the sample, one per line: what was asked, then the answer.
+fn answers(cat: &Catalog) -> String {
+    let mut out = String::new();
+    let mut line = |what: &str, answer: String| {
+        out.push_str(what);
+        out.push_str(" => ");
+        out.push_str(&answer);
+        out.push('\n');
+    };
+    let libraries = ["library_home", "library_work"];
+    for lib in libraries {
+        for state in [State::Live, State::Trashed, State::All] {
+            let mut q = ListAssets {
+                library_id: Some(lib.into()),
+                state,
+                limit: 7,
+                ..ListAssets::default()
+            };
+            let mut page_no = 0;
+            loop {
+                let page = cat.list_assets(&q).unwrap();
+                let json = page.to_json();
+                assert_eq!(cat.list_assets_json(&q).unwrap(), json);
+                line(&format!("list {lib} {state:?} page {page_no}"), json);
+                assert_eq!(cat.count_assets(&q).unwrap() > 0, !page.data.is_empty());
+                match (page.has_more, page.data.last()) {
+                    (true, Some(last)) => q.starting_after_id = Some(last.id.clone()),
+                    _ => break,
+                }
+                page_no += 1;
+            }
+            let count = cat
+                .count_assets(&ListAssets {
+                    library_id: Some(lib.into()),
+                    state,
+                    ..ListAssets::default()
+                })
+                .unwrap();
+            line(&format!("count {lib} {state:?}"), count.to_string());
+        }
+    }
+    let ids = |q: ListAssets| -> String {
+        let v: Vec<String> = cat
+            .iter_assets(q, 200)
+            .unwrap()
+            .map(|a| a.unwrap().id)
+            .collect();
+        v.join(",")
+    };
+    line(
+        "album_trip",
+        ids(ListAssets {
+            album_id: Some("album_trip".into()),
+            ..ListAssets::default()
+        }),
+    );
+    for p in 0..4 {
+        line(
+            &format!("person_{p} in library_home"),
+            ids(ListAssets {
+                library_id: Some("library_home".into()),
+                person_id: Some(format!("person_{p}")),
+                ..ListAssets::default()
+            }),
+        );
+    }
+    line(
+        "album_trip and person_1",
+        ids(ListAssets {
+            album_id: Some("album_trip".into()),
+            person_id: Some("person_1".into()),
+            ..ListAssets::default()
+        }),
+    );
+    line(
+        "library_home 2019..2021, aware bounds",
+        ids(ListAssets {
+            library_id: Some("library_home".into()),
+            local_datetime_after: Some(dt("2019-06-01T00:00:00+02:00")),
+            local_datetime_before: Some(dt("2021-01-01T00:00:00")),
+            ..ListAssets::default()
+        }),
+    );
+    line(
+        "cursor asset_20 in library_home",
+        ids(ListAssets {
+            library_id: Some("library_home".into()),
+            starting_after_id: Some("asset_20".into()),
+            ..ListAssets::default()
+        }),
+    );
+    for i in 0..60 {
+        let id = format!("asset_{i:02}");
+        let got = match cat.get_asset(&id) {
+            Ok(a) => {
+                let json = a.to_json();
+                assert_eq!(cat.get_asset_json(&id).unwrap(), json);
+                format!("{} {json}", a.library_id)
+            }
+            Err(e) => format!("error {e}"),
+        };
+        line(&format!("get {id}"), got);
+    }
+    let searches: Vec<(&str, SearchAssets)> = vec![
+        (
+            "make Canon",
+            SearchAssets {
+                make: Some("Canon".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "city Kyōto, favourite",
+            SearchAssets {
+                city: Some("Kyōto".into()),
+                is_favorite: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "name img_000, album_trip",
+            SearchAssets {
+                original_file_name: Some("img_000".into()),
+                album_ids: Some(vec!["album_trip".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "description BEACH, person_0",
+            SearchAssets {
+                description: Some("BEACH".into()),
+                person_ids: Some(vec!["person_0".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "archived videos",
+            SearchAssets {
+                mime_type: Some("video/mp4".into()),
+                visibility: Some(Visibility::Archive),
+                ..Default::default()
+            },
+        ),
+        (
+            "captured 2020",
+            SearchAssets {
+                captured_after: Some(dt("2020-01-01T00:00:00")),
+                captured_before: Some(dt("2021-01-01T00:00:00")),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (what, q) in searches {
+        let q = SearchAssets {
+            library_id: Some("library_home".into()),
+            limit: 5,
+            page: 2,
+            ..q
+        };
+        let page = cat.search_assets(&q).unwrap();
+        let ids: Vec<&str> = page.data.iter().map(|a| a.id.as_str()).collect();
+        line(
+            &format!("search {what}, page 2 of 5"),
+            format!(
+                "total {} has_more {} [{}]",
+                page.total,
+                page.has_more,
+                ids.join(",")
+            ),
+        );
+    }
+    for size in [
+        BucketSize::Year,
+        BucketSize::Month,
+        BucketSize::Week,
+        BucketSize::Day,
+    ] {
+        for (what, album, person) in [
+            ("library", None, None),
+            ("album_trip", Some("album_trip"), None),
+            ("person_2", None, Some("person_2")),
+        ] {
+            let b = cat
+                .time_buckets(&TimeBuckets {
+                    size,
+                    library_id: Some("library_home".into()),
+                    album_id: album.map(Into::into),
+                    person_id: person.map(Into::into),
+                    ..Default::default()
+                })
+                .unwrap();
+            let text: Vec<String> = b.iter().map(|b| format!("{}:{}", b.start, b.count)).collect();
+            line(&format!("buckets {size:?} {what}"), text.join(" "));
+        }
+    }
+    let albums: Vec<String> = cat
+        .list_albums(None)
+        .unwrap()
+        .iter()
+        .map(|a| format!("{} {}", serde_json::to_string(a).unwrap(), a.asset_count))
+        .collect();
+    line("albums", albums.join(" "));
+    let people: Vec<String> = cat
+        .list_people()
+        .unwrap()
+        .iter()
+        .map(|p| serde_json::to_string(p).unwrap())
+        .collect();
+    line("people", people.join(" "));
+    let libs: Vec<String> = cat
+        .list_libraries()
+        .unwrap()
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap())
+        .collect();
+    line("libraries", libs.join(" "));
+    let mut summary = cat.summary().unwrap();
+    summary.file_size_bytes = None; // the file's size depends on the open, not on the format
+    line("summary", format!("{summary:?}"));
+    let all = cat.get_all_assets(&GetAllAssets::default()).unwrap();
+    line(
+        "immich GET /asset",
+        format!("{} {}", all.etag, String::from_utf8(all.body).unwrap()),
+    );
+    let all = cat
+        .get_all_assets(&GetAllAssets {
+            owner_id: Some("owner_ann".into()),
+            is_favorite: Some(true),
+            skip: 1,
+            take: Some(3),
+            ..GetAllAssets::default()
+        })
+        .unwrap();
+    line(
+        "immich GET /asset, owner_ann favourites, skip 1 take 3",
+        format!("{} {}", all.etag, String::from_utf8(all.body).unwrap()),
+    );
+    let sums: Vec<String> = (0u8..8)
+        .map(|i| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode([i; 20])
+        })
+        .collect();
+    let found = cat.check_checksums(&sums, None).unwrap();
+    line("checksums", format!("{found:?}"));
+    line(
+        "device phone",
+        format!("{:?}", cat.device_asset_ids("phone", None).unwrap()),
+    );
+    out.trim_end().to_owned()
+}
+
+#[test]
+fn the_sample_answers_as_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.redb");
+    std::fs::copy(SAMPLE, &path).unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), None, "the sample is the current format");
+    common::golden("format4_answers.txt", &answers(&cat));
+}
