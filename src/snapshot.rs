@@ -22,6 +22,14 @@ use std::sync::{Arc, Mutex};
 
 use crate::model::Person;
 
+/// A cached person: the public value, and its JSON as it appears in an asset's `people`
+/// (rendered once per committed state; a page written as JSON copies it).
+#[derive(Debug, PartialEq)]
+pub(crate) struct CachedPerson {
+    pub person: Person,
+    pub json: Box<str>,
+}
+
 /// Entries kept at most; past it new people are read but not cached.
 const MAX_PEOPLE: usize = 100_000;
 
@@ -35,7 +43,7 @@ pub(crate) struct SharedCache {
 #[derive(Debug, Default)]
 struct Tagged {
     seq: u64,
-    map: HashMap<u32, Arc<Person>>,
+    map: HashMap<u32, Arc<CachedPerson>>,
 }
 
 /// What a read may use: the committed state its snapshot belongs to, if known.
@@ -73,7 +81,7 @@ impl SharedCache {
 
 impl View<'_> {
     /// The cached person of this committed state.
-    pub(crate) fn person(&self, key: u32) -> Option<Arc<Person>> {
+    pub(crate) fn person(&self, key: u32) -> Option<Arc<CachedPerson>> {
         let tagged = self.cache.people.lock().ok()?;
         if tagged.seq != self.seq {
             return None;
@@ -83,7 +91,7 @@ impl View<'_> {
 
     /// Remembers a person read in this committed state. A newer state's cache is never
     /// replaced by an older one.
-    pub(crate) fn remember(&self, key: u32, person: &Arc<Person>) {
+    pub(crate) fn remember(&self, key: u32, person: &Arc<CachedPerson>) {
         let Ok(mut tagged) = self.cache.people.lock() else {
             return;
         };
@@ -101,8 +109,8 @@ impl View<'_> {
 mod tests {
     use super::*;
 
-    fn person(name: &str) -> Arc<Person> {
-        Arc::new(Person {
+    fn person(name: &str) -> Arc<CachedPerson> {
+        let person = Person {
             id: "person_x".into(),
             name: Some(name.into()),
             birth_date: None,
@@ -113,6 +121,10 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
             thumbnail_face_url: None,
+        };
+        Arc::new(CachedPerson {
+            json: name.into(),
+            person,
         })
     }
 
@@ -122,20 +134,20 @@ mod tests {
         let (_, v) = c.read(|| Ok::<_, ()>(())).unwrap();
         let v = v.unwrap();
         v.remember(7, &person("a"));
-        assert_eq!(v.person(7).unwrap().name.as_deref(), Some("a"));
+        assert_eq!(v.person(7).unwrap().person.name.as_deref(), Some("a"));
         // A read whose snapshot was opened while a commit was in flight gets no view.
         let (_, racing) = c.committing(|| c.read(|| Ok::<_, ()>(()))).unwrap();
         assert!(racing.is_none());
         // The old view still belongs to its (older) snapshot, so its entries stay valid for it;
         // a view of the new state does not see them.
-        assert_eq!(v.person(7).unwrap().name.as_deref(), Some("a"));
+        assert_eq!(v.person(7).unwrap().person.name.as_deref(), Some("a"));
         let (_, w) = c.read(|| Ok::<_, ()>(())).unwrap();
         let w = w.unwrap();
         assert!(w.person(7).is_none());
         w.remember(7, &person("b"));
         // The stale view never overwrites the newer state's entries, and no longer hits.
         v.remember(7, &person("a"));
-        assert_eq!(w.person(7).unwrap().name.as_deref(), Some("b"));
+        assert_eq!(w.person(7).unwrap().person.name.as_deref(), Some("b"));
         assert!(v.person(7).is_none());
     }
 

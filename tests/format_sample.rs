@@ -51,8 +51,18 @@ fn write_the_sample() {
     }
     let makes = [None, Some("Canon"), Some("SONY"), Some("canon")];
     let cities = [None, Some("Paris"), Some("Kyōto")];
-    let names = [None, Some("IMG_0001.JPG"), Some("img_0002.jpg"), Some("Été \"q\".HEIC")];
-    let mimes = [None, Some("image/jpeg"), Some("video/mp4"), Some("image/heic")];
+    let names = [
+        None,
+        Some("IMG_0001.JPG"),
+        Some("img_0002.jpg"),
+        Some("Été \"q\".HEIC"),
+    ];
+    let mimes = [
+        None,
+        Some("image/jpeg"),
+        Some("video/mp4"),
+        Some("image/heic"),
+    ];
     let mut recs = Vec::new();
     for i in 0..60u32 {
         let library = if i % 5 == 4 {
@@ -68,8 +78,7 @@ fn write_the_sample() {
             model: make.map(|m| format!("{m} model {}", i % 3)),
             orientation: Some(1 + (i % 8) as i32),
             original_datetime: Some(
-                chrono::DateTime::from_timestamp(1_500_000_000 + i64::from(i) * 86_400, 0)
-                    .unwrap(),
+                chrono::DateTime::from_timestamp(1_500_000_000 + i64::from(i) * 86_400, 0).unwrap(),
             ),
             lens_model: (i % 2 == 0).then(|| "24-70mm".into()),
             f_number: Some(1.8 + f64::from(i % 5) * 0.2),
@@ -359,7 +368,10 @@ fn answers(cat: &Catalog) -> String {
                     ..Default::default()
                 })
                 .unwrap();
-            let text: Vec<String> = b.iter().map(|b| format!("{}:{}", b.start, b.count)).collect();
+            let text: Vec<String> = b
+                .iter()
+                .map(|b| format!("{}:{}", b.start, b.count))
+                .collect();
             line(&format!("buckets {size:?} {what}"), text.join(" "));
         }
     }
@@ -426,6 +438,10 @@ fn the_sample_answers_as_recorded() {
     let path = dir.path().join("sample.redb");
     std::fs::copy(SAMPLE, &path).unwrap();
     let cat = Catalog::open(&path).unwrap();
-    assert_eq!(cat.upgraded_from(), None, "the sample is the current format");
+    assert_eq!(
+        cat.upgraded_from(),
+        None,
+        "the sample is the current format"
+    );
     common::golden("format4_answers.txt", &answers(&cat));
 }

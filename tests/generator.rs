@@ -375,8 +375,10 @@ fn json_from_stored_records_equals_the_owned_assets_json() {
         loop {
             let page = cat.list_assets(&q).unwrap();
             assert_eq!(cat.list_assets_json(&q).unwrap(), page.to_json(), "{q:?}");
+            assert_eq!(serde_json::to_string(&page).unwrap(), page.to_json());
             for a in &page.data {
                 assert_eq!(cat.get_asset_json(&a.id).unwrap(), a.to_json());
+                assert_eq!(serde_json::to_string(a).unwrap(), a.to_json());
                 assets += 1;
             }
             match (page.has_more, page.data.last()) {

@@ -291,6 +291,7 @@ pub fn format_offset(secs: i32) -> String {
 }
 
 /// A datetime formatted into a stack buffer: no allocation on the JSON hot path.
+#[derive(Clone, Copy)]
 pub struct Formatted {
     buf: [u8; 40],
     len: usize,

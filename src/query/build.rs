@@ -11,7 +11,7 @@ use crate::catalog::Tally;
 use crate::error::{Error, Result};
 use crate::model::time::{instant_from_micros, naive_from_micros};
 use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_MIME_TYPE};
-use crate::snapshot::View;
+use crate::snapshot::{CachedPerson, View};
 use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
 
 type Bytes = &'static [u8];
@@ -144,7 +144,7 @@ pub(crate) fn library_public(l: &LibraryRecord) -> Library {
 /// call's snapshot is a known committed state (see [`crate::snapshot`]).
 #[derive(Default)]
 pub(crate) struct PeopleCache<'c> {
-    map: HashMap<u32, Arc<Person>>,
+    map: HashMap<u32, Arc<CachedPerson>>,
     shared: Option<View<'c>>,
 }
 
@@ -158,7 +158,7 @@ impl<'c> PeopleCache<'c> {
     }
 
     /// A person already loaded by [`Self::get`].
-    pub(crate) fn peek(&self, key: u32) -> Option<&Person> {
+    pub(crate) fn peek(&self, key: u32) -> Option<&CachedPerson> {
         self.map.get(&key).map(|p| &**p)
     }
 
@@ -167,7 +167,7 @@ impl<'c> PeopleCache<'c> {
         t: &impl ReadableTable<u32, Bytes>,
         key: u32,
         tally: &mut Tally,
-    ) -> Result<&Arc<Person>> {
+    ) -> Result<&Arc<CachedPerson>> {
         match self.map.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::hash_map::Entry::Vacant(v) => {
@@ -175,7 +175,9 @@ impl<'c> PeopleCache<'c> {
                     return Ok(v.insert(p));
                 }
                 let rec: PersonRecord = load_u32(t, key, "person", tally)?;
-                let p = Arc::new(person_public(&rec));
+                let person = person_public(&rec);
+                let json = crate::views::gumnut::person_json(&person).into_boxed_str();
+                let p = Arc::new(CachedPerson { person, json });
                 if let Some(s) = &self.shared {
                     s.remember(key, &p);
                 }
@@ -206,7 +208,7 @@ pub(crate) fn asset_public(
     let mut faces = Vec::with_capacity(rec.faces.len());
     for f in rec.faces {
         let person_id = match f.person {
-            Some(p) => Some(cache.get(people_table, p, tally)?.id.clone()),
+            Some(p) => Some(cache.get(people_table, p, tally)?.person.id.clone()),
             None => None,
         };
         faces.push(Face {
@@ -222,7 +224,7 @@ pub(crate) fn asset_public(
     }
     let mut people = Vec::new();
     for p in people_keys {
-        people.push(Person::clone(cache.get(people_table, p, tally)?));
+        people.push(cache.get(people_table, p, tally)?.person.clone());
     }
     Ok(Asset {
         device_asset_id,

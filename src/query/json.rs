@@ -8,7 +8,6 @@
 
 use chrono::FixedOffset;
 use redb::{ReadTransaction, ReadableTable};
-use serde::Serialize;
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
@@ -21,10 +20,9 @@ use crate::storage::codec;
 use crate::storage::fast::AssetRef;
 use crate::storage::tables;
 use crate::views::gumnut::{
-    person_view, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView,
-    VariantView,
+    direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
+    VariantView, WriteJson,
 };
-use crate::views::writer;
 
 type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
 
@@ -33,7 +31,7 @@ type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
 fn stored_view<'a, 'b: 'a>(
     r: &'a AssetRef<'b>,
     people: &'a PeopleCache<'_>,
-) -> AssetView<'a, impl Serialize + 'a, impl Serialize + 'a, impl Serialize + 'a, impl Serialize + 'a>
+) -> AssetView<'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a>
 {
     let created_at = instant_from_micros(r.created_at);
     let updated_at = instant_from_micros(r.updated_at);
@@ -81,17 +79,26 @@ fn stored_view<'a, 'b: 'a>(
             }))
         }),
         description: r.description,
-        faces: Each(r.faces.iter().map(move |f| FaceView {
-            id: f.id,
-            asset_id: id,
-            person_id: f.person.and_then(|p| people.peek(p)).map(|p| p.id.as_str()),
-            bounding_box: f.bounding_box,
-            timestamp_ms: f.timestamp_ms,
-            created_at: instant_from_micros(f.created_at),
-            updated_at: instant_from_micros(f.updated_at),
-            thumbnail_url: f.thumbnail_url,
+        faces: Each(r.faces.iter().map(move |f| {
+            FaceView {
+                id: f.id,
+                asset_id: id,
+                person_id: f
+                    .person
+                    .and_then(|p| people.peek(p))
+                    .map(|p| p.person.id.as_str()),
+                bounding_box: f.bounding_box,
+                timestamp_ms: f.timestamp_ms,
+                created_at: instant_from_micros(f.created_at),
+                updated_at: instant_from_micros(f.updated_at),
+                thumbnail_url: f.thumbnail_url,
+            }
         })),
-        people: Each(r.people().filter_map(|p| people.peek(p)).map(person_view)),
+        people: Each(
+            r.people()
+                .filter_map(|p| people.peek(p))
+                .map(|p| RawJson(&p.json)),
+        ),
         width: r.width,
         height: r.height,
         file_size_bytes: r.file_size_bytes,
@@ -116,14 +123,6 @@ fn fill_people(
         }
     }
     Ok(())
-}
-
-fn to_string(out: Vec<u8>) -> Result<String> {
-    String::from_utf8(out).map_err(|e| Error::Corrupt(format!("JSON view: {e}")))
-}
-
-fn write_error(e: writer::Error) -> Error {
-    Error::Corrupt(format!("cannot write the JSON view: {e}"))
 }
 
 /// Reads asset `key`'s stored bytes.
@@ -155,7 +154,7 @@ impl Catalog {
         query.validate()?;
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
-        let result = (|| {
+        let result = (|| -> Result<String> {
             let Some(r) = Catalog::resolve(&txn, query, None, &mut tally)? else {
                 return Ok(r#"{"data":[],"has_more":false}"#.to_owned());
             };
@@ -176,9 +175,8 @@ impl Catalog {
                 data: Each(assets.iter().map(|a| stored_view(a, &cache))),
                 has_more,
             };
-            let mut out = Vec::with_capacity(64 + 2048 * assets.len());
-            writer::append(&mut out, &page).map_err(write_error)?;
-            to_string(out)
+            let json = direct_json(&page, 64 + 2048 * assets.len());
+            Ok(json)
         })();
         self.stats.add(&tally);
         result.map_err(|e| e.at(self.path()))
@@ -190,7 +188,7 @@ impl Catalog {
         ids::validate(IdKind::Asset, asset_id)?;
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
-        let result = (|| {
+        let result = (|| -> Result<String> {
             let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
             let table = txn.open_table(tables::ASSETS)?;
@@ -198,9 +196,8 @@ impl Catalog {
             let asset = [AssetRef::parse(guard.value())?];
             let mut cache = PeopleCache::shared(view);
             fill_people(&txn, &asset, &mut cache, &mut tally)?;
-            let mut out = Vec::with_capacity(2048);
-            writer::append(&mut out, &stored_view(&asset[0], &cache)).map_err(write_error)?;
-            to_string(out)
+            let json = direct_json(&stored_view(&asset[0], &cache), 2048);
+            Ok(json)
         })();
         self.stats.add(&tally);
         result.map_err(|e| e.at(self.path()))

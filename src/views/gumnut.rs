@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
 use super::json;
+use super::writer::Direct;
 use crate::model::exif::ExifRef;
 use crate::model::time::Formatted;
 use crate::model::{Album, Asset, BoundingBox, Face, Library, Person};
@@ -288,11 +289,397 @@ pub(crate) fn person_view(p: &Person) -> PersonView<'_> {
     }
 }
 
+/// A view written straight into the output, with the bytes its `Serialize` impl gives (the
+/// keys and punctuation as constants, the values by [`Direct`]'s primitives, which are the
+/// serializer's own). `to_json` of assets and pages and the JSON written from stored records
+/// take this path; `serde_json::to_string` of the same values takes the `Serialize` one, and
+/// the tests compare the two on every page of the model check and of a generated catalogue.
+/// The derived and hand-written `Serialize` impls remain the definition of each shape; a key
+/// changed in one and not the other fails those tests.
+pub(crate) trait WriteJson {
+    fn write_json(&self, o: &mut Direct);
+}
+
+impl<T: WriteJson + ?Sized> WriteJson for &T {
+    #[inline]
+    fn write_json(&self, o: &mut Direct) {
+        (**self).write_json(o);
+    }
+}
+
+impl WriteJson for Option<f64> {
+    #[inline]
+    fn write_json(&self, o: &mut Direct) {
+        o.opt_f64(*self);
+    }
+}
+
+impl<I> WriteJson for Each<I>
+where
+    I: Iterator + Clone,
+    I::Item: WriteJson,
+{
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"[");
+        for (i, item) in self.0.clone().enumerate() {
+            if i > 0 {
+                o.raw(b",");
+            }
+            item.write_json(o);
+        }
+        o.raw(b"]");
+    }
+}
+
+impl<I, K, V> WriteJson for EachMap<I>
+where
+    I: Iterator<Item = (K, V)> + Clone,
+    K: AsRef<str>,
+    V: WriteJson,
+{
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{");
+        for (i, (k, v)) in self.0.clone().enumerate() {
+            if i > 0 {
+                o.raw(b",");
+            }
+            o.str(k.as_ref());
+            o.raw(b":");
+            v.write_json(o);
+        }
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for Checksum<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        match self {
+            Checksum::Text(t) => o.str(t),
+            Checksum::Bytes(b) => {
+                use base64::Engine;
+                let mut buf = [0u8; 64];
+                match base64::engine::general_purpose::STANDARD.encode_slice(b, &mut buf) {
+                    Ok(n) => o.plain(&buf[..n]),
+                    // Stored checksums are 20 or 32 bytes; longer input is not a checksum.
+                    Err(_) => o.raw(b"null"),
+                }
+            }
+        }
+    }
+}
+
+impl WriteJson for VariantView<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"mimetype\":");
+        o.str(self.mimetype);
+        o.raw(b",\"url\":");
+        o.str(self.url);
+        o.raw(b",\"width\":");
+        o.opt_int(self.width);
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for ExifView<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        let e = &self.e;
+        o.raw(b"{\"asset_id\":");
+        o.str(self.asset_id);
+        o.raw(b",\"created_at\":");
+        o.instant(self.created_at);
+        o.raw(b",\"updated_at\":");
+        o.instant(self.updated_at);
+        o.raw(b",\"make\":");
+        o.opt_str(e.make);
+        o.raw(b",\"model\":");
+        o.opt_str(e.model);
+        o.raw(b",\"orientation\":");
+        o.opt_int(e.orientation);
+        o.raw(b",\"modified_datetime\":");
+        o.opt_instant(e.modified_datetime);
+        o.raw(b",\"original_datetime\":");
+        o.opt_instant(e.original_datetime);
+        o.raw(b",\"digitized_datetime\":");
+        o.opt_instant(e.digitized_datetime);
+        o.raw(b",\"lens_model\":");
+        o.opt_str(e.lens_model);
+        o.raw(b",\"f_number\":");
+        o.opt_f64(e.f_number);
+        o.raw(b",\"focal_length\":");
+        o.opt_f64(e.focal_length);
+        o.raw(b",\"iso\":");
+        o.opt_int(e.iso);
+        o.raw(b",\"exposure_time\":");
+        o.opt_f64(e.exposure_time);
+        o.raw(b",\"exposure_bias\":");
+        o.opt_f64(e.exposure_bias);
+        o.raw(b",\"latitude\":");
+        o.opt_f64(e.latitude);
+        o.raw(b",\"longitude\":");
+        o.opt_f64(e.longitude);
+        o.raw(b",\"altitude\":");
+        o.opt_f64(e.altitude);
+        o.raw(b",\"city\":");
+        o.opt_str(e.city);
+        o.raw(b",\"state\":");
+        o.opt_str(e.state);
+        o.raw(b",\"country\":");
+        o.opt_str(e.country);
+        o.raw(b",\"description\":");
+        o.opt_str(e.description);
+        o.raw(b",\"fps\":");
+        o.opt_f64(e.fps);
+        o.raw(b",\"live_photo_cid\":");
+        o.opt_str(e.live_photo_cid);
+        o.raw(b",\"projection_type\":");
+        o.opt_str(e.projection_type);
+        if !self.metadata {
+            o.raw(b",\"profile_description\":");
+            o.opt_str(e.profile_description);
+        }
+        o.raw(b",\"auto_stack_id\":");
+        o.opt_str(e.auto_stack_id);
+        o.raw(b",\"rating\":");
+        o.opt_int(e.rating);
+        if self.metadata {
+            o.raw(b",\"country_code\":");
+            o.opt_str(e.country_code);
+            o.raw(b",\"sublocation\":");
+            o.opt_str(e.sublocation);
+            o.raw(b",\"place_name\":");
+            o.opt_str(e.place_name);
+            o.raw(b",\"timezone\":");
+            o.opt_str(e.timezone);
+            o.raw(b",\"display_label\":");
+            o.opt_str(e.display_label);
+        }
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for FaceView<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        let b = self.bounding_box;
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"asset_id\":");
+        o.str(self.asset_id);
+        o.raw(b",\"person_id\":");
+        o.opt_str(self.person_id);
+        o.raw(b",\"bounding_box\":{\"x\":");
+        o.int(b.x);
+        o.raw(b",\"y\":");
+        o.int(b.y);
+        o.raw(b",\"w\":");
+        o.int(b.w);
+        o.raw(b",\"h\":");
+        o.int(b.h);
+        o.raw(b"},\"timestamp_ms\":");
+        o.opt_int(self.timestamp_ms);
+        o.raw(b",\"created_at\":");
+        o.instant(self.created_at);
+        o.raw(b",\"updated_at\":");
+        o.instant(self.updated_at);
+        if let Some(u) = self.thumbnail_url {
+            o.raw(b",\"thumbnail_url\":");
+            o.str(u);
+        }
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for PersonView<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"name\":");
+        o.opt_str(self.name);
+        o.raw(b",\"birth_date\":");
+        match self.birth_date {
+            Some(d) => o.str(&d.format("%Y-%m-%d").to_string()),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"is_hidden\":");
+        o.bool(self.is_hidden);
+        o.raw(b",\"is_favorite\":");
+        o.bool(self.is_favorite);
+        o.raw(b",\"asset_count\":");
+        o.int(self.asset_count);
+        o.raw(b",\"thumbnail_face_id\":");
+        o.opt_str(self.thumbnail_face_id);
+        o.raw(b",\"created_at\":");
+        o.instant(self.created_at);
+        o.raw(b",\"updated_at\":");
+        o.instant(self.updated_at);
+        if let Some(u) = self.thumbnail_face_url {
+            o.raw(b",\"thumbnail_face_url\":");
+            o.str(u);
+        }
+        o.raw(b"}");
+    }
+}
+
+impl<F: WriteJson, P: WriteJson, M: WriteJson, U: WriteJson> WriteJson
+    for AssetView<'_, F, P, M, U>
+{
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"device_asset_id\":");
+        o.str(self.device_asset_id);
+        o.raw(b",\"device_id\":");
+        o.str(self.device_id);
+        o.raw(b",\"mime_type\":");
+        o.str(self.mime_type);
+        o.raw(b",\"original_file_name\":");
+        o.str(self.original_file_name);
+        o.raw(b",\"file_created_at\":");
+        o.instant(self.file_created_at);
+        o.raw(b",\"file_modified_at\":");
+        o.instant(self.file_modified_at);
+        o.raw(b",\"local_datetime\":");
+        o.plain(self.local_datetime.0.as_str().as_bytes());
+        o.raw(b",\"checksum\":");
+        match &self.checksum {
+            Some(c) => c.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"checksum_sha1\":");
+        match &self.checksum_sha1 {
+            Some(c) => c.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"created_at\":");
+        o.instant(self.created_at);
+        o.raw(b",\"updated_at\":");
+        o.instant(self.updated_at);
+        o.raw(b",\"exif\":");
+        match &self.exif {
+            Some(e) => e.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"metadata\":");
+        match &self.metadata {
+            Some(e) => e.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"metrics\":");
+        match &self.metrics {
+            Some(m) => m.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"asset_urls\":");
+        match &self.asset_urls {
+            Some(u) => u.write_json(o),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"description\":");
+        o.opt_str(self.description);
+        o.raw(b",\"faces\":");
+        self.faces.write_json(o);
+        o.raw(b",\"people\":");
+        self.people.write_json(o);
+        o.raw(b",\"width\":");
+        o.opt_int(self.width);
+        o.raw(b",\"height\":");
+        o.opt_int(self.height);
+        o.raw(b",\"file_size_bytes\":");
+        o.opt_int(self.file_size_bytes);
+        o.raw(b",\"trashed_at\":");
+        o.opt_instant(self.trashed_at);
+        if let Some(u) = self.download_url {
+            o.raw(b",\"download_url\":");
+            o.str(u);
+        }
+        if let Some(u) = self.thumbnail_url {
+            o.raw(b",\"thumbnail_url\":");
+            o.str(u);
+        }
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for Asset {
+    fn write_json(&self, o: &mut Direct) {
+        view(self).write_json(o);
+    }
+}
+
+impl<D: WriteJson> WriteJson for PageView<D> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"data\":");
+        self.data.write_json(o);
+        o.raw(b",\"has_more\":");
+        o.bool(self.has_more);
+        o.raw(b"}");
+    }
+}
+
+impl<D: WriteJson> WriteJson for SearchPageView<D> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"data\":");
+        self.data.write_json(o);
+        o.raw(b",\"page\":");
+        o.int(self.page);
+        o.raw(b",\"has_more\":");
+        o.bool(self.has_more);
+        o.raw(b",\"total\":");
+        o.int(self.total);
+        o.raw(b"}");
+    }
+}
+
+impl<T: WriteJson> WriteJson for [T] {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"[");
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                o.raw(b",");
+            }
+            item.write_json(o);
+        }
+        o.raw(b"]");
+    }
+}
+
+impl<T: WriteJson> WriteJson for Vec<T> {
+    fn write_json(&self, o: &mut Direct) {
+        self.as_slice().write_json(o);
+    }
+}
+
+/// A person's JSON as it appears in an asset's `people` (what the people cache keeps).
+pub(crate) fn person_json(p: &Person) -> String {
+    direct_json(&person_view(p), 320)
+}
+
+/// JSON already written (a cached person), copied as it is.
+pub(crate) struct RawJson<'a>(pub &'a str);
+
+impl WriteJson for RawJson<'_> {
+    #[inline]
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(self.0.as_bytes());
+    }
+}
+
+/// The JSON of a view, written directly into a buffer of `capacity` bytes.
+pub(crate) fn direct_json<T: WriteJson + ?Sized>(value: &T, capacity: usize) -> String {
+    let mut o = Direct::with_capacity(capacity);
+    value.write_json(&mut o);
+    o.into_string()
+}
+
 /// The view of an owned asset.
 fn view(
     a: &Asset,
-) -> AssetView<'_, impl Serialize + '_, impl Serialize + '_, impl Serialize + '_, impl Serialize + '_>
-{
+) -> AssetView<
+    '_,
+    impl Serialize + WriteJson + '_,
+    impl Serialize + WriteJson + '_,
+    impl Serialize + WriteJson + '_,
+    impl Serialize + WriteJson + '_,
+> {
     AssetView {
         id: &a.id,
         device_asset_id: &a.device_asset_id,
@@ -415,7 +802,7 @@ impl Serialize for Library {
 impl Asset {
     /// The Gumnut JSON of the asset (byte-deterministic).
     pub fn to_json(&self) -> String {
-        to_json_string(self, 2048)
+        direct_json(self, 2048)
     }
 
     /// The Gumnut JSON as a `serde_json::Value`.
@@ -436,8 +823,8 @@ pub(crate) struct PageView<D> {
 /// definition of the shape, behind [`crate::SearchPage`]'s `Serialize` and `to_json` and the
 /// Python `SearchPage`.
 #[derive(Serialize)]
-pub(crate) struct SearchPageView<'a> {
-    pub data: Vec<&'a Asset>,
+pub(crate) struct SearchPageView<D> {
+    pub data: D,
     pub page: u32,
     pub has_more: bool,
     pub total: u64,
@@ -445,13 +832,13 @@ pub(crate) struct SearchPageView<'a> {
 
 impl PageView<Vec<&Asset>> {
     pub(crate) fn to_json(&self) -> String {
-        to_json_string(self, 64 + 2048 * self.data.len())
+        direct_json(self, 64 + 2048 * self.data.len())
     }
 }
 
-impl SearchPageView<'_> {
+impl SearchPageView<Vec<&Asset>> {
     pub(crate) fn to_json(&self) -> String {
-        to_json_string(self, 96 + 2048 * self.data.len())
+        direct_json(self, 96 + 2048 * self.data.len())
     }
 }
 
@@ -468,7 +855,7 @@ impl Serialize for crate::AssetPage {
 impl Serialize for crate::SearchPage {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         SearchPageView {
-            data: self.data.iter().collect(),
+            data: self.data.iter().collect::<Vec<_>>(),
             page: self.page,
             has_more: self.has_more,
             total: self.total,

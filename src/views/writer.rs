@@ -34,6 +34,122 @@ pub(crate) fn append<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Res
     r.map(|_| ())
 }
 
+/// The direct output of the views' hand-written paths ([`super::gumnut::WriteJson`]): the
+/// same primitives as the `Serializer` below (strings escaped by the same code, integers by
+/// `itoa`, floats by `zmij` with non-finite ones `null`, instants in the canonical form), so
+/// a view written directly has the bytes its `Serialize` impl gives (tested on every page of
+/// the model check and of a generated catalogue). The keys and punctuation are constants of
+/// the views, written whole.
+pub(crate) struct Direct {
+    pub(crate) out: Vec<u8>,
+    /// The last instant written, formatted: an asset's times mostly repeat (`created_at`,
+    /// `updated_at`, its EXIF objects' and its faces' defaults), and formatting is the
+    /// costliest primitive.
+    last: Option<(chrono::DateTime<chrono::Utc>, crate::model::time::Formatted)>,
+}
+
+impl Direct {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Direct {
+            out: Vec::with_capacity(capacity),
+            last: None,
+        }
+    }
+
+    /// Bytes that are already JSON (keys, punctuation, `null`).
+    #[inline]
+    pub(crate) fn raw(&mut self, b: &[u8]) {
+        self.out.extend_from_slice(b);
+    }
+
+    /// A string, escaped.
+    #[inline]
+    pub(crate) fn str(&mut self, s: &str) {
+        write_str(&mut self.out, s);
+    }
+
+    /// Text that needs no escaping (formatted datetimes, base64), quoted.
+    #[inline]
+    pub(crate) fn plain(&mut self, s: &[u8]) {
+        self.out.reserve(s.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(s);
+        self.out.push(b'"');
+    }
+
+    #[inline]
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.raw(b"null"),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn int(&mut self, v: impl itoa::Integer) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    #[inline]
+    pub(crate) fn opt_int(&mut self, v: Option<impl itoa::Integer>) {
+        match v {
+            Some(v) => self.int(v),
+            None => self.raw(b"null"),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn f64(&mut self, v: f64) {
+        if v.is_finite() {
+            self.out
+                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.raw(b"null");
+        }
+    }
+
+    #[inline]
+    pub(crate) fn opt_f64(&mut self, v: Option<f64>) {
+        match v {
+            Some(v) => self.f64(v),
+            None => self.raw(b"null"),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn bool(&mut self, v: bool) {
+        self.raw(if v { b"true" } else { b"false" });
+    }
+
+    /// An instant in the canonical form (RFC 3339 UTC, `Z`).
+    #[inline]
+    pub(crate) fn instant(&mut self, t: chrono::DateTime<chrono::Utc>) {
+        let f = match self.last {
+            Some((last, f)) if last == t => f,
+            _ => {
+                let f = crate::model::time::Formatted::instant(t);
+                self.last = Some((t, f));
+                f
+            }
+        };
+        self.plain(f.as_str().as_bytes());
+    }
+
+    #[inline]
+    pub(crate) fn opt_instant(&mut self, t: Option<chrono::DateTime<chrono::Utc>>) {
+        match t {
+            Some(t) => self.instant(t),
+            None => self.raw(b"null"),
+        }
+    }
+
+    /// The output as a string (the writer copies `str`s and writes ASCII around them).
+    pub(crate) fn into_string(self) -> String {
+        String::from_utf8(self.out).unwrap_or_default()
+    }
+}
+
 /// A value the writer cannot express (a map key that is not a string, a failing `Serialize`).
 #[derive(Debug)]
 pub(crate) struct Error(String);
