@@ -12,8 +12,10 @@
 //! `check_checksums_1000` looks up 1,000 existing SHA-1 checksums (base64) of the main library
 //! at once: `Catalog::check_checksums` against one indexed SQLite query per checksum.
 //!
-//! `photocat` is `list_assets` + `to_json` (complete records as Gumnut JSON bytes, as the
-//! SQLite side produces); `photocat_records` is `list_assets` alone (complete `Asset` values).
+//! `photocat_stored` is `list_assets_json` (complete records as Gumnut JSON bytes written
+//! straight from the stored records, as the SQLite side produces JSON); `photocat` is
+//! `list_assets` + `to_json` (the same bytes through owned `Asset`s); `photocat_records` is
+//! `list_assets` alone (complete `Asset` values).
 //! The run also prints load rates, file sizes and each query's storage work.
 
 mod common;
@@ -278,7 +280,11 @@ fn bench_pages(c: &mut Criterion) {
         assert_eq!(ids, sql_ids, "{name}: photocat and SQLite disagree");
         assert_eq!(page.has_more, sql_more, "{name}: has_more differs");
         eprintln!("{name}: {} assets, {work:?}", ids.len());
+        assert_eq!(f.cat.list_assets_json(&q).unwrap(), page.to_json());
         let mut g = c.benchmark_group(format!("{name}/n={}", f.n));
+        g.bench_function("photocat_stored", |b| {
+            b.iter(|| f.cat.list_assets_json(&q).unwrap())
+        });
         g.bench_function("photocat", |b| {
             b.iter(|| f.cat.list_assets(&q).unwrap().to_json())
         });
@@ -292,6 +298,9 @@ fn bench_pages(c: &mut Criterion) {
     }
     let id = common::asset_id(f.library_assets / 2);
     let mut g = c.benchmark_group(format!("get_asset/n={}", f.n));
+    g.bench_function("photocat_stored", |b| {
+        b.iter(|| f.cat.get_asset_json(&id).unwrap())
+    });
     g.bench_function("photocat", |b| {
         b.iter(|| f.cat.get_asset(&id).unwrap().to_json())
     });

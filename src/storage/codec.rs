@@ -97,6 +97,7 @@ pub struct AssetRecord {
     pub thumbnail_url: Option<String>,
     pub owner_id: Option<String>,
     pub is_favorite: bool,
+    #[serde(with = "visibility_code")]
     pub visibility: Visibility,
     pub is_offline: bool,
     pub live_photo_video_id: Option<String>,
@@ -107,6 +108,7 @@ pub struct AssetRecord {
     pub duration: Option<String>,
     pub original_path: Option<String>,
     /// Where `local` came from (format 2; None in format 1 records).
+    #[serde(with = "time_source_code")]
     pub time_source: Option<TimeSource>,
 }
 
@@ -155,6 +157,73 @@ impl AssetRecord {
             }
         }
         out
+    }
+}
+
+/// `visibility` as its stored code (0 timeline, 1 archive, 2 hidden, 3 locked), written here
+/// rather than by the public enum's derive, so reordering or extending the public enum never
+/// changes the file format.
+mod visibility_code {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    use crate::model::Visibility;
+
+    pub(crate) fn code(v: Visibility) -> u32 {
+        match v {
+            Visibility::Timeline => 0,
+            Visibility::Archive => 1,
+            Visibility::Hidden => 2,
+            Visibility::Locked => 3,
+        }
+    }
+
+    pub(crate) fn from_code(c: u32) -> Option<Visibility> {
+        Some(match c {
+            0 => Visibility::Timeline,
+            1 => Visibility::Archive,
+            2 => Visibility::Hidden,
+            3 => Visibility::Locked,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn serialize<S: Serializer>(v: &Visibility, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(code(*v))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Visibility, D::Error> {
+        let c = u32::deserialize(d)?;
+        from_code(c).ok_or_else(|| D::Error::custom(format!("unknown visibility code {c}")))
+    }
+}
+
+pub(crate) use visibility_code::from_code as visibility_from_code;
+
+/// `time_source` as its stored code ([`TimeSource`]'s explicit discriminants), for the same
+/// reason.
+mod time_source_code {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::TimeSource;
+
+    pub(crate) fn serialize<S: Serializer>(
+        v: &Option<TimeSource>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.map(|t| u32::from(t as u8)).serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<TimeSource>, D::Error> {
+        match Option::<u32>::deserialize(d)? {
+            None => Ok(None),
+            Some(c) => u8::try_from(c)
+                .ok()
+                .and_then(TimeSource::from_code)
+                .map(Some)
+                .ok_or_else(|| D::Error::custom(format!("unknown time source code {c}"))),
+        }
     }
 }
 

@@ -475,13 +475,7 @@ impl<'a> Reader<'a> {
     }
 
     fn visibility(&mut self) -> Result<Visibility> {
-        Ok(match self.u32()? {
-            0 => Visibility::Timeline,
-            1 => Visibility::Archive,
-            2 => Visibility::Hidden,
-            3 => Visibility::Locked,
-            _ => return Err(corrupt("unknown visibility")),
-        })
+        super::codec::visibility_from_code(self.u32()?).ok_or_else(|| corrupt("unknown visibility"))
     }
 
     fn time_source(&mut self) -> Result<TimeSource> {
