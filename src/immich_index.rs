@@ -24,7 +24,7 @@ struct Entries {
     pool: Option<Vec<u8>>,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 struct OrderEntry {
     key: Vec<u8>,
     value: [u8; 16],
@@ -206,7 +206,7 @@ impl<'t> ImmichTables<'t> {
                 self.pool_add(scope, key)?;
             }
         }
-        orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        crate::storage::keys::sort_by_key_bytes(&mut orders, |o| &o.key);
         // Sorted, entries of one bucket are adjacent: count each run once per level.
         let mut runs: [Option<(Vec<u8>, i64)>; 3] = [None, None, None];
         for o in &orders {

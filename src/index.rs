@@ -168,7 +168,7 @@ impl<'t> IndexTables<'t> {
             .into_iter()
             .filter(|(_, d)| *d != 0)
             .collect();
-        counts.sort_unstable();
+        keys::sort_by_key_bytes(&mut counts, |c| &c.0);
         for (prefix, d) in counts {
             bump_count(&mut self.counts, &prefix, d)?;
         }
@@ -176,7 +176,7 @@ impl<'t> IndexTables<'t> {
             .into_iter()
             .filter(|(_, d)| *d != 0)
             .collect();
-        days.sort_unstable();
+        keys::sort_by_key_bytes(&mut days, |c| &c.0);
         for (k, d) in days {
             bump_count(&mut self.days, &k, d)?;
         }
@@ -186,7 +186,7 @@ impl<'t> IndexTables<'t> {
         let mut postings: Vec<_> = std::mem::take(&mut self.pending_postings)
             .into_iter()
             .collect();
-        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keys::sort_by_key_bytes(&mut postings, |p| &p.0);
         for (k, ops) in postings {
             let mut set = match self.postings.get(k.as_slice())? {
                 Some(v) => posting_decode(v.value())?,
@@ -490,7 +490,7 @@ impl<'t> IndexTables<'t> {
             entries.extend(list_entries(*k, r, &[], &facets));
             self.text_change(*k, None, Some(r));
         }
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keys::sort_by_key_bytes(&mut entries, |e| &e.0);
         // Sorted, the entries of one group and part are adjacent: count each run once.
         let mut run: Option<(&[u8], i64)> = None;
         for (k, v) in &entries {
@@ -562,6 +562,23 @@ pub(crate) fn bump_count(
     prefix: &[u8],
     delta: i64,
 ) -> Result<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    // A positive change to a row that does not exist yet (most rows of a bulk load) is one
+    // insert, which returns the old value when there was one; only then is it written again.
+    if let Ok(first) = u64::try_from(delta) {
+        let old = counts.insert(prefix, first)?.map(|v| v.value());
+        if let Some(old) = old {
+            let new = old.checked_add(first).ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "the maintained count of list-index prefix {prefix:02x?} overflowed"
+                ))
+            })?;
+            counts.insert(prefix, new)?;
+        }
+        return Ok(());
+    }
     let old = counts.get(prefix)?.map_or(0, |v| v.value());
     let new = old.checked_add_signed(delta).ok_or_else(|| {
         Error::Corrupt(format!(

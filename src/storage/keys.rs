@@ -331,3 +331,65 @@ mod tests {
         assert_eq!(decode_value(&[1, 2, 3], 0), None);
     }
 }
+
+/// Sorts `items` by the byte string `key` gives (lexicographically), as `sort_unstable_by`
+/// would, but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
+/// hundreds of thousands of index keys, and a `memcmp` call per comparison was a quarter of a
+/// bulk load's instructions. Keys with equal prefixes are compared whole.
+pub(crate) fn sort_by_key_bytes<T: Default>(items: &mut Vec<T>, key: impl Fn(&T) -> &[u8]) {
+    fn prefix(k: &[u8]) -> u128 {
+        let mut b = [0u8; 16];
+        let n = k.len().min(16);
+        b[..n].copy_from_slice(&k[..n]);
+        u128::from_be_bytes(b)
+    }
+    let mut order: Vec<(u128, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (prefix(key(t)), i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| key(&items[a.1]).cmp(key(&items[b.1])))
+    });
+    let mut sorted = Vec::with_capacity(items.len());
+    for (_, i) in order {
+        sorted.push(std::mem::take(&mut items[i]));
+    }
+    *items = sorted;
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::sort_by_key_bytes;
+
+    #[test]
+    fn sorts_as_byte_strings_do() {
+        let mut seed = 9u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        for _ in 0..50 {
+            let mut v: Vec<(Vec<u8>, u32)> = (0..200)
+                .map(|i| {
+                    // Short and long keys, shared prefixes, zero bytes: the padding cases.
+                    let len = next() % 24;
+                    let key = (0..len).map(|_| [0u8, 1, 255][next() % 3]).collect();
+                    (key, i)
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            sort_by_key_bytes(&mut v, |t| t.0.as_slice());
+            // Equal keys may come in any order (an unstable sort): compare keys, then the
+            // multiset of payloads.
+            let keys: Vec<&Vec<u8>> = v.iter().map(|t| &t.0).collect();
+            let want_keys: Vec<&Vec<u8>> = want.iter().map(|t| &t.0).collect();
+            assert_eq!(keys, want_keys);
+            let mut got = v.clone();
+            got.sort();
+            assert_eq!(got, want);
+        }
+    }
+}
