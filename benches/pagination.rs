@@ -56,6 +56,26 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let n = common::bench_n();
         let data = common::generate(n, 42);
+        if std::env::var("PHOTOCAT_BENCH_BUILD").as_deref() == Ok("user") {
+            // The catalogue built the way a user builds one (see `common::load_user_build`),
+            // not compacted: the pages below then run on it.
+            let (dir, path, cat, took) = common::load_user_build(&data, "bench.redb");
+            let size = std::fs::metadata(&path).unwrap().len();
+            eprintln!(
+                "photocat, user build: {n} assets in {:.1} s ({:.0} assets/s): add_assets \
+                 {:.1} s, add_faces {:.1} s, 2,000 albums {:.1} s, trash {:.1} s; file {:.1} MB \
+                 ({:.0} bytes/asset)",
+                took.total(),
+                n as f64 / took.total(),
+                took.add_assets,
+                took.add_faces,
+                took.albums,
+                took.trash,
+                size as f64 / 1e6,
+                size as f64 / n as f64
+            );
+            return finish(dir, cat, &data);
+        }
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
         let t = Instant::now();
         common::load_albums(&cat, &data);
@@ -76,67 +96,73 @@ fn fixture() -> &'static Fixture {
             compacted as f64 / 1e6,
             compacted as f64 / n as f64
         );
-        let sql_path = dir.path().join("bench.sqlite");
-        let t = Instant::now();
-        let sql = Sqlite::build(&sql_path, &cat, &data);
-        let sql_secs = t.elapsed().as_secs_f64();
-        drop(sql);
-        let sql_size: u64 = ["bench.sqlite", "bench.sqlite-wal"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
-            .map(|m| m.len())
-            .sum();
-        eprintln!(
-            "sqlite: built in {sql_secs:.1} s ({:.0} assets/s incl. reading them from photocat); \
-             file {:.1} MB",
-            n as f64 / sql_secs,
-            sql_size as f64 / 1e6
-        );
-        let sql = Sqlite::open(&sql_path);
-        let main = data.main();
-        let library_assets = main.assets.len();
-        let mut cursors = Vec::new();
-        let all = ListAssets {
-            library_id: Some(main.id.clone()),
-            ..ListAssets::default()
-        };
-        let mut it = cat.iter_assets(all, 200).unwrap();
-        let mut seen = 0;
-        for depth in [10_000, 200_000] {
-            if depth < library_assets * 9 / 10 {
-                let a = it.nth(depth - seen - 1).unwrap().unwrap();
-                seen = depth;
-                cursors.push((depth, a.id));
-            }
-        }
-        drop(it);
-        let people = data.people_by_size(common::MAIN);
-        let step = (library_assets / 100).max(1);
-        let ids = (0..100.min(library_assets))
-            .map(|i| common::asset_id(main.assets.start + i * step))
-            .collect();
-        let checksums = (0..1000)
-            .map(|i| {
-                let rec = &data.assets[main.assets.start + i * library_assets / 1000];
-                rec.checksum_sha1.clone().expect("generated with a SHA-1")
-            })
-            .collect();
-        Fixture {
-            _dir: dir,
-            cat,
-            sql: std::sync::Mutex::new(sql),
-            n,
-            library: main.id.clone(),
-            library_assets,
-            cursors,
-            album_largest: common::album_id(data.largest_album(common::MAIN)),
-            album_small: common::album_id(main.albums.start + main.albums.len() * 3 / 4),
-            person_largest: common::person_id(people[0].0),
-            person_middle: common::person_id(people[100.min(people.len() - 1)].0),
-            ids,
-            checksums,
-        }
+        finish(dir, cat, &data)
     })
+}
+
+/// The SQLite baseline of the same dataset and the queries' parameters.
+fn finish(dir: tempfile::TempDir, cat: Catalog, data: &common::Dataset) -> Fixture {
+    let n = data.assets.len();
+    let sql_path = dir.path().join("bench.sqlite");
+    let t = Instant::now();
+    let sql = Sqlite::build(&sql_path, &cat, data);
+    let sql_secs = t.elapsed().as_secs_f64();
+    drop(sql);
+    let sql_size: u64 = ["bench.sqlite", "bench.sqlite-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    eprintln!(
+        "sqlite: built in {sql_secs:.1} s ({:.0} assets/s incl. reading them from photocat); \
+         file {:.1} MB",
+        n as f64 / sql_secs,
+        sql_size as f64 / 1e6
+    );
+    let sql = Sqlite::open(&sql_path);
+    let main = data.main();
+    let library_assets = main.assets.len();
+    let mut cursors = Vec::new();
+    let all = ListAssets {
+        library_id: Some(main.id.clone()),
+        ..ListAssets::default()
+    };
+    let mut it = cat.iter_assets(all, 200).unwrap();
+    let mut seen = 0;
+    for depth in [10_000, 200_000] {
+        if depth < library_assets * 9 / 10 {
+            let a = it.nth(depth - seen - 1).unwrap().unwrap();
+            seen = depth;
+            cursors.push((depth, a.id));
+        }
+    }
+    drop(it);
+    let people = data.people_by_size(common::MAIN);
+    let step = (library_assets / 100).max(1);
+    let ids = (0..100.min(library_assets))
+        .map(|i| common::asset_id(main.assets.start + i * step))
+        .collect();
+    let checksums = (0..1000)
+        .map(|i| {
+            let rec = &data.assets[main.assets.start + i * library_assets / 1000];
+            rec.checksum_sha1.clone().expect("generated with a SHA-1")
+        })
+        .collect();
+    Fixture {
+        _dir: dir,
+        cat,
+        sql: std::sync::Mutex::new(sql),
+        n,
+        library: main.id.clone(),
+        library_assets,
+        cursors,
+        album_largest: common::album_id(data.largest_album(common::MAIN)),
+        album_small: common::album_id(main.albums.start + main.albums.len() * 3 / 4),
+        person_largest: common::person_id(people[0].0),
+        person_middle: common::person_id(people[100.min(people.len() - 1)].0),
+        ids,
+        checksums,
+    }
 }
 
 /// The same query for both engines.

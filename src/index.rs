@@ -33,21 +33,58 @@ pub(crate) fn list_entries(
         person: p,
         library: rec.library,
     }));
-    let mut out = group_entries(key, rec, groups);
+    let place = Placement::of(rec);
+    let mut out = group_entries(key, &place, groups);
     if rec.trashed_at.is_none() {
-        out.append(&mut group_entries(key, rec, facets.iter().copied()));
+        out.append(&mut group_entries(key, &place, facets.iter().copied()));
     }
     out
 }
 
-/// The entries of `rec` in the given groups.
+/// What places an asset in the list index: all an entry needs of its record, read from an
+/// owned record or in place ([`crate::storage::fast::AssetRef`], which album links use).
+pub(crate) struct Placement<'a> {
+    pub id: &'a str,
+    pub local: i64,
+    pub offset: Option<i32>,
+    pub trashed_at: Option<i64>,
+    pub library: u32,
+    /// Whether the asset is listed at all (hidden and locked ones are not).
+    pub listed: bool,
+}
+
+impl<'a> Placement<'a> {
+    pub(crate) fn of(rec: &'a AssetRecord) -> Self {
+        Placement {
+            id: &rec.id,
+            local: rec.local,
+            offset: rec.offset,
+            trashed_at: rec.trashed_at,
+            library: rec.library,
+            listed: rec.visibility.is_listed(),
+        }
+    }
+
+    pub(crate) fn of_stored(r: &crate::storage::fast::AssetRef<'a>) -> Self {
+        Placement {
+            id: r.id,
+            local: r.local,
+            offset: r.offset,
+            trashed_at: r.trashed_at,
+            library: r.library,
+            listed: r.visibility.is_listed(),
+        }
+    }
+}
+
+/// The entries of the asset placed at `rec` in the given groups.
 fn group_entries(
     key: u64,
-    rec: &AssetRecord,
+    rec: &Placement<'_>,
     groups: impl IntoIterator<Item = Group>,
 ) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut out = BTreeMap::new();
-    if !rec.visibility.is_listed() {
+    if !rec.listed {
         return out;
     }
     let value = EntryValue {
@@ -65,7 +102,7 @@ fn group_entries(
     for g in groups {
         for &(part, time) in parts {
             out.insert(
-                keys::key(g, part, time, &rec.id),
+                keys::key(g, part, time, rec.id),
                 keys::encode_value(part, &value),
             );
         }
@@ -458,7 +495,7 @@ impl<'t> IndexTables<'t> {
     pub(crate) fn link_album(
         &mut self,
         key: u64,
-        rec: &AssetRecord,
+        rec: &Placement<'_>,
         album: u32,
         add: bool,
     ) -> Result<bool> {
@@ -615,7 +652,7 @@ pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
         let (key, rec) = (k.value(), crate::storage::fast::asset_record(v.value())?);
         let facets = idx.facet_groups(&rec, true)?;
         if rec.trashed_at.is_none() {
-            for (ek, ev) in group_entries(key, &rec, facets) {
+            for (ek, ev) in group_entries(key, &Placement::of(&rec), facets) {
                 idx.insert_entry(&ek, &ev)?;
             }
         }

@@ -793,7 +793,7 @@ impl Catalog {
                          an album holds assets of its own library only"
                     )));
                 }
-                idx.link_album(key, &rec, album_key, add)?;
+                idx.link_album(key, &crate::index::Placement::of(&rec), album_key, add)?;
             }
             idx.finish()
         })

@@ -475,6 +475,74 @@ pub fn load_new_file(
     (dir, path, cat, secs)
 }
 
+/// The seconds each step of [`load_user_build`] took.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UserBuild {
+    pub add_assets: f64,
+    pub add_faces: f64,
+    pub albums: f64,
+    pub trash: f64,
+}
+
+impl UserBuild {
+    pub fn total(&self) -> f64 {
+        self.add_assets + self.add_faces + self.albums + self.trash
+    }
+}
+
+/// A new catalogue file built the way a user builds one (issue 14): per batch of 50,000, the
+/// records without faces or trash in one `add_assets`, then that batch's faces in one
+/// `add_faces`; then every album created and linked (one `add_to_album` per album); then the
+/// trashed assets in one `trash_assets`. The same dataset as [`load_new_file`], arrived at by
+/// the calls a user makes; no `compact()`.
+pub fn load_user_build(
+    data: &Dataset,
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    photocat::Catalog,
+    UserBuild,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    let cat = photocat::Catalog::open(&path).unwrap();
+    load_libraries(&cat, data);
+    let mut took = UserBuild::default();
+    let mut trashed = Vec::new();
+    for (opts, chunk) in data.batches(50_000) {
+        let mut faces = Vec::new();
+        let records: Vec<NewAsset> = chunk
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                let id = r.id.clone().expect("generated records have ids");
+                for mut f in r.faces.take().unwrap_or_default() {
+                    f.asset_id = Some(id.clone());
+                    faces.push(f);
+                }
+                if r.trashed_at.take().is_some() {
+                    trashed.push(id);
+                }
+                r
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        cat.add_assets(records, opts).unwrap();
+        took.add_assets += t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        cat.add_faces(faces).unwrap();
+        took.add_faces += t.elapsed().as_secs_f64();
+    }
+    let t = std::time::Instant::now();
+    load_albums(&cat, data);
+    took.albums = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    cat.trash_assets(&trashed).unwrap();
+    took.trash = t.elapsed().as_secs_f64();
+    (dir, path, cat, took)
+}
+
 /// Creates the dataset's libraries (before any asset is loaded).
 pub fn load_libraries(cat: &photocat::Catalog, data: &Dataset) {
     for l in &data.libraries {
