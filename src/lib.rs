@@ -50,6 +50,7 @@ pub mod model;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod query;
+pub(crate) mod records;
 mod snapshot;
 pub mod storage;
 pub mod views;

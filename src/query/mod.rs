@@ -7,7 +7,6 @@
 #[cfg(feature = "arrow")]
 pub mod batches;
 pub mod buckets;
-pub(crate) mod build;
 pub mod counts;
 pub mod cursor;
 pub(crate) mod days;

@@ -1,5 +1,7 @@
-//! From stored records to the public types: the one place that applies the view defaults
-//! (`device_id`, `mime_type`, file times) and resolves internal keys to public ids.
+//! From stored records to the public types, used by reads (`query`) and writes (`write`)
+//! alike: the one place that applies the view defaults (`device_id`, `mime_type`, file times)
+//! and resolves internal keys to public ids, with the record loads and id look-ups both sides
+//! need and the library rule ([`resolve_library`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
