@@ -31,11 +31,12 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use rayon::prelude::*;
 use sha1::Digest;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::media::{self, MediaInfo};
 use crate::model::{Asset, DateTimeInput, Exif, NewAsset, TimeSource};
+use crate::records;
 use crate::write::{AddAssets, OnDuplicate};
 
 /// Options of [`Catalog::import_paths`].
@@ -245,20 +246,12 @@ impl Catalog {
         Ok(report)
     }
 
-    /// Fails early, before any file is read, on a library the writes would reject.
+    /// Fails early, before any file is read, on a library the writes would reject: the same
+    /// rule and messages as every write ([`crate::records::resolve_library`]). No library at
+    /// all is fine (the first batch creates "Default").
     fn check_import_library(&self, library_id: Option<&str>) -> Result<()> {
-        let libraries = self.list_libraries()?;
-        match library_id {
-            Some(id) if !libraries.iter().any(|l| l.id == id) => Err(Error::NotFound {
-                kind: "library",
-                id: ids::truncate_for_message(id),
-            }),
-            None if libraries.len() > 1 => Err(Error::invalid(format!(
-                "library_id is required: the catalogue has {} libraries",
-                libraries.len()
-            ))),
-            _ => Ok(()),
-        }
+        let txn = self.begin_read()?;
+        records::read_library(&txn, library_id, &mut Tally::default()).map(|_| ())
     }
 
     /// Writes the pending records in one transaction, sorting each into created or duplicate.

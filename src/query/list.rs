@@ -43,20 +43,6 @@ pub(crate) struct RawPage {
     pub last: Option<Vec<u8>>,
 }
 
-/// The library a read names, or the only one. None when the catalogue has no library.
-fn read_library(
-    txn: &ReadTransaction,
-    library_id: Option<&str>,
-    tally: &mut Tally,
-) -> Result<Option<(u32, LibraryRecord)>> {
-    records::resolve_library(
-        &txn.open_table(tables::LIBRARY_IDS)?,
-        &txn.open_table(tables::LIBRARIES)?,
-        library_id,
-        tally,
-    )
-}
-
 impl Catalog {
     /// One page of assets, newest first (Gumnut's `list_assets`). See [`ListAssets`].
     ///
@@ -247,7 +233,7 @@ impl Catalog {
                 )?;
                 Some((a.library, rec))
             }
-            (id, _) => read_library(txn, id.as_deref(), tally)?,
+            (id, _) => records::read_library(txn, id.as_deref(), tally)?,
         };
         let start = match start {
             Some(s) => s,
