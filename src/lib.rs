@@ -81,4 +81,4 @@ pub use query::list::AssetIter;
 pub use query::random::RandomAssets;
 pub use query::search::{SearchAssets, SearchPage};
 pub use query::{AssetPage, ListAssets, State};
-pub use write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
+pub use write::{AddAssets, AddedAsset, NewAlbum, NewLibrary, OnDuplicate};

@@ -37,7 +37,7 @@ use crate::ids::{self, IdKind};
 use crate::media::{self, MediaInfo};
 use crate::model::{Asset, DateTimeInput, Exif, NewAsset, TimeSource};
 use crate::records;
-use crate::write::{AddAssets, OnDuplicate};
+use crate::write::{AddAssets, AddedAsset, OnDuplicate};
 
 /// Options of [`Catalog::import_paths`].
 pub struct ImportPaths<'a> {
@@ -107,8 +107,6 @@ type Read = (usize, std::result::Result<NewAsset, String>);
 struct Pending {
     order: usize,
     path: PathBuf,
-    /// The id generated for the record (kept apart so the record can be moved into the write).
-    id: String,
     record: NewAsset,
 }
 
@@ -209,7 +207,6 @@ impl Catalog {
                     Ok(record) => pending.push(Pending {
                         order: i,
                         path: files[i].clone(),
-                        id: record.id.clone().unwrap_or_default(),
                         record,
                     }),
                     Err(reason) => report.failed.push((files[i].clone(), reason)),
@@ -276,10 +273,10 @@ impl Catalog {
                 .map(|p| std::mem::take(&mut p.record))
                 .collect()
         };
-        match self.add_assets(records, add.clone()) {
-            Ok(assets) => {
-                for (p, asset) in batch.into_iter().zip(assets) {
-                    sort_outcome(p, asset, created, report);
+        match self.add_assets_with_outcome(records, add.clone()) {
+            Ok(added) => {
+                for (p, a) in batch.into_iter().zip(added) {
+                    sort_outcome(p, a, created, report);
                 }
                 Ok(())
             }
@@ -287,7 +284,7 @@ impl Catalog {
             // record by record so that only the duplicates fail.
             Err(Error::Duplicate { .. }) => {
                 for mut p in batch {
-                    match self.add_assets(vec![std::mem::take(&mut p.record)], add.clone()) {
+                    match self.add_assets_with_outcome(vec![std::mem::take(&mut p.record)], add.clone()) {
                         Ok(mut one) => sort_outcome(p, one.remove(0), created, report),
                         Err(Error::Duplicate { existing_id, .. }) => report.failed.push((
                             p.path,
@@ -305,18 +302,17 @@ impl Catalog {
     }
 }
 
+/// Files the write's outcome of one record: created, or a duplicate of the asset returned.
 fn sort_outcome(
     p: Pending,
-    asset: Asset,
+    added: AddedAsset,
     created: &mut Vec<(usize, Asset)>,
     report: &mut ImportReport,
 ) {
-    // Ids are generated before the write, so a different id back means "skipped as a
-    // duplicate of that asset".
-    if asset.id == p.id {
-        created.push((p.order, asset));
+    if added.created {
+        created.push((p.order, added.asset));
     } else {
-        report.duplicates.push((p.path, asset.id));
+        report.duplicates.push((p.path, added.asset.id));
     }
 }
 

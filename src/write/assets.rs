@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use redb::{ReadableTable, WriteTransaction};
 
-use super::dedup::{checksum_keys, duplicate_checksum, Outcome};
+use super::dedup::{checksum_keys, duplicate_checksum, find_duplicate, AddedAsset, Outcome};
 use super::libraries::write_library;
 use super::people::RefTables;
 use super::prepare::{
@@ -30,8 +30,44 @@ impl Catalog {
     ///
     /// Every record is validated (on every core) before anything is written; a record that
     /// fails makes the whole call fail with nothing written. Checksums are unique per
-    /// (owner, library): see [`OnDuplicate`].
+    /// (owner, library): see [`OnDuplicate`]. The result has one asset per record, in record
+    /// order; [`add_assets_with_outcome`](Catalog::add_assets_with_outcome) also says which
+    /// records were skipped as duplicates.
     pub fn add_assets(&self, records: Vec<NewAsset>, opts: AddAssets) -> Result<Vec<Asset>> {
+        Ok(self
+            .add_assets_with_outcome(records, opts)?
+            .into_iter()
+            .map(|a| a.asset)
+            .collect())
+    }
+
+    /// [`add_assets`](Catalog::add_assets), with each record's outcome: whether it created its
+    /// asset or (with [`OnDuplicate::Skip`]) was skipped as a duplicate of a stored asset or
+    /// of an earlier record of the same call.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, NewAsset, OnDuplicate};
+    /// let cat = Catalog::in_memory()?;
+    /// let record = NewAsset {
+    ///     checksum: Some("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=".into()),
+    ///     ..Default::default()
+    /// };
+    /// let skip = AddAssets { on_duplicate: OnDuplicate::Skip, ..Default::default() };
+    /// let added = cat.add_assets_with_outcome(vec![record.clone(), record.clone()], skip.clone())?;
+    /// assert!(added[0].created && !added[1].created);
+    /// assert_eq!(added[0].asset.id, added[1].asset.id);
+    /// // Against a stored asset.
+    /// let again = cat.add_assets_with_outcome(vec![record], skip)?;
+    /// assert!(!again[0].created);
+    /// assert_eq!(again[0].asset.id, added[0].asset.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn add_assets_with_outcome(
+        &self,
+        records: Vec<NewAsset>,
+        opts: AddAssets,
+    ) -> Result<Vec<AddedAsset>> {
         let now = now_micros();
         let prepared: Vec<Prepared> = records
             .into_par_iter()
@@ -221,7 +257,7 @@ fn add_in(
     prepared: Vec<Prepared>,
     opts: &AddAssets,
     now: i64,
-) -> Result<Vec<Asset>> {
+) -> Result<Vec<AddedAsset>> {
     let (lib_key, lib) = write_library(txn, opts.library_id.as_deref(), true, now)?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     let mut fresh: Vec<(u64, AssetRecord)> = Vec::new();
@@ -271,33 +307,21 @@ fn add_in(
                 });
             }
             // Checksums: against the catalogue, then against earlier records of this batch.
-            let mut existing: Option<Outcome> = None;
-            for (k, field) in checksum_keys(&rec) {
-                let found = if let Some(key) = sums.get(k.as_slice())?.map(|v| v.value()) {
-                    Some(Outcome::Existing(key))
-                } else {
-                    batch_sums.get(&k).map(|&j| Outcome::New(j))
-                };
-                if let Some(o) = found {
-                    if opts.on_duplicate == OnDuplicate::Error {
-                        let existing_id = match &o {
-                            Outcome::Existing(key) => {
-                                records::load_asset(
-                                    &txn.open_table(tables::ASSETS)?,
-                                    *key,
-                                    &mut Tally::default(),
-                                )?
-                                .id
-                            }
-                            Outcome::New(j) => fresh[*j].1.id.clone(),
-                        };
-                        return Err(duplicate_checksum(i, field, &existing_id));
-                    }
-                    existing = Some(o);
-                    break;
+            if let Some((o, field)) = find_duplicate(&sums, &batch_sums, &rec)? {
+                if opts.on_duplicate == OnDuplicate::Error {
+                    let existing_id = match &o {
+                        Outcome::Existing(key) => {
+                            records::load_asset(
+                                &txn.open_table(tables::ASSETS)?,
+                                *key,
+                                &mut Tally::default(),
+                            )?
+                            .id
+                        }
+                        Outcome::SameAsEarlier(j) | Outcome::Created(j) => fresh[*j].1.id.clone(),
+                    };
+                    return Err(duplicate_checksum(i, field, &existing_id));
                 }
-            }
-            if let Some(o) = existing {
                 outcomes.push(o);
                 continue;
             }
@@ -333,7 +357,7 @@ fn add_in(
             }
             new_ids.push((rec.id.clone(), key));
             batch_ids.insert(rec.id.clone());
-            outcomes.push(Outcome::New(fresh.len()));
+            outcomes.push(Outcome::Created(fresh.len()));
             fresh.push((key, rec));
         }
         // Sorted inserts: random keys (checksums, generated ids) would otherwise touch a
@@ -373,7 +397,7 @@ fn add_in(
     // an earlier record of this batch gets a copy), existing ones are read.
     let mut uses = vec![0usize; fresh.len()];
     for o in &outcomes {
-        if let Outcome::New(j) = o {
+        if let Outcome::Created(j) | Outcome::SameAsEarlier(j) = o {
             uses[*j] += 1;
         }
     }
@@ -384,8 +408,9 @@ fn add_in(
     let mut existing: HashMap<u64, Asset> = HashMap::new();
     let mut out = Vec::with_capacity(outcomes.len());
     for o in outcomes {
+        let created = o.created();
         let asset = match o {
-            Outcome::New(j) => {
+            Outcome::Created(j) | Outcome::SameAsEarlier(j) => {
                 uses[j] -= 1;
                 if uses[j] == 0 {
                     built[j].take()
@@ -405,7 +430,8 @@ fn add_in(
                 existing.get(&k).cloned()
             }
         };
-        out.push(asset.ok_or_else(|| Error::Corrupt("a result asset was not built".into()))?);
+        let asset = asset.ok_or_else(|| Error::Corrupt("a result asset was not built".into()))?;
+        out.push(AddedAsset { asset, created });
     }
     Ok(out)
 }

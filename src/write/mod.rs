@@ -20,6 +20,8 @@ mod libraries;
 mod people;
 mod prepare;
 
+pub use dedup::AddedAsset;
+
 use std::collections::HashSet;
 use std::str::FromStr;
 
