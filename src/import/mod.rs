@@ -27,7 +27,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use chrono::{DateTime, FixedOffset, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
 use sha1::Digest;
 
@@ -388,21 +388,23 @@ impl FileFacts {
 ///   swaps them); the stored size and `exif.orientation` are kept in the record's EXIF facts
 ///   (stored = displayed, swapped back for those orientations).
 /// - `local_datetime`: the capture time (EXIF DateTimeOriginal with SubSecTimeOriginal, offset
-///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules). Without a
-///   capture time: the file's modification time, as wall-clock time in this machine's
-///   timezone with that zone's offset (so `captured_at` is exactly the modification instant).
-///   `local_datetime_source` says which: `exif`, `quicktime` (videos) or `file_mtime`.
+///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules), with
+///   `local_datetime_source` `exif` or `quicktime` (videos). Without a capture time both are
+///   left None, and the write applies the rule of every record without one (the earlier of
+///   `file_created_at` and `file_modified_at`, in UTC: see [`NewAsset`]), so an imported file
+///   and a record given with the same file times get the same capture time.
 /// - `file_created_at`/`file_modified_at` from the file system.
 /// - `exif`: make, model, lens, exposure, orientation, GPS, fps; `original_datetime` is the
 ///   capture instant (the local time read as UTC when its offset is unknown, the contract's
 ///   rule for instants without an offset).
 /// - `duration` (videos) in Immich's `H:MM:SS.ffffff` form.
 pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAsset {
-    let source = match info.date_time_original {
-        Some(_) if info.mime_type.starts_with("video/") => TimeSource::Quicktime,
-        Some(_) => TimeSource::Exif,
-        None => TimeSource::FileMtime,
+    let source = if info.mime_type.starts_with("video/") {
+        TimeSource::Quicktime
+    } else {
+        TimeSource::Exif
     };
+    // No capture time: None, and the write's fallback rule applies.
     let local: Option<DateTimeInput> = match (info.date_time_original, info.offset) {
         (Some(t), Some(off)) => t
             .and_local_timezone(off)
@@ -410,11 +412,7 @@ pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAss
             .map(DateTimeInput::from)
             .or(Some(DateTimeInput::from(t))),
         (Some(t), None) => Some(DateTimeInput::from(t)),
-        (None, _) => file.modified.map(|m| {
-            let m = m.with_timezone(&Local);
-            let fixed: DateTime<FixedOffset> = m.fixed_offset();
-            DateTimeInput::from(fixed)
-        }),
+        (None, _) => None,
     };
     let original_datetime = info.date_time_original.map(|t| match info.offset {
         Some(off) => (t - off_duration(off)).and_utc(),

@@ -92,6 +92,30 @@ pub(super) fn capture_offset(
     }
 }
 
+/// The capture time of a record without `local_datetime`, as an instant (µs) with where it came
+/// from: the one rule for every record, whether given to `add_assets` or made by `import_paths`
+/// from a file with no capture time (those records leave `local_datetime` unset and come here).
+///
+/// The rule (Immich's, for files without a capture time): the earlier of the file's creation
+/// and modification times, whichever are given (a tie counts as the modification time), else
+/// the time of the write. Copying a file resets its creation time but keeps its modification
+/// time, and editing it moves the modification time but not the creation time, so the earlier
+/// of the two is the likelier capture time either way. The caller turns the instant into a
+/// wall-clock time in `metadata.timezone` when given, else in UTC (offset `+00:00`): a file
+/// time carries no zone, and the machine that reads a file need not be where it was taken.
+pub(crate) fn fallback_capture_time(
+    file_created_at: Option<i64>,
+    file_modified_at: Option<i64>,
+    write_time: i64,
+) -> (i64, TimeSource) {
+    match (file_created_at, file_modified_at) {
+        (Some(c), Some(m)) if c < m => (c, TimeSource::FileCreatedAt),
+        (_, Some(m)) => (m, TimeSource::FileMtime),
+        (Some(c), None) => (c, TimeSource::FileCreatedAt),
+        (None, None) => (write_time, TimeSource::WriteTime),
+    }
+}
+
 /// A record after the pure checks, before the checks that need the database.
 pub(super) struct Prepared {
     pub(super) rec: AssetRecord,
@@ -127,16 +151,16 @@ pub(super) fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
             if let Some(source) = n.local_datetime_source {
                 return Err(Error::invalid(format!(
                     "local_datetime_source {source:?} was given without local_datetime (without \
-                     one the capture time is file_created_at or the time of the write)",
+                     one the capture time is the earlier of file_created_at and \
+                     file_modified_at, else the time of the write)",
                     source = source.as_str()
                 )));
             }
-            // No capture time: the file's creation time, else the time of the write, in UTC
-            // (or in metadata.timezone when given).
-            let (instant, source) = match n.file_created_at {
-                Some(t) => (t.timestamp_micros(), TimeSource::FileCreatedAt),
-                None => (created_at, TimeSource::WriteTime),
-            };
+            let (instant, source) = fallback_capture_time(
+                n.file_created_at.map(|t| t.timestamp_micros()),
+                n.file_modified_at.map(|t| t.timestamp_micros()),
+                created_at,
+            );
             let tz = capture_offset(None, metadata.as_ref(), instant)?;
             let off = tz.unwrap_or(0);
             let local = instant + i64::from(off) * 1_000_000;
@@ -282,6 +306,23 @@ pub(super) fn prepare_face(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fallback_capture_time_takes_the_earlier_file_time() {
+        use TimeSource::*;
+        assert_eq!(
+            fallback_capture_time(Some(5), Some(9), 100),
+            (5, FileCreatedAt)
+        );
+        assert_eq!(fallback_capture_time(Some(9), Some(5), 100), (5, FileMtime));
+        assert_eq!(fallback_capture_time(Some(7), Some(7), 100), (7, FileMtime));
+        assert_eq!(
+            fallback_capture_time(Some(9), None, 100),
+            (9, FileCreatedAt)
+        );
+        assert_eq!(fallback_capture_time(None, Some(9), 100), (9, FileMtime));
+        assert_eq!(fallback_capture_time(None, None, 100), (100, WriteTime));
+    }
 
     #[test]
     fn digests_are_checked() {
