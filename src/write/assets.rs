@@ -9,7 +9,7 @@ use super::dedup::{checksum_keys, duplicate_checksum, find_duplicate, AddedAsset
 use super::libraries::write_library;
 use super::people::RefTables;
 use super::prepare::{
-    capture_offset, check_metrics, clean_exif, clean_metadata, prepare, Prepared,
+    check_metrics, clean_exif, clean_metadata, prepare, update_capture_time, Prepared,
 };
 use super::{
     at_record, build_asset, build_assets, bumped, distinct_ids, load_by_id, now_micros, run_write,
@@ -19,8 +19,7 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
-use crate::model::time::naive_micros;
-use crate::model::{Asset, AssetUpdate, NewAsset, TimeSource};
+use crate::model::{Asset, AssetUpdate, NewAsset};
 use crate::records::{self, lookup_u32};
 use crate::storage::codec::{self, AssetRecord};
 use crate::storage::tables::{self, counter};
@@ -107,20 +106,7 @@ impl Catalog {
             if let Some(e) = exif {
                 rec.exif = e;
             }
-            // The offset: on the new value, else the old value's own offset (kept across
-            // metadata changes), else metadata.timezone, else unknown.
-            let value_offset = match local {
-                Some(d) => {
-                    rec.local = naive_micros(d.naive);
-                    rec.time_source = Some(TimeSource::Given);
-                    rec.offset_from_value = d.offset.is_some();
-                    d.offset.map(|o| o.local_minus_utc())
-                }
-                None => rec.offset.filter(|_| rec.offset_from_value),
-            };
-            if local.is_some() || u.metadata.is_some() {
-                rec.offset = capture_offset(value_offset, rec.metadata.as_ref(), rec.local)?;
-            }
+            update_capture_time(&mut rec, local, u.metadata.is_some())?;
             if let Some(v) = u.description {
                 rec.description = v;
             }

@@ -6,7 +6,7 @@ use base64::Engine;
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::time::{self, naive_from_micros, naive_micros};
-use crate::model::{AssetType, Exif, NewAsset, NewFace, NewPerson, TimeSource};
+use crate::model::{AssetType, DateTimeInput, Exif, NewAsset, NewFace, NewPerson, TimeSource};
 use crate::storage::codec::{AssetRecord, FaceRecord};
 
 fn decode_digest<const N: usize>(field: &str, s: &str) -> Result<[u8; N]> {
@@ -114,6 +114,31 @@ pub(crate) fn fallback_capture_time(
         (Some(c), None) => (c, TimeSource::FileCreatedAt),
         (None, None) => (write_time, TimeSource::WriteTime),
     }
+}
+
+/// Applies an update's capture time to a record whose `metadata` the update has already
+/// replaced (`metadata_changed`): the offset rule of [`capture_offset`] for updates. The offset
+/// is the one on the new value, else the old value's own offset (kept across metadata
+/// changes), else `metadata.timezone` resolved at the wall-clock time, else unknown; it is
+/// resolved again only when the value or the metadata changes.
+pub(super) fn update_capture_time(
+    rec: &mut AssetRecord,
+    local: Option<DateTimeInput>,
+    metadata_changed: bool,
+) -> Result<()> {
+    let value_offset = match local {
+        Some(d) => {
+            rec.local = naive_micros(d.naive);
+            rec.time_source = Some(TimeSource::Given);
+            rec.offset_from_value = d.offset.is_some();
+            d.offset.map(|o| o.local_minus_utc())
+        }
+        None => rec.offset.filter(|_| rec.offset_from_value),
+    };
+    if local.is_some() || metadata_changed {
+        rec.offset = capture_offset(value_offset, rec.metadata.as_ref(), rec.local)?;
+    }
+    Ok(())
 }
 
 /// A record after the pure checks, before the checks that need the database.
