@@ -1,6 +1,6 @@
 //! Counts and listings that are read, not counted: `count_assets`, `list_albums`,
 //! `list_people` and the catalogue `summary`. Totals come from the maintained entry counts of
-//! the list index ([`tables::LIST_COUNTS`], updated by every write in its own transaction);
+//! the list index (`tables::LIST_COUNTS`, updated by every write in its own transaction);
 //! only filters that no maintained count answers (time bounds, album and person together, a
 //! cursor, `ids`) walk index entries, and even then no asset record is read (but for `ids`,
 //! at most 100 records).
