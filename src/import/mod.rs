@@ -37,7 +37,7 @@ use crate::ids::{self, IdKind};
 use crate::media::{self, MediaInfo};
 use crate::model::{Asset, DateTimeInput, Exif, NewAsset, TimeSource};
 use crate::records;
-use crate::write::{AddAssets, AddedAsset, OnDuplicate};
+use crate::write::{AddAssets, OnDuplicate};
 
 /// Options of [`Catalog::import_paths`].
 pub struct ImportPaths<'a> {
@@ -251,7 +251,8 @@ impl Catalog {
         records::read_library(&txn, library_id, &mut Tally::default()).map(|_| ())
     }
 
-    /// Writes the pending records in one transaction, sorting each into created or duplicate.
+    /// Writes the pending records in one transaction and files each by its outcome: created,
+    /// a duplicate (`on_duplicate: Skip`), or a failed row (`on_duplicate: Error`).
     fn commit_batch(
         &self,
         pending: &mut Vec<Pending>,
@@ -263,56 +264,35 @@ impl Catalog {
             return Ok(());
         }
         let mut batch = std::mem::take(pending);
-        // Only `on_duplicate: Error` can fail a batch on a duplicate and need the records again
-        // for the retry below; otherwise they move into the write uncopied.
-        let records = if add.on_duplicate == OnDuplicate::Error {
-            batch.iter().map(|p| p.record.clone()).collect()
-        } else {
-            batch
-                .iter_mut()
-                .map(|p| std::mem::take(&mut p.record))
-                .collect()
+        let records = batch
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.record))
+            .collect();
+        // Written with `Skip` whatever `on_duplicate` says: the write's outcome tells each
+        // duplicate apart, and with `Error` it becomes a failed row below, so one duplicate
+        // never fails the other records of its batch (nor makes the batch be written twice).
+        let write = AddAssets {
+            library_id: add.library_id.clone(),
+            on_duplicate: OnDuplicate::Skip,
         };
-        match self.add_assets_with_outcome(records, add.clone()) {
-            Ok(added) => {
-                for (p, a) in batch.into_iter().zip(added) {
-                    sort_outcome(p, a, created, report);
-                }
-                Ok(())
+        let added = self.add_assets_with_outcome(records, write)?;
+        for (p, a) in batch.into_iter().zip(added) {
+            if a.created {
+                created.push((p.order, a.asset));
+            } else if add.on_duplicate == OnDuplicate::Error {
+                report.failed.push((
+                    p.path,
+                    format!(
+                        "duplicate of {}: the same checksum is already in the library \
+                         (on_duplicate is \"error\")",
+                        a.asset.id
+                    ),
+                ));
+            } else {
+                report.duplicates.push((p.path, a.asset.id));
             }
-            // `on_duplicate: Error` fails the whole batch on one duplicate: write the batch
-            // record by record so that only the duplicates fail.
-            Err(Error::Duplicate { .. }) => {
-                for mut p in batch {
-                    match self.add_assets_with_outcome(vec![std::mem::take(&mut p.record)], add.clone()) {
-                        Ok(mut one) => sort_outcome(p, one.remove(0), created, report),
-                        Err(Error::Duplicate { existing_id, .. }) => report.failed.push((
-                            p.path,
-                            format!(
-                                "duplicate of {existing_id}: the same checksum is already in the library (on_duplicate is \"error\")"
-                            ),
-                        )),
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(())
-            }
-            Err(e) => Err(e),
         }
-    }
-}
-
-/// Files the write's outcome of one record: created, or a duplicate of the asset returned.
-fn sort_outcome(
-    p: Pending,
-    added: AddedAsset,
-    created: &mut Vec<(usize, Asset)>,
-    report: &mut ImportReport,
-) {
-    if added.created {
-        created.push((p.order, added.asset));
-    } else {
-        report.duplicates.push((p.path, added.asset.id));
+        Ok(())
     }
 }
 
