@@ -51,10 +51,11 @@ def main() -> None:
             size = f"{a.width}x{a.height}"
             print(f"{when:<32} {source:<10} {camera:<20} {size:>11}  {a.original_file_name}", file=sys.stderr)
         print(f"has_more: {page.has_more}", file=sys.stderr)
-        if any(a.local_datetime_source == "file_mtime" for a in page.data):
+        if any(a.local_datetime_source in ("file_mtime", "file_created_at") for a in page.data):
             print(
-                "time from file_mtime: the file has no capture time, so it is dated by its "
-                "modification time (here: when the repository was checked out), hence first.",
+                "time from file_mtime or file_created_at: the file has no capture time, so it is "
+                "dated by the earlier of its file times, in UTC (here: when the repository was "
+                "checked out), hence first.",
                 file=sys.stderr,
             )
         print(cat.summary(), file=sys.stderr)  # counts read from the catalogue, nothing walked

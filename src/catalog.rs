@@ -264,7 +264,7 @@ impl Catalog {
     }
 
     /// The format version the file had when this call opened it, when [`Catalog::open`]
-    /// upgraded it to the current one ([`crate::storage::FORMAT_VERSION`]); None when it was
+    /// upgraded it to the current one ([`crate::FORMAT_VERSION`]); None when it was
     /// already current (or new). An upgraded file can no longer be opened by older builds.
     pub fn upgraded_from(&self) -> Option<u32> {
         self.upgraded_from

@@ -48,7 +48,6 @@ pub(crate) struct Placement<'a> {
     pub local: i64,
     pub offset: Option<i32>,
     pub trashed_at: Option<i64>,
-    pub library: u32,
     /// Whether the asset is listed at all (hidden and locked ones are not).
     pub listed: bool,
 }
@@ -60,7 +59,6 @@ impl<'a> Placement<'a> {
             local: rec.local,
             offset: rec.offset,
             trashed_at: rec.trashed_at,
-            library: rec.library,
             listed: rec.visibility.is_listed(),
         }
     }
@@ -71,7 +69,6 @@ impl<'a> Placement<'a> {
             local: r.local,
             offset: r.offset,
             trashed_at: r.trashed_at,
-            library: r.library,
             listed: r.visibility.is_listed(),
         }
     }

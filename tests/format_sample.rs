@@ -36,7 +36,6 @@ fn write_the_sample() {
             id: Some(id.into()),
             name: name.into(),
             owner_id: owner.map(Into::into),
-            ..NewLibrary::default()
         })
         .unwrap();
     }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use photocat::{Asset, Catalog, Error, ImportPaths, ListAssets, OnDuplicate, State};
+use photocat::{Asset, Catalog, Error, ImportPaths, ListAssets, OnDuplicate, State, TimeSource};
 use serde_json::Value;
 
 const PHOTOS: &str = "tests/data/photos";
@@ -163,8 +163,8 @@ fn every_sample_file_matches_exiftool() {
         for (field, got) in actual_fields(asset) {
             let mut want_v = want[field].clone();
             if field == "local_datetime" && want_v.is_null() {
-                // No capture time: photocat falls back to the modification time (checked in
-                // `no_capture_time_falls_back_to_the_modification_time`).
+                // No capture time: photocat falls back to the earlier file time (checked in
+                // `no_capture_time_falls_back_to_the_earlier_file_time`).
                 continue;
             }
             if field == "local_offset" && want["local_datetime"].is_null() {
@@ -378,18 +378,46 @@ fn folder_walk_skips_sidecars_and_hidden_files_and_reads_by_bytes() {
 }
 
 #[test]
-fn no_capture_time_falls_back_to_the_modification_time() {
+fn no_capture_time_falls_back_to_the_earlier_file_time() {
     let cat = Catalog::in_memory().unwrap();
     let path = Path::new(PHOTOS).join("edge/without_exif.jpg");
     let report = cat.import_paths(&[&path], ImportPaths::default()).unwrap();
     let a = &report.created[0];
-    let mtime: chrono::DateTime<chrono::Utc> =
-        std::fs::metadata(&path).unwrap().modified().unwrap().into();
+    let meta = std::fs::metadata(&path).unwrap();
     // Instants are kept to the microsecond.
-    let mtime = chrono::DateTime::from_timestamp_micros(mtime.timestamp_micros()).unwrap();
-    assert_eq!(a.captured_at(), Some(mtime));
+    let micros = |t: std::time::SystemTime| {
+        let t: chrono::DateTime<chrono::Utc> = t.into();
+        chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap()
+    };
+    let mtime = micros(meta.modified().unwrap());
+    // The birth time where the file system records it, else the modification time.
+    let created = meta.created().map(micros).unwrap_or(mtime);
     assert_eq!(a.file_modified_at, mtime);
-    assert!(a.local_offset.is_some());
+    assert_eq!(a.file_created_at, created);
+    // The rule of every record without local_datetime: the earlier file time (a tie counts as
+    // the modification time), as UTC wall-clock time.
+    assert_eq!(a.captured_at(), Some(created.min(mtime)));
+    let source = if created < mtime {
+        TimeSource::FileCreatedAt
+    } else {
+        TimeSource::FileMtime
+    };
+    assert_eq!(a.local_datetime_source, Some(source));
+    assert_eq!(a.local_offset, chrono::FixedOffset::east_opt(0));
+    assert_eq!(a.local_datetime, created.min(mtime).naive_utc());
+    // An import and add_assets give the same capture time for the same file times.
+    let given = cat
+        .add_assets(
+            vec![photocat::NewAsset {
+                file_created_at: Some(created),
+                file_modified_at: Some(mtime),
+                ..Default::default()
+            }],
+            Default::default(),
+        )
+        .unwrap();
+    assert_eq!(given[0].captured_at(), a.captured_at());
+    assert_eq!(given[0].local_datetime_source, a.local_datetime_source);
 }
 
 #[test]

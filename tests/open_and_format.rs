@@ -1,7 +1,7 @@
 //! Opening catalogues: create, reopen, in-memory, and every kind of file that is not a
 //! catalogue of this version, which must fail with a typed error and stay byte-for-byte intact.
 
-use photocat::storage::FORMAT_VERSION;
+use photocat::FORMAT_VERSION;
 use photocat::{
     AddAssets, Catalog, Error, GetAllAssets, ListAssets, NewAsset, NewLibrary, RandomAssets, State,
     TimeSource,
@@ -394,7 +394,7 @@ fn a_format_1_catalogue_is_upgraded_on_open() {
         .unwrap();
     assert_eq!(new[0].local_datetime_source, Some(TimeSource::Given));
     let summary = cat.summary().unwrap();
-    assert_eq!(summary.format_version, photocat::storage::FORMAT_VERSION);
+    assert_eq!(summary.format_version, photocat::FORMAT_VERSION);
     let libs: Vec<(&str, u64, u64, u64)> = summary
         .libraries
         .iter()

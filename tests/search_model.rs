@@ -274,14 +274,14 @@ fn build(specs: &[AssetSpec]) -> World {
     if !records.is_empty() {
         cat.add_assets(records, AddAssets::default()).unwrap();
     } else {
-        cat.create_library(photocat::write::NewLibrary {
+        cat.create_library(photocat::NewLibrary {
             name: "Library".into(),
             ..Default::default()
         })
         .unwrap();
     }
     for a in 0..ALBUMS {
-        cat.create_album(photocat::write::NewAlbum {
+        cat.create_album(photocat::NewAlbum {
             name: format!("Album {a}"),
             id: Some(album_id(a)),
             ..Default::default()

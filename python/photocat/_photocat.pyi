@@ -72,7 +72,8 @@ class Asset:
     def local_datetime(self) -> datetime.datetime: ...
     @property
     def local_datetime_source(self) -> Optional[_TimeSource]:
-        """Where ``local_datetime`` came from (``"file_mtime"``: the file has no capture time);
+        """Where ``local_datetime`` came from (``"file_mtime"``, ``"file_created_at"``: no capture
+        time, so the earlier of the file's two times);
         None for assets written by format 1. Not in ``to_dict()``."""
     @property
     def local_offset(self) -> Optional[datetime.timezone]: ...

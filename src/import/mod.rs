@@ -27,15 +27,16 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use chrono::{DateTime, FixedOffset, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
 use sha1::Digest;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::media::{self, MediaInfo};
 use crate::model::{Asset, DateTimeInput, Exif, NewAsset, TimeSource};
+use crate::records;
 use crate::write::{AddAssets, OnDuplicate};
 
 /// Options of [`Catalog::import_paths`].
@@ -106,8 +107,6 @@ type Read = (usize, std::result::Result<NewAsset, String>);
 struct Pending {
     order: usize,
     path: PathBuf,
-    /// The id generated for the record (kept apart so the record can be moved into the write).
-    id: String,
     record: NewAsset,
 }
 
@@ -208,7 +207,6 @@ impl Catalog {
                     Ok(record) => pending.push(Pending {
                         order: i,
                         path: files[i].clone(),
-                        id: record.id.clone().unwrap_or_default(),
                         record,
                     }),
                     Err(reason) => report.failed.push((files[i].clone(), reason)),
@@ -245,23 +243,16 @@ impl Catalog {
         Ok(report)
     }
 
-    /// Fails early, before any file is read, on a library the writes would reject.
+    /// Fails early, before any file is read, on a library the writes would reject: the same
+    /// rule and messages as every write ([`crate::records::resolve_library`]). No library at
+    /// all is fine (the first batch creates "Default").
     fn check_import_library(&self, library_id: Option<&str>) -> Result<()> {
-        let libraries = self.list_libraries()?;
-        match library_id {
-            Some(id) if !libraries.iter().any(|l| l.id == id) => Err(Error::NotFound {
-                kind: "library",
-                id: ids::truncate_for_message(id),
-            }),
-            None if libraries.len() > 1 => Err(Error::invalid(format!(
-                "library_id is required: the catalogue has {} libraries",
-                libraries.len()
-            ))),
-            _ => Ok(()),
-        }
+        let txn = self.begin_read()?;
+        records::read_library(&txn, library_id, &mut Tally::default()).map(|_| ())
     }
 
-    /// Writes the pending records in one transaction, sorting each into created or duplicate.
+    /// Writes the pending records in one transaction and files each by its outcome: created,
+    /// a duplicate (`on_duplicate: Skip`), or a failed row (`on_duplicate: Error`).
     fn commit_batch(
         &self,
         pending: &mut Vec<Pending>,
@@ -273,57 +264,35 @@ impl Catalog {
             return Ok(());
         }
         let mut batch = std::mem::take(pending);
-        // Only `on_duplicate: Error` can fail a batch on a duplicate and need the records again
-        // for the retry below; otherwise they move into the write uncopied.
-        let records = if add.on_duplicate == OnDuplicate::Error {
-            batch.iter().map(|p| p.record.clone()).collect()
-        } else {
-            batch
-                .iter_mut()
-                .map(|p| std::mem::take(&mut p.record))
-                .collect()
+        let records = batch
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.record))
+            .collect();
+        // Written with `Skip` whatever `on_duplicate` says: the write's outcome tells each
+        // duplicate apart, and with `Error` it becomes a failed row below, so one duplicate
+        // never fails the other records of its batch (nor makes the batch be written twice).
+        let write = AddAssets {
+            library_id: add.library_id.clone(),
+            on_duplicate: OnDuplicate::Skip,
         };
-        match self.add_assets(records, add.clone()) {
-            Ok(assets) => {
-                for (p, asset) in batch.into_iter().zip(assets) {
-                    sort_outcome(p, asset, created, report);
-                }
-                Ok(())
+        let added = self.add_assets_with_outcome(records, write)?;
+        for (p, a) in batch.into_iter().zip(added) {
+            if a.created {
+                created.push((p.order, a.asset));
+            } else if add.on_duplicate == OnDuplicate::Error {
+                report.failed.push((
+                    p.path,
+                    format!(
+                        "duplicate of {}: the same checksum is already in the library \
+                         (on_duplicate is \"error\")",
+                        a.asset.id
+                    ),
+                ));
+            } else {
+                report.duplicates.push((p.path, a.asset.id));
             }
-            // `on_duplicate: Error` fails the whole batch on one duplicate: write the batch
-            // record by record so that only the duplicates fail.
-            Err(Error::Duplicate { .. }) => {
-                for mut p in batch {
-                    match self.add_assets(vec![std::mem::take(&mut p.record)], add.clone()) {
-                        Ok(mut one) => sort_outcome(p, one.remove(0), created, report),
-                        Err(Error::Duplicate { existing_id, .. }) => report.failed.push((
-                            p.path,
-                            format!(
-                                "duplicate of {existing_id}: the same checksum is already in the library (on_duplicate is \"error\")"
-                            ),
-                        )),
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(())
-            }
-            Err(e) => Err(e),
         }
-    }
-}
-
-fn sort_outcome(
-    p: Pending,
-    asset: Asset,
-    created: &mut Vec<(usize, Asset)>,
-    report: &mut ImportReport,
-) {
-    // Ids are generated before the write, so a different id back means "skipped as a
-    // duplicate of that asset".
-    if asset.id == p.id {
-        created.push((p.order, asset));
-    } else {
-        report.duplicates.push((p.path, asset.id));
+        Ok(())
     }
 }
 
@@ -399,21 +368,23 @@ impl FileFacts {
 ///   swaps them); the stored size and `exif.orientation` are kept in the record's EXIF facts
 ///   (stored = displayed, swapped back for those orientations).
 /// - `local_datetime`: the capture time (EXIF DateTimeOriginal with SubSecTimeOriginal, offset
-///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules). Without a
-///   capture time: the file's modification time, as wall-clock time in this machine's
-///   timezone with that zone's offset (so `captured_at` is exactly the modification instant).
-///   `local_datetime_source` says which: `exif`, `quicktime` (videos) or `file_mtime`.
+///   from OffsetTimeOriginal; for videos per [`crate::media`]'s container rules), with
+///   `local_datetime_source` `exif` or `quicktime` (videos). Without a capture time both are
+///   left None, and the write applies the rule of every record without one (the earlier of
+///   `file_created_at` and `file_modified_at`, in UTC: see [`NewAsset`]), so an imported file
+///   and a record given with the same file times get the same capture time.
 /// - `file_created_at`/`file_modified_at` from the file system.
 /// - `exif`: make, model, lens, exposure, orientation, GPS, fps; `original_datetime` is the
 ///   capture instant (the local time read as UTC when its offset is unknown, the contract's
 ///   rule for instants without an offset).
 /// - `duration` (videos) in Immich's `H:MM:SS.ffffff` form.
 pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAsset {
-    let source = match info.date_time_original {
-        Some(_) if info.mime_type.starts_with("video/") => TimeSource::Quicktime,
-        Some(_) => TimeSource::Exif,
-        None => TimeSource::FileMtime,
+    let source = if info.mime_type.starts_with("video/") {
+        TimeSource::Quicktime
+    } else {
+        TimeSource::Exif
     };
+    // No capture time: None, and the write's fallback rule applies.
     let local: Option<DateTimeInput> = match (info.date_time_original, info.offset) {
         (Some(t), Some(off)) => t
             .and_local_timezone(off)
@@ -421,11 +392,7 @@ pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAss
             .map(DateTimeInput::from)
             .or(Some(DateTimeInput::from(t))),
         (Some(t), None) => Some(DateTimeInput::from(t)),
-        (None, _) => file.modified.map(|m| {
-            let m = m.with_timezone(&Local);
-            let fixed: DateTime<FixedOffset> = m.fixed_offset();
-            DateTimeInput::from(fixed)
-        }),
+        (None, _) => None,
     };
     let original_datetime = info.date_time_original.map(|t| match info.offset {
         Some(off) => (t - off_duration(off)).and_utc(),

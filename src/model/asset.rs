@@ -88,11 +88,13 @@ pub enum TimeSource {
     Exif = 1,
     /// A movie's QuickTime/MP4 creation time.
     Quicktime = 2,
-    /// The file's modification time: the file carries no capture time (`import_paths`).
+    /// No capture time (`local_datetime` not given, or an imported file without one): the
+    /// file's modification time, the earlier of its two file times (or the only one), in UTC.
     FileMtime = 3,
-    /// No `local_datetime` was given: the record's `file_created_at`, in UTC.
+    /// No capture time: the file's creation time, earlier than its modification time (or the
+    /// only one given), in UTC.
     FileCreatedAt = 4,
-    /// Neither was given: the time of the write, in UTC.
+    /// No capture time and no file time: the time of the write, in UTC.
     WriteTime = 5,
 }
 
@@ -352,8 +354,9 @@ impl Asset {
 ///
 /// Deserializes from the Gumnut JSON of an asset (unknown keys are rejected; `type`,
 /// `people[].asset_count` and `asset_id`s inside nested objects are accepted and checked or
-/// ignored). Without `local_datetime` the capture time is `file_created_at`, else the time of the
-/// write, both in UTC with offset `+00:00`.
+/// ignored). Without `local_datetime` the capture time is the earlier of `file_created_at` and
+/// `file_modified_at` (whichever are given), else the time of the write, in UTC with offset
+/// `+00:00` (or in `metadata.timezone` when given); `local_datetime_source` says which.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NewAsset {
@@ -376,8 +379,8 @@ pub struct NewAsset {
     /// Capture time: wall-clock, with the offset when the value carries one.
     pub local_datetime: Option<DateTimeInput>,
     /// Where `local_datetime` came from; with `local_datetime` it defaults to `given`
-    /// (`import_paths` sets `exif`, `quicktime` or `file_mtime`). Without `local_datetime` it
-    /// must be None: the source is then `file_created_at` or `write_time`.
+    /// (`import_paths` sets `exif` or `quicktime`). Without `local_datetime` it must be None:
+    /// the source is then `file_mtime`, `file_created_at` or `write_time` (see [`NewAsset`]).
     pub local_datetime_source: Option<TimeSource>,
     /// Base64 SHA-256 (32 bytes).
     pub checksum: Option<String>,

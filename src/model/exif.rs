@@ -201,7 +201,7 @@ impl Exif {
 
 impl ExifRef<'_> {
     /// The owned form.
-    pub(crate) fn to_exif(&self) -> Exif {
+    pub(crate) fn to_exif(self) -> Exif {
         Exif {
             asset_id: self.asset_id.map(str::to_owned),
             created_at: self.created_at,

@@ -1,6 +1,6 @@
 //! The record types users see: assets, faces, people, albums, libraries, EXIF, and the time
-//! rules they follow. Storage layouts live in [`crate::storage`]; JSON shapes in
-//! [`crate::views`].
+//! rules they follow. Storage layouts live in the crate-private `storage` module
+//! (docs/design.md); JSON shapes in [`crate::views`].
 
 pub mod album;
 pub mod asset;

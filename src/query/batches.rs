@@ -18,10 +18,10 @@ use redb::{ReadTransaction, ReadableTable};
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::model::Asset;
-use crate::query::build::{self, PeopleCache};
 use crate::query::cursor::Start;
 use crate::query::list::{Hit, Resolved};
 use crate::query::ListAssets;
+use crate::records::{self, PeopleCache};
 use crate::storage::codec::AlbumRecord;
 use crate::storage::tables;
 use crate::views::arrow::{schema, BatchBuilder, Row};
@@ -111,7 +111,7 @@ impl Catalog {
         let (known, mut names, mut tally) = (HashMap::new(), HashMap::new(), Tally::default());
         let mut album_ids = Vec::with_capacity(assets.len());
         for a in assets {
-            album_ids.push(match build::lookup_u64(&ids, &a.id)? {
+            album_ids.push(match records::lookup_u64(&ids, &a.id)? {
                 Some(key) => album_ids_of(&links, &albums, key, &known, &mut names, &mut tally)?,
                 None => Vec::new(),
             });
@@ -145,7 +145,7 @@ fn album_ids_of(
             out.push(id.clone());
             continue;
         }
-        let rec: AlbumRecord = build::load_u32(albums, album, "album", tally)?;
+        let rec: AlbumRecord = records::load_u32(albums, album, "album", tally)?;
         out.push(rec.id.clone());
         names.insert(album, rec.id);
     }
@@ -209,10 +209,10 @@ fn chunk_batch(
     for (_, key, rec) in hits {
         let rec = match rec {
             Some(r) => *r,
-            None => build::load_asset(&records, key, &mut tally)?,
+            None => records::load_asset(&records, key, &mut tally)?,
         };
         let album_ids = album_ids_of(&links, &albums, key, known, &mut names, &mut tally)?;
-        let asset = build::asset_public(rec, library_id, &people, &mut cache, &mut tally)?;
+        let asset = records::asset_public(rec, library_id, &people, &mut cache, &mut tally)?;
         builder.append(&Row {
             asset: &asset,
             album_ids: &album_ids,

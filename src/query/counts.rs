@@ -1,6 +1,6 @@
 //! Counts and listings that are read, not counted: `count_assets`, `list_albums`,
 //! `list_people` and the catalogue `summary`. Totals come from the maintained entry counts of
-//! the list index ([`tables::LIST_COUNTS`], updated by every write in its own transaction);
+//! the list index (`tables::LIST_COUNTS`, updated by every write in its own transaction);
 //! only filters that no maintained count answers (time bounds, album and person together, a
 //! cursor, `ids`) walk index entries, and even then no asset record is read (but for `ids`,
 //! at most 100 records).
@@ -11,9 +11,9 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::{Album, Library, Person};
-use crate::query::build::{self, lookup_u32};
 use crate::query::cursor::Start;
 use crate::query::{plan, ListAssets, State, DEFAULT_LIMIT, MAX_IDS};
+use crate::records::{self, lookup_u32};
 use crate::storage::codec::{self, AlbumRecord, LibraryRecord, PersonRecord};
 use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
@@ -202,7 +202,7 @@ impl Catalog {
                     Error::Corrupt(format!("album {} names a missing library", rec.id))
                 })?;
             let n = group_count(&counts, Group::Album(k.value()), State::Live)?;
-            out.push(build::album_public(&rec, lib, n));
+            out.push(records::album_public(&rec, lib, n));
         }
         out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         Ok(out)
@@ -225,7 +225,7 @@ impl Catalog {
         for row in txn.open_table(tables::PEOPLE)?.iter()? {
             let (_, v) = row?;
             let rec: PersonRecord = codec::decode(v.value())?;
-            out.push(build::person_public(&rec));
+            out.push(records::person_public(&rec));
         }
         out.sort_by(|a, b| b.asset_count.cmp(&a.asset_count).then(a.id.cmp(&b.id)));
         Ok(out)
@@ -259,7 +259,7 @@ impl Catalog {
         for (key, rec) in library_records(&txn)? {
             let g = Group::Library(key);
             libraries.push(LibrarySummary {
-                library: build::library_public(&rec),
+                library: records::library_public(&rec),
                 live: group_count(&counts, g, State::Live)?,
                 trashed: group_count(&counts, g, State::Trashed)?,
                 albums: per_library.get(&key).copied().unwrap_or(0),

@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::truncate_for_message;
 use crate::model::{Asset, DateTimeInput};
-use crate::query::build::{self, PeopleCache};
+use crate::records::{self, PeopleCache};
 use crate::snapshot::View;
 use crate::storage::codec::LibraryRecord;
 use crate::storage::immich_keys as ik;
@@ -729,16 +729,16 @@ pub(crate) fn assets_of_keys(
     let mut library_ids: HashMap<u32, String> = HashMap::new();
     let mut out = Vec::with_capacity(keys.len());
     for &key in keys {
-        let rec = build::load_asset(&assets, key, tally)?;
+        let rec = records::load_asset(&assets, key, tally)?;
         let lib = match library_ids.entry(rec.library) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let lib: LibraryRecord =
-                    build::load_u32(&libraries, rec.library, "library", tally)?;
+                    records::load_u32(&libraries, rec.library, "library", tally)?;
                 e.insert(lib.id)
             }
         };
-        out.push(build::asset_public(rec, lib, &people, &mut cache, tally)?);
+        out.push(records::asset_public(rec, lib, &people, &mut cache, tally)?);
     }
     Ok(out)
 }

@@ -10,10 +10,10 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::time::TimeBound;
 use crate::model::{Album, Asset, Library, Person};
-use crate::query::build::{self, lookup_u32, lookup_u64, PeopleCache};
 use crate::query::cursor::{self, Start};
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
+use crate::records::{self, lookup_u32, lookup_u64, PeopleCache};
 use crate::snapshot::View;
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
 use crate::storage::fast::AssetRef;
@@ -42,20 +42,6 @@ pub(crate) struct RawPage {
     pub data: Vec<Asset>,
     pub has_more: bool,
     pub last: Option<Vec<u8>>,
-}
-
-/// The library a read names, or the only one. None when the catalogue has no library.
-fn read_library(
-    txn: &ReadTransaction,
-    library_id: Option<&str>,
-    tally: &mut Tally,
-) -> Result<Option<(u32, LibraryRecord)>> {
-    build::resolve_library(
-        &txn.open_table(tables::LIBRARY_IDS)?,
-        &txn.open_table(tables::LIBRARIES)?,
-        library_id,
-        tally,
-    )
 }
 
 impl Catalog {
@@ -127,15 +113,15 @@ impl Catalog {
         let mut tally = Tally::default();
         let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
             .ok_or_else(|| Error::not_found("asset", asset_id))?;
-        let rec = build::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut tally)?;
-        let lib: LibraryRecord = build::load_u32(
+        let rec = records::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut tally)?;
+        let lib: LibraryRecord = records::load_u32(
             &txn.open_table(tables::LIBRARIES)?,
             rec.library,
             "library",
             &mut tally,
         )?;
         let people = txn.open_table(tables::PEOPLE)?;
-        let asset = build::asset_public(
+        let asset = records::asset_public(
             rec,
             &lib.id,
             &people,
@@ -152,7 +138,7 @@ impl Catalog {
         let mut out = Vec::new();
         for row in txn.open_table(tables::LIBRARIES)?.iter()? {
             let (_, v) = row?;
-            out.push(build::library_public(&crate::storage::codec::decode(
+            out.push(records::library_public(&crate::storage::codec::decode(
                 v.value(),
             )?));
         }
@@ -168,8 +154,8 @@ impl Catalog {
         let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, album_id)?
             .ok_or_else(|| Error::not_found("album", album_id))?;
         let rec: AlbumRecord =
-            build::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", &mut tally)?;
-        let lib: LibraryRecord = build::load_u32(
+            records::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", &mut tally)?;
+        let lib: LibraryRecord = records::load_u32(
             &txn.open_table(tables::LIBRARIES)?,
             rec.library,
             "library",
@@ -180,7 +166,7 @@ impl Catalog {
             Group::Album(key),
             State::Live,
         )?;
-        Ok(build::album_public(&rec, &lib.id, count))
+        Ok(records::album_public(&rec, &lib.id, count))
     }
 
     /// One person by id, with the maintained `asset_count`.
@@ -189,13 +175,13 @@ impl Catalog {
         let txn = self.begin_read()?;
         let key = lookup_u32(&txn.open_table(tables::PERSON_IDS)?, person_id)?
             .ok_or_else(|| Error::not_found("person", person_id))?;
-        let rec = build::load_u32(
+        let rec = records::load_u32(
             &txn.open_table(tables::PEOPLE)?,
             key,
             "person",
             &mut Tally::default(),
         )?;
-        Ok(build::person_public(&rec))
+        Ok(records::person_public(&rec))
     }
 
     /// One page in one read transaction. `start` overrides `starting_after_id` (iterators).
@@ -226,7 +212,7 @@ impl Catalog {
                 let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, id)?
                     .ok_or_else(|| Error::not_found("album", id.as_str()))?;
                 let rec: AlbumRecord =
-                    build::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", tally)?;
+                    records::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", tally)?;
                 Some((key, rec))
             }
             None => None,
@@ -240,7 +226,7 @@ impl Catalog {
         };
         let library = match (&q.library_id, &album) {
             (None, Some((_, a))) => {
-                let rec: LibraryRecord = build::load_u32(
+                let rec: LibraryRecord = records::load_u32(
                     &txn.open_table(tables::LIBRARIES)?,
                     a.library,
                     "library",
@@ -248,7 +234,7 @@ impl Catalog {
                 )?;
                 Some((a.library, rec))
             }
-            (id, _) => read_library(txn, id.as_deref(), tally)?,
+            (id, _) => records::read_library(txn, id.as_deref(), tally)?,
         };
         let start = match start {
             Some(s) => s,
@@ -354,7 +340,7 @@ impl Catalog {
                 let Some(key) = lookup_u64(&asset_ids, id)? else {
                     continue;
                 };
-                let rec = build::load_asset(&assets, key, tally)?;
+                let rec = records::load_asset(&assets, key, tally)?;
                 if !Catalog::matches_record(txn, q, r, key, &rec)? {
                     continue;
                 }
@@ -418,9 +404,9 @@ impl Catalog {
         for (_, key, rec) in hits {
             let rec = match rec {
                 Some(r) => *r,
-                None => build::load_asset(&assets, key, tally)?,
+                None => records::load_asset(&assets, key, tally)?,
             };
-            data.push(build::asset_public(
+            data.push(records::asset_public(
                 rec, &r.lib.id, &people, &mut cache, tally,
             )?);
         }

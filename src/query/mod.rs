@@ -1,15 +1,17 @@
 //! Reads: the public parameter structs with their validation, and the query modules —
-//! `plan` (which index range drives a list), [`cursor`] (the `starting_after_id` rule),
+//! `plan` (which index range drives a list), `cursor` (the `starting_after_id` rule),
 //! [`list`] (Gumnut's list calls), [`counts`] (totals, albums, people and the summary from
-//! maintained counts), [`immich`] (Immich-style reads), [`search`] (search with exact totals)
-//! and [`buckets`] (time buckets from maintained day counts).
+//! maintained counts), [`immich`] (Immich-style reads), [`search`] (search with exact totals),
+//! `postings` (the posting bitmaps search intersects), [`buckets`] (time buckets) with `days`
+//! (the maintained day counts they sum), [`random`] (random samples) and, with the `arrow`
+//! feature, `batches` (Arrow record batches of whole catalogues). Stored records become
+//! public types in the crate-level `records` module, which writes use too.
 
 #[cfg(feature = "arrow")]
 pub mod batches;
 pub mod buckets;
-pub(crate) mod build;
 pub mod counts;
-pub mod cursor;
+pub(crate) mod cursor;
 pub(crate) mod days;
 pub mod immich;
 pub(crate) mod json;

@@ -1,5 +1,5 @@
 //! [`Catalog::random_assets`]: Immich's `GET /assets/random`, as a uniform sample drawn from
-//! the maintained random pool (see [`crate::storage::immich_keys`]): its cost follows `count`,
+//! the maintained random pool (see `storage::immich_keys`): its cost follows `count`,
 //! not the library.
 
 use rand::SeedableRng;

@@ -24,11 +24,11 @@ use crate::facets::{self, Field, TextField};
 use crate::ids::{self, IdKind};
 use crate::model::time::TimeBound;
 use crate::model::{Asset, AssetType, DateTimeInput, Visibility};
-use crate::query::build::{self, lookup_u32, PeopleCache};
 use crate::query::counts::group_count;
 use crate::query::cursor::Start;
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, days, postings, State, DEFAULT_LIMIT};
+use crate::records::{self, lookup_u32, PeopleCache};
 use crate::storage::codec::{AlbumRecord, LibraryRecord};
 use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
@@ -303,8 +303,8 @@ impl Catalog {
             let mut cache = PeopleCache::shared(view);
             let mut data = Vec::with_capacity(matches.len());
             for m in matches {
-                let rec = build::load_asset(&assets, m.key, &mut tally)?;
-                data.push(build::asset_public(
+                let rec = records::load_asset(&assets, m.key, &mut tally)?;
+                data.push(records::asset_public(
                     rec,
                     &plan.lib.id,
                     &people,
@@ -334,7 +334,7 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
     for id in q.album_ids.iter().flatten() {
         let key = lookup_u32(&album_ids, id)?.ok_or_else(|| Error::not_found("album", id))?;
         if seen.insert(key) {
-            albums.push((key, build::load_u32(&album_table, key, "album", tally)?));
+            albums.push((key, records::load_u32(&album_table, key, "album", tally)?));
         }
     }
     let person_ids = txn.open_table(tables::PERSON_IDS)?;
@@ -349,9 +349,9 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
     let library = match (&q.library_id, albums.first()) {
         (None, Some((_, a))) => Some((
             a.library,
-            build::load_u32::<LibraryRecord>(&libraries, a.library, "library", tally)?,
+            records::load_u32::<LibraryRecord>(&libraries, a.library, "library", tally)?,
         )),
-        (id, _) => build::resolve_library(
+        (id, _) => records::resolve_library(
             &txn.open_table(tables::LIBRARY_IDS)?,
             &libraries,
             id.as_deref(),

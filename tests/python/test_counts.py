@@ -173,14 +173,18 @@ def test_time_source_errors(mem: photocat.Catalog) -> None:
 def test_time_source_of_imported_files(mem: photocat.Catalog) -> None:
     report = mem.import_paths([PHOTOS])
     by_name = {a.original_file_name: a.local_datetime_source for a in report.created}
-    assert set(by_name.values()) <= {"exif", "quicktime", "file_mtime"}
+    file_times = {"file_mtime", "file_created_at"}
+    assert set(by_name.values()) <= {"exif", "quicktime"} | file_times
     assert by_name["Apple_iPhone_5.jpg"] == "exif"
     videos = [a for a in report.created if a.type == "VIDEO"]
     assert any(v.local_datetime_source == "quicktime" for v in videos)
-    assert "file_mtime" in by_name.values()  # files with no capture time are dated by the file
+    # Files with no capture time are dated by the earlier of their two file times, in UTC (the
+    # rule of every record without local_datetime).
+    assert file_times & set(by_name.values())
     for a in report.created:
-        if a.local_datetime_source == "file_mtime":
-            assert a.captured_at == a.file_modified_at
+        if a.local_datetime_source in file_times:
+            assert a.captured_at == min(a.file_created_at, a.file_modified_at)
+            assert a.local_offset == dt.timezone.utc
 
 
 def test_time_source_is_none_for_format_1_assets(tmp_path: Path) -> None:

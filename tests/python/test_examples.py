@@ -19,9 +19,10 @@ def test_demo_shows_where_capture_times_come_from(tmp_path: Path) -> None:
     header = next(line for line in out.stderr.splitlines() if line.startswith("local_datetime"))
     assert "time from" in header
     rows = out.stderr.split(header + "\n", 1)[1].splitlines()[:5]
-    assert all(any(src in row for src in ("exif", "quicktime", "file_mtime")) for row in rows), rows
-    if any("file_mtime" in row for row in rows):
-        assert "time from file_mtime: the file has no capture time" in out.stderr
+    sources = ("exif", "quicktime", "file_mtime", "file_created_at")
+    assert all(any(src in row for src in sources) for row in rows), rows
+    if any("file_mtime" in row or "file_created_at" in row for row in rows):
+        assert "the file has no capture time" in out.stderr
     assert "Summary(format_version=4" in out.stderr
 
 

@@ -1,11 +1,13 @@
-//! From stored records to the public types: the one place that applies the view defaults
-//! (`device_id`, `mime_type`, file times) and resolves internal keys to public ids.
+//! From stored records to the public types, used by reads (`query`) and writes (`write`)
+//! alike: the one place that applies the view defaults (`device_id`, `mime_type`, file times)
+//! and resolves internal keys to public ids, with the record loads and id look-ups both sides
+//! need and the library rule ([`resolve_library`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate};
-use redb::ReadableTable;
+use redb::{ReadTransaction, ReadableTable};
 
 use crate::catalog::Tally;
 use crate::error::{Error, Result};
@@ -13,6 +15,7 @@ use crate::model::time::{instant_from_micros, naive_from_micros};
 use crate::model::{Album, Asset, Face, Library, Person, DEFAULT_MIME_TYPE};
 use crate::snapshot::{CachedPerson, View};
 use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
+use crate::storage::tables;
 
 type Bytes = &'static [u8];
 
@@ -59,7 +62,8 @@ pub(crate) fn lookup_u32(
     Ok(t.get(id)?.map(|v| v.value()))
 }
 
-/// The library named by `library_id`, or else the only library: the one place of that rule.
+/// The library named by `library_id`, or else the only library: the one place of that rule
+/// (reads, writes and `import_paths`' early check all come here).
 /// None when the catalogue has no library; several libraries make None `InvalidArgument`.
 pub(crate) fn resolve_library(
     ids: &impl ReadableTable<&'static str, u32>,
@@ -100,6 +104,21 @@ pub(crate) fn resolve_library(
             )))
         }
     }
+}
+
+/// [`resolve_library`] in a read transaction: the library a read (or an import's early check)
+/// names, or the only one. None when the catalogue has no library.
+pub(crate) fn read_library(
+    txn: &ReadTransaction,
+    library_id: Option<&str>,
+    tally: &mut Tally,
+) -> Result<Option<(u32, LibraryRecord)>> {
+    resolve_library(
+        &txn.open_table(tables::LIBRARY_IDS)?,
+        &txn.open_table(tables::LIBRARIES)?,
+        library_id,
+        tally,
+    )
 }
 
 pub(crate) fn person_public(p: &PersonRecord) -> Person {

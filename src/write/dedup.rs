@@ -1,0 +1,89 @@
+//! Checksum uniqueness: the keys of an asset's checksums, and what `add_assets` does with a
+//! record whose checksum is already in the library (see [`super::OnDuplicate`]): the outcome
+//! of each record, created or a duplicate, is decided here and returned as [`AddedAsset`], so
+//! no caller has to compare ids.
+
+/// One record's result of [`Catalog::add_assets_with_outcome`](crate::Catalog::add_assets_with_outcome).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddedAsset {
+    /// The asset the record created, or (with [`OnDuplicate::Skip`](super::OnDuplicate::Skip))
+    /// the asset that already had its checksum: a stored one, or one an earlier record of the
+    /// same call created.
+    pub asset: Asset,
+    /// True when this record created `asset`; false when it was skipped as a duplicate.
+    pub created: bool,
+}
+
+use std::collections::HashMap;
+
+use redb::ReadableTable;
+
+use crate::error::{Error, Result};
+use crate::model::Asset;
+use crate::storage::codec::AssetRecord;
+use crate::storage::keys::{self, ChecksumKind};
+
+/// Where one input record of `add_assets` ended up.
+pub(super) enum Outcome {
+    /// The record made the batch's `j`th new asset.
+    Created(usize),
+    /// Its checksum is that of the batch's `j`th new asset, made by an earlier record.
+    SameAsEarlier(usize),
+    /// Its checksum is that of the stored asset with this key.
+    Existing(u64),
+}
+
+impl Outcome {
+    /// Whether the record created its asset (the `created` of [`AddedAsset`]).
+    pub(super) fn created(&self) -> bool {
+        matches!(self, Outcome::Created(_))
+    }
+}
+
+/// The first of `rec`'s checksums already taken, by a stored asset (`sums`, the checksum
+/// table) or by an earlier record of the batch (`batch`: checksum key to index of the batch's
+/// new assets), with the checksum's field name.
+pub(super) fn find_duplicate(
+    sums: &impl ReadableTable<&'static [u8], u64>,
+    batch: &HashMap<Vec<u8>, usize>,
+    rec: &AssetRecord,
+) -> Result<Option<(Outcome, &'static str)>> {
+    for (k, field) in checksum_keys(rec) {
+        if let Some(key) = sums.get(k.as_slice())?.map(|v| v.value()) {
+            return Ok(Some((Outcome::Existing(key), field)));
+        }
+        if let Some(&j) = batch.get(&k) {
+            return Ok(Some((Outcome::SameAsEarlier(j), field)));
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn duplicate_checksum(i: usize, field: &str, existing: &str) -> Error {
+    Error::Duplicate {
+        message: format!(
+            "records[{i}]: {field} already belongs to asset {existing:?} in this library \
+             (pass on_duplicate=\"skip\" to return the existing asset instead)"
+        ),
+        existing_id: existing.to_owned(),
+    }
+}
+
+/// The uniqueness keys of an asset's checksums, each with its field name.
+pub(super) fn checksum_keys(rec: &AssetRecord) -> Vec<(Vec<u8>, &'static str)> {
+    let owner = rec.owner_id.as_deref();
+    let mut out = Vec::with_capacity(2);
+    if let Some(c) = &rec.checksum {
+        out.push((
+            keys::checksum_key(rec.library, ChecksumKind::Sha256, c, owner),
+            "checksum",
+        ));
+    }
+    if let Some(c) = &rec.checksum_sha1 {
+        out.push((
+            keys::checksum_key(rec.library, ChecksumKind::Sha1, c, owner),
+            "checksum_sha1",
+        ));
+    }
+    out
+}

@@ -1,0 +1,285 @@
+//! People, faces and merges.
+
+use std::collections::HashMap;
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::prepare::prepare_face;
+use super::{at_face, build_asset, bumped, distinct_ids, now_micros, run_write, store};
+use crate::catalog::{Catalog, Tally};
+use crate::error::{Error, Result};
+use crate::ids::{self, IdKind};
+use crate::index::IndexTables;
+use crate::model::{Asset, Face, NewFace, NewPerson, Person};
+use crate::records::{self, lookup_u32, lookup_u64};
+use crate::storage::codec::{self, AssetRecord, FaceRecord, PersonRecord};
+use crate::storage::tables::{self, counter};
+
+impl Catalog {
+    /// Creates a person.
+    pub fn create_person(&self, person: NewPerson) -> Result<Person> {
+        if let Some(id) = &person.id {
+            ids::validate(IdKind::Person, id)?;
+        }
+        let now = now_micros();
+        run_write(self, |txn| {
+            let (_, rec) = RefTables::open(txn)?.create_person(person, now)?;
+            Ok(records::person_public(&rec))
+        })
+    }
+
+    /// Changes the given fields of a person (fields left None stay as they are) and bumps
+    /// `updated_at`.
+    pub fn update_person(&self, person_id: &str, update: NewPerson) -> Result<Person> {
+        ids::validate(IdKind::Person, person_id)?;
+        let now = now_micros();
+        run_write(self, |txn| {
+            let key = lookup_u32(&txn.open_table(tables::PERSON_IDS)?, person_id)?
+                .ok_or_else(|| Error::not_found("person", person_id))?;
+            let mut people = txn.open_table(tables::PEOPLE)?;
+            let mut rec: PersonRecord =
+                records::load_u32(&people, key, "person", &mut Tally::default())?;
+            if let Some(v) = update.name {
+                rec.name = Some(v);
+            }
+            if let Some(v) = update.birth_date {
+                rec.birth_date = Some(chrono::Datelike::num_days_from_ce(&v));
+            }
+            if let Some(v) = update.is_hidden {
+                rec.is_hidden = v;
+            }
+            if let Some(v) = update.is_favorite {
+                rec.is_favorite = v;
+            }
+            if let Some(v) = update.thumbnail_face_id {
+                rec.thumbnail_face_id = Some(v);
+            }
+            if let Some(v) = update.thumbnail_face_url {
+                rec.thumbnail_face_url = Some(v);
+            }
+            rec.updated_at = bumped(rec.updated_at, now);
+            people.insert(key, codec::encode(&rec)?.as_slice())?;
+            Ok(records::person_public(&rec))
+        })
+    }
+
+    /// Moves every face of the `from_ids` people to `into_id`, then deletes those people.
+    pub fn merge_people<S: AsRef<str>>(&self, into_id: &str, from_ids: &[S]) -> Result<Person> {
+        ids::validate(IdKind::Person, into_id)?;
+        let from = distinct_ids(from_ids, IdKind::Person)?;
+        if from.contains(&into_id) {
+            return Err(Error::invalid(format!(
+                "cannot merge person {into_id:?} into itself"
+            )));
+        }
+        let now = now_micros();
+        run_write(self, |txn| {
+            let person_ids = txn.open_table(tables::PERSON_IDS)?;
+            let into = lookup_u32(&person_ids, into_id)?
+                .ok_or_else(|| Error::not_found("person", into_id))?;
+            let mut from_keys = Vec::new();
+            for id in &from {
+                from_keys.push(
+                    lookup_u32(&person_ids, id)?.ok_or_else(|| Error::not_found("person", *id))?,
+                );
+            }
+            drop(person_ids);
+            for &p in &from_keys {
+                let assets: Vec<u64> = txn
+                    .open_table(tables::PERSON_ASSETS)?
+                    .range((p, 0)..=(p, u64::MAX))?
+                    .map(|r| r.map(|(k, _)| k.value().1))
+                    .collect::<std::result::Result<_, _>>()?;
+                for key in assets {
+                    let old = records::load_asset(
+                        &txn.open_table(tables::ASSETS)?,
+                        key,
+                        &mut Tally::default(),
+                    )?;
+                    let mut rec = old.clone();
+                    for f in &mut rec.faces {
+                        if f.person == Some(p) {
+                            f.person = Some(into);
+                            f.updated_at = bumped(f.updated_at, now);
+                        }
+                    }
+                    rec.updated_at = bumped(rec.updated_at, now);
+                    IndexTables::update(txn, key, Some(&old), Some(&rec))?;
+                    store(txn, key, &rec)?;
+                }
+            }
+            let mut people = txn.open_table(tables::PEOPLE)?;
+            let mut ids_t = txn.open_table(tables::PERSON_IDS)?;
+            for (&p, id) in from_keys.iter().zip(&from) {
+                people.remove(p)?;
+                ids_t.remove(*id)?;
+            }
+            let mut rec: PersonRecord =
+                records::load_u32(&people, into, "person", &mut Tally::default())?;
+            rec.updated_at = bumped(rec.updated_at, now);
+            people.insert(into, codec::encode(&rec)?.as_slice())?;
+            Ok(records::person_public(&rec))
+        })
+    }
+
+    /// Adds faces to existing assets (each record names its `asset_id`) in one transaction.
+    pub fn add_faces(&self, records: Vec<NewFace>) -> Result<Vec<Face>> {
+        let now = now_micros();
+        let prepared: Vec<(String, FaceRecord, Option<String>)> = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let asset_id = f
+                    .asset_id
+                    .clone()
+                    .ok_or_else(|| Error::invalid(format!("faces[{i}]: asset_id is required")))?;
+                ids::validate(IdKind::Asset, &asset_id).map_err(|e| at_face(i, e))?;
+                let (face, person) = prepare_face(f, now).map_err(|e| at_face(i, e))?;
+                Ok((asset_id, face, person))
+            })
+            .collect::<Result<_>>()?;
+        run_write(self, |txn| {
+            let mut out_ids = Vec::with_capacity(prepared.len());
+            let mut touched: HashMap<u64, (AssetRecord, AssetRecord)> = HashMap::new();
+            for (i, (asset_id, mut face, person)) in prepared.into_iter().enumerate() {
+                let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, &asset_id)?
+                    .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
+                let mut refs = RefTables::open(txn)?;
+                face.person = refs.resolve_person(person.as_deref())?;
+                refs.claim_face_id(&face.id, key)
+                    .map_err(|e| at_face(i, e))?;
+                drop(refs);
+                let (_, new) = match touched.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        let rec = records::load_asset(
+                            &txn.open_table(tables::ASSETS)?,
+                            key,
+                            &mut Tally::default(),
+                        )?;
+                        v.insert((rec.clone(), rec))
+                    }
+                };
+                new.faces.push(face);
+                out_ids.push((key, new.faces.len() - 1));
+            }
+            let mut idx = IndexTables::open(txn)?;
+            for (key, (old, new)) in &mut touched {
+                new.updated_at = bumped(new.updated_at, now);
+                idx.apply(*key, Some(old), Some(new))?;
+            }
+            idx.finish()?;
+            for (key, (_, new)) in &touched {
+                store(txn, *key, new)?;
+            }
+            let built: HashMap<u64, Asset> = touched
+                .into_iter()
+                .map(|(k, (_, new))| Ok((k, build_asset(txn, new)?)))
+                .collect::<Result<_>>()?;
+            Ok(out_ids
+                .into_iter()
+                .map(|(k, i)| built[&k].faces[i].clone())
+                .collect())
+        })
+    }
+
+    /// Assigns a face to a person, or unassigns it with None.
+    pub fn assign_face(&self, face_id: &str, person_id: Option<&str>) -> Result<Face> {
+        ids::validate(IdKind::Face, face_id)?;
+        if let Some(p) = person_id {
+            ids::validate(IdKind::Person, p)?;
+        }
+        let now = now_micros();
+        run_write(self, |txn| {
+            let key = lookup_u64(&txn.open_table(tables::FACE_IDS)?, face_id)?
+                .ok_or_else(|| Error::not_found("face", face_id))?;
+            let person = RefTables::open(txn)?.resolve_person(person_id)?;
+            let old =
+                records::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut Tally::default())?;
+            let mut rec = old.clone();
+            let pos = rec
+                .faces
+                .iter()
+                .position(|f| f.id == face_id)
+                .ok_or_else(|| Error::Corrupt(format!("face {face_id} is not on its asset")))?;
+            if rec.faces[pos].person != person {
+                rec.faces[pos].person = person;
+                rec.faces[pos].updated_at = bumped(rec.faces[pos].updated_at, now);
+                rec.updated_at = bumped(rec.updated_at, now);
+                IndexTables::update(txn, key, Some(&old), Some(&rec))?;
+                store(txn, key, &rec)?;
+            }
+            let mut faces = build_asset(txn, rec)?.faces;
+            Ok(faces.swap_remove(pos))
+        })
+    }
+}
+
+/// The id tables a write consults per record, opened once per transaction.
+pub(super) struct RefTables<'t> {
+    pub(super) person_ids: redb::Table<'t, &'static str, u32>,
+    pub(super) people: redb::Table<'t, u32, &'static [u8]>,
+    pub(super) face_ids: redb::Table<'t, &'static str, u64>,
+    pub(super) counters: redb::Table<'t, &'static str, u64>,
+}
+
+impl<'t> RefTables<'t> {
+    pub(super) fn open(txn: &'t WriteTransaction) -> Result<Self> {
+        Ok(RefTables {
+            person_ids: txn.open_table(tables::PERSON_IDS)?,
+            people: txn.open_table(tables::PEOPLE)?,
+            face_ids: txn.open_table(tables::FACE_IDS)?,
+            counters: txn.open_table(tables::COUNTERS)?,
+        })
+    }
+
+    pub(super) fn resolve_person(&self, person_id: Option<&str>) -> Result<Option<u32>> {
+        match person_id {
+            None => Ok(None),
+            Some(p) => lookup_u32(&self.person_ids, p)?
+                .map(Some)
+                .ok_or_else(|| Error::not_found("person", p)),
+        }
+    }
+
+    pub(super) fn claim_face_id(&mut self, face_id: &str, asset: u64) -> Result<()> {
+        if self.face_ids.get(face_id)?.is_some() {
+            return Err(Error::Duplicate {
+                message: format!("face {face_id:?} already exists"),
+                existing_id: face_id.to_owned(),
+            });
+        }
+        self.face_ids.insert(face_id, asset)?;
+        Ok(())
+    }
+
+    pub(super) fn create_person(&mut self, p: NewPerson, now: i64) -> Result<(u32, PersonRecord)> {
+        let id = ids::given_or_new(IdKind::Person, p.id.as_deref())?;
+        if self.person_ids.get(id.as_str())?.is_some() {
+            return Err(Error::Duplicate {
+                message: format!("person {id:?} already exists"),
+                existing_id: id,
+            });
+        }
+        let next = self.counters.get(counter::PERSON)?.map_or(1, |v| v.value());
+        self.counters.insert(counter::PERSON, next + 1)?;
+        let key =
+            u32::try_from(next).map_err(|_| Error::invalid("too many people (at most 2^32)"))?;
+        let created_at = p.created_at.map_or(now, |t| t.timestamp_micros());
+        let rec = PersonRecord {
+            id: id.clone(),
+            name: p.name,
+            birth_date: p.birth_date.map(|d| chrono::Datelike::num_days_from_ce(&d)),
+            is_hidden: p.is_hidden.unwrap_or(false),
+            is_favorite: p.is_favorite.unwrap_or(false),
+            asset_count: 0,
+            thumbnail_face_id: p.thumbnail_face_id,
+            created_at,
+            updated_at: p.updated_at.map_or(created_at, |t| t.timestamp_micros()),
+            thumbnail_face_url: p.thumbnail_face_url,
+        };
+        self.person_ids.insert(id.as_str(), key)?;
+        self.people.insert(key, codec::encode(&rec)?.as_slice())?;
+        Ok((key, rec))
+    }
+}
