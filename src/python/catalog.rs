@@ -24,7 +24,7 @@ use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
 use crate::parquet::{ExportParquet, PartitionBy};
 use crate::query::batches::DEFAULT_BATCH_SIZE;
-use crate::query::cursor::Start;
+use crate::query::list::{Pages, DEFAULT_PAGE_SIZE};
 use crate::query::{ListAssets, State};
 use crate::write::{AddAssets, NewAlbum, NewLibrary, OnDuplicate};
 use crate::{
@@ -97,8 +97,9 @@ fn list_query(
 }
 
 // The signatures of the whole-result calls spell the default batch size out (so `help()` and
-// stubtest see a number); it is the engine's.
+// stubtest see a number); it is the engine's. The same for `iter_assets`'s page size.
 const _: () = assert!(DEFAULT_BATCH_SIZE == 65_536);
+const _: () = assert!(DEFAULT_PAGE_SIZE == 200);
 
 /// The filters and batch size of the whole-result calls (`arrow_stream`, `to_arrow`, ...):
 /// those of `list_assets` without `limit`, and `batch_size` (at least 1).
@@ -875,7 +876,8 @@ impl PyCatalog {
         page_size: i64,
     ) -> PyResult<PyAssetIterator> {
         let py = slf.py();
-        let cat = slf.get().cat(py)?;
+        // A closed catalogue raises here rather than at the first step.
+        slf.get().cat(py)?;
         let query = list_query(
             library_id,
             album_id,
@@ -888,16 +890,12 @@ impl PyCatalog {
             i64::from(crate::query::DEFAULT_LIMIT),
         )?;
         let page_size = self::page_size("page_size", page_size)?;
-        // The engine's own checks (no storage access).
-        cat.iter_assets(query.clone(), page_size).map(drop)?;
+        let pages = run(py, || Pages::new(query, page_size))?;
         Ok(PyAssetIterator {
             catalog: slf.clone().unbind(),
             walk: Mutex::new(Walk {
-                query,
-                page_size,
+                pages,
                 buffer: VecDeque::new(),
-                next: None,
-                done: false,
             }),
         })
     }
@@ -1340,7 +1338,7 @@ impl PyCatalog {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<super::import::PyImportReport> {
         super::import::import_paths(
-            self,
+            self.cat(py)?,
             py,
             paths,
             library_id,
@@ -1568,13 +1566,11 @@ impl PyCatalog {
     }
 }
 
-/// Where a walk of `iter_assets` stands.
+/// Where a walk of `iter_assets` stands: the engine's walk, and the assets of its last page
+/// not yielded yet.
 struct Walk {
-    query: ListAssets,
-    page_size: u32,
+    pages: Pages,
     buffer: VecDeque<Asset>,
-    next: Option<Start>,
-    done: bool,
 }
 
 /// The iterator of `Catalog.iter_assets`: yields `Asset`s, fetching a page at a time with the
@@ -1597,23 +1593,11 @@ impl PyAssetIterator {
         let mut walk = self.walk.try_lock().map_err(|_| {
             PyRuntimeError::new_err("the iterator is already running in another thread")
         })?;
-        if walk.buffer.is_empty() && !walk.done {
+        if walk.buffer.is_empty() && !walk.pages.is_done() {
             let cat = self.catalog.get().cat(py)?;
-            let (query, next, size) = (walk.query.clone(), walk.next.clone(), walk.page_size);
-            match run(py, move || cat.page(&query, next, size as usize)) {
-                Ok(page) => {
-                    walk.done = !page.has_more;
-                    match page.last {
-                        Some(last) => walk.next = Some(Start::After(last)),
-                        None => walk.done = true,
-                    }
-                    walk.buffer.extend(page.data);
-                }
-                Err(e) => {
-                    walk.done = true;
-                    return Err(e);
-                }
-            }
+            let pages = &mut walk.pages;
+            let data = run(py, move || pages.next_page(&cat))?;
+            walk.buffer.extend(data);
         }
         Ok(walk.buffer.pop_front().map(|a| PyAsset { inner: a }))
     }

@@ -1,12 +1,11 @@
 //! Conversions between Python values and the engine's types: datetimes (objects or ISO 8601
 //! strings) into [`DateTimeInput`], dicts into the engine's JSON input types (the same serde
-//! path as Gumnut JSON, so a dict and its JSON text are read by one set of rules), JSON text
-//! into Python objects, and id lists.
+//! path as Gumnut JSON, so a dict and its JSON text are read by one set of rules), and id
+//! lists. (Python objects out of the engine's views: [`super::objects`].)
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
@@ -325,12 +324,6 @@ pub(crate) fn str_list(obj: &Bound<'_, PyAny>, name: &str, noun: &str) -> PyResu
         }
     }
     Ok(out)
-}
-
-/// Python objects from JSON text (`json.loads`, which keeps the key order of the text).
-pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    LOADS.import(py, "json", "loads")?.call1((text,))
 }
 
 /// An optional `bool` argument: True, False or None. Anything else (`1`, `"true"`, a numpy

@@ -5,13 +5,14 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use super::catalog::PyCatalog;
 use super::convert::type_name;
 use super::errors::run;
 use super::model::PyAsset;
+use crate::catalog::Catalog;
 use crate::import::{ImportPaths, ImportReport};
 use crate::write::OnDuplicate;
 
@@ -109,9 +110,10 @@ fn paths_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
     iter.map(|p| p?.extract::<PathBuf>()).collect()
 }
 
-/// `Catalog.import_paths` (the method in `catalog.rs` delegates here).
+/// `Catalog.import_paths` into `cat` (the method in `catalog.rs` delegates here with its open
+/// catalogue).
 pub(crate) fn import_paths(
-    cat: &PyCatalog,
+    cat: Arc<Catalog>,
     py: Python<'_>,
     paths: &Bound<'_, PyAny>,
     library_id: Option<String>,
@@ -119,7 +121,6 @@ pub(crate) fn import_paths(
     on_duplicate: &str,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<PyImportReport> {
-    let cat = cat.cat(py)?;
     let paths = paths_arg(paths)?;
     let on_duplicate = OnDuplicate::from_str(on_duplicate)?;
     if let Some(p) = &progress {

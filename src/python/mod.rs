@@ -3,7 +3,7 @@
 //! the engine. Layout: [`catalog`] (the `Catalog` class and the `iter_assets` iterator),
 //! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`frames`]
 //! (`ArrowStream`, the Arrow C stream behind the data-science calls), [`convert`] (Python
-//! values in and out), [`errors`] (the one
+//! values in), [`objects`] (dicts and lists out of the views, for `to_dict`), [`errors`] (the one
 //! mapping of [`crate::Error`] onto `photocat.errors`, and the `run` helper that releases the
 //! interpreter around every storage call).
 
@@ -13,6 +13,7 @@ mod errors;
 mod frames;
 mod import;
 mod model;
+mod objects;
 
 use pyo3::prelude::*;
 

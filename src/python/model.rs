@@ -2,23 +2,25 @@
 //! `Album`, `Library`, `ChecksumMatch`. Each wraps
 //! the engine's value (frozen: immutable, shareable between threads), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
-//! Rust view; `to_dict` is that JSON parsed, keys in the same order).
+//! Rust view). `to_dict` and the nested attributes (`exif`, ...) are built from the same views
+//! by [`super::objects`], without JSON text: equal to the JSON parsed, keys in the same order.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
 use super::catalog::PyCatalog;
-use super::convert::json_loads;
 use super::errors::{invalid, run};
 use super::frames::PyArrowStream;
+use super::objects::{field_object, to_object};
 use crate::model::time::parse_duration;
 use crate::model::{Album, Asset, Face, Library, Person};
 use crate::query::counts::{LibrarySummary, Summary};
 use crate::query::immich::ChecksumMatch;
 use crate::query::search::SearchPage;
 use crate::query::AssetPage;
-use crate::views::gumnut::to_json_string;
+use crate::views::gumnut::{to_json_string, PageView, SearchPageView};
+use crate::views::immich::ImmichAsset;
 use crate::AllAssets;
 
 /// Python's repr of a string (`'text'`).
@@ -53,9 +55,10 @@ pub(crate) struct PyAsset {
 }
 
 impl PyAsset {
-    /// One key of the canonical dict (so nested objects keep the JSON's key order).
+    /// One key of the canonical dict, built alone from the view's field (so nested objects
+    /// keep the JSON's key order).
     fn sub_dict<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.inner.to_json())?.get_item(key)
+        field_object(py, &self.inner, key)
     }
 }
 
@@ -336,7 +339,7 @@ impl PyAsset {
     /// >>> a.to_dict()["local_datetime"]
     /// '2024-01-02T03:04:05+01:00'
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.inner.to_json())
+        to_object(py, &self.inner)
     }
 
     /// The Immich JSON (`AssetResponseDto` of `immich-python-sdk==1.134.0`, keys in the order
@@ -364,7 +367,7 @@ impl PyAsset {
     /// >>> d["checksum"], d["isTrashed"], d["people"], d["unassignedFaces"]
     /// ('2jmj7l5rSw0yVb/vlWAYkK/YBwk=', False, [], [])
     fn to_immich_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.inner.to_immich_json())
+        to_object(py, &ImmichAsset::new(&self.inner))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -426,6 +429,14 @@ impl PyAssetPage {
             catalog,
         })
     }
+
+    /// The page in the Gumnut view's shape.
+    fn view(&self) -> PageView<'_> {
+        PageView {
+            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            has_more: self.has_more,
+        }
+    }
 }
 
 #[pymethods]
@@ -446,11 +457,7 @@ impl PyAssetPage {
     /// >>> photocat.Catalog.in_memory().list_assets().to_json()
     /// '{"data":[],"has_more":false}'
     fn to_json(&self) -> String {
-        crate::views::gumnut::PageView {
-            data: self.data.iter().map(|a| &a.get().inner).collect(),
-            has_more: self.has_more,
-        }
-        .to_json()
+        self.view().to_json()
     }
     /// `{"data": [asset dicts], "has_more": bool}`.
     ///
@@ -458,7 +465,7 @@ impl PyAssetPage {
     /// >>> photocat.Catalog.in_memory().list_assets().to_dict()
     /// {'data': [], 'has_more': False}
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.view())
     }
     /// The page as a pandas DataFrame (needs pandas and pyarrow: `pip install
     /// 'photocat[pandas]'`): one row per asset, in page order, with exactly the columns and
@@ -543,6 +550,16 @@ impl PySearchPage {
             catalog,
         })
     }
+
+    /// The page in the search view's shape.
+    fn view(&self) -> SearchPageView<'_> {
+        SearchPageView {
+            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            page: self.page,
+            has_more: self.has_more,
+            total: self.total,
+        }
+    }
 }
 
 #[pymethods]
@@ -574,13 +591,7 @@ impl PySearchPage {
     /// >>> photocat.Catalog.in_memory().search_assets().to_json()
     /// '{"data":[],"page":1,"has_more":false,"total":0}'
     fn to_json(&self) -> String {
-        crate::views::gumnut::SearchPageView {
-            data: self.data.iter().map(|a| &a.get().inner).collect(),
-            page: self.page,
-            has_more: self.has_more,
-            total: self.total,
-        }
-        .to_json()
+        self.view().to_json()
     }
     /// `{"data": [asset dicts], "page": int, "has_more": bool, "total": int}`.
     ///
@@ -588,7 +599,7 @@ impl PySearchPage {
     /// >>> photocat.Catalog.in_memory().search_assets(page=3).to_dict()
     /// {'data': [], 'page': 3, 'has_more': False, 'total': 0}
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.view())
     }
     /// The page as a pandas DataFrame (needs pandas and pyarrow: `pip install
     /// 'photocat[pandas]'`): one row per asset, in page order, with exactly the columns and
@@ -745,7 +756,7 @@ impl PyFace {
     /// `{"x": .., "y": .., "w": .., "h": ..}` in whole pixels.
     #[getter]
     fn bounding_box<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &json_of(&self.inner.bounding_box))
+        to_object(py, &self.inner.bounding_box)
     }
     /// For videos, when the face appears (milliseconds), or None.
     #[getter]
@@ -773,7 +784,7 @@ impl PyFace {
     }
     /// The face as in an asset's `faces` (a dict).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.inner)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
@@ -854,7 +865,7 @@ impl PyPerson {
     }
     /// The person as in an asset's `people` (a dict).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.inner)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
@@ -919,7 +930,7 @@ impl PyAlbum {
     }
     /// The same as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.inner)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
@@ -971,7 +982,7 @@ impl PyLibrary {
     }
     /// The same as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, &self.to_json())
+        to_object(py, &self.inner)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(

@@ -84,15 +84,10 @@ impl Catalog {
     /// page is read in its own snapshot; the walk continues from the position of the last
     /// asset returned, so it survives that asset being changed or deleted meanwhile.
     pub fn iter_assets(&self, query: ListAssets, page_size: u32) -> Result<AssetIter<'_>> {
-        check_limit("page_size", page_size)?;
-        query.validate()?;
         Ok(AssetIter {
             cat: self,
-            query,
-            page_size,
+            pages: Pages::new(query, page_size)?,
             buffer: VecDeque::new(),
-            next: None,
-            done: false,
         })
     }
 
@@ -418,45 +413,79 @@ impl Catalog {
     }
 }
 
-/// The iterator of [`Catalog::iter_assets`]: yields assets, fetching a page at a time.
-pub struct AssetIter<'c> {
-    cat: &'c Catalog,
+/// The walk of an iterator over a list query (the Rust [`AssetIter`] and the Python
+/// `AssetIterator`): the query, the page size, and where the next page starts. Each step reads
+/// one page in its own snapshot, strictly after the position of the last asset of the
+/// previous page (not its id: the walk survives that asset being changed or deleted).
+#[derive(Debug, Clone)]
+pub(crate) struct Pages {
     query: ListAssets,
     page_size: u32,
-    buffer: VecDeque<Asset>,
     next: Option<Start>,
     done: bool,
 }
 
-impl AssetIter<'_> {
-    fn fetch(&mut self) -> Result<()> {
-        let page = self
-            .cat
-            .page(&self.query, self.next.clone(), self.page_size as usize)?;
-        self.done = !page.has_more;
-        if let Some(last) = page.last {
-            self.next = Some(Start::After(last));
-        } else {
-            self.done = true;
-        }
-        self.buffer.extend(page.data);
-        Ok(())
+impl Pages {
+    /// A walk from the query's start (`starting_after_id`, else the top). Checks every
+    /// parameter (`page_size` 1 to 200) without touching storage.
+    pub(crate) fn new(query: ListAssets, page_size: u32) -> Result<Pages> {
+        check_limit("page_size", page_size)?;
+        query.validate()?;
+        Ok(Pages {
+            query,
+            page_size,
+            next: None,
+            done: false,
+        })
     }
+
+    /// True once the last page was read (or a step failed): the next step returns nothing.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The next page's assets (none once the walk is over; a page is never empty before).
+    /// An error ends the walk.
+    pub(crate) fn next_page(&mut self, cat: &Catalog) -> Result<Vec<Asset>> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let page = match cat.page(&self.query, self.next.take(), self.page_size as usize) {
+            Ok(page) => page,
+            Err(e) => {
+                self.done = true;
+                return Err(e);
+            }
+        };
+        match page.last {
+            Some(last) if page.has_more => self.next = Some(Start::After(last)),
+            _ => self.done = true,
+        }
+        Ok(page.data)
+    }
+}
+
+/// The iterator of [`Catalog::iter_assets`]: yields assets, fetching a page at a time.
+pub struct AssetIter<'c> {
+    cat: &'c Catalog,
+    pages: Pages,
+    buffer: VecDeque<Asset>,
 }
 
 impl Iterator for AssetIter<'_> {
     type Item = Result<Asset>;
 
     fn next(&mut self) -> Option<Result<Asset>> {
-        if self.buffer.is_empty() && !self.done {
-            if let Err(e) = self.fetch() {
-                self.done = true;
-                return Some(Err(e));
+        if self.buffer.is_empty() && !self.pages.is_done() {
+            match self.pages.next_page(self.cat) {
+                Ok(data) => self.buffer.extend(data),
+                Err(e) => return Some(Err(e)),
             }
         }
         self.buffer.pop_front().map(Ok)
     }
 }
 
-/// `page_size` default of [`Catalog::iter_assets`] in the Python API.
+/// The default `page_size` of iterators: the Python `Catalog.iter_assets`'s (whose signature
+/// spells it out, checked against this constant).
 pub const DEFAULT_PAGE_SIZE: u32 = 200;
