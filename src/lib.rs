@@ -67,11 +67,6 @@ pub mod parquet;
 pub mod query;
 pub(crate) mod records;
 mod snapshot;
-// Crate-private since issue 14. Two items were public only for outside users and are now
-// unused: `immich_keys::scope_owner` (used by its own tests only) and the re-export of
-// `FORMAT_NAME` in `storage/mod.rs`. The allow goes when the storage rework of issue 14 (which
-// owns src/storage/) makes the first `#[cfg(test)]` and drops the second.
-#[allow(dead_code, unused_imports)]
 pub(crate) mod storage;
 pub mod views;
 pub(crate) mod write;

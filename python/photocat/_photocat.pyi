@@ -540,6 +540,8 @@ class Catalog:
         """One album by id."""
     def add_to_album(self, album_id: str, asset_ids: Iterable[str]) -> None:
         """Adds assets to an album."""
+    def add_to_albums(self, links: Mapping[str, Iterable[str]]) -> None:
+        """Adds assets to many albums in one transaction (album id -> asset ids)."""
     def remove_from_album(self, album_id: str, asset_ids: Iterable[str]) -> None:
         """Removes assets from an album."""
     def create_person(
@@ -574,6 +576,19 @@ class Catalog:
         limit: int = 20,
     ) -> AssetPage:
         """One page of assets, newest first (Gumnut's ``list_assets``)."""
+    def list_assets_json(
+        self,
+        library_id: Optional[str] = None,
+        album_id: Optional[str] = None,
+        person_id: Optional[str] = None,
+        ids: Optional[Iterable[str]] = None,
+        local_datetime_after: Optional[_DateTimeLike] = None,
+        local_datetime_before: Optional[_DateTimeLike] = None,
+        starting_after_id: Optional[str] = None,
+        state: _State = "live",
+        limit: int = 20,
+    ) -> str:
+        """The page as ``list_assets(...).to_json()`` gives it, written from the stored records."""
     def iter_assets(
         self,
         library_id: Optional[str] = None,
@@ -746,6 +761,8 @@ class Catalog:
         """Every live asset of an album, in list order."""
     def get_asset(self, asset_id: str) -> Asset:
         """One asset by id."""
+    def get_asset_json(self, asset_id: str) -> str:
+        """``get_asset(asset_id).to_json()``, written straight from the stored record."""
     def check_checksums(
         self, checksums: Iterable[str], owner_id: Optional[str] = None
     ) -> list[ChecksumMatch]:

@@ -653,6 +653,39 @@ impl PyCatalog {
         run(py, || cat.add_to_album(&album_id, &ids))
     }
 
+    /// Adds assets to many albums in one transaction: ``links`` maps each album id to its
+    /// asset ids (as ``add_to_album`` for each, all or nothing). Each ``add_to_album`` call
+    /// is a durable commit; linking thousands of albums this way pays for one.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> a, b = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}] * 2)
+    /// >>> trip, best = cat.create_album("Trip"), cat.create_album("Best")
+    /// >>> cat.add_to_albums({trip.id: [a.id, b.id], best.id: [b.id]})
+    /// >>> cat.get_album(trip.id).asset_count, cat.get_album(best.id).asset_count
+    /// (2, 1)
+    fn add_to_albums(&self, py: Python<'_>, links: &Bound<'_, PyAny>) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        let dict = links.cast::<pyo3::types::PyDict>().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "links must be a dict of album id to asset ids, got {}",
+                links.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        })?;
+        let mut owned: Vec<(String, Vec<String>)> = Vec::with_capacity(dict.len());
+        for (k, v) in dict.iter() {
+            let album: String = k.extract().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err("links: every album id must be a str")
+            })?;
+            owned.push((album, id_list(&v, "links[...]")?));
+        }
+        let refs: Vec<(&str, &[String])> = owned
+            .iter()
+            .map(|(a, ids)| (a.as_str(), ids.as_slice()))
+            .collect();
+        run(py, || cat.add_to_albums(&refs))
+    }
+
     /// Removes assets from an album.
     ///
     /// >>> import photocat
@@ -847,6 +880,47 @@ impl PyCatalog {
         )?;
         let page = run(py, || cat.list_assets(&query))?;
         PyAssetPage::new(py, page, slf.clone().unbind())
+    }
+
+    /// The same page as ``list_assets(...).to_json()``, byte for byte, written by the engine
+    /// straight from the stored records (no ``Asset`` objects): the call for a server that
+    /// sends the page on as JSON. Same parameters as ``list_assets``.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": f"2024-05-0{d}T10:00:00"} for d in range(1, 4)])
+    /// >>> cat.list_assets_json(limit=2) == cat.list_assets(limit=2).to_json()
+    /// True
+    #[pyo3(signature = (library_id=None, album_id=None, person_id=None, ids=None,
+        local_datetime_after=None, local_datetime_before=None, starting_after_id=None,
+        state="live", limit=20))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_assets_json(
+        &self,
+        py: Python<'_>,
+        library_id: Option<String>,
+        album_id: Option<String>,
+        person_id: Option<String>,
+        ids: Option<&Bound<'_, PyAny>>,
+        local_datetime_after: Option<&Bound<'_, PyAny>>,
+        local_datetime_before: Option<&Bound<'_, PyAny>>,
+        starting_after_id: Option<String>,
+        state: &str,
+        limit: i64,
+    ) -> PyResult<String> {
+        let cat = self.cat(py)?;
+        let query = list_query(
+            library_id,
+            album_id,
+            person_id,
+            ids,
+            local_datetime_after,
+            local_datetime_before,
+            starting_after_id,
+            state,
+            limit,
+        )?;
+        run(py, || cat.list_assets_json(&query))
     }
 
     /// Every matching asset, lazily: fetches `page_size` (1 to 200) assets at a time and
@@ -1563,6 +1637,19 @@ impl PyCatalog {
         let cat = self.cat(py)?;
         let asset = run(py, || cat.get_asset(&asset_id))?;
         Ok(PyAsset { inner: asset })
+    }
+
+    /// ``get_asset(asset_id).to_json()``, byte for byte, written straight from the stored
+    /// record.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.get_asset_json(a.id) == a.to_json()
+    /// True
+    fn get_asset_json(&self, py: Python<'_>, asset_id: String) -> PyResult<String> {
+        let cat = self.cat(py)?;
+        run(py, || cat.get_asset_json(&asset_id))
     }
 }
 

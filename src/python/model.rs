@@ -431,7 +431,7 @@ impl PyAssetPage {
     }
 
     /// The page in the Gumnut view's shape.
-    fn view(&self) -> PageView<'_> {
+    fn view(&self) -> PageView<Vec<&Asset>> {
         PageView {
             data: self.data.iter().map(|a| &a.get().inner).collect(),
             has_more: self.has_more,
@@ -552,7 +552,7 @@ impl PySearchPage {
     }
 
     /// The page in the search view's shape.
-    fn view(&self) -> SearchPageView<'_> {
+    fn view(&self) -> SearchPageView<Vec<&Asset>> {
         SearchPageView {
             data: self.data.iter().map(|a| &a.get().inner).collect(),
             page: self.page,

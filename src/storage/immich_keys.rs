@@ -85,6 +85,7 @@ pub fn scope_len(key: &[u8]) -> Option<usize> {
 }
 
 /// The owner a scope names (None for the ownerless scope or a malformed one).
+#[cfg(test)]
 pub fn scope_owner(scope: &[u8]) -> Option<&str> {
     let len = scope_len(scope)?;
     std::str::from_utf8(scope.get(5..len)?).ok()

@@ -8,4 +8,4 @@ pub(crate) mod meta;
 pub mod tables;
 pub(crate) mod upgrade;
 
-pub use meta::{FORMAT_NAME, FORMAT_VERSION, OLDEST_SUPPORTED};
+pub use meta::{FORMAT_VERSION, OLDEST_SUPPORTED};

@@ -564,7 +564,7 @@ fn time_zone(a: &Asset) -> Option<Cow<'_, str>> {
     }
     let defaulted = matches!(
         a.local_datetime_source,
-        Some(TimeSource::FileCreatedAt | TimeSource::WriteTime)
+        Some(TimeSource::FileCreatedAt | TimeSource::FileMtime | TimeSource::WriteTime)
     );
     if defaulted && given.is_none() {
         return None;
