@@ -669,7 +669,11 @@ impl PyCatalog {
         let dict = links.cast::<pyo3::types::PyDict>().map_err(|_| {
             pyo3::exceptions::PyTypeError::new_err(format!(
                 "links must be a dict of album id to asset ids, got {}",
-                links.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                links
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
             ))
         })?;
         let mut owned: Vec<(String, Vec<String>)> = Vec::with_capacity(dict.len());
