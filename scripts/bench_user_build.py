@@ -19,6 +19,8 @@ faces', with `json.loads`/`json.dumps` to splice them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import random
@@ -57,7 +59,7 @@ def dataset(n: int) -> tuple[list[dict], list[dict], dict[str, list[str]], list[
                 "original_file_name": f"IMG_{i:07d}.JPG",
                 "mime_type": "image/jpeg",
                 "local_datetime": time.strftime("%Y-%m-%dT%H:%M:%S", t) + offset,
-                "checksum": f"{i:043d}=",
+                "checksum": base64.b64encode(hashlib.sha256(aid.encode()).digest()).decode(),
                 "width": 4032,
                 "height": 3024,
                 "file_size_bytes": 2_000_000 + i,
