@@ -19,8 +19,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::model::{AssetType, Exif, Visibility, DEFAULT_MIME_TYPE};
-use crate::storage::codec::AssetRecord;
+use crate::model::{AssetType, Visibility, DEFAULT_MIME_TYPE};
+use crate::storage::codec::{AssetRecord, ExifRecord};
 use crate::storage::keys::Group;
 
 /// A search field kept as a facet. The code is stored in keys: never renumber.
@@ -41,19 +41,19 @@ pub(crate) enum Field {
 
 /// A fact of an asset: from `exif`, else from `metadata` (the one rule; the Immich view's
 /// `exifInfo` uses it too).
-pub(crate) fn fact<'a, T: ?Sized>(
-    exif: Option<&'a Exif>,
-    metadata: Option<&'a Exif>,
-    f: impl Fn(&'a Exif) -> Option<&'a T>,
+pub(crate) fn fact<'a, E, T: ?Sized>(
+    exif: Option<&'a E>,
+    metadata: Option<&'a E>,
+    f: impl Fn(&'a E) -> Option<&'a T>,
 ) -> Option<&'a T> {
     exif.and_then(&f).or_else(|| metadata.and_then(&f))
 }
 
 /// [`fact`] for `Copy` values.
-pub(crate) fn fact_copy<T: Copy>(
-    exif: Option<&Exif>,
-    metadata: Option<&Exif>,
-    f: impl Fn(&Exif) -> Option<T>,
+pub(crate) fn fact_copy<E, T: Copy>(
+    exif: Option<&E>,
+    metadata: Option<&E>,
+    f: impl Fn(&E) -> Option<T>,
 ) -> Option<T> {
     exif.and_then(&f).or_else(|| metadata.and_then(&f))
 }
@@ -71,7 +71,7 @@ pub(crate) fn bool_value(b: bool) -> &'static str {
 pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
     let (e, m) = (rec.exif.as_ref(), rec.metadata.as_ref());
     let mut out = Vec::with_capacity(10);
-    type Getter = fn(&Exif) -> Option<&str>;
+    type Getter = fn(&ExifRecord) -> Option<&str>;
     let strings: [(Field, Getter); 6] = [
         (Field::Make, |x| x.make.as_deref()),
         (Field::Model, |x| x.model.as_deref()),

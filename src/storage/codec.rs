@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::exif::ExifRef;
+use crate::model::time::instant_from_micros;
 use crate::model::{AssetVariant, BoundingBox, Exif, TimeSource, Visibility};
 
 /// The envelope version of every record written by this build (format 2).
@@ -47,13 +49,232 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     }
 }
 
+/// A stored EXIF or metadata object: storage's own copy of [`Exif`]'s fields, in stored order
+/// (times as `i64` microseconds). A field added to the public `Exif` changes nothing here, so
+/// the file format changes only when this struct does (with a new record version).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExifRecord {
+    pub asset_id: Option<String>,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub orientation: Option<i32>,
+    pub modified_datetime: Option<i64>,
+    pub original_datetime: Option<i64>,
+    pub digitized_datetime: Option<i64>,
+    pub lens_model: Option<String>,
+    pub f_number: Option<f64>,
+    pub focal_length: Option<f64>,
+    pub iso: Option<i64>,
+    pub exposure_time: Option<f64>,
+    pub exposure_bias: Option<f64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub altitude: Option<f64>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    pub fps: Option<f64>,
+    pub live_photo_cid: Option<String>,
+    pub projection_type: Option<String>,
+    pub profile_description: Option<String>,
+    pub auto_stack_id: Option<String>,
+    pub rating: Option<i64>,
+    pub country_code: Option<String>,
+    pub sublocation: Option<String>,
+    pub place_name: Option<String>,
+    pub timezone: Option<String>,
+    pub display_label: Option<String>,
+}
+
+impl From<Exif> for ExifRecord {
+    fn from(e: Exif) -> Self {
+        ExifRecord {
+            asset_id: e.asset_id,
+            created_at: e.created_at.map(|t| t.timestamp_micros()),
+            updated_at: e.updated_at.map(|t| t.timestamp_micros()),
+            make: e.make,
+            model: e.model,
+            orientation: e.orientation,
+            modified_datetime: e.modified_datetime.map(|t| t.timestamp_micros()),
+            original_datetime: e.original_datetime.map(|t| t.timestamp_micros()),
+            digitized_datetime: e.digitized_datetime.map(|t| t.timestamp_micros()),
+            lens_model: e.lens_model,
+            f_number: e.f_number,
+            focal_length: e.focal_length,
+            iso: e.iso,
+            exposure_time: e.exposure_time,
+            exposure_bias: e.exposure_bias,
+            latitude: e.latitude,
+            longitude: e.longitude,
+            altitude: e.altitude,
+            city: e.city,
+            state: e.state,
+            country: e.country,
+            description: e.description,
+            fps: e.fps,
+            live_photo_cid: e.live_photo_cid,
+            projection_type: e.projection_type,
+            profile_description: e.profile_description,
+            auto_stack_id: e.auto_stack_id,
+            rating: e.rating,
+            country_code: e.country_code,
+            sublocation: e.sublocation,
+            place_name: e.place_name,
+            timezone: e.timezone,
+            display_label: e.display_label,
+        }
+    }
+}
+
+impl From<ExifRecord> for Exif {
+    fn from(e: ExifRecord) -> Self {
+        Exif {
+            asset_id: e.asset_id,
+            created_at: e.created_at.map(instant_from_micros),
+            updated_at: e.updated_at.map(instant_from_micros),
+            make: e.make,
+            model: e.model,
+            orientation: e.orientation,
+            modified_datetime: e.modified_datetime.map(instant_from_micros),
+            original_datetime: e.original_datetime.map(instant_from_micros),
+            digitized_datetime: e.digitized_datetime.map(instant_from_micros),
+            lens_model: e.lens_model,
+            f_number: e.f_number,
+            focal_length: e.focal_length,
+            iso: e.iso,
+            exposure_time: e.exposure_time,
+            exposure_bias: e.exposure_bias,
+            latitude: e.latitude,
+            longitude: e.longitude,
+            altitude: e.altitude,
+            city: e.city,
+            state: e.state,
+            country: e.country,
+            description: e.description,
+            fps: e.fps,
+            live_photo_cid: e.live_photo_cid,
+            projection_type: e.projection_type,
+            profile_description: e.profile_description,
+            auto_stack_id: e.auto_stack_id,
+            rating: e.rating,
+            country_code: e.country_code,
+            sublocation: e.sublocation,
+            place_name: e.place_name,
+            timezone: e.timezone,
+            display_label: e.display_label,
+        }
+    }
+}
+
+impl From<ExifRef<'_>> for ExifRecord {
+    fn from(e: ExifRef<'_>) -> Self {
+        ExifRecord {
+            asset_id: e.asset_id.map(str::to_owned),
+            created_at: e.created_at.map(|t| t.timestamp_micros()),
+            updated_at: e.updated_at.map(|t| t.timestamp_micros()),
+            make: e.make.map(str::to_owned),
+            model: e.model.map(str::to_owned),
+            orientation: e.orientation,
+            modified_datetime: e.modified_datetime.map(|t| t.timestamp_micros()),
+            original_datetime: e.original_datetime.map(|t| t.timestamp_micros()),
+            digitized_datetime: e.digitized_datetime.map(|t| t.timestamp_micros()),
+            lens_model: e.lens_model.map(str::to_owned),
+            f_number: e.f_number,
+            focal_length: e.focal_length,
+            iso: e.iso,
+            exposure_time: e.exposure_time,
+            exposure_bias: e.exposure_bias,
+            latitude: e.latitude,
+            longitude: e.longitude,
+            altitude: e.altitude,
+            city: e.city.map(str::to_owned),
+            state: e.state.map(str::to_owned),
+            country: e.country.map(str::to_owned),
+            description: e.description.map(str::to_owned),
+            fps: e.fps,
+            live_photo_cid: e.live_photo_cid.map(str::to_owned),
+            projection_type: e.projection_type.map(str::to_owned),
+            profile_description: e.profile_description.map(str::to_owned),
+            auto_stack_id: e.auto_stack_id.map(str::to_owned),
+            rating: e.rating,
+            country_code: e.country_code.map(str::to_owned),
+            sublocation: e.sublocation.map(str::to_owned),
+            place_name: e.place_name.map(str::to_owned),
+            timezone: e.timezone.map(str::to_owned),
+            display_label: e.display_label.map(str::to_owned),
+        }
+    }
+}
+
+/// A stored face box (the fields of [`BoundingBox`], in stored order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxRecord {
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
+}
+
+impl From<BoundingBox> for BoxRecord {
+    fn from(b: BoundingBox) -> Self {
+        BoxRecord {
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+        }
+    }
+}
+
+impl From<BoxRecord> for BoundingBox {
+    fn from(b: BoxRecord) -> Self {
+        BoundingBox {
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+        }
+    }
+}
+
+/// A stored asset variant (the fields of [`AssetVariant`], in stored order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantRecord {
+    pub mimetype: String,
+    pub url: String,
+    pub width: Option<i64>,
+}
+
+impl From<AssetVariant> for VariantRecord {
+    fn from(v: AssetVariant) -> Self {
+        VariantRecord {
+            mimetype: v.mimetype,
+            url: v.url,
+            width: v.width,
+        }
+    }
+}
+
+impl From<VariantRecord> for AssetVariant {
+    fn from(v: VariantRecord) -> Self {
+        AssetVariant {
+            mimetype: v.mimetype,
+            url: v.url,
+            width: v.width,
+        }
+    }
+}
+
 /// A face inside its asset's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaceRecord {
     pub id: String,
     /// Internal key of the assigned person.
     pub person: Option<u32>,
-    pub bounding_box: BoundingBox,
+    pub bounding_box: BoxRecord,
     pub timestamp_ms: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -83,10 +304,10 @@ pub struct AssetRecord {
     pub checksum_sha1: Option<[u8; 20]>,
     pub created_at: i64,
     pub updated_at: i64,
-    pub exif: Option<Exif>,
-    pub metadata: Option<Exif>,
+    pub exif: Option<ExifRecord>,
+    pub metadata: Option<ExifRecord>,
     pub metrics: Option<BTreeMap<String, Option<f64>>>,
-    pub asset_urls: Option<BTreeMap<String, AssetVariant>>,
+    pub asset_urls: Option<BTreeMap<String, VariantRecord>>,
     pub description: Option<String>,
     pub faces: Vec<FaceRecord>,
     pub width: Option<u32>,
@@ -311,8 +532,13 @@ mod tests {
             original_datetime: Some(chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap()),
             ..Exif::default()
         };
-        let bytes = encode(&e).unwrap();
+        let stored = ExifRecord::from(e.clone());
+        let bytes = encode(&stored).unwrap();
         assert!(bytes.len() < 50, "{} bytes", bytes.len());
-        assert_eq!(decode::<Exif>(&bytes).unwrap(), e);
+        assert_eq!(decode::<ExifRecord>(&bytes).unwrap(), stored);
+        assert_eq!(Exif::from(stored), e);
+        // The stored layout is the one the public type's serde form had (no migration): the
+        // same bytes.
+        assert_eq!(bytes, encode(&e).unwrap());
     }
 }

@@ -19,11 +19,13 @@ use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 
-use super::codec::{AssetRecord, FaceRecord, RECORD_VERSION, RECORD_VERSION_1};
+use super::codec::{
+    AssetRecord, ExifRecord, FaceRecord, VariantRecord, RECORD_VERSION, RECORD_VERSION_1,
+};
 use crate::error::{Error, Result};
 use crate::model::exif::ExifRef;
 use crate::model::time::instant_from_micros;
-use crate::model::{AssetVariant, BoundingBox, TimeSource, Visibility};
+use crate::model::{BoundingBox, TimeSource, Visibility};
 
 /// Decodes an asset record written by [`super::codec::encode`] into its owned form.
 pub(crate) fn asset_record(bytes: &[u8]) -> Result<AssetRecord> {
@@ -252,15 +254,15 @@ impl<'a> AssetRef<'a> {
             checksum_sha1: self.checksum_sha1.copied(),
             created_at: self.created_at,
             updated_at: self.updated_at,
-            exif: self.exif.map(|e| e.to_exif()),
-            metadata: self.metadata.map(|e| e.to_exif()),
+            exif: self.exif.map(ExifRecord::from),
+            metadata: self.metadata.map(ExifRecord::from),
             metrics: self
                 .metrics
                 .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v)).collect()),
             asset_urls: self.asset_urls.map(|m| {
                 m.iter()
                     .map(|v| {
-                        let variant = AssetVariant {
+                        let variant = VariantRecord {
                             mimetype: v.mimetype.to_owned(),
                             url: v.url.to_owned(),
                             width: v.width,
@@ -276,7 +278,7 @@ impl<'a> AssetRef<'a> {
                 .map(|f| FaceRecord {
                     id: f.id.to_owned(),
                     person: f.person,
-                    bounding_box: f.bounding_box,
+                    bounding_box: f.bounding_box.into(),
                     timestamp_ms: f.timestamp_ms,
                     created_at: f.created_at,
                     updated_at: f.updated_at,
@@ -536,7 +538,7 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::codec::{self, AssetRecord};
+    use super::super::codec::{self, AssetRecord, BoxRecord};
     use super::*;
     use crate::model::Exif;
 
@@ -641,7 +643,7 @@ mod tests {
             .map(|_| FaceRecord {
                 id: r.string(),
                 person: r.opt(Rng::u32),
-                bounding_box: BoundingBox {
+                bounding_box: BoxRecord {
                     x: r.i32(),
                     y: r.i32(),
                     w: r.i32(),
@@ -669,8 +671,8 @@ mod tests {
             checksum_sha1: r.opt(|r| [r.next() as u8; 20]),
             created_at: r.int(),
             updated_at: r.int(),
-            exif: r.opt(exif),
-            metadata: r.opt(exif),
+            exif: r.opt(exif).map(ExifRecord::from),
+            metadata: r.opt(exif).map(ExifRecord::from),
             metrics: r.opt(|r| {
                 (0..r.next() % 4)
                     .map(|_| (r.string(), r.opt(Rng::f64)))
@@ -679,7 +681,7 @@ mod tests {
             asset_urls: r.opt(|r| {
                 (0..r.next() % 3)
                     .map(|_| {
-                        let v = AssetVariant {
+                        let v = VariantRecord {
                             mimetype: r.string(),
                             url: r.string(),
                             width: r.opt(Rng::int),

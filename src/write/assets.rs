@@ -101,10 +101,10 @@ impl Catalog {
             let mut rec = old.clone();
             let u = update;
             if let Some(m) = metadata {
-                rec.metadata = m;
+                rec.metadata = m.map(Into::into);
             }
             if let Some(e) = exif {
-                rec.exif = e;
+                rec.exif = e.map(Into::into);
             }
             update_capture_time(&mut rec, local, u.metadata.is_some())?;
             if let Some(v) = u.description {

@@ -80,13 +80,13 @@ pub(super) fn check_metrics(
 /// the wall-clock time, else unknown.
 pub(super) fn capture_offset(
     value_offset: Option<i32>,
-    metadata: Option<&Exif>,
+    timezone: Option<&str>,
     local: i64,
 ) -> Result<Option<i32>> {
     if value_offset.is_some() {
         return Ok(value_offset);
     }
-    match metadata.and_then(|m| m.timezone.as_deref()) {
+    match timezone {
         Some(tz) => time::resolve_timezone(tz, naive_from_micros(local)).map(Some),
         None => Ok(None),
     }
@@ -136,7 +136,11 @@ pub(super) fn update_capture_time(
         None => rec.offset.filter(|_| rec.offset_from_value),
     };
     if local.is_some() || metadata_changed {
-        rec.offset = capture_offset(value_offset, rec.metadata.as_ref(), rec.local)?;
+        rec.offset = capture_offset(
+            value_offset,
+            rec.metadata.as_ref().and_then(|m| m.timezone.as_deref()),
+            rec.local,
+        )?;
     }
     Ok(())
 }
@@ -167,7 +171,11 @@ pub(super) fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
             let off = input.offset.map(|o| o.local_minus_utc());
             (
                 local,
-                capture_offset(off, metadata.as_ref(), local)?,
+                capture_offset(
+                    off,
+                    metadata.as_ref().and_then(|m| m.timezone.as_deref()),
+                    local,
+                )?,
                 off.is_some(),
                 n.local_datetime_source.unwrap_or(TimeSource::Given),
             )
@@ -186,7 +194,11 @@ pub(super) fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
                 n.file_modified_at.map(|t| t.timestamp_micros()),
                 created_at,
             );
-            let tz = capture_offset(None, metadata.as_ref(), instant)?;
+            let tz = capture_offset(
+                None,
+                metadata.as_ref().and_then(|m| m.timezone.as_deref()),
+                instant,
+            )?;
             let off = tz.unwrap_or(0);
             let local = instant + i64::from(off) * 1_000_000;
             time::check_naive(naive_from_micros(local), "local_datetime")?;
@@ -263,10 +275,12 @@ pub(super) fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
         checksum_sha1,
         created_at,
         updated_at,
-        exif,
-        metadata,
+        exif: exif.map(Into::into),
+        metadata: metadata.map(Into::into),
         metrics: n.metrics,
-        asset_urls: n.asset_urls,
+        asset_urls: n
+            .asset_urls
+            .map(|m| m.into_iter().map(|(k, v)| (k, v.into())).collect()),
         description: n.description,
         faces,
         width: n.width,
@@ -318,7 +332,7 @@ pub(super) fn prepare_face(
         FaceRecord {
             id,
             person: None,
-            bounding_box: f.bounding_box,
+            bounding_box: f.bounding_box.into(),
             timestamp_ms: f.timestamp_ms,
             created_at,
             updated_at: f.updated_at.map_or(created_at, |t| t.timestamp_micros()),
