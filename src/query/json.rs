@@ -21,7 +21,7 @@ use crate::storage::fast::AssetRef;
 use crate::storage::tables;
 use crate::views::gumnut::{
     direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
-    VariantView, WriteJson,
+    VariantView, WriteJson, JSON_PER_ASSET,
 };
 
 type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
@@ -161,21 +161,23 @@ impl Catalog {
             let (hits, has_more) =
                 Catalog::hits(&txn, query, &r, query.limit as usize, &mut tally)?;
             let table = txn.open_table(tables::ASSETS)?;
-            let guards = hits
-                .iter()
-                .map(|(_, key, _)| stored(&table, *key, &mut tally))
-                .collect::<Result<Vec<_>>>()?;
-            let assets = guards
-                .iter()
-                .map(|g| AssetRef::parse(g.value()))
-                .collect::<Result<Vec<_>>>()?;
+            // Sized up front: an `AssetRef` is a large value, and a collected `Result` iterator
+            // would grow the vector (copying them) several times per page.
+            let mut guards = Vec::with_capacity(hits.len());
+            for (_, key, _) in &hits {
+                guards.push(stored(&table, *key, &mut tally)?);
+            }
+            let mut assets = Vec::with_capacity(guards.len());
+            for g in &guards {
+                assets.push(AssetRef::parse(g.value())?);
+            }
             let mut cache = PeopleCache::shared(view);
             fill_people(&txn, &assets, &mut cache, &mut tally)?;
             let page = PageView {
                 data: Each(assets.iter().map(|a| stored_view(a, &cache))),
                 has_more,
             };
-            let json = direct_json(&page, 64 + 2048 * assets.len());
+            let json = direct_json(&page, 64 + JSON_PER_ASSET * assets.len());
             Ok(json)
         })();
         self.stats.add(&tally);
@@ -196,7 +198,7 @@ impl Catalog {
             let asset = [AssetRef::parse(guard.value())?];
             let mut cache = PeopleCache::shared(view);
             fill_people(&txn, &asset, &mut cache, &mut tally)?;
-            let json = direct_json(&stored_view(&asset[0], &cache), 2048);
+            let json = direct_json(&stored_view(&asset[0], &cache), JSON_PER_ASSET);
             Ok(json)
         })();
         self.stats.add(&tally);
