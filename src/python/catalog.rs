@@ -33,12 +33,7 @@ use crate::{
 
 /// A page size or limit from a Python int; out-of-range values get the engine's message.
 fn page_size(name: &str, value: i64) -> PyResult<u32> {
-    u32::try_from(value).map_err(|_| {
-        invalid(format!(
-            "{name} must be between 1 and {}, got {value}",
-            crate::query::MAX_LIMIT
-        ))
-    })
+    u32::try_from(value).map_err(|_| invalid(crate::query::limit_message(name, value)))
 }
 
 /// A page number (1-indexed) from a Python int; 0 gets the engine's message, values no `u32`

@@ -109,11 +109,15 @@ impl Default for ListAssets {
 
 pub(crate) fn check_limit(name: &str, limit: u32) -> Result<()> {
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid(format!(
-            "{name} must be between 1 and {MAX_LIMIT}, got {limit}"
-        )));
+        return Err(Error::invalid(limit_message(name, limit)));
     }
     Ok(())
+}
+
+/// The words of a limit or page size out of range: the one message, also given by the Python
+/// binding for integers no `u32` holds (negative ones, or 2**40).
+pub(crate) fn limit_message(name: &str, value: impl std::fmt::Display) -> String {
+    format!("{name} must be between 1 and {MAX_LIMIT}, got {value}")
 }
 
 impl ListAssets {
