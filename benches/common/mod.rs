@@ -450,6 +450,18 @@ pub fn bench_n() -> usize {
         .unwrap_or(100_000)
 }
 
+/// A new catalogue file `name` in a temporary folder, with the dataset's libraries.
+fn new_file(
+    data: &Dataset,
+    name: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, photocat::Catalog) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    let cat = photocat::Catalog::open(&path).unwrap();
+    load_libraries(&cat, data);
+    (dir, path, cat)
+}
+
 /// A new catalogue file in a temporary folder with the dataset's libraries and assets (loaded
 /// in batches of 50,000, one `add_assets` each), and the seconds those calls took.
 pub fn load_new_file(
@@ -461,10 +473,7 @@ pub fn load_new_file(
     photocat::Catalog,
     f64,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    let cat = photocat::Catalog::open(&path).unwrap();
-    load_libraries(&cat, data);
+    let (dir, path, cat) = new_file(data, name);
     let mut secs = 0.0;
     for (opts, chunk) in data.batches(50_000) {
         let records = chunk.to_vec();
@@ -504,10 +513,7 @@ pub fn load_user_build(
     photocat::Catalog,
     UserBuild,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    let cat = photocat::Catalog::open(&path).unwrap();
-    load_libraries(&cat, data);
+    let (dir, path, cat) = new_file(data, name);
     let mut took = UserBuild::default();
     let mut trashed = Vec::new();
     for (opts, chunk) in data.batches(50_000) {
