@@ -582,6 +582,8 @@ mod tests {
                     },
                 }
             }
+            let report = cat.verify().unwrap();
+            assert!(report.is_ok(), "{report}");
             assert_consistent(&cat);
         }
     }

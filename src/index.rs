@@ -658,6 +658,50 @@ pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
     idx.finish()
 }
 
+/// Builds, in `txn`'s tables, every structure the asset records and album links of another
+/// snapshot imply: list-index entries with their counts, day counts and postings, the text
+/// column, person links and counts, and the Immich indexes (`verify`'s rebuild; `txn` is a
+/// scratch catalogue holding only the people, with zero counts, and the interned facet values).
+/// Records whose keys are in `skip` (they do not decode) are left out.
+pub(crate) fn rebuild_from(
+    txn: &redb::WriteTransaction,
+    assets: &impl ReadableTable<u64, &'static [u8]>,
+    albums: &impl ReadableTable<(u64, u32), ()>,
+    skip: &std::collections::HashSet<u64>,
+) -> Result<()> {
+    const BATCH: usize = 20_000;
+    let mut idx = IndexTables::open(txn)?;
+    let mut batch: Vec<(u64, AssetRecord)> = Vec::with_capacity(BATCH);
+    for row in assets.iter()? {
+        let (k, v) = row?;
+        if skip.contains(&k.value()) {
+            continue;
+        }
+        batch.push((k.value(), crate::storage::fast::asset_record(v.value())?));
+        if batch.len() == BATCH {
+            idx.insert_new(&batch)?;
+            batch.clear();
+        }
+    }
+    idx.insert_new(&batch)?;
+    for row in albums.iter()? {
+        let (k, _) = row?;
+        let (asset, album) = k.value();
+        if skip.contains(&asset) {
+            continue;
+        }
+        let Some(v) = assets.get(asset)? else {
+            continue; // a link to no asset: reported by verify's own checks
+        };
+        let r = crate::storage::fast::AssetRef::parse(v.value())?;
+        idx.asset_albums.insert((asset, album), ())?;
+        for (ek, ev) in group_entries(asset, &Placement::of_stored(&r), [Group::Album(album)]) {
+            idx.insert_entry(&ek, &ev)?;
+        }
+    }
+    idx.finish()
+}
+
 /// Decodes a stored posting bitmap.
 pub(crate) fn posting_decode(bytes: &[u8]) -> Result<RoaringBitmap> {
     RoaringBitmap::deserialize_from(bytes)
@@ -979,6 +1023,8 @@ mod tests {
                     },
                 }
             }
+            let report = cat.verify().unwrap();
+            assert!(report.is_ok(), "{report}");
             assert_consistent(&cat);
         }
     }

@@ -68,6 +68,7 @@ pub mod query;
 pub(crate) mod records;
 mod snapshot;
 pub(crate) mod storage;
+pub mod verify;
 pub mod views;
 pub(crate) mod write;
 
@@ -96,6 +97,7 @@ pub use query::list::AssetIter;
 pub use query::random::RandomAssets;
 pub use query::search::{SearchAssets, SearchPage};
 pub use query::{AssetPage, ListAssets, State};
+pub use verify::VerifyReport;
 
 /// The file format version this build writes (and upgrades older supported files to on open);
 /// [`Summary::format_version`] is that of an open catalogue. docs/design.md describes each

@@ -625,6 +625,10 @@ fn check_count(w: &World, list: &ListAssets, want: usize) {
 /// The maintained count of every group (library, each album, each person) in every state
 /// equals the model's, and equals the walked count.
 fn check_group_counts(w: &World) {
+    // The catalogue built by these writes verifies clean (Catalog::verify rebuilds every index
+    // from the records and compares).
+    let report = w.cat.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
     let everything: DateTimeInput = "0001-01-01T00:00:00".parse().unwrap();
     for state in [State::Live, State::Trashed, State::All] {
         let mut groups: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
@@ -1804,6 +1808,8 @@ mod immich {
                 }
             }
             w.check(&last);
+            let report = w.cat.verify().unwrap();
+            assert!(report.is_ok(), "{report}");
         }
     }
 

@@ -647,6 +647,8 @@ proptest! {
             }
             check_buckets(&w)?;
         }
+        let report = w.cat.verify().unwrap();
+        prop_assert!(report.is_ok(), "{}", report);
     }
 }
 

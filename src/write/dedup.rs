@@ -70,7 +70,7 @@ pub(super) fn duplicate_checksum(i: usize, field: &str, existing: &str) -> Error
 }
 
 /// The uniqueness keys of an asset's checksums, each with its field name.
-pub(super) fn checksum_keys(rec: &AssetRecord) -> Vec<(Vec<u8>, &'static str)> {
+pub(crate) fn checksum_keys(rec: &AssetRecord) -> Vec<(Vec<u8>, &'static str)> {
     let owner = rec.owner_id.as_deref();
     let mut out = Vec::with_capacity(2);
     if let Some(c) = &rec.checksum {

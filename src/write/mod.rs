@@ -15,7 +15,7 @@
 
 mod albums;
 mod assets;
-mod dedup;
+pub(crate) mod dedup;
 mod libraries;
 mod people;
 mod prepare;
