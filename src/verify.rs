@@ -278,6 +278,32 @@ impl Names {
         }
     }
 
+    /// A checksum entry's key (`library | kind | digest | [0 owner]`) in words.
+    fn checksum(&self, k: &[u8]) -> String {
+        use base64::Engine;
+        let library = k
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_be_bytes);
+        let (kind, len) = match k.get(4) {
+            Some(1) => ("checksum", 32),
+            Some(2) => ("checksum_sha1", 20),
+            _ => return format!("a malformed checksum entry {}", hex(k)),
+        };
+        let Some(digest) = k.get(5..5 + len) else {
+            return format!("a malformed checksum entry {}", hex(k));
+        };
+        let owner = match k.get(6 + len..) {
+            Some(o) if !o.is_empty() => format!(", owner {:?}", String::from_utf8_lossy(o)),
+            _ => String::new(),
+        };
+        format!(
+            "the {kind} entry {} of {}{owner}",
+            base64::engine::general_purpose::STANDARD.encode(digest),
+            self.library(library)
+        )
+    }
+
     /// A list-index `group | part` prefix in words.
     fn prefix(&self, k: &[u8]) -> String {
         let Some(len) = keys::prefix_len(k) else {
@@ -387,10 +413,10 @@ fn check_assets(rtxn: &ReadTransaction, names: &Names, found: &mut Found) -> Res
             match sums.get(ck.as_slice())?.map(|g| g.value()) {
                 Some(k2) if k2 == key => {}
                 Some(k2) => found.add(format!(
-                    "asset {id:?}: the {field} entry of its checksum points at {}",
+                    "asset {id:?}: the entry of its {field} points at {}",
                     names.asset(k2)
                 )),
-                None => found.add(format!("asset {id:?}: its {field} entry is missing")),
+                None => found.add(format!("asset {id:?}: the entry of its {field} is missing")),
             }
         }
     }
@@ -437,14 +463,14 @@ fn check_assets(rtxn: &ReadTransaction, names: &Names, found: &mut Found) -> Res
                     .iter()
                     .any(|(x, _)| x == ck) => {}
             Some(r) => found.add(format!(
-                "checksum entry {} points at asset {:?}, which does not have that checksum",
-                hex(ck),
+                "{} points at asset {:?}, which does not have that checksum",
+                names.checksum(ck),
                 r.id
             )),
             None if skip.contains(&key) => {}
             None => found.add(format!(
-                "checksum entry {} points at asset key {key}, which holds no asset",
-                hex(ck)
+                "{} points at asset key {key}, which holds no asset",
+                names.checksum(ck)
             )),
         }
     }
@@ -1119,6 +1145,11 @@ mod tests {
     /// with faces, an album, checksums, devices, a trashed and an archived asset.
     pub(crate) fn sample() -> Catalog {
         let cat = Catalog::in_memory().unwrap();
+        fill(&cat);
+        cat
+    }
+
+    fn fill(cat: &Catalog) {
         for (id, owner) in [("lib_a", Some("ann")), ("lib_b", None)] {
             cat.create_library(NewLibrary {
                 id: Some(id.into()),
@@ -1189,7 +1220,6 @@ mod tests {
             },
         )
         .unwrap();
-        cat
     }
 
     /// The test-only hook: damages the catalogue in one committed transaction.
@@ -1667,5 +1697,83 @@ mod tests {
         assert_eq!(report.problem_count, 1200);
         assert_eq!(report.problems.len(), super::MAX_PROBLEMS);
         assert!(report.to_string().ends_with("- ... and 200 more"));
+    }
+
+    /// The committed damaged catalogue, `tests/data/damaged.redb` (for the CLI's and Python's
+    /// tests of `verify`): the sample with three kinds of damage. It is written here on every
+    /// run into a temporary folder and must give the same report as the committed file
+    /// (`PHOTOCAT_WRITE_SAMPLE=1` rewrites the committed file).
+    #[test]
+    fn the_damaged_sample_gives_the_committed_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("damaged.redb");
+        {
+            let cat = Catalog::open(&path).unwrap();
+            fill(&cat);
+            let k = list_key_of(&cat, "lib_a_asset_1", 2);
+            let other = key_of(&cat, "lib_a_asset_5");
+            let sum = crate::write::dedup::checksum_keys(
+                &crate::storage::fast::asset_record(
+                    cat.db
+                        .begin_read()
+                        .unwrap()
+                        .open_table(tables::ASSETS)
+                        .unwrap()
+                        .get(key_of(&cat, "lib_a_asset_0"))
+                        .unwrap()
+                        .unwrap()
+                        .value(),
+                )
+                .unwrap(),
+            )[0]
+            .0
+            .clone();
+            damage(&cat, |t| {
+                t.open_table(tables::LIST_INDEX)
+                    .unwrap()
+                    .remove(k.as_slice())
+                    .unwrap();
+                t.open_table(tables::CHECKSUMS)
+                    .unwrap()
+                    .insert(sum.as_slice(), other)
+                    .unwrap();
+                let mut people = t.open_table(tables::PEOPLE).unwrap();
+                let (pk, mut p) = people
+                    .iter()
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .map(|(k, v)| {
+                        (
+                            k.value(),
+                            codec::decode::<codec::PersonRecord>(v.value()).unwrap(),
+                        )
+                    })
+                    .find(|(_, p)| p.id == "person_b")
+                    .unwrap();
+                p.asset_count = 9;
+                people
+                    .insert(pk, codec::encode(&p).unwrap().as_slice())
+                    .unwrap();
+            });
+        }
+        let committed =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/damaged.redb");
+        if std::env::var_os("PHOTOCAT_WRITE_SAMPLE").is_some() {
+            std::fs::copy(&path, &committed).unwrap();
+        }
+        let fresh = Catalog::open(&path).unwrap().verify().unwrap();
+        let copy = dir.path().join("committed.redb");
+        std::fs::copy(&committed, &copy).unwrap();
+        let old = Catalog::open(&copy).unwrap().verify().unwrap();
+        assert_eq!(fresh.problems, old.problems);
+        assert_eq!(
+            fresh.problems,
+            [
+                "asset \"lib_a_asset_0\": the entry of its checksum points at asset \"lib_a_asset_5\"",
+                "the checksum entry AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= of library \"lib_a\", owner \"ann\" points at asset \"lib_a_asset_5\", which does not have that checksum",
+                "list index: the entry of asset \"lib_a_asset_1\" at 2023-02-11 10:00:00 in album \"album_a\", live is missing",
+                "person \"person_b\": asset_count is 9, the records give 2",
+            ]
+        );
     }
 }

@@ -1575,3 +1575,46 @@ fn buckets_per_year_month_week_and_day() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("album_nope"), "{}", stderr(&out));
 }
+
+#[test]
+fn verify_reports_ok_or_each_problem_with_exit_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let out = photocat(&["import", PHOTOS, "--catalog", catalog, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = photocat(&["verify", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("ok (checked "), "{text}");
+    assert!(text.contains(" 24 assets"), "{text}");
+    // --catalog works too.
+    let out = photocat(&["verify", "--catalog", catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A damaged catalogue (written by the verify module's tests): exit status 1, each problem.
+    let damaged = dir.path().join("damaged.redb");
+    std::fs::copy("tests/data/damaged.redb", &damaged).unwrap();
+    let out = photocat(&["verify", damaged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("4 problem(s) (checked "), "{text}");
+    assert!(
+        text.contains(
+            "\n- list index: the entry of asset \"lib_a_asset_1\" at 2023-02-11 10:00:00 in \
+             album \"album_a\", live is missing"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n- person \"person_b\": asset_count is 9, the records give 2"),
+        "{text}"
+    );
+    // Nothing was repaired or changed: a second run reports the same.
+    let again = photocat(&["verify", damaged.to_str().unwrap()]);
+    assert!(stdout(&again) == text, "{}", stdout(&again));
+
+    let out = photocat(&["verify", dir.path().join("none.redb").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no catalogue at"), "{}", stderr(&out));
+}

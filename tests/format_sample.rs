@@ -443,7 +443,10 @@ fn the_sample_writer_writes_a_sample_that_answers_the_same_questions() {
         dir.path().join("fresh.redb")
     };
     write_sample(&path);
-    let fresh = answers(&Catalog::open(&path).unwrap());
+    let cat = Catalog::open(&path).unwrap();
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
+    let fresh = answers(&cat);
     let recorded = std::fs::read_to_string(format!(
         "{}/tests/data/golden/format4_answers.txt",
         env!("CARGO_MANIFEST_DIR")
@@ -468,5 +471,7 @@ fn the_sample_answers_as_recorded() {
         None,
         "the sample is the current format"
     );
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
     common::golden("format4_answers.txt", &answers(&cat));
 }

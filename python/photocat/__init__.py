@@ -40,6 +40,7 @@ from ._photocat import (
     Person,
     SearchPage,
     Summary,
+    VerifyReport,
     __version__,
 )
 from .errors import (
@@ -78,6 +79,7 @@ __all__ = [
     "SearchPage",
     "StorageError",
     "Summary",
+    "VerifyReport",
     "UnsupportedVersionError",
     "__version__",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "LibrarySummary",
     "ChecksumMatch",
     "ImportReport",
+    "VerifyReport",
     "ArrowStream",
     "__version__",
 ]
@@ -465,6 +466,24 @@ class ImportReport:
         """True when the progress callable (or Ctrl-C) stopped the import early."""
 
 @final
+class VerifyReport:
+    """What ``Catalog.verify()`` found."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+    @property
+    def problems(self) -> list[str]:
+        """Each problem in words, with the ids concerned (at most 1,000)."""
+    @property
+    def problem_count(self) -> int:
+        """The number of problems found (more than ``len(problems)`` when some were not described)."""
+    @property
+    def counts(self) -> dict[str, int]:
+        """What was checked: the number of records, links and entries of each kind."""
+    def __bool__(self) -> bool: ...
+
+@final
 class Catalog:
     """A photocat catalogue: one redb file (or memory). Use as a context manager or ``close()``."""
 
@@ -513,6 +532,8 @@ class Catalog:
         """How many assets ``list_assets`` would return with these filters, over all pages."""
     def summary(self) -> Summary:
         """The catalogue at a glance: format version, file size, per-library counts."""
+    def verify(self) -> VerifyReport:
+        """Checks every index, counter, id map and link against the records."""
     def add_assets(
         self,
         records: Iterable[_AssetRecord],

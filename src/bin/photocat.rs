@@ -225,6 +225,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a catalogue against its records; exit status 1 when anything is wrong.
+    ///
+    /// Every list-index entry (none missing, none extra, each at its position with its
+    /// offset), every maintained counter (people's asset counts, list, day and Immich block
+    /// counts), every id map, checksum and device entry, album and person link and face id.
+    /// Prints "ok" and what was checked, or each problem with the ids concerned. It reads one
+    /// snapshot and never writes to the catalogue; its scratch rebuild goes to a temporary file
+    /// (TMPDIR).
+    Verify {
+        /// The catalogue to check (or --catalog / PHOTOCAT_CATALOG).
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
     /// Create and list albums.
     #[command(subcommand)]
     Album(AlbumCommand),
@@ -707,6 +720,16 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
                 )?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { file } => {
+            let cat = open_existing(file.as_deref().or(catalog))?;
+            let report = cat.verify()?;
+            writeln!(out, "{report}")?;
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Count { filters } => {
             let cat = open_existing(catalog)?;

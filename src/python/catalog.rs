@@ -478,6 +478,25 @@ impl PyCatalog {
         run(py, || cat.count_assets(&query))
     }
 
+    /// Checks the catalogue against its records: every index entry (none missing, none extra,
+    /// each at its position), every maintained counter, id map, checksum entry, link and face
+    /// id. Returns a `VerifyReport`; a catalogue written only by photocat is always `ok`. It
+    /// reads one snapshot, with the interpreter released, while other threads go on reading and
+    /// writing, and never writes to the catalogue (its scratch rebuild goes to a temporary
+    /// file).
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> report = cat.verify()
+    /// >>> report.ok, report.problems, report.counts["assets"]
+    /// (True, [], 1)
+    fn verify(&self, py: Python<'_>) -> PyResult<super::verify::PyVerifyReport> {
+        let cat = self.cat(py)?;
+        let inner = run(py, || cat.verify())?;
+        Ok(super::verify::PyVerifyReport { inner })
+    }
+
     /// The catalogue at a glance: format version, file size, each library's live and trashed
     /// assets and albums, and the numbers of albums and people (all from maintained counts).
     ///

@@ -1,7 +1,7 @@
 //! The Python module `photocat._photocat` (feature `python`), re-exported by the pure-Python
 //! package `photocat` (`python/photocat/`). It only converts and delegates: every rule lives in
 //! the engine. Layout: [`catalog`] (the `Catalog` class and the `iter_assets` iterator),
-//! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`frames`]
+//! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`verify`] (`VerifyReport`), [`frames`]
 //! (`ArrowStream`, the Arrow C stream behind the data-science calls), [`convert`] (Python
 //! values in), [`objects`] (dicts and lists out of the views, for `to_dict`), [`errors`] (the one
 //! mapping of [`crate::Error`] onto `photocat.errors`, and the `run` helper that releases the
@@ -14,6 +14,7 @@ mod frames;
 mod import;
 mod model;
 mod objects;
+mod verify;
 
 use pyo3::prelude::*;
 
@@ -35,6 +36,7 @@ fn photocat_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyChecksumMatch>()?;
     m.add_class::<import::PyImportReport>()?;
     m.add_class::<frames::PyArrowStream>()?;
+    m.add_class::<verify::PyVerifyReport>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
