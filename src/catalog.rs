@@ -292,6 +292,25 @@ impl Catalog {
             .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
     }
 
+    /// Runs redb's own check of the file: every page's checksum and the structure of every
+    /// B-tree, below what [`Catalog::verify`] checks. Returns true when the file passed; false
+    /// when redb found damage and repaired it (as it does on the first open after a crash; the
+    /// damaged commit is rolled back to the last sound one). Damage it cannot repair is
+    /// [`Error::Storage`]. Needs exclusive access, like [`Catalog::compact`]. `photocat verify`
+    /// runs it before `verify`.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// let mut cat = photocat::Catalog::in_memory()?;
+    /// assert!(cat.check_storage()?);
+    /// # Ok(()) }
+    /// ```
+    pub fn check_storage(&mut self) -> Result<bool> {
+        self.db
+            .check_integrity()
+            .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
+    }
+
     /// The storage work reads have done so far: list-index entries stepped, records read and
     /// range seeks. Page cost proofs and benchmarks read it; it costs one relaxed atomic add
     /// per read call.

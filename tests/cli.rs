@@ -1586,7 +1586,10 @@ fn verify_reports_ok_or_each_problem_with_exit_status_1() {
     let out = photocat(&["verify", catalog]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("ok (checked "), "{text}");
+    assert!(
+        text.starts_with("storage: redb's page and B-tree check passed\nok (checked "),
+        "{text}"
+    );
     assert!(text.contains(" 24 assets"), "{text}");
     // --catalog works too.
     let out = photocat(&["verify", "--catalog", catalog]);
@@ -1598,7 +1601,7 @@ fn verify_reports_ok_or_each_problem_with_exit_status_1() {
     let out = photocat(&["verify", damaged.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("4 problem(s) (checked "), "{text}");
+    assert!(text.contains("\n4 problem(s) (checked "), "{text}");
     assert!(
         text.contains(
             "\n- list index: the entry of asset \"lib_a_asset_1\" at 2023-02-11 10:00:00 in \

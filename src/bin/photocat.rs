@@ -230,9 +230,10 @@ enum Command {
     /// Every list-index entry (none missing, none extra, each at its position with its
     /// offset), every maintained counter (people's asset counts, list, day and Immich block
     /// counts), every id map, checksum and device entry, album and person link and face id.
-    /// Prints "ok" and what was checked, or each problem with the ids concerned. It reads one
-    /// snapshot and never writes to the catalogue; its scratch rebuild goes to a temporary file
-    /// (TMPDIR).
+    /// First redb's own check of every page's checksum and B-tree (damage it can repair, as
+    /// after a crash, is rolled back to the last sound commit and reported). Prints "ok" and
+    /// what was checked, or each problem with the ids concerned. The index check reads one
+    /// snapshot and writes nothing; its scratch rebuild goes to a temporary file (TMPDIR).
     Verify {
         /// The catalogue to check (or --catalog / PHOTOCAT_CATALOG).
         #[arg(value_name = "FILE")]
@@ -722,10 +723,20 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { file } => {
-            let cat = open_existing(file.as_deref().or(catalog))?;
+            let mut cat = open_existing(file.as_deref().or(catalog))?;
+            let pages_ok = cat.check_storage()?;
             let report = cat.verify()?;
+            if pages_ok {
+                writeln!(out, "storage: redb's page and B-tree check passed")?;
+            } else {
+                writeln!(
+                    out,
+                    "storage: redb found damaged pages and rolled the file back to its last \
+                     sound commit"
+                )?;
+            }
             writeln!(out, "{report}")?;
-            Ok(if report.is_ok() {
+            Ok(if report.is_ok() && pages_ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
