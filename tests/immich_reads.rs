@@ -396,6 +396,8 @@ fn a_format_2_catalogue_is_upgraded_with_its_immich_indexes() {
     std::fs::copy("tests/data/format2.redb", &path).unwrap();
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.upgraded_from(), Some(2));
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "the upgraded file verifies clean: {report}");
     let ann = all(
         &cat,
         GetAllAssets {

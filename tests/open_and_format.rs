@@ -357,6 +357,8 @@ fn a_format_1_catalogue_is_upgraded_on_open() {
     std::fs::copy("tests/data/format1.redb", &path).unwrap();
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.upgraded_from(), Some(1));
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "the upgraded file verifies clean: {report}");
     let family = |state| ListAssets {
         library_id: Some("library_family".into()),
         state,
@@ -524,6 +526,8 @@ fn a_format_3_catalogue_is_upgraded_with_search_and_buckets() {
     std::fs::copy("tests/data/format3.redb", &path).unwrap();
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.upgraded_from(), Some(3));
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "the upgraded file verifies clean: {report}");
     let live: Vec<Asset> = cat
         .iter_assets(ListAssets::default(), 200)
         .unwrap()
