@@ -98,7 +98,7 @@ impl Catalog {
     /// # Ok(()) }
     /// ```
     pub fn verify(&self) -> Result<VerifyReport> {
-        let rtxn = self.db.begin_read()?;
+        let rtxn = self.begin_read()?;
         let mut found = Found::default();
         let names = Names::check(&rtxn, &mut found)?;
         let skip = check_assets(&rtxn, &names, &mut found)?;
@@ -1230,7 +1230,7 @@ mod tests {
     }
 
     fn key_of(cat: &Catalog, id: &str) -> u64 {
-        let txn = cat.db.begin_read().unwrap();
+        let txn = cat.begin_read().unwrap();
         let t = txn.open_table(tables::ASSET_IDS).unwrap();
         let k = t.get(id).unwrap().unwrap().value();
         k
@@ -1251,7 +1251,7 @@ mod tests {
     }
 
     fn list_key_of(cat: &Catalog, id: &str, group_byte: u8) -> Vec<u8> {
-        let txn = cat.db.begin_read().unwrap();
+        let txn = cat.begin_read().unwrap();
         let t = txn.open_table(tables::LIST_INDEX).unwrap();
         let found = t
             .iter()
@@ -1714,8 +1714,7 @@ mod tests {
             let other = key_of(&cat, "lib_a_asset_5");
             let sum = crate::write::dedup::checksum_keys(
                 &crate::storage::fast::asset_record(
-                    cat.db
-                        .begin_read()
+                    cat.begin_read()
                         .unwrap()
                         .open_table(tables::ASSETS)
                         .unwrap()
