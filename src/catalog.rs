@@ -104,6 +104,47 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The folder a file is (to be) in: its parent, or `.` for a bare name.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates the temporary file a new catalogue file (a new catalogue, a backup) is written
+/// under: `.NAME.<random token>.photocat-new` in `path`'s folder, opened read-write, with the
+/// mode of any new file. The returned `TempPath` removes it if it is dropped before
+/// [`persist_new`]. Errors name `path`.
+pub(crate) fn new_temp_file(path: &Path) -> Result<(tempfile::TempPath, std::fs::File)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Created here (not by tempfile's builder, whose errors hide the OS error number behind
+    // its own path).
+    let tmp_path =
+        folder_of(path).join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
+    let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::io(path, e))?;
+    Ok((tmp, file))
+}
+
+/// Moves a complete temporary file into place at `path` without replacing anything (an
+/// existing `path` is an `Io` error of kind `AlreadyExists`, and the temporary file is
+/// removed), then syncs the folder so that the rename survives a crash.
+pub(crate) fn persist_new(tmp: tempfile::TempPath, path: &Path) -> Result<()> {
+    tmp.persist_noclobber(path)
+        .map_err(|e| Error::io(path, e.error))?;
+    let dir = folder_of(path);
+    sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
 
@@ -202,25 +243,7 @@ impl Catalog {
     /// Creates a new catalogue at `path` (which does not exist): complete under a temporary
     /// name, then moved into place without replacing anything.
     fn create(path: &Path) -> Result<Catalog> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // The temporary file is created here (not by tempfile's builder, whose errors hide the
-        // OS error number behind its own path) with the mode of any new file; `TempPath`
-        // removes it if anything below fails, and moves it without replacing anything.
-        let tmp_path = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
-        let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| Error::io(path, e))?;
+        let (tmp, file) = new_temp_file(path)?;
         // redb syncs the file on commit (the default durability is immediate).
         let backend = redb::backends::FileBackend::new(file)?;
         let db = Database::builder().create_with_backend(backend)?;
@@ -228,18 +251,16 @@ impl Catalog {
         meta::init(&txn)?;
         create_tables(&txn)?;
         txn.commit()?;
-        match tmp.persist_noclobber(path) {
+        match persist_new(tmp, path) {
             Ok(()) => {}
             // Another process created the catalogue meanwhile: open theirs (our temporary file
-            // is removed when `e` is dropped).
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            // was removed by `persist_new`).
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
                 drop(db);
-                drop(e);
                 return Catalog::open_at(path);
             }
-            Err(e) => return Err(Error::io(path, e.error)),
+            Err(e) => return Err(e),
         }
-        sync_dir(dir).map_err(|e| Error::io(dir, e))?;
         Ok(Catalog::with_db(db, Some(path.to_path_buf())))
     }
 

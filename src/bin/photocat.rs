@@ -17,10 +17,12 @@
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
 //!
+//! `backup [FILE] DEST` writes a consistent copy of the catalogue to a new file.
+//!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read (`list`, `get`, `count`, `search`, `buckets`, `info`, `export`, `album list`, `person
-//! list`, `immich ...`) never create a catalogue:
+//! read (`list`, `get`, `count`, `search`, `buckets`, `info`, `export`, `backup`, `album list`,
+//! `person list`, `immich ...`) never create a catalogue:
 //! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
 //! `album create`, `person create`) create it when it is missing.
 //!
@@ -224,6 +226,18 @@ enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Copy the catalogue to a new file, consistently, while other programs may be writing.
+    ///
+    /// `photocat backup FILE DEST`, or `photocat --catalog FILE backup DEST`. The copy holds
+    /// exactly one committed state and opens like the original. It is written under a hidden
+    /// temporary name in DEST's folder and moved into place when complete, so an interrupted
+    /// backup leaves no DEST. An existing DEST is never replaced (exit status 1). Prints the
+    /// destination and its size.
+    Backup {
+        /// [FILE] DEST: the catalogue (default: --catalog) and the new file to write.
+        #[arg(required = true, num_args = 1..=2, value_name = "PATH")]
+        paths: Vec<PathBuf>,
     },
     /// Create and list albums.
     #[command(subcommand)]
@@ -762,6 +776,24 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             } else {
                 write_buckets(out, size, &buckets)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { paths } => {
+            let (file, dest) = match paths.as_slice() {
+                [dest] => (catalog_path(catalog)?, dest),
+                [file, dest] => (file.as_path(), dest),
+                _ => return Err(Failure::Usage("backup takes [FILE] DEST".to_owned())),
+            };
+            let cat = open_existing(Some(file))?;
+            cat.backup(dest)?;
+            let size = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+            writeln!(
+                out,
+                "backed up {} to {} ({} bytes)",
+                file.display(),
+                dest.display(),
+                thousands(size)
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Info { json } => {
