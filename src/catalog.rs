@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 use redb::{Database, ReadableDatabase};
 
@@ -22,11 +23,21 @@ use crate::storage::{meta, upgrade};
 /// # Ok(()) }
 /// ```
 pub struct Catalog {
-    pub(crate) db: Database,
+    db: RwLock<DbSlot>,
     path: Option<PathBuf>,
     upgraded_from: Option<u32>,
     pub(crate) stats: Stats,
     pub(crate) shared: SharedCache,
+}
+
+/// The redb handle of an open catalogue. A write that fails with an I/O error (a full disk)
+/// leaves redb's handle refusing every later operation (`PreviousIo`) until the file is
+/// reopened; [`Catalog::recover`] then swaps in a new handle of the same file. `db` is None
+/// when that reopen failed (the next call tries again); `generation` counts the handles, so
+/// that threads that met the same failure reopen once.
+struct DbSlot {
+    db: Option<Database>,
+    generation: u64,
 }
 
 /// Counters of the storage work done by reads, for tests and benchmarks (see
@@ -276,7 +287,10 @@ impl Catalog {
 
     fn with_db(db: Database, path: Option<PathBuf>) -> Catalog {
         Catalog {
-            db,
+            db: RwLock::new(DbSlot {
+                db: Some(db),
+                generation: 0,
+            }),
             path,
             upgraded_from: None,
             stats: Stats::default(),
@@ -299,18 +313,30 @@ impl Catalog {
     /// Closes the catalogue, reporting any error that dropping it would ignore.
     pub fn close(self) -> Result<()> {
         let path = self.path;
-        self.db
-            .close()
-            .map_err(|e| Error::from(e).at(path.as_deref()))
+        let slot = self.db.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match slot.db {
+            Some(db) => db.close().map_err(|e| Error::from(e).at(path.as_deref())),
+            None => Ok(()),
+        }
     }
 
     /// Compacts the file: rewrites live pages to the front and releases free space (left by
     /// copy-on-write updates, e.g. after a bulk load followed by album links). Needs exclusive
     /// access; returns whether anything was freed.
     pub fn compact(&mut self) -> Result<bool> {
-        self.db
-            .compact()
-            .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
+        let path = self.path.clone();
+        let generation = self.slot().generation;
+        let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let result = match slot.db.as_mut() {
+            Some(db) => db.compact().map_err(|e| Error::Storage(redb::Error::from(e))),
+            None => Err(Error::Storage(redb::Error::PreviousIo)),
+        };
+        if let Err(e) = &result {
+            if e.is_io_failure() {
+                self.recover(generation);
+            }
+        }
+        result.map_err(|e| e.at(path.as_deref()))
     }
 
     /// The storage work reads have done so far: list-index entries stepped, records read and
@@ -332,13 +358,106 @@ impl Catalog {
     }
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction> {
-        Ok(self.db.begin_read()?)
+        Ok(self.using_db(|db| db.begin_read())?.0)
     }
 
     /// A read transaction with the shared-cache view of its committed state (None when a
     /// commit raced the open; see [`crate::snapshot`]).
     pub(crate) fn begin_read_cached(&self) -> Result<(redb::ReadTransaction, Option<View<'_>>)> {
-        Ok(self.shared.read(|| self.db.begin_read())?)
+        self.shared.read(|| self.begin_read())
+    }
+
+    /// A write transaction, and the generation of the handle it is of (for [`Catalog::recover`]
+    /// after a failure).
+    pub(crate) fn begin_write(&self) -> Result<(redb::WriteTransaction, u64)> {
+        self.using_db(|db| db.begin_write())
+    }
+
+    fn slot(&self) -> std::sync::RwLockReadGuard<'_, DbSlot> {
+        self.db.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `begin` on the current redb handle. A handle that a failed write left unusable
+    /// (`PreviousIo`), or none after a failed reopen, is reopened first (once); the error of
+    /// that reopen is the call's error. The lock is held only while `begin` runs (a write
+    /// transaction may wait there for the current writer, who never needs the lock to finish).
+    fn using_db<T>(
+        &self,
+        begin: impl Fn(&Database) -> std::result::Result<T, redb::TransactionError>,
+    ) -> Result<(T, u64)> {
+        let mut reopened = false;
+        loop {
+            let generation = {
+                let slot = self.slot();
+                match &slot.db {
+                    Some(db) => match begin(db) {
+                        Ok(v) => return Ok((v, slot.generation)),
+                        Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo))
+                            if !reopened => {}
+                        Err(e) => return Err(e.into()),
+                    },
+                    None if !reopened => {}
+                    None => return Err(Error::Storage(redb::Error::PreviousIo)),
+                }
+                slot.generation
+            };
+            self.reopen(generation)?;
+            reopened = true;
+        }
+    }
+
+    /// Called after a write failed with an I/O error (`generation`: the handle it ran on).
+    /// redb refuses every later operation of a handle whose write failed (`PreviousIo`) until
+    /// the file is reopened: when that is so, the handle is closed and the file reopened (redb
+    /// then repairs it: the last commit is the state, as after a crash). A failed reopen
+    /// leaves no handle, and the next call tries again. Never fails: a reopen error is the
+    /// next call's.
+    pub(crate) fn recover(&self, generation: u64) {
+        {
+            let slot = self.slot();
+            if slot.generation != generation {
+                return; // another thread recovered already
+            }
+            if let Some(db) = &slot.db {
+                // A failure that did not latch redb's error state (an optimisation's write)
+                // leaves the handle usable: nothing to reopen.
+                match db.begin_write() {
+                    Ok(txn) => {
+                        let _ = txn.abort();
+                        return;
+                    }
+                    Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo)) => {}
+                    Err(_) => return,
+                }
+            }
+        }
+        let _ = self.reopen(generation);
+    }
+
+    /// Replaces the handle of generation `generation` by a new one of the same file (nothing
+    /// when another thread has replaced it already).
+    fn reopen(&self, generation: u64) -> Result<()> {
+        let Some(path) = self.path.as_deref() else {
+            // In memory there is no file to reopen (and its backend never fails).
+            return Err(Error::Storage(redb::Error::PreviousIo));
+        };
+        let mut slot = self.db.write().unwrap_or_else(PoisonError::into_inner);
+        if slot.generation != generation {
+            return Ok(());
+        }
+        slot.generation += 1;
+        if let Some(old) = slot.db.take() {
+            // Closing releases the file lock; its error is the failure already reported.
+            let _ = old.close();
+        }
+        // Readers of the old handle's states may hold cached people of a newer sequence than
+        // the reopened file's; bumping the sequence invalidates them.
+        let db = self
+            .shared
+            .committing(|| guarded(|| Database::open(path)))
+            .map_err(|e| e.at(Some(path)))?;
+        slot.db = Some(db);
+        Ok(())
     }
 }
 

@@ -463,6 +463,10 @@ class ImportReport:
     @property
     def cancelled(self) -> bool:
         """True when the progress callable (or Ctrl-C) stopped the import early."""
+    @property
+    def stopped(self) -> Optional[str]:
+        """Why the import stopped early when a batch could not be committed (a full disk),
+        else None; the files not imported are in ``failed`` with the reason."""
 
 @final
 class Catalog:

@@ -27,7 +27,8 @@
 //! `album create`, `person create`) create it when it is missing.
 //!
 //! Exit codes: 0 on success (an import that reports failed files still succeeds: its summary
-//! counts them); 1 when the call fails (not a catalogue, unknown id, storage error); 2 on bad
+//! counts them); 1 when the call fails (not a catalogue, unknown id, storage error; an import
+//! that stopped because a batch could not be committed, after its summary); 2 on bad
 //! arguments (a missing `--catalog` included); 130 when an import is cancelled with Ctrl-C.
 //!
 //! A closed standard output (`photocat list ... | head -1`) ends the command quietly with exit
@@ -1218,6 +1219,16 @@ fn import(
 
     // Everything read is committed by now; the summary is only output.
     let written = write_import_summary(out, &report, catalog, opts.verbose);
+    if let Some(why) = &report.stopped {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "photocat: import stopped: a batch could not be committed ({why}); the batches \
+             before it are in the catalogue, the files not imported are counted as failed. \
+             Run the same import again once the cause is fixed."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     if report.cancelled {
         let mut err = io::stderr().lock();
         let _ = writeln!(
