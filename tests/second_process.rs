@@ -53,7 +53,8 @@ impl Holder {
         loop {
             line.clear();
             assert!(out.read_line(&mut line).unwrap() > 0, "the child ended early");
-            if line.trim() == "ready" {
+            // The harness may print "test NAME ... " on the same line first.
+            if line.trim_end().ends_with("ready") {
                 break;
             }
         }
