@@ -201,7 +201,7 @@ mod tests {
     fn rows<K: redb::Key + 'static, V: redb::Value + 'static>(
         txn: &redb::ReadTransaction,
         def: TableDefinition<K, V>,
-    ) -> Vec<(Vec<u8>, Vec<u8>)> {
+    ) -> Rows {
         let t = txn.open_table(def).unwrap();
         t.iter()
             .unwrap()
@@ -214,8 +214,11 @@ mod tests {
             .collect()
     }
 
+    /// A table's rows as bytes.
+    type Rows = Vec<(Vec<u8>, Vec<u8>)>;
+
     /// Every table of a file, by name, as bytes (and the names redb lists).
-    fn dump(path: &Path) -> (Vec<String>, Vec<(String, Vec<(Vec<u8>, Vec<u8>)>)>) {
+    fn dump(path: &Path) -> (Vec<String>, Vec<(String, Rows)>) {
         let db = redb::Builder::new().open_read_only(path).unwrap();
         let txn = db.begin_read().unwrap();
         let mut names: Vec<String> = txn
@@ -230,10 +233,33 @@ mod tests {
             };
         }
         let dumped = all!(
-            META, COUNTERS, ASSETS, ASSET_IDS, LIBRARIES, LIBRARY_IDS, ALBUMS, ALBUM_IDS, PEOPLE,
-            PERSON_IDS, FACE_IDS, PERSON_ASSETS, ASSET_ALBUMS, LIST_INDEX, CHECKSUMS,
-            LIST_COUNTS, IMMICH_ORDER, IMMICH_BLOCKS, RANDOM_POOL, RANDOM_SIZES, RANDOM_SLOTS,
-            DEVICE_INDEX, SHA1_INDEX, FACET_VALUES, DAY_COUNTS, TEXT_COLUMN, POSTINGS
+            META,
+            COUNTERS,
+            ASSETS,
+            ASSET_IDS,
+            LIBRARIES,
+            LIBRARY_IDS,
+            ALBUMS,
+            ALBUM_IDS,
+            PEOPLE,
+            PERSON_IDS,
+            FACE_IDS,
+            PERSON_ASSETS,
+            ASSET_ALBUMS,
+            LIST_INDEX,
+            CHECKSUMS,
+            LIST_COUNTS,
+            IMMICH_ORDER,
+            IMMICH_BLOCKS,
+            RANDOM_POOL,
+            RANDOM_SIZES,
+            RANDOM_SLOTS,
+            DEVICE_INDEX,
+            SHA1_INDEX,
+            FACET_VALUES,
+            DAY_COUNTS,
+            TEXT_COLUMN,
+            POSTINGS
         );
         (names, dumped)
     }

@@ -134,8 +134,7 @@ pub(crate) fn new_temp_file(path: &Path) -> Result<(tempfile::TempPath, std::fs:
         .unwrap_or_default();
     // Created here (not by tempfile's builder, whose errors hide the OS error number behind
     // its own path).
-    let tmp_path =
-        folder_of(path).join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
+    let tmp_path = folder_of(path).join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
     let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -328,7 +327,9 @@ impl Catalog {
         let generation = self.slot().generation;
         let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
         let result = match slot.db.as_mut() {
-            Some(db) => db.compact().map_err(|e| Error::Storage(redb::Error::from(e))),
+            Some(db) => db
+                .compact()
+                .map_err(|e| Error::Storage(redb::Error::from(e))),
             None => Err(Error::Storage(redb::Error::PreviousIo)),
         };
         if let Err(e) = &result {

@@ -373,7 +373,6 @@ mod tests {
 
     use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
-    use redb::ReadableDatabase;
 
     use super::*;
     use crate::model::{AssetUpdate, NewAsset};

@@ -719,7 +719,7 @@ mod tests {
 
     use chrono::{FixedOffset, NaiveDate};
     use proptest::prelude::*;
-    use redb::{ReadableDatabase, ReadableTable};
+    use redb::ReadableTable;
 
     use super::*;
     use crate::model::{

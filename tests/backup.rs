@@ -112,7 +112,8 @@ fn a_backup_during_writes_holds_one_committed_state() {
     let cat = Arc::new(Catalog::open(&path).unwrap());
     // A base large enough that the copy takes a while (the writer commits meanwhile).
     for b in 0..BASE {
-        cat.add_assets(batch(b, BATCH), AddAssets::default()).unwrap();
+        cat.add_assets(batch(b, BATCH), AddAssets::default())
+            .unwrap();
     }
     let album = cat
         .create_album(NewAlbum {
@@ -137,7 +138,9 @@ fn a_backup_during_writes_holds_one_committed_state() {
             let mut b = BASE;
             while !stop.load(Ordering::Relaxed) {
                 *begun.lock().unwrap() = b + 1;
-                let added = cat.add_assets(batch(b, BATCH), AddAssets::default()).unwrap();
+                let added = cat
+                    .add_assets(batch(b, BATCH), AddAssets::default())
+                    .unwrap();
                 b += 1;
                 *committed.lock().unwrap() = b;
                 let linked: Vec<&str> = added.iter().take(BATCH / 2).map(|a| &*a.id).collect();
@@ -159,7 +162,9 @@ fn a_backup_during_writes_holds_one_committed_state() {
         cat.backup(&copy).unwrap();
         let after = *begun.lock().unwrap();
         check_copy(&copy, before, after);
-        eprintln!("backup {attempt}: batches {before} committed at its start, {after} begun at its end");
+        eprintln!(
+            "backup {attempt}: batches {before} committed at its start, {after} begun at its end"
+        );
         if after > before + 1 {
             overlapped += 1;
             break;
@@ -167,16 +172,16 @@ fn a_backup_during_writes_holds_one_committed_state() {
     }
     stop.store(true, Ordering::Relaxed);
     let written = writer.join().unwrap();
-    assert!(overlapped > 0, "no backup overlapped a commit of the writer");
+    assert!(
+        overlapped > 0,
+        "no backup overlapped a commit of the writer"
+    );
     // The original is untouched by the backup and is consistent too.
     let all = ListAssets {
         state: State::All,
         ..Default::default()
     };
-    assert_eq!(
-        cat.count_assets(&all).unwrap(),
-        (written * BATCH) as u64
-    );
+    assert_eq!(cat.count_assets(&all).unwrap(), (written * BATCH) as u64);
     assert_verifies_clean(&cat);
 }
 
@@ -202,10 +207,7 @@ fn an_existing_destination_is_never_replaced() {
             if p == &dest && source.kind() == std::io::ErrorKind::AlreadyExists),
         "{err:?}"
     );
-    assert!(
-        err.to_string().contains("never replaces a file"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("never replaces a file"), "{err}");
     assert_eq!(std::fs::read(&dest).unwrap(), b"keep me");
     assert!(temporaries(dir.path()).is_empty());
 }

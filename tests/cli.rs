@@ -1593,15 +1593,22 @@ fn backup_writes_a_copy_and_never_replaces_a_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(
-        said.starts_with(&format!("backed up {catalog} to {copy} (")) && said.ends_with(" bytes)\n"),
+        said.starts_with(&format!("backed up {catalog} to {copy} ("))
+            && said.ends_with(" bytes)\n"),
         "{said}"
     );
-    assert_eq!(stdout(&photocat(&["list", "-c", copy, "--limit", "100"])), listed);
+    assert_eq!(
+        stdout(&photocat(&["list", "-c", copy, "--limit", "100"])),
+        listed
+    );
     let second = dir.path().join("second.redb");
     let second = second.to_str().unwrap();
     let out = photocat(&["-c", catalog, "backup", second]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&photocat(&["list", "-c", second, "--limit", "100"])), listed);
+    assert_eq!(
+        stdout(&photocat(&["list", "-c", second, "--limit", "100"])),
+        listed
+    );
 
     // An existing file is left as it was; the catalogue's own file is refused.
     let before = std::fs::read(copy).unwrap();

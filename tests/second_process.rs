@@ -52,7 +52,10 @@ impl Holder {
         let mut line = String::new();
         loop {
             line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "the child ended early");
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "the child ended early"
+            );
             // The harness may print "test NAME ... " on the same line first.
             if line.trim_end().ends_with("ready") {
                 break;
@@ -119,7 +122,10 @@ fn a_second_process_gets_already_open_at_once_and_changes_nothing() {
     }
     eprintln!("AlreadyOpen from a second process: slowest of 5 opens {slowest:?}");
     assert!(slowest < Duration::from_secs(1), "{slowest:?}");
-    assert!(snapshot(&path) == before, "the failed opens changed the file");
+    assert!(
+        snapshot(&path) == before,
+        "the failed opens changed the file"
+    );
     holder.finish();
     // Once the holder is gone the file opens, with the holder's write in it.
     let cat = Catalog::open(&path).unwrap();
