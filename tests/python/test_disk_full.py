@@ -135,3 +135,50 @@ def test_writes_past_a_file_size_limit(tmp_path: Path) -> None:
     assert again["created"] == len(not_imported)
     assert again["duplicates"] == imp["created"]
     assert out["reopened"] == out["after"] * 100 + 1200
+
+
+OPEN_AS_OTHER_USER = textwrap.dedent(
+    """
+    import sys, photocat
+    path = sys.argv[1]
+    open(path, "rb").read(16)           # the file is readable: only write access is missing
+    try:
+        photocat.Catalog.open(path)
+    except photocat.StorageError as e:
+        print(e.errno, e)
+    else:
+        print("opened")
+    """
+)
+
+
+def test_a_read_only_file(tmp_path: Path) -> None:
+    """A catalogue made read-only (mode 0444) under an open Catalog: the open descriptor keeps
+    its write access, so writes go on. Opening it later without write access (as a user who
+    may not write it; root is run without its capabilities, which ignore the mode) raises ``StorageError`` EACCES, and the file is
+    left as it was."""
+    import errno
+    import shutil
+
+    import photocat
+
+    path = tmp_path / "photos.redb"
+    with photocat.Catalog.open(path) as cat:
+        cat.add_assets([{"original_file_name": "a.jpg"}])
+        os.chmod(path, 0o444)
+        cat.add_assets([{"original_file_name": "b.jpg"}])
+        assert cat.count_assets() == 2
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    command = [sys.executable, "-c", OPEN_AS_OTHER_USER, str(path)]
+    if os.geteuid() == 0:
+        # Root may write any file (CAP_DAC_OVERRIDE): run the open without capabilities.
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv to drop CAP_DAC_OVERRIDE")
+        command = [setpriv, "--bounding-set=-all", "--inh-caps=-all", *command]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    number, _, message = proc.stdout.strip().partition(" ")
+    assert int(number) == errno.EACCES, proc.stdout
+    assert message == f"I/O error on {path}: Permission denied (os error {errno.EACCES})"
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
