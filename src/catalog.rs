@@ -517,4 +517,123 @@ mod tests {
     fn catalog_is_send_and_sync() {
         assert_send_sync::<Catalog>();
     }
+
+    use std::ops::Bound;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use redb::backends::FileBackend;
+    use redb::{BackendError, StorageBackend};
+
+    use crate::model::NewAsset;
+    use crate::write::AddAssets;
+    use crate::ListAssets;
+
+    /// A file backend whose writes, syncs and resizes fail with ENOSPC while `full` is set.
+    #[derive(Debug)]
+    struct Filling {
+        file: FileBackend,
+        full: Arc<AtomicBool>,
+    }
+
+    impl Filling {
+        fn check(&self) -> std::io::Result<()> {
+            if self.full.load(Ordering::SeqCst) {
+                // ENOSPC on Linux and the BSDs.
+                Err(std::io::Error::from_raw_os_error(28))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    impl StorageBackend for Filling {
+        fn len(&self) -> std::io::Result<u64> {
+            self.file.len()
+        }
+        fn read(&self, offset: u64, out: &mut [u8]) -> std::io::Result<()> {
+            self.file.read(offset, out)
+        }
+        fn set_len(&self, len: u64) -> std::io::Result<()> {
+            self.check()?;
+            self.file.set_len(len)
+        }
+        fn sync_data(&self) -> std::io::Result<()> {
+            self.check()?;
+            self.file.sync_data()
+        }
+        fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+            self.check()?;
+            self.file.write(offset, data)
+        }
+        fn close(&self) -> std::io::Result<()> {
+            self.file.close()
+        }
+        fn try_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, BackendError> {
+            self.file.try_lock_range(s, e)
+        }
+        fn try_lock_shared_range(
+            &self,
+            s: Bound<u64>,
+            e: Bound<u64>,
+        ) -> Result<bool, BackendError> {
+            self.file.try_lock_shared_range(s, e)
+        }
+        fn lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.lock_range(s, e)
+        }
+        fn lock_shared_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.lock_shared_range(s, e)
+        }
+        fn unlock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.unlock_range(s, e)
+        }
+        fn query_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, BackendError> {
+            self.file.query_lock_range(s, e)
+        }
+    }
+
+    fn assets(n: usize) -> Vec<NewAsset> {
+        vec![NewAsset::default(); n]
+    }
+
+    /// A write that fails for lack of space is an `Io` error naming the file with the OS error;
+    /// earlier commits stay readable and, once space is back, the same catalogue takes writes
+    /// (photocat reopened the file redb's failure latched), with no reopen by the caller.
+    #[test]
+    fn a_failed_write_is_recovered_by_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("photos.redb");
+        Catalog::open(&path).unwrap().close().unwrap();
+        let full = Arc::new(AtomicBool::new(false));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let backend = Filling {
+            file: FileBackend::new(file).unwrap(),
+            full: Arc::clone(&full),
+        };
+        let db = Database::builder().create_with_backend(backend).unwrap();
+        let cat = Catalog::with_db(db, Some(path.clone()));
+        cat.add_assets(assets(5), AddAssets::default()).unwrap();
+
+        full.store(true, Ordering::SeqCst);
+        let err = cat.add_assets(assets(5), AddAssets::default()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path: Some(p), source }
+                if p == &path && source.raw_os_error() == Some(28)),
+            "{err:?}"
+        );
+        // The failed write left nothing; earlier commits read (from the reopened file, which
+        // does not go through the failing backend: the fault is gone with the old handle).
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 5);
+        assert_eq!(cat.slot().generation, 1, "the file was reopened once");
+        cat.add_assets(assets(5), AddAssets::default()).unwrap();
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 10);
+        cat.close().unwrap();
+        let cat = Catalog::open(&path).unwrap();
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 10);
+    }
 }
