@@ -16,6 +16,16 @@ use crate::storage::{meta, upgrade};
 /// An open catalogue. `Send + Sync`: share it between threads (e.g. in an `Arc`); reads run
 /// concurrently with one writer, and each read call sees one consistent snapshot.
 ///
+/// **Failed writes.** A write that fails with an I/O error (a full disk: `ENOSPC`; a file-size
+/// limit: `EFBIG`; an immutable file: `EPERM`; a read-only file system: `EROFS`) returns
+/// [`Error::Io`] naming the file, with the OS error, and writes nothing; every earlier commit
+/// stays. redb refuses every later operation of a handle whose write failed until the file is
+/// reopened, so the catalogue reopens its file itself right after the failure (redb repairs it
+/// to the last commit, as after a crash). Once the cause is gone (space freed), the same
+/// `Catalog` reads and writes again; while the reopen itself fails (the file still immutable,
+/// the file system read-only), every call returns that error and tries again. Read
+/// transactions in flight on another thread at that moment fail with a storage error.
+///
 /// ```
 /// # fn main() -> photocat::Result<()> {
 /// let cat = photocat::Catalog::in_memory()?;
