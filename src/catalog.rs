@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 use redb::{Database, ReadableDatabase};
 
@@ -15,6 +16,16 @@ use crate::storage::{meta, upgrade};
 /// An open catalogue. `Send + Sync`: share it between threads (e.g. in an `Arc`); reads run
 /// concurrently with one writer, and each read call sees one consistent snapshot.
 ///
+/// **Failed writes.** A write that fails with an I/O error (a full disk: `ENOSPC`; a file-size
+/// limit: `EFBIG`; an immutable file: `EPERM`; a read-only file system: `EROFS`) returns
+/// [`Error::Io`] naming the file, with the OS error, and writes nothing; every earlier commit
+/// stays. redb refuses every later operation of a handle whose write failed until the file is
+/// reopened, so the catalogue reopens its file itself right after the failure (redb repairs it
+/// to the last commit, as after a crash). Once the cause is gone (space freed), the same
+/// `Catalog` reads and writes again; while the reopen itself fails (the file still immutable,
+/// the file system read-only), every call returns that error and tries again. Read
+/// transactions in flight on another thread at that moment fail with a storage error.
+///
 /// ```
 /// # fn main() -> photocat::Result<()> {
 /// let cat = photocat::Catalog::in_memory()?;
@@ -22,11 +33,21 @@ use crate::storage::{meta, upgrade};
 /// # Ok(()) }
 /// ```
 pub struct Catalog {
-    pub(crate) db: Database,
+    db: RwLock<DbSlot>,
     path: Option<PathBuf>,
     upgraded_from: Option<u32>,
     pub(crate) stats: Stats,
     pub(crate) shared: SharedCache,
+}
+
+/// The redb handle of an open catalogue. A write that fails with an I/O error (a full disk)
+/// leaves redb's handle refusing every later operation (`PreviousIo`) until the file is
+/// reopened; [`Catalog::recover`] then swaps in a new handle of the same file. `db` is None
+/// when that reopen failed (the next call tries again); `generation` counts the handles, so
+/// that threads that met the same failure reopen once.
+struct DbSlot {
+    db: Option<Database>,
+    generation: u64,
 }
 
 /// Counters of the storage work done by reads, for tests and benchmarks (see
@@ -102,6 +123,46 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
         let _ = dir;
         Ok(())
     }
+}
+
+/// The folder a file is (to be) in: its parent, or `.` for a bare name.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates the temporary file a new catalogue file (a new catalogue, a backup) is written
+/// under: `.NAME.<random token>.photocat-new` in `path`'s folder, opened read-write, with the
+/// mode of any new file. The returned `TempPath` removes it if it is dropped before
+/// [`persist_new`]. Errors name `path`.
+pub(crate) fn new_temp_file(path: &Path) -> Result<(tempfile::TempPath, std::fs::File)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Created here (not by tempfile's builder, whose errors hide the OS error number behind
+    // its own path).
+    let tmp_path = folder_of(path).join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
+    let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::io(path, e))?;
+    Ok((tmp, file))
+}
+
+/// Moves a complete temporary file into place at `path` without replacing anything (an
+/// existing `path` is an `Io` error of kind `AlreadyExists`, and the temporary file is
+/// removed), then syncs the folder so that the rename survives a crash.
+pub(crate) fn persist_new(tmp: tempfile::TempPath, path: &Path) -> Result<()> {
+    tmp.persist_noclobber(path)
+        .map_err(|e| Error::io(path, e.error))?;
+    let dir = folder_of(path);
+    sync_dir(dir).map_err(|e| Error::io(dir, e))
 }
 
 /// The first bytes of every redb file.
@@ -202,25 +263,7 @@ impl Catalog {
     /// Creates a new catalogue at `path` (which does not exist): complete under a temporary
     /// name, then moved into place without replacing anything.
     fn create(path: &Path) -> Result<Catalog> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // The temporary file is created here (not by tempfile's builder, whose errors hide the
-        // OS error number behind its own path) with the mode of any new file; `TempPath`
-        // removes it if anything below fails, and moves it without replacing anything.
-        let tmp_path = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", crate::ids::token()));
-        let tmp = tempfile::TempPath::try_from_path(tmp_path).map_err(|e| Error::io(path, e))?;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| Error::io(path, e))?;
+        let (tmp, file) = new_temp_file(path)?;
         // redb syncs the file on commit (the default durability is immediate).
         let backend = redb::backends::FileBackend::new(file)?;
         let db = Database::builder().create_with_backend(backend)?;
@@ -228,18 +271,16 @@ impl Catalog {
         meta::init(&txn)?;
         create_tables(&txn)?;
         txn.commit()?;
-        match tmp.persist_noclobber(path) {
+        match persist_new(tmp, path) {
             Ok(()) => {}
             // Another process created the catalogue meanwhile: open theirs (our temporary file
-            // is removed when `e` is dropped).
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            // was removed by `persist_new`).
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
                 drop(db);
-                drop(e);
                 return Catalog::open_at(path);
             }
-            Err(e) => return Err(Error::io(path, e.error)),
+            Err(e) => return Err(e),
         }
-        sync_dir(dir).map_err(|e| Error::io(dir, e))?;
         Ok(Catalog::with_db(db, Some(path.to_path_buf())))
     }
 
@@ -255,7 +296,10 @@ impl Catalog {
 
     fn with_db(db: Database, path: Option<PathBuf>) -> Catalog {
         Catalog {
-            db,
+            db: RwLock::new(DbSlot {
+                db: Some(db),
+                generation: 0,
+            }),
             path,
             upgraded_from: None,
             stats: Stats::default(),
@@ -278,18 +322,32 @@ impl Catalog {
     /// Closes the catalogue, reporting any error that dropping it would ignore.
     pub fn close(self) -> Result<()> {
         let path = self.path;
-        self.db
-            .close()
-            .map_err(|e| Error::from(e).at(path.as_deref()))
+        let slot = self.db.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match slot.db {
+            Some(db) => db.close().map_err(|e| Error::from(e).at(path.as_deref())),
+            None => Ok(()),
+        }
     }
 
     /// Compacts the file: rewrites live pages to the front and releases free space (left by
     /// copy-on-write updates, e.g. after a bulk load followed by album links). Needs exclusive
     /// access; returns whether anything was freed.
     pub fn compact(&mut self) -> Result<bool> {
-        self.db
-            .compact()
-            .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
+        let path = self.path.clone();
+        let generation = self.slot().generation;
+        let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let result = match slot.db.as_mut() {
+            Some(db) => db
+                .compact()
+                .map_err(|e| Error::Storage(redb::Error::from(e))),
+            None => Err(Error::Storage(redb::Error::PreviousIo)),
+        };
+        if let Err(e) = &result {
+            if e.is_io_failure() {
+                self.recover(generation);
+            }
+        }
+        result.map_err(|e| e.at(path.as_deref()))
     }
 
     /// Runs redb's own check of the file: every page's checksum and the structure of every
@@ -306,9 +364,15 @@ impl Catalog {
     /// # Ok(()) }
     /// ```
     pub fn check_storage(&mut self) -> Result<bool> {
-        self.db
-            .check_integrity()
-            .map_err(|e| Error::Storage(redb::Error::from(e)).at(self.path.as_deref()))
+        let path = self.path.clone();
+        let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let result = match slot.db.as_mut() {
+            Some(db) => db
+                .check_integrity()
+                .map_err(|e| Error::Storage(redb::Error::from(e))),
+            None => Err(Error::Storage(redb::Error::PreviousIo)),
+        };
+        result.map_err(|e| e.at(path.as_deref()))
     }
 
     /// The storage work reads have done so far: list-index entries stepped, records read and
@@ -330,13 +394,106 @@ impl Catalog {
     }
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction> {
-        Ok(self.db.begin_read()?)
+        Ok(self.using_db(|db| db.begin_read())?.0)
     }
 
     /// A read transaction with the shared-cache view of its committed state (None when a
     /// commit raced the open; see [`crate::snapshot`]).
     pub(crate) fn begin_read_cached(&self) -> Result<(redb::ReadTransaction, Option<View<'_>>)> {
-        Ok(self.shared.read(|| self.db.begin_read())?)
+        self.shared.read(|| self.begin_read())
+    }
+
+    /// A write transaction, and the generation of the handle it is of (for [`Catalog::recover`]
+    /// after a failure).
+    pub(crate) fn begin_write(&self) -> Result<(redb::WriteTransaction, u64)> {
+        self.using_db(|db| db.begin_write())
+    }
+
+    fn slot(&self) -> std::sync::RwLockReadGuard<'_, DbSlot> {
+        self.db.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `begin` on the current redb handle. A handle that a failed write left unusable
+    /// (`PreviousIo`), or none after a failed reopen, is reopened first (once); the error of
+    /// that reopen is the call's error. The lock is held only while `begin` runs (a write
+    /// transaction may wait there for the current writer, who never needs the lock to finish).
+    fn using_db<T>(
+        &self,
+        begin: impl Fn(&Database) -> std::result::Result<T, redb::TransactionError>,
+    ) -> Result<(T, u64)> {
+        let mut reopened = false;
+        loop {
+            let generation = {
+                let slot = self.slot();
+                match &slot.db {
+                    Some(db) => match begin(db) {
+                        Ok(v) => return Ok((v, slot.generation)),
+                        Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo))
+                            if !reopened => {}
+                        Err(e) => return Err(e.into()),
+                    },
+                    None if !reopened => {}
+                    None => return Err(Error::Storage(redb::Error::PreviousIo)),
+                }
+                slot.generation
+            };
+            self.reopen(generation)?;
+            reopened = true;
+        }
+    }
+
+    /// Called after a write failed with an I/O error (`generation`: the handle it ran on).
+    /// redb refuses every later operation of a handle whose write failed (`PreviousIo`) until
+    /// the file is reopened: when that is so, the handle is closed and the file reopened (redb
+    /// then repairs it: the last commit is the state, as after a crash). A failed reopen
+    /// leaves no handle, and the next call tries again. Never fails: a reopen error is the
+    /// next call's.
+    pub(crate) fn recover(&self, generation: u64) {
+        {
+            let slot = self.slot();
+            if slot.generation != generation {
+                return; // another thread recovered already
+            }
+            if let Some(db) = &slot.db {
+                // A failure that did not latch redb's error state (an optimisation's write)
+                // leaves the handle usable: nothing to reopen.
+                match db.begin_write() {
+                    Ok(txn) => {
+                        let _ = txn.abort();
+                        return;
+                    }
+                    Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo)) => {}
+                    Err(_) => return,
+                }
+            }
+        }
+        let _ = self.reopen(generation);
+    }
+
+    /// Replaces the handle of generation `generation` by a new one of the same file (nothing
+    /// when another thread has replaced it already).
+    fn reopen(&self, generation: u64) -> Result<()> {
+        let Some(path) = self.path.as_deref() else {
+            // In memory there is no file to reopen (and its backend never fails).
+            return Err(Error::Storage(redb::Error::PreviousIo));
+        };
+        let mut slot = self.db.write().unwrap_or_else(PoisonError::into_inner);
+        if slot.generation != generation {
+            return Ok(());
+        }
+        slot.generation += 1;
+        if let Some(old) = slot.db.take() {
+            // Closing releases the file lock; its error is the failure already reported.
+            let _ = old.close();
+        }
+        // Readers of the old handle's states may hold cached people of a newer sequence than
+        // the reopened file's; bumping the sequence invalidates them.
+        let db = self
+            .shared
+            .committing(|| guarded(|| Database::open(path)))
+            .map_err(|e| e.at(Some(path)))?;
+        slot.db = Some(db);
+        Ok(())
     }
 }
 
@@ -394,5 +551,124 @@ mod tests {
     #[test]
     fn catalog_is_send_and_sync() {
         assert_send_sync::<Catalog>();
+    }
+
+    use std::ops::Bound;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use redb::backends::FileBackend;
+    use redb::{BackendError, StorageBackend};
+
+    use crate::model::NewAsset;
+    use crate::write::AddAssets;
+    use crate::ListAssets;
+
+    /// A file backend whose writes, syncs and resizes fail with ENOSPC while `full` is set.
+    #[derive(Debug)]
+    struct Filling {
+        file: FileBackend,
+        full: Arc<AtomicBool>,
+    }
+
+    impl Filling {
+        fn check(&self) -> std::io::Result<()> {
+            if self.full.load(Ordering::SeqCst) {
+                // ENOSPC on Linux and the BSDs.
+                Err(std::io::Error::from_raw_os_error(28))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    impl StorageBackend for Filling {
+        fn len(&self) -> std::io::Result<u64> {
+            self.file.len()
+        }
+        fn read(&self, offset: u64, out: &mut [u8]) -> std::io::Result<()> {
+            self.file.read(offset, out)
+        }
+        fn set_len(&self, len: u64) -> std::io::Result<()> {
+            self.check()?;
+            self.file.set_len(len)
+        }
+        fn sync_data(&self) -> std::io::Result<()> {
+            self.check()?;
+            self.file.sync_data()
+        }
+        fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+            self.check()?;
+            self.file.write(offset, data)
+        }
+        fn close(&self) -> std::io::Result<()> {
+            self.file.close()
+        }
+        fn try_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, BackendError> {
+            self.file.try_lock_range(s, e)
+        }
+        fn try_lock_shared_range(
+            &self,
+            s: Bound<u64>,
+            e: Bound<u64>,
+        ) -> Result<bool, BackendError> {
+            self.file.try_lock_shared_range(s, e)
+        }
+        fn lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.lock_range(s, e)
+        }
+        fn lock_shared_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.lock_shared_range(s, e)
+        }
+        fn unlock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), BackendError> {
+            self.file.unlock_range(s, e)
+        }
+        fn query_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, BackendError> {
+            self.file.query_lock_range(s, e)
+        }
+    }
+
+    fn assets(n: usize) -> Vec<NewAsset> {
+        vec![NewAsset::default(); n]
+    }
+
+    /// A write that fails for lack of space is an `Io` error naming the file with the OS error;
+    /// earlier commits stay readable and, once space is back, the same catalogue takes writes
+    /// (photocat reopened the file redb's failure latched), with no reopen by the caller.
+    #[test]
+    fn a_failed_write_is_recovered_by_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("photos.redb");
+        Catalog::open(&path).unwrap().close().unwrap();
+        let full = Arc::new(AtomicBool::new(false));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let backend = Filling {
+            file: FileBackend::new(file).unwrap(),
+            full: Arc::clone(&full),
+        };
+        let db = Database::builder().create_with_backend(backend).unwrap();
+        let cat = Catalog::with_db(db, Some(path.clone()));
+        cat.add_assets(assets(5), AddAssets::default()).unwrap();
+
+        full.store(true, Ordering::SeqCst);
+        let err = cat.add_assets(assets(5), AddAssets::default()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path: Some(p), source }
+                if p == &path && source.raw_os_error() == Some(28)),
+            "{err:?}"
+        );
+        // The failed write left nothing; earlier commits read (from the reopened file, which
+        // does not go through the failing backend: the fault is gone with the old handle).
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 5);
+        assert_eq!(cat.slot().generation, 1, "the file was reopened once");
+        cat.add_assets(assets(5), AddAssets::default()).unwrap();
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 10);
+        cat.close().unwrap();
+        let cat = Catalog::open(&path).unwrap();
+        assert_eq!(cat.count_assets(&ListAssets::default()).unwrap(), 10);
     }
 }

@@ -139,6 +139,15 @@ impl Error {
         }
     }
 
+    /// An I/O failure of the storage engine, after which redb refuses the handle's every
+    /// operation until the file is reopened.
+    pub(crate) fn is_io_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Storage(redb::Error::Io(_) | redb::Error::PreviousIo) | Error::Io { .. }
+        )
+    }
+
     pub(crate) fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
         Error::NotFound {
             kind,

@@ -373,7 +373,6 @@ mod tests {
 
     use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
-    use redb::ReadableDatabase;
 
     use super::*;
     use crate::model::{AssetUpdate, NewAsset};
@@ -441,8 +440,8 @@ mod tests {
 
     /// The maintained tables equal a rebuild from the records.
     fn assert_consistent(cat: &Catalog) {
-        let mut maintained = check(&cat.db.begin_read().unwrap());
-        let txn = cat.db.begin_write().unwrap();
+        let mut maintained = check(&cat.begin_read().unwrap());
+        let txn = cat.begin_write().unwrap().0;
         for name in [
             "immich_order",
             "immich_blocks",
@@ -457,7 +456,7 @@ mod tests {
         txn.delete_table(tables::RANDOM_SLOTS).unwrap();
         rebuild(&txn).unwrap();
         txn.commit().unwrap();
-        let mut rebuilt = check(&cat.db.begin_read().unwrap());
+        let mut rebuilt = check(&cat.begin_read().unwrap());
         // The updated_at bounds only widen: the maintained ones enclose the rebuilt (tight)
         // ones; the rest is equal.
         let bounds = |s: &mut Snapshot| {

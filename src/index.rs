@@ -763,7 +763,7 @@ mod tests {
 
     use chrono::{FixedOffset, NaiveDate};
     use proptest::prelude::*;
-    use redb::{ReadableDatabase, ReadableTable};
+    use redb::ReadableTable;
 
     use super::*;
     use crate::model::{
@@ -798,7 +798,7 @@ mod tests {
     }
 
     fn snapshot(cat: &Catalog) -> Snapshot {
-        let txn = cat.db.begin_read().unwrap();
+        let txn = cat.begin_read().unwrap();
         let mut names = BTreeMap::new();
         for row in txn
             .open_table(tables::FACET_VALUES)
@@ -872,7 +872,7 @@ mod tests {
     /// The maintained search structures equal a rebuild from the records.
     fn assert_consistent(cat: &Catalog) {
         let maintained = snapshot(cat);
-        let txn = cat.db.begin_write().unwrap();
+        let txn = cat.begin_write().unwrap().0;
         {
             let mut list = txn.open_table(tables::LIST_INDEX).unwrap();
             list.retain(|k, _| k.first() != Some(&4)).unwrap();

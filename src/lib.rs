@@ -53,6 +53,7 @@
 #![cfg_attr(not(feature = "python"), forbid(unsafe_code))]
 #![deny(unsafe_code)]
 
+mod backup;
 pub(crate) mod catalog;
 pub(crate) mod error;
 pub(crate) mod facets;

@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-use redb::{ReadTransaction, ReadableDatabase, ReadableTable};
+use redb::{ReadTransaction, ReadableTable};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
@@ -1131,7 +1131,7 @@ fn pool_members(
 
 #[cfg(test)]
 mod tests {
-    use redb::{ReadableDatabase, ReadableTable};
+    use redb::ReadableTable;
 
     use crate::storage::{codec, keys, tables};
     use crate::{AddAssets, Catalog, Exif, NewAlbum, NewAsset, NewFace, NewLibrary, NewPerson};
@@ -1224,7 +1224,7 @@ mod tests {
 
     /// The test-only hook: damages the catalogue in one committed transaction.
     fn damage(cat: &Catalog, f: impl FnOnce(&redb::WriteTransaction)) {
-        let txn = cat.db.begin_write().unwrap();
+        let (txn, _) = cat.begin_write().unwrap();
         f(&txn);
         txn.commit().unwrap();
     }

@@ -170,8 +170,8 @@ fn help_explains_every_command() {
     assert!(out.status.success());
     let help = stdout(&out);
     for cmd in [
-        "import", "list", "get", "count", "search", "buckets", "export", "info", "album", "person",
-        "immich",
+        "import", "list", "get", "count", "search", "buckets", "export", "info", "backup", "album",
+        "person", "immich",
     ] {
         assert!(help.contains(cmd), "{help}");
     }
@@ -745,6 +745,7 @@ fn reading_subcommands_never_create_a_catalogue() {
         vec!["buckets", "-c", missing],
         vec!["info", "-c", missing],
         vec!["info", "-c", missing, "--json"],
+        vec!["backup", "-c", missing, "copy.redb"],
         vec!["album", "list", "-c", missing],
         vec!["person", "list", "-c", missing],
         vec![
@@ -1620,4 +1621,57 @@ fn verify_reports_ok_or_each_problem_with_exit_status_1() {
     let out = photocat(&["verify", dir.path().join("none.redb").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no catalogue at"), "{}", stderr(&out));
+}
+
+#[test]
+fn backup_writes_a_copy_and_never_replaces_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let out = photocat(&["import", PHOTOS, "--catalog", catalog, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&photocat(&["list", "-c", catalog, "--limit", "100"]));
+
+    // FILE DEST, and DEST with --catalog.
+    let copy = dir.path().join("copy.redb");
+    let copy = copy.to_str().unwrap();
+    let out = photocat(&["backup", catalog, copy]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.starts_with(&format!("backed up {catalog} to {copy} ("))
+            && said.ends_with(" bytes)\n"),
+        "{said}"
+    );
+    assert_eq!(
+        stdout(&photocat(&["list", "-c", copy, "--limit", "100"])),
+        listed
+    );
+    let second = dir.path().join("second.redb");
+    let second = second.to_str().unwrap();
+    let out = photocat(&["-c", catalog, "backup", second]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&photocat(&["list", "-c", second, "--limit", "100"])),
+        listed
+    );
+
+    // An existing file is left as it was; the catalogue's own file is refused.
+    let before = std::fs::read(copy).unwrap();
+    let out = photocat(&["backup", catalog, copy]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "photocat: I/O error on {copy}: the file exists; a backup never replaces a file \
+             (remove it or pick another name)\n"
+        )
+    );
+    assert_eq!(std::fs::read(copy).unwrap(), before);
+    let out = photocat(&["backup", catalog, catalog]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("onto itself"), "{}", stderr(&out));
+    // Three paths are a usage error.
+    let out = photocat(&["backup", catalog, copy, second]);
+    assert_eq!(out.status.code(), Some(2));
 }

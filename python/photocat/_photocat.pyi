@@ -464,6 +464,10 @@ class ImportReport:
     @property
     def cancelled(self) -> bool:
         """True when the progress callable (or Ctrl-C) stopped the import early."""
+    @property
+    def stopped(self) -> Optional[str]:
+        """Why the import stopped early when a batch could not be committed (a full disk),
+        else None; the files not imported are in ``failed`` with the reason."""
 
 @final
 class VerifyReport:
@@ -507,6 +511,9 @@ class Catalog:
         """Compacts the file (gives free space back); needs the catalogue to itself, so it
         raises ``PhotocatError`` while a call runs in another thread. True when anything was
         freed."""
+    def backup(self, path: Union[str, os.PathLike[str]]) -> None:
+        """Writes a consistent copy (one committed state) to the new file ``path`` while other
+        threads read and write; never replaces an existing file (``StorageError``)."""
     def __enter__(self) -> Catalog: ...
     def __exit__(self, *_exc: object) -> bool: ...
     def create_library(

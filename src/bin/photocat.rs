@@ -17,15 +17,18 @@
 //! Built only with the `cli` feature (`cargo install --path . --features cli`), so Rust users
 //! of the library never compile clap or indicatif.
 //!
+//! `backup [FILE] DEST` writes a consistent copy of the catalogue to a new file.
+//!
 //! `--catalog FILE` (or `-c FILE`) is accepted before the subcommand and after it, and comes
 //! from the environment variable `PHOTOCAT_CATALOG` when it is not given. Subcommands that only
-//! read (`list`, `get`, `count`, `search`, `buckets`, `info`, `export`, `album list`, `person
-//! list`, `immich ...`) never create a catalogue:
+//! read (`list`, `get`, `count`, `search`, `buckets`, `info`, `export`, `backup`, `album list`,
+//! `person list`, `immich ...`) never create a catalogue:
 //! a missing file is the error `no catalogue at PATH`. Those that write (`import`,
 //! `album create`, `person create`) create it when it is missing.
 //!
 //! Exit codes: 0 on success (an import that reports failed files still succeeds: its summary
-//! counts them); 1 when the call fails (not a catalogue, unknown id, storage error); 2 on bad
+//! counts them); 1 when the call fails (not a catalogue, unknown id, storage error; an import
+//! that stopped because a batch could not be committed, after its summary); 2 on bad
 //! arguments (a missing `--catalog` included); 130 when an import is cancelled with Ctrl-C.
 //!
 //! A closed standard output (`photocat list ... | head -1`) ends the command quietly with exit
@@ -238,6 +241,18 @@ enum Command {
         /// The catalogue to check (or --catalog / PHOTOCAT_CATALOG).
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+    },
+    /// Copy the catalogue to a new file, consistently, while other programs may be writing.
+    ///
+    /// `photocat backup FILE DEST`, or `photocat --catalog FILE backup DEST`. The copy holds
+    /// exactly one committed state and opens like the original. It is written under a hidden
+    /// temporary name in DEST's folder and moved into place when complete, so an interrupted
+    /// backup leaves no DEST. An existing DEST is never replaced (exit status 1). Prints the
+    /// destination and its size.
+    Backup {
+        /// [FILE] DEST: the catalogue (default: --catalog) and the new file to write.
+        #[arg(required = true, num_args = 1..=2, value_name = "PATH")]
+        paths: Vec<PathBuf>,
     },
     /// Create and list albums.
     #[command(subcommand)]
@@ -798,6 +813,24 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { paths } => {
+            let (file, dest) = match paths.as_slice() {
+                [dest] => (catalog_path(catalog)?, dest),
+                [file, dest] => (file.as_path(), dest),
+                _ => return Err(Failure::Usage("backup takes [FILE] DEST".to_owned())),
+            };
+            let cat = open_existing(Some(file))?;
+            cat.backup(dest)?;
+            let size = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+            writeln!(
+                out,
+                "backed up {} to {} ({} bytes)",
+                file.display(),
+                dest.display(),
+                thousands(size)
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Info { json } => {
             let path = catalog_path(catalog)?;
             let cat = open_existing(Some(path))?;
@@ -1220,6 +1253,16 @@ fn import(
 
     // Everything read is committed by now; the summary is only output.
     let written = write_import_summary(out, &report, catalog, opts.verbose);
+    if let Some(why) = &report.stopped {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "photocat: import stopped: a batch could not be committed ({why}); the batches \
+             before it are in the catalogue, the files not imported are counted as failed. \
+             Run the same import again once the cause is fixed."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     if report.cancelled {
         let mut err = io::stderr().lock();
         let _ = writeln!(

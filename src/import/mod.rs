@@ -12,8 +12,14 @@
 //!    the last commit, so a slow import still lands steadily.
 //!
 //! A file that cannot be read or parsed is a row in [`ImportReport::failed`] and never stops
-//! the import. A storage error does stop it (it is returned as the call's error); the batches
-//! committed before it stay, each complete.
+//! the import. A batch that cannot be committed (a storage error: a full disk, an I/O error)
+//! stops it cleanly: the batches committed before it stay, each complete; no file is read
+//! after it; the call returns its report with [`ImportReport::stopped`] saying why, and every
+//! file that is not in the catalogue because of it (the failed batch's, those read after it,
+//! those never read) is a row in [`ImportReport::failed`] whose reason names the error. The
+//! import does not go on with later batches: the next would meet the same full disk. Running
+//! the same import again once the cause is fixed adds exactly the missing files (the others
+//! are duplicates).
 //!
 //! **Cancelling**: the `progress` callback returning `false` stops the import. Files not yet
 //! read are not read; records already read are committed in one last batch, so the catalogue
@@ -98,6 +104,10 @@ pub struct ImportReport {
     pub skipped: Vec<PathBuf>,
     /// The `progress` callback cancelled the import before every file was read.
     pub cancelled: bool,
+    /// Why the import stopped early, when a batch could not be committed (the storage error's
+    /// message, e.g. "I/O error on photos.redb: No space left on device (os error 28)"). The
+    /// files not imported because of it are in `failed`, with that reason.
+    pub stopped: Option<String>,
 }
 
 /// One file's outcome from a reader thread.
@@ -117,8 +127,10 @@ impl Catalog {
     /// [`record_from_file`] for how a file becomes an asset.
     ///
     /// Errors: `NotFound` for an unknown `library_id`, `InvalidArgument` for `library_id: None`
-    /// with several libraries (both checked before any file is read), and storage errors. A
-    /// bad file is never an error of the call: it is a row in [`ImportReport::failed`].
+    /// with several libraries (both checked before any file is read), and storage errors
+    /// before the first batch. A bad file is never an error of the call: it is a row in
+    /// [`ImportReport::failed`]; nor is a batch that cannot be committed: the import stops
+    /// cleanly and says why in [`ImportReport::stopped`] (see the [module docs](crate::import)).
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
@@ -152,6 +164,10 @@ impl Catalog {
         let mut done = report.failed.len();
         let mut created: Vec<(usize, Asset)> = Vec::new();
         let cancel = AtomicBool::new(false);
+        // Set when a batch could not be committed: the import stops (see the module docs).
+        let mut stopped: Option<String> = None;
+        // The files whose outcome came back from a reader.
+        let mut seen = vec![false; files.len()];
         let batch_size = opts.batch_size.max(1);
         let add = AddAssets {
             library_id: opts.library_id.clone(),
@@ -178,7 +194,7 @@ impl Catalog {
         // Readers block on a full channel, so memory holds at most this many parsed records
         // beyond the batch (file bytes are dropped as soon as a record is made).
         let (tx, rx) = mpsc::sync_channel::<Read>(4 * threads);
-        let outcome = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let files = &files;
             let cancel = &cancel;
             let readers = &readers;
@@ -198,10 +214,13 @@ impl Catalog {
 
             let mut pending: Vec<Pending> = Vec::new();
             let mut last_commit = Instant::now();
-            let mut result = Ok(());
             for (i, outcome) in &rx {
-                if result.is_err() {
-                    continue; // drain so that readers blocked on the channel can finish
+                seen[i] = true;
+                if let Some(reason) = &stopped {
+                    // Drain, so that readers blocked on the channel can finish; what they read
+                    // is not written.
+                    report.failed.push((files[i].clone(), not_imported(reason)));
+                    continue;
                 }
                 match outcome {
                     Ok(record) => pending.push(Pending {
@@ -215,12 +234,13 @@ impl Catalog {
                 if pending.len() >= batch_size
                     || (!pending.is_empty() && last_commit.elapsed() >= Duration::from_secs(1))
                 {
-                    result = self.commit_batch(&mut pending, &add, &mut created, &mut report);
+                    if let Err(e) = self.commit_batch(&mut pending, &add, &mut created, &mut report)
+                    {
+                        stopped = Some(e.to_string());
+                        cancel.store(true, Ordering::Relaxed);
+                        continue;
+                    }
                     last_commit = Instant::now();
-                }
-                if result.is_err() {
-                    cancel.store(true, Ordering::Relaxed);
-                    continue;
                 }
                 if !cancel.load(Ordering::Relaxed) {
                     if let Some(p) = opts.progress.as_mut() {
@@ -230,11 +250,20 @@ impl Catalog {
                     }
                 }
             }
-            result?;
-            self.commit_batch(&mut pending, &add, &mut created, &mut report)
+            if stopped.is_none() {
+                if let Err(e) = self.commit_batch(&mut pending, &add, &mut created, &mut report) {
+                    stopped = Some(e.to_string());
+                }
+            }
         });
-        outcome?;
 
+        if let Some(reason) = &stopped {
+            // The files never read: not in the catalogue either.
+            for (path, _) in files.iter().zip(&seen).filter(|(_, seen)| !**seen) {
+                report.failed.push((path.clone(), not_imported(reason)));
+            }
+            report.stopped = stopped;
+        }
         report.cancelled = cancel.load(Ordering::Relaxed);
         created.sort_by_key(|(i, _)| *i);
         report.created = created.into_iter().map(|(_, a)| a).collect();
@@ -275,7 +304,16 @@ impl Catalog {
             library_id: add.library_id.clone(),
             on_duplicate: OnDuplicate::Skip,
         };
-        let added = self.add_assets_with_outcome(records, write)?;
+        let added = match self.add_assets_with_outcome(records, write) {
+            Ok(added) => added,
+            Err(e) => {
+                let reason = not_committed(batch.len(), &e);
+                report
+                    .failed
+                    .extend(batch.into_iter().map(|p| (p.path, reason.clone())));
+                return Err(e);
+            }
+        };
         for (p, a) in batch.into_iter().zip(added) {
             if a.created {
                 created.push((p.order, a.asset));
@@ -294,6 +332,16 @@ impl Catalog {
         }
         Ok(())
     }
+}
+
+/// The reason of `failed` for a file of a batch that could not be committed.
+fn not_committed(files: usize, e: &Error) -> String {
+    format!("not imported: its batch of {files} files could not be committed ({e})")
+}
+
+/// The reason of `failed` for a file not imported because the import stopped.
+fn not_imported(reason: &str) -> String {
+    format!("not imported: the import stopped when a batch could not be committed ({reason})")
 }
 
 /// Reads one file and makes its record; the error is a reason for `failed`.

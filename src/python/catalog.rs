@@ -350,6 +350,29 @@ impl PyCatalog {
         freed
     }
 
+    /// Writes a consistent copy of the catalogue to a new file at `path` (a `str` or
+    /// `os.PathLike`) while other threads go on reading and writing (the interpreter is
+    /// released meanwhile). The copy holds exactly one committed state, every write committed
+    /// before the call and none after; it opens with `Catalog.open` like the original.
+    ///
+    /// The copy is written under a hidden temporary name in `path`'s folder and moved into
+    /// place when complete, so a failed or killed backup leaves nothing at `path`. An existing
+    /// file is never replaced: it raises `StorageError` (its `filename` is `path`); `path`
+    /// naming this catalogue's own file raises `InvalidArgument`.
+    ///
+    /// >>> import photocat, tempfile, pathlib
+    /// >>> with tempfile.TemporaryDirectory() as d:
+    /// ...     with photocat.Catalog.open(pathlib.Path(d) / "photos.redb") as cat:
+    /// ...         _ = cat.add_assets([{"original_file_name": "IMG_0001.jpg"}])
+    /// ...         cat.backup(pathlib.Path(d) / "backup.redb")
+    /// ...     with photocat.Catalog.open(pathlib.Path(d) / "backup.redb") as copy:
+    /// ...         print([a.original_file_name for a in copy.list_assets().data])
+    /// ['IMG_0001.jpg']
+    fn backup(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let cat = self.cat(py)?;
+        run(py, move || cat.backup(&path))
+    }
+
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }

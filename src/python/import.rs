@@ -19,7 +19,8 @@ use crate::write::OnDuplicate;
 /// What `import_paths` did: `created` (the new assets, in walk order), `duplicates` (`(path,
 /// existing_asset_id)` for files already in the library), `failed` (`(path, reason)` for files
 /// that could not be read or are not a photo or video), `skipped` (files a folder walk left out
-/// by name) and `cancelled` (the progress callable returned False).
+/// by name), `cancelled` (the progress callable returned False) and `stopped` (why the import
+/// stopped early when a batch could not be committed, e.g. a full disk; None otherwise).
 #[pyclass(module = "photocat", name = "ImportReport", frozen)]
 pub(crate) struct PyImportReport {
     created: Vec<Py<PyAsset>>,
@@ -27,6 +28,7 @@ pub(crate) struct PyImportReport {
     failed: Vec<(String, String)>,
     skipped: Vec<String>,
     cancelled: bool,
+    stopped: Option<String>,
 }
 
 fn path_str(p: PathBuf) -> String {
@@ -53,6 +55,7 @@ impl PyImportReport {
                 .collect(),
             skipped: r.skipped.into_iter().map(path_str).collect(),
             cancelled: r.cancelled,
+            stopped: r.stopped,
         })
     }
 }
@@ -84,9 +87,21 @@ impl PyImportReport {
     fn cancelled(&self) -> bool {
         self.cancelled
     }
+    /// Why the import stopped early when a batch could not be committed (a storage error such
+    /// as a full disk), else None. The batches committed before it stay; every file not
+    /// imported because of it is in `failed` with the reason. Import again once the cause is
+    /// fixed: the files already in stay duplicates.
+    #[getter]
+    fn stopped(&self) -> Option<String> {
+        self.stopped.clone()
+    }
     fn __repr__(&self) -> String {
+        let stopped = match &self.stopped {
+            Some(why) => format!(", stopped={why:?}"),
+            None => String::new(),
+        };
         format!(
-            "ImportReport(created={}, duplicates={}, failed={}, skipped={}, cancelled={})",
+            "ImportReport(created={}, duplicates={}, failed={}, skipped={}, cancelled={}{stopped})",
             self.created.len(),
             self.duplicates.len(),
             self.failed.len(),

@@ -151,18 +151,28 @@ fn run_write<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -
 }
 
 fn run_write_in<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>) -> Result<T> {
-    let txn = cat.db.begin_write()?;
-    match f(&txn) {
-        Ok(v) => {
-            cat.shared.committing(|| txn.commit())?;
-            Ok(v)
-        }
+    let (txn, generation) = cat.begin_write()?;
+    let result = match f(&txn) {
+        Ok(v) => cat
+            .shared
+            .committing(|| txn.commit())
+            .map(|()| v)
+            .map_err(Error::from),
         Err(e) => {
             // Dropping the transaction without commit discards everything it wrote.
             let _ = txn.abort();
             Err(e)
         }
+    };
+    if let Err(e) = &result {
+        if e.is_io_failure() {
+            // The transaction is gone (nothing of it is in the file). A failed I/O leaves
+            // redb's handle refusing everything until the file is reopened: reopen it now, so
+            // that reads and the next write work again once the cause (a full disk) is gone.
+            cat.recover(generation);
+        }
     }
+    result
 }
 
 fn load_by_id(txn: &WriteTransaction, id: &str) -> Result<(u64, AssetRecord)> {
