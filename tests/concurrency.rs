@@ -399,7 +399,7 @@ fn readers_never_see_part_of_a_write() {
         .map(|r| {
             let sh = sh.clone();
             std::thread::spawn(move || {
-                let mut rng = Rng(seed ^ (r as u64 + 1) * 0x1234_5678);
+                let mut rng = Rng(seed ^ ((r as u64 + 1) * 0x1234_5678));
                 let mut i = 0u64;
                 while !sh.stop.load(SeqCst) {
                     page_calls(&sh, 200, &mut rng);

@@ -334,7 +334,7 @@ fn child_writer() {
     let journal_path = std::env::var("PHOTOCAT_CRASH_JOURNAL").unwrap();
     let work = PathBuf::from(std::env::var("PHOTOCAT_CRASH_WORK").unwrap());
     let seed = env_u64("PHOTOCAT_CRASH_CHILD_SEED").unwrap();
-    let mut n = env_u64("PHOTOCAT_CRASH_FIRST_N").unwrap();
+    let first_n = env_u64("PHOTOCAT_CRASH_FIRST_N").unwrap();
     let cap = env_u64("PHOTOCAT_CRASH_CAP").unwrap();
     let max_add = env_u64("PHOTOCAT_CRASH_MAX_ADD").unwrap();
     let ops = env_u64("PHOTOCAT_CRASH_OPS").unwrap_or(1000);
@@ -350,7 +350,7 @@ fn child_writer() {
     let started = Instant::now();
     let cat = Catalog::open(&db).unwrap();
     journal.line(&format!("opened {}", started.elapsed().as_micros()));
-    for _ in 0..ops {
+    for n in first_n..first_n + ops {
         let op = choose(&cat, &mut rng, n, cap, max_add, &work);
         journal.line(&format!(
             "begin {n} {}",
@@ -361,7 +361,6 @@ fn child_writer() {
             "done {n} {}",
             serde_json::to_string(&result).unwrap()
         ));
-        n += 1;
     }
     journal.line("end");
 }
@@ -865,6 +864,9 @@ fn verify_catalogue(cat: &Catalog) -> Result<Snap, String> {
 // ---------------------------------------------------------------------------------------
 // Journals.
 
+/// The assets an import created: (id, file name).
+type Imported = Vec<(String, String)>;
+
 /// What one writer's journal says.
 #[derive(Debug, Default)]
 struct Parsed {
@@ -873,7 +875,7 @@ struct Parsed {
     /// How long its open took.
     open_micros: Option<u64>,
     /// Writes that returned, in order, with their results.
-    done: Vec<(u64, Op, Vec<(String, String)>)>,
+    done: Vec<(u64, Op, Imported)>,
     /// The write begun and not seen to return.
     in_flight: Option<(u64, Op)>,
     /// It finished all its writes (was not killed).
@@ -1055,7 +1057,7 @@ struct Tally {
 
 #[test]
 fn crash_trials() {
-    let trials = env_u64("PHOTOCAT_CRASH_TRIALS").unwrap_or(6);
+    let trials = env_u64("PHOTOCAT_CRASH_TRIALS").unwrap_or(10);
     let series_seed = env_u64("PHOTOCAT_CRASH_SEED").unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
