@@ -1258,12 +1258,13 @@ fn crash_trials() {
     let secs = started.elapsed().as_secs_f64();
     println!(
         "crash trials: {} trials in {secs:.1} s, {} writes returned, catalogue now {} assets, \
-         {} albums, {} people",
+         {} albums, {} people; file {:.1} MB",
         tally.trials,
         tally.writes_done,
         model.assets.len(),
         model.albums.len(),
-        model.people.len()
+        model.people.len(),
+        std::fs::metadata(&cfg.db).map_or(0, |m| m.len()) as f64 / 1e6
     );
     println!("kills per phase:");
     for (phase, k) in &tally.phases {
