@@ -1249,6 +1249,13 @@ fn crash_trials() {
         n += 1;
         cat.close().unwrap();
         tally.trials += 1;
+        if tally.trials % 100 == 0 {
+            println!(
+                "crash trials: {} done in {:.0} s",
+                tally.trials,
+                started.elapsed().as_secs_f64()
+            );
+        }
         // Imports' copies are no longer needed.
         for e in std::fs::read_dir(&cfg.work).unwrap() {
             let _ = std::fs::remove_dir_all(e.unwrap().path());
