@@ -1215,6 +1215,8 @@ fn crash_trials() {
             // A write whose effect is no change (trashing trashed assets) cannot be told apart.
             let flipped = &candidates[matched ^ (1 << i)];
             let outcome = match op {
+                // An import killed before its first batch committed.
+                Op::Import { .. } if *imported == 0 => "absent",
                 _ if *flipped == found => {
                     println!(
                         "{ctx}: write {m} in flight made no visible change: {}",
@@ -1225,7 +1227,6 @@ fn crash_trials() {
                 Op::Import { files, .. } if applied && *imported > 0 && *imported < files.len() => {
                     "partial"
                 }
-                Op::Import { .. } if applied && *imported == 0 => "absent",
                 _ if applied => "present",
                 _ => "absent",
             };
