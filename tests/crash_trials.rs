@@ -946,16 +946,17 @@ struct Config {
     window_ms: u64,
 }
 
-/// Starts a writer and kills it `delay` after it printed `after` ("open" or "opened").
-/// Returns its journal.
+/// Starts a writer and kills it `delay` after it printed a line that `trigger` accepts (the
+/// line without its `crash: ` prefix). Returns its journal and how long each write it
+/// finished took, by the op's name (as the parent saw its lines arrive).
 fn run_writer(
     cfg: &Config,
     journal: &Path,
     seed: u64,
     first_n: u64,
-    after: &str,
+    trigger: &dyn Fn(&str) -> bool,
     delay: Duration,
-) -> String {
+) -> (String, Vec<(&'static str, Duration)>) {
     let _ = std::fs::remove_file(journal);
     let stderr_path = journal.with_extension("stderr");
     let mut child = Command::new(std::env::current_exe().unwrap())
@@ -973,22 +974,30 @@ fn run_writer(
         .spawn()
         .unwrap();
     let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
+    let (tx, rx) = mpsc::channel::<(Instant, String)>();
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(out).lines() {
             let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
+            // The harness prints "test child_writer ... " before the first line, unended.
+            let Some(i) = line.find("crash: ") else {
+                continue;
+            };
+            if tx.send((Instant::now(), line[i + 7..].to_owned())).is_err() {
                 break;
             }
         }
     });
-    let want = format!("crash: {after}");
+    let mut lines = Vec::new();
     let mut exited = false;
     loop {
         match rx.recv_timeout(Duration::from_secs(120)) {
-            // The harness prints "test child_writer ... " before the first line, unended.
-            Ok(line) if line.ends_with(&want) || line.contains(&format!("{want} ")) => break,
-            Ok(_) => {}
+            Ok((t, line)) => {
+                let hit = trigger(&line);
+                lines.push((t, line));
+                if hit {
+                    break;
+                }
+            }
             Err(_) => {
                 exited = true;
                 break;
@@ -1009,6 +1018,7 @@ fn run_writer(
     let _ = child.kill();
     let status = child.wait().unwrap();
     reader.join().unwrap();
+    lines.extend(rx.try_iter());
     let text = std::fs::read_to_string(journal).unwrap_or_default();
     if status.success() || status.code().is_some() {
         // Not killed by us: it finished its writes, or failed.
@@ -1019,8 +1029,36 @@ fn run_writer(
             tail(&text)
         );
     }
-    text
+    let mut durations = Vec::new();
+    let mut begun: Option<(Instant, &'static str)> = None;
+    for (t, line) in &lines {
+        if let Some(rest) = line.strip_prefix("begin ") {
+            let json = rest.split_once(' ').map_or("", |(_, j)| j);
+            begun = serde_json::from_str::<Op>(json)
+                .ok()
+                .map(|op| (*t, op.name()));
+        } else if line.starts_with("done ") {
+            if let Some((b, name)) = begun.take() {
+                durations.push((name, t.duration_since(b)));
+            }
+        }
+    }
+    (text, durations)
 }
+
+/// The serde tags of the ops, which begin lines carry as `{"op":"<tag>"`, with their names.
+const OP_TAGS: &[(&str, &str)] = &[
+    ("add", "add_assets"),
+    ("delete", "delete_assets"),
+    ("trash", "trash_assets"),
+    ("restore", "restore_assets"),
+    ("create_album", "create_album"),
+    ("link", "add_to_album"),
+    ("link_many", "add_to_albums"),
+    ("update", "update_asset"),
+    ("merge", "merge_people"),
+    ("import", "import"),
+];
 
 fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -1053,6 +1091,16 @@ struct Tally {
     trials: u64,
     recovery_opens: Vec<Duration>,
     child_opens: Vec<Duration>,
+    /// How long each kind of write took (the writes that finished).
+    durations: BTreeMap<&'static str, Vec<Duration>>,
+}
+
+impl Tally {
+    fn add_durations(&mut self, d: Vec<(&'static str, Duration)>) {
+        for (name, t) in d {
+            self.durations.entry(name).or_default().push(t);
+        }
+    }
 }
 
 #[test]
@@ -1117,22 +1165,36 @@ fn crash_trials() {
     for trial in 0..trials {
         let ctx = format!("trial {trial}: {replay}");
         // 20%: killed during a clean open; 20%: killed during writes, then a second writer is
-        // killed during its recovery open; else killed during writes.
+        // killed during its recovery open; 30%: killed at a random moment of the writes; 30%:
+        // killed inside a write of a chosen kind (0 to 1.2 times its median duration after
+        // its begin line).
         let kind = rng.range(0, 9);
         let journal_a = dir.path().join("journal-a.txt");
         let journal_b = dir.path().join("journal-b.txt");
         let mut journals = Vec::new();
+        let opens_at = |l: &str| l == "open";
         if kind < 2 {
             let delay = Duration::from_micros(
                 rng.range(0, median(&tally.child_opens).as_micros() as u64 * 3 / 2),
             );
-            let text = run_writer(&cfg, &journal_a, rng.next(), n, "open", delay);
+            let (text, d) = run_writer(&cfg, &journal_a, rng.next(), n, &opens_at, delay);
+            tally.add_durations(d);
             journals.push((parse_journal(&text), false, text));
         } else {
-            let delay = Duration::from_micros(rng.range(0, cfg.window_ms * 1000));
-            let text = run_writer(&cfg, &journal_a, rng.next(), n, "opened", delay);
-            let parsed = parse_journal(&text);
-            journals.push((parsed, false, text));
+            let (text, d) = if kind < 7 {
+                let delay = Duration::from_micros(rng.range(0, cfg.window_ms * 1000));
+                let opened = |l: &str| l.starts_with("opened ");
+                run_writer(&cfg, &journal_a, rng.next(), n, &opened, delay)
+            } else {
+                let (tag, name) = *rng.pick(OP_TAGS);
+                let typical = median(tally.durations.get(name).map_or(&[][..], |v| &v[..]));
+                let delay = Duration::from_micros(rng.range(0, typical.as_micros() as u64 * 6 / 5));
+                let needle = format!("{{\"op\":\"{tag}\"");
+                let begins = |l: &str| l.starts_with("begin ") && l.contains(&needle);
+                run_writer(&cfg, &journal_a, rng.next(), n, &begins, delay)
+            };
+            tally.add_durations(d);
+            journals.push((parse_journal(&text), false, text));
             if kind < 4 {
                 let last = journals[0].0.done.last().map(|d| d.0);
                 let next = journals[0]
@@ -1145,7 +1207,8 @@ fn crash_trials() {
                 let delay = Duration::from_micros(
                     rng.range(0, median(&tally.recovery_opens).as_micros() as u64 * 3 / 2),
                 );
-                let text = run_writer(&cfg, &journal_b, rng.next(), next, "open", delay);
+                let (text, d) = run_writer(&cfg, &journal_b, rng.next(), next, &opens_at, delay);
+                tally.add_durations(d);
                 journals.push((parse_journal(&text), true, text));
             }
         }
@@ -1301,4 +1364,8 @@ fn crash_trials() {
         "opens after a clean close: {}",
         stats(&mut tally.child_opens)
     );
+    println!("writes that returned, by kind: count, duration");
+    for (name, v) in &mut tally.durations {
+        println!("  {name:<16} {:>5}  {}", v.len(), stats(v));
+    }
 }
