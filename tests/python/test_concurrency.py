@@ -25,12 +25,14 @@ import random
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 import photocat
 
 K = 40
 TARGET_BATCHES = 40
 READERS = 3
+STATES: tuple[Literal["live", "trashed", "all"], ...] = ("live", "trashed", "all")
 
 
 def ids_of(b: int) -> list[str]:
@@ -128,7 +130,7 @@ def writer(sh: Shared, seed: int) -> int:
 
 def snapshot_checks(sh: Shared, rng: random.Random) -> None:
     cat = sh.cat
-    for state in ("live", "trashed", "all"):
+    for state in STATES:
         n = cat.count_assets(state=state)
         assert n % K == 0, f"count_assets(state={state!r}) = {n} saw part of a write"
     total = cat.search_assets().total
@@ -140,7 +142,7 @@ def snapshot_checks(sh: Shared, rng: random.Random) -> None:
     assert page.total in (0, K), f"batch {b}: search total {page.total} (part of a write)"
     assert len(page.data) == page.total
     assert all(a.description == marker(b) for a in page.data)
-    for state in ("live", "trashed", "all"):
+    for state in STATES:
         n = cat.count_assets(ids=ids_of(b), state=state)
         assert n in (0, K), f"batch {b}: {n} of its ids {state}"
     with sh.lock:
