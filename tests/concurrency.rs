@@ -456,6 +456,8 @@ fn readers_never_see_part_of_a_write() {
         mib(rss_end)
     );
     assert!(writes > 0 && pages > 0 && sh.walks.load(SeqCst) > 0);
+    let report = sh.cat.verify().unwrap();
+    assert!(report.is_ok(), "after the run: {report}");
     // Flat: growth after the warm-up stays within 48 MiB (the page cache of a file of about
     // 2,000 assets, the allocator's arenas of 5 threads), however many pages were read.
     let growth = peak_after.saturating_sub(after_warmup);

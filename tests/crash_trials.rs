@@ -717,12 +717,15 @@ impl Snap {
 /// search totals, album and person counters equal to their listed assets, faces pointing at
 /// existing people.
 ///
-/// MARKED FOR THE LEAD: once `Catalog::verify` lands, this helper also asserts
-/// `cat.verify()?.is_ok()` (with its problems in the message); the reads below stay, since
-/// they also build the snapshot the trials compare.
+/// First of all `Catalog::verify` (every index entry and counter against the records); the
+/// reads below also build the snapshot the trials compare.
 fn verify_catalogue(cat: &Catalog) -> Result<Snap, String> {
     let mut snap = Snap::default();
     let mut problems = Vec::new();
+    let report = cat.verify().map_err(|e| e.to_string())?;
+    if !report.is_ok() {
+        problems.push(format!("verify: {report}"));
+    }
     // Every asset, live and trashed, in list order (local_datetime desc, id desc).
     let all = ListAssets {
         state: State::All,

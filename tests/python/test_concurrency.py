@@ -267,6 +267,8 @@ def test_readers_never_see_part_of_a_write(tmp_path: Path) -> None:
             f"{peak_after / mib:.1f} MiB, {samples[-1][2] / mib:.1f} MiB at the end"
         )
         assert writes[0] > 0 and sh.pages > 0 and sh.walks > 0
+        report = cat.verify()
+        assert report.ok, report.problems
         # Flat: growth after the warm-up stays within 48 MiB however many pages were read.
         growth = peak_after - after_warmup
         assert growth < 48 * mib, f"resident size grew {growth / mib:.1f} MiB after the warm-up"
