@@ -249,7 +249,12 @@ pub fn resolve_timezone(tz: &str, at: NaiveDateTime) -> Result<i32> {
             let mut probe = at;
             let mut found = None;
             for _ in 0..48 {
-                probe -= Duration::hours(1);
+                // At the start of chrono's range there is no earlier hour (found by fuzzing:
+                // `NaiveDateTime::MIN` falls in no zone's day, and stepping back overflowed).
+                let Some(earlier) = probe.checked_sub_signed(Duration::hours(1)) else {
+                    break;
+                };
+                probe = earlier;
                 if let Some(dt) = zone.from_local_datetime(&probe).latest() {
                     found = Some(offset(&dt));
                     break;
@@ -591,6 +596,19 @@ mod tests {
             naive("2023-11-07T00:00:00")
         );
         assert_eq!(parse_datetime("2023-11-07T07:31").unwrap().offset, None);
+    }
+
+    #[test]
+    fn timezones_at_the_ends_of_chronos_range_are_errors_or_offsets() {
+        // Found by fuzzing: a zone at `NaiveDateTime::MIN` has no local time, and the search
+        // for the offset before the "gap" stepped out of range (a panic).
+        for t in [NaiveDateTime::MIN, NaiveDateTime::MAX] {
+            for tz in ["Europe/Paris", "America/New_York", "Australia/Lord_Howe"] {
+                if let Ok(secs) = resolve_timezone(tz, t) {
+                    assert!(secs.abs() <= MAX_OFFSET_SECS);
+                }
+            }
+        }
     }
 
     #[test]
