@@ -20,7 +20,8 @@ for t in "${targets[@]}"; do
     extra=()
     [ "$t" = probe ] && extra=(-max_len=131072)
     # rayon (add_assets validates on every core) is kept to one thread: one fuzzer, one core.
-    RAYON_NUM_THREADS=1 cargo +nightly fuzz run "$t" -- -max_total_time="$secs" -timeout=10 \
+    # The fuzz build has its own target folder (fuzz/target), whatever CARGO_TARGET_DIR says.
+    env -u CARGO_TARGET_DIR RAYON_NUM_THREADS=1 cargo +nightly fuzz run "$t" -- -max_total_time="$secs" -timeout=10 \
         -rss_limit_mb=4096 -print_final_stats=1 "${extra[@]}" >"logs/$t.log" 2>&1 || {
         echo "$t: FAILED (see fuzz/logs/$t.log and fuzz/artifacts/$t/)"
         continue
