@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import photocat
 
-EXAMPLES = int(os.environ.get("PHOTOCAT_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("PHOTOCAT_FUZZ_EXAMPLES", "60"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
