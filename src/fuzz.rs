@@ -125,7 +125,7 @@ fn as_fast_reads(mut rec: AssetRecord, version: u8) -> AssetRecord {
 }
 
 /// The stored asset record readers on damaged bytes: the in-place reader
-/// ([`AssetRef::parse`]) and the serde decoder never panic and fail only with `Corrupt`; when
+/// (`AssetRef::parse`) and the serde decoder never panic and fail only with `Corrupt`; when
 /// both read a record they read the same one; and a record that reads becomes the same Gumnut
 /// JSON along the in-place path (`get_asset_json`) and the owned path (`get_asset`), people
 /// resolved against the fixture catalogue (whose stored records are the seeds), and an Immich
@@ -414,7 +414,7 @@ fn build_fixture() -> crate::Result<Fixture> {
             1 + i % 3,
             day,
             (i * 5) % 24,
-            if i % 4 == 0 { 0 } else { i },
+            if i.is_multiple_of(4) { 0 } else { i },
             match i % 3 {
                 0 => "",
                 1 => "+02:00",
@@ -437,7 +437,7 @@ fn build_fixture() -> crate::Result<Fixture> {
         let exif = Exif {
             make: Some(["Canon", "SONY", "Apple"][(i % 3) as usize].into()),
             model: Some(format!("M{}", i % 4)),
-            city: (i % 2 == 0).then(|| "Paris".into()),
+            city: i.is_multiple_of(2).then(|| "Paris".into()),
             iso: Some(i64::from(100 * i)),
             f_number: Some(f64::from(i) / 2.0),
             original_datetime: Some(t0 + chrono::Duration::hours(i64::from(i))),
@@ -451,7 +451,7 @@ fn build_fixture() -> crate::Result<Fixture> {
                 ["JPG", "heic", "mp4"][(i % 3) as usize]
             )),
             mime_type: Some(["image/jpeg", "image/heic", "video/mp4"][(i % 3) as usize].into()),
-            description: (i % 5 == 0).then(|| format!("a walk, day {day}")),
+            description: i.is_multiple_of(5).then(|| format!("a walk, day {day}")),
             checksum: Some({
                 use base64::Engine;
                 base64::engine::general_purpose::STANDARD.encode([i as u8; 32])
@@ -474,8 +474,10 @@ fn build_fixture() -> crate::Result<Fixture> {
                     })
                     .collect()
             }),
-            metrics: (i % 6 == 0).then(|| BTreeMap::from([("aesthetic".into(), Some(0.5))])),
-            tags: (i % 7 == 0).then(|| vec!["tag".into()]),
+            metrics: i
+                .is_multiple_of(6)
+                .then(|| BTreeMap::from([("aesthetic".into(), Some(0.5))])),
+            tags: i.is_multiple_of(7).then(|| vec!["tag".into()]),
             is_favorite: Some(i % 4 == 2),
             visibility: Some(match i % 8 {
                 3 => Visibility::Archive,
@@ -568,7 +570,7 @@ impl Input<'_> {
     }
 
     fn opt_id(&mut self, pool: &[String], unknown: &str) -> Option<String> {
-        (self.byte() % 3 != 0).then(|| self.id(pool, unknown))
+        (!self.byte().is_multiple_of(3)).then(|| self.id(pool, unknown))
     }
 
     fn opt_bool(&mut self) -> Option<bool> {
@@ -634,7 +636,7 @@ pub fn list_params(bytes: &[u8]) {
         library_id: input.opt_id(&libraries, "library_unknown"),
         album_id: input.opt_id(&album_ids, "album_unknown"),
         person_id: input.opt_id(&fx.people, "person_unknown"),
-        ids: (input.byte() % 4 == 0).then(|| {
+        ids: input.byte().is_multiple_of(4).then(|| {
             let n = usize::from(input.byte() % 6);
             (0..n)
                 .map(|_| input.id(&fx.assets, "asset_unknown"))
@@ -649,13 +651,13 @@ pub fn list_params(bytes: &[u8]) {
     check_list(fx, &q);
     let s = SearchAssets {
         library_id: input.opt_id(&libraries, "library_unknown"),
-        person_ids: (input.byte() % 3 == 0).then(|| {
+        person_ids: input.byte().is_multiple_of(3).then(|| {
             let n = usize::from(input.byte() % 3);
             (0..n)
                 .map(|_| input.id(&fx.people, "person_unknown"))
                 .collect()
         }),
-        album_ids: (input.byte() % 3 == 0).then(|| {
+        album_ids: input.byte().is_multiple_of(3).then(|| {
             let n = usize::from(input.byte() % 3);
             (0..n)
                 .map(|_| input.id(&album_ids, "album_unknown"))
@@ -663,14 +665,16 @@ pub fn list_params(bytes: &[u8]) {
         }),
         captured_after: input.datetime(fx),
         captured_before: input.datetime(fx),
-        make: (input.byte() % 3 == 0)
+        make: input
+            .byte()
+            .is_multiple_of(3)
             .then(|| ["Canon", "SONY", "canon"][usize::from(input.byte() % 3)].into()),
-        model: (input.byte() % 4 == 0).then(|| input.text()),
+        model: input.byte().is_multiple_of(4).then(|| input.text()),
         lens_model: None,
-        city: (input.byte() % 4 == 0).then(|| "Paris".into()),
+        city: input.byte().is_multiple_of(4).then(|| "Paris".into()),
         state: None,
-        country: (input.byte() % 5 == 0).then(|| input.text()),
-        mime_type: (input.byte() % 4 == 0).then(|| "image/heic".into()),
+        country: input.byte().is_multiple_of(5).then(|| input.text()),
+        mime_type: input.byte().is_multiple_of(4).then(|| "image/heic".into()),
         asset_type: match input.byte() % 4 {
             0 => Some(AssetType::Video),
             1 => Some(AssetType::Image),
@@ -683,8 +687,8 @@ pub fn list_params(bytes: &[u8]) {
             2 => Some(Visibility::Hidden),
             _ => None,
         },
-        original_file_name: (input.byte() % 3 == 0).then(|| input.text()),
-        description: (input.byte() % 4 == 0).then(|| input.text()),
+        original_file_name: input.byte().is_multiple_of(3).then(|| input.text()),
+        description: input.byte().is_multiple_of(4).then(|| input.text()),
         page: match input.byte() % 4 {
             0 => 0,
             1 => u32::MAX,
@@ -694,7 +698,9 @@ pub fn list_params(bytes: &[u8]) {
     };
     check_search(fx, &s);
     let g = GetAllAssets {
-        owner_id: (input.byte() % 3 == 0)
+        owner_id: input
+            .byte()
+            .is_multiple_of(3)
             .then(|| ["owner_a", "owner_b", ""][usize::from(input.byte() % 3)].into()),
         is_archived: input.opt_bool(),
         is_favorite: input.opt_bool(),

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use photocat::__fuzz;
 
+/// A target's check.
+type Check = fn(&[u8]);
+
 fn kept(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/fuzz")
@@ -28,7 +31,7 @@ fn kept(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-fn run(target: &str, check: fn(&[u8])) {
+fn run(target: &str, check: Check) {
     for (path, bytes) in kept(target) {
         let r = std::panic::catch_unwind(|| check(&bytes));
         assert!(r.is_ok(), "{target} fails on {}", path.display());
@@ -66,7 +69,7 @@ fn list_params_inputs() {
 fn seeds() {
     let out = std::env::var_os("PHOTOCAT_FUZZ_SEEDS").map(PathBuf::from);
     let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/photos");
-    let sets: [(&str, Vec<Vec<u8>>, fn(&[u8])); 5] = [
+    let sets: [(&str, Vec<Vec<u8>>, Check); 5] = [
         ("probe", __fuzz::probe_seeds(&photos), __fuzz::probe),
         (
             "stored_record",
