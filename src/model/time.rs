@@ -215,6 +215,15 @@ pub(crate) fn check_naive(naive: NaiveDateTime, field: &str) -> Result<NaiveDate
             "{field} {naive} is out of range: years must lie within 0001..=9999"
         )));
     }
+    // chrono reads `23:59:60` as a leap second (a nanosecond field of 10^9 or more), which
+    // microseconds since the epoch cannot hold: it was stored as the next second (the next
+    // day at midnight, year 10000 after 9999-12-31) and written back as `23:59:59` (found by
+    // fuzzing). Python's datetime has no leap seconds either.
+    if naive.nanosecond() >= 1_000_000_000 {
+        return Err(Error::invalid(format!(
+            "{field} {naive}: leap seconds (second 60) are not supported"
+        )));
+    }
     let micros = naive.nanosecond() / 1000 * 1000;
     Ok(naive.with_nanosecond(micros).unwrap_or(naive))
 }
@@ -596,6 +605,20 @@ mod tests {
             naive("2023-11-07T00:00:00")
         );
         assert_eq!(parse_datetime("2023-11-07T07:31").unwrap().offset, None);
+    }
+
+    #[test]
+    fn leap_seconds_are_refused() {
+        // Found by fuzzing (tests/data/fuzz/datetime/crash-leap-second-at-year-end).
+        for s in ["9999-12-31T23:59:60.999999-18:00", "2016-12-31T23:59:60Z"] {
+            let err = parse_datetime(s).unwrap_err().to_string();
+            assert!(err.contains("leap seconds"), "{err}");
+        }
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1500)
+            .unwrap();
+        assert!(DateTimeInput::from(leap).checked("local_datetime").is_err());
     }
 
     #[test]
