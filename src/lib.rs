@@ -77,6 +77,14 @@ pub(crate) mod write;
 #[allow(unsafe_code)]
 mod python;
 
+/// The checks of the fuzz targets in `fuzz/` and of `tests/fuzz_regressions.rs` (feature
+/// `fuzzing`). Not a public API: hidden from the docs, outside semver, and absent from every
+/// default build.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
+
 /// The README's Rust examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

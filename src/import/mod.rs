@@ -443,7 +443,12 @@ pub fn record_from_file(info: &MediaInfo, file: &FileFacts, size: u64) -> NewAss
         (None, _) => None,
     };
     let original_datetime = info.date_time_original.map(|t| match info.offset {
-        Some(off) => (t - off_duration(off)).and_utc(),
+        // A movie's time can lie at the end of chrono's range, where a subtraction
+        // would overflow: the local time read as UTC then, as without an offset.
+        Some(off) => t
+            .checked_sub_signed(off_duration(off))
+            .unwrap_or(t)
+            .and_utc(),
         None => t.and_utc(),
     });
     let exif = Exif {

@@ -119,7 +119,9 @@ fn quicktime_time(secs: u64) -> Option<NaiveDateTime> {
         return None;
     }
     let epoch = NaiveDate::from_ymd_opt(1904, 1, 1)?.and_hms_opt(0, 0, 0)?;
-    epoch.checked_add_signed(Duration::seconds(i64::try_from(secs).ok()?))
+    // `try_seconds`: a 64-bit (version 1) time can exceed what a `Duration` holds, and
+    // `Duration::seconds` panicked there (found by fuzzing `probe`).
+    epoch.checked_add_signed(Duration::try_seconds(i64::try_from(secs).ok()?)?)
 }
 
 /// `duration / timescale` seconds; None for a zero timescale, or an unknown (0 or all-ones)
@@ -430,6 +432,16 @@ fn angle(s: &str, degree_digits: usize) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::media::bmff::tests::{bx, full};
+
+    #[test]
+    fn creation_times_beyond_a_duration_are_unset() {
+        // Found by fuzzing (tests/data/fuzz/probe/crash-mvhd-v1-creation-time-overflow.mov):
+        // a version 1 `mvhd` holds 64-bit seconds, more than a `Duration` can, and
+        // `Duration::seconds` panicked.
+        assert_eq!(quicktime_time(0x0400_0004_0000_0000), None);
+        assert_eq!(quicktime_time(u64::MAX), None);
+        assert!(quicktime_time(3_000_000_000).is_some());
+    }
 
     #[test]
     fn iso6709_forms() {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::exif::Exif;
@@ -327,10 +327,16 @@ pub struct Asset {
 }
 
 impl Asset {
-    /// `local_datetime - local_offset` as a UTC instant, when the offset is known.
+    /// `local_datetime - local_offset` as a UTC instant, when the offset is known. (Every
+    /// stored wall-clock time lies within years 1 to 9999; an `Asset` built in Rust within an
+    /// offset of the ends of chrono's range gives that end, as [`DateTimeInput::to_utc`].)
     pub fn captured_at(&self) -> Option<DateTime<Utc>> {
         self.local_offset.map(|o| {
-            (self.local_datetime - Duration::seconds(i64::from(o.local_minus_utc()))).and_utc()
+            DateTimeInput {
+                naive: self.local_datetime,
+                offset: Some(o),
+            }
+            .to_utc()
         })
     }
 

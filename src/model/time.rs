@@ -215,6 +215,15 @@ pub(crate) fn check_naive(naive: NaiveDateTime, field: &str) -> Result<NaiveDate
             "{field} {naive} is out of range: years must lie within 0001..=9999"
         )));
     }
+    // chrono reads `23:59:60` as a leap second (a nanosecond field of 10^9 or more), which
+    // microseconds since the epoch cannot hold: it was stored as the next second (the next
+    // day at midnight, year 10000 after 9999-12-31) and written back as `23:59:59` (found by
+    // fuzzing). Python's datetime has no leap seconds either.
+    if naive.nanosecond() >= 1_000_000_000 {
+        return Err(Error::invalid(format!(
+            "{field} {naive}: leap seconds (second 60) are not supported"
+        )));
+    }
     let micros = naive.nanosecond() / 1000 * 1000;
     Ok(naive.with_nanosecond(micros).unwrap_or(naive))
 }
@@ -249,7 +258,12 @@ pub fn resolve_timezone(tz: &str, at: NaiveDateTime) -> Result<i32> {
             let mut probe = at;
             let mut found = None;
             for _ in 0..48 {
-                probe -= Duration::hours(1);
+                // At the start of chrono's range there is no earlier hour (found by fuzzing:
+                // `NaiveDateTime::MIN` falls in no zone's day, and stepping back overflowed).
+                let Some(earlier) = probe.checked_sub_signed(Duration::hours(1)) else {
+                    break;
+                };
+                probe = earlier;
                 if let Some(dt) = zone.from_local_datetime(&probe).latest() {
                     found = Some(offset(&dt));
                     break;
@@ -591,6 +605,33 @@ mod tests {
             naive("2023-11-07T00:00:00")
         );
         assert_eq!(parse_datetime("2023-11-07T07:31").unwrap().offset, None);
+    }
+
+    #[test]
+    fn leap_seconds_are_refused() {
+        // Found by fuzzing (tests/data/fuzz/datetime/crash-leap-second-at-year-end).
+        for s in ["9999-12-31T23:59:60.999999-18:00", "2016-12-31T23:59:60Z"] {
+            let err = parse_datetime(s).unwrap_err().to_string();
+            assert!(err.contains("leap seconds"), "{err}");
+        }
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1500)
+            .unwrap();
+        assert!(DateTimeInput::from(leap).checked("local_datetime").is_err());
+    }
+
+    #[test]
+    fn timezones_at_the_ends_of_chronos_range_are_errors_or_offsets() {
+        // Found by fuzzing: a zone at `NaiveDateTime::MIN` has no local time, and the search
+        // for the offset before the "gap" stepped out of range (a panic).
+        for t in [NaiveDateTime::MIN, NaiveDateTime::MAX] {
+            for tz in ["Europe/Paris", "America/New_York", "Australia/Lord_Howe"] {
+                if let Ok(secs) = resolve_timezone(tz, t) {
+                    assert!(secs.abs() <= MAX_OFFSET_SECS);
+                }
+            }
+        }
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn stored_view<'a, 'b: 'a>(
 
 /// Loads every person the faces of `assets` name into `cache` (a missing person record is
 /// `Corrupt`, as in the owned path), so that [`stored_view`] finds them all.
-fn fill_people(
+pub(crate) fn fill_people(
     txn: &ReadTransaction,
     assets: &[AssetRef<'_>],
     cache: &mut PeopleCache<'_>,
@@ -123,6 +123,13 @@ fn fill_people(
         }
     }
     Ok(())
+}
+
+/// The Gumnut JSON of a stored asset whose people are in `people` (filled by
+/// [`fill_people`]): what `get_asset_json` writes (for the fuzz checks).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn record_json(r: &AssetRef<'_>, people: &PeopleCache<'_>) -> String {
+    direct_json(&stored_view(r, people), JSON_PER_ASSET)
 }
 
 /// Reads asset `key`'s stored bytes.

@@ -116,6 +116,23 @@ pub(crate) trait Element<'a>: Sized {
     fn read(r: &mut Reader<'a>) -> Result<Self>;
 }
 
+/// An element of a stored map: its key.
+pub(crate) trait Keyed<'a> {
+    fn key(&self) -> &'a str;
+}
+
+impl<'a> Keyed<'a> for Metric<'a> {
+    fn key(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'a> Keyed<'a> for Variant<'a> {
+    fn key(&self) -> &'a str {
+        self.name
+    }
+}
+
 impl<'a> Element<'a> for &'a str {
     fn read(r: &mut Reader<'a>) -> Result<Self> {
         r.str()
@@ -171,6 +188,27 @@ impl<'a, T: Element<'a>> Seq<'a, T> {
             bytes: &r.b[start..r.pos],
             _of: PhantomData,
         })
+    }
+
+    /// Reads a map (`metrics`, `asset_urls`: a `BTreeMap` when written) at the reader's
+    /// position: as [`Seq::read`], and its keys must be strictly increasing, as every written
+    /// map's are. A damaged record with keys out of order or repeated is `Corrupt`, so the JSON
+    /// written in place (which keeps the stored order) never differs from the owned record's
+    /// (a `BTreeMap`, which would sort and merge them) nor repeats a key (found by fuzzing).
+    fn read_map(r: &mut Reader<'a>) -> Result<Self>
+    where
+        T: Keyed<'a>,
+    {
+        let seq: Seq<'a, T> = Seq::read(r)?;
+        let mut last: Option<&str> = None;
+        for e in seq.iter() {
+            let key = e.key();
+            if last.is_some_and(|l| l >= key) {
+                return Err(corrupt("map keys out of order"));
+            }
+            last = Some(key);
+        }
+        Ok(seq)
     }
 
     /// The elements in stored order.
@@ -506,8 +544,8 @@ impl<'a> Reader<'a> {
             updated_at: r.i64()?,
             exif: r.opt(Self::exif)?,
             metadata: r.opt(Self::exif)?,
-            metrics: r.opt(Seq::read)?,
-            asset_urls: r.opt(Seq::read)?,
+            metrics: r.opt(Seq::read_map)?,
+            asset_urls: r.opt(Seq::read_map)?,
             description: r.opt_str()?,
             faces: Seq::read(r)?,
             width: r.opt(Self::u32)?,
@@ -751,6 +789,25 @@ mod tests {
             assert!(same(&asset_record(&v1).unwrap(), &rec));
         }
         assert!(asset_record(&[9, 0]).is_err());
+    }
+
+    #[test]
+    fn maps_with_keys_out_of_order_are_corrupt() {
+        // Found by fuzzing (tests/data/fuzz/stored_record/): a damaged record whose metrics
+        // repeat a key was read, and written as JSON with the key twice, while the owned
+        // record (a BTreeMap) merged them.
+        let mut r = Rng(5);
+        let mut rec = record(&mut r);
+        rec.metrics = Some([("a".to_owned(), Some(1.0)), ("b".to_owned(), None)].into());
+        let mut bytes = codec::encode(&rec).unwrap();
+        assert!(asset_record(&bytes).is_ok());
+        // "b" -> "a": the same length, so only the order breaks.
+        let at = bytes.windows(2).position(|w| w == [1, b'b']).unwrap();
+        bytes[at + 1] = b'a';
+        match asset_record(&bytes) {
+            Err(Error::Corrupt(m)) => assert!(m.contains("map keys out of order"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

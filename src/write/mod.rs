@@ -18,7 +18,7 @@ mod assets;
 pub(crate) mod dedup;
 mod libraries;
 mod people;
-mod prepare;
+pub(crate) mod prepare;
 
 pub use dedup::AddedAsset;
 

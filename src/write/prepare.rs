@@ -155,6 +155,12 @@ pub(super) struct Prepared {
     pub(super) library_id: Option<String>,
 }
 
+/// Validates a record as `add_assets` does, without writing it (for the fuzz checks).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn check(n: NewAsset) -> Result<()> {
+    prepare(n, super::now_micros()).map(|_| ())
+}
+
 pub(super) fn prepare(n: NewAsset, now: i64) -> Result<Prepared> {
     let explicit_id = n.id.is_some();
     let id = ids::given_or_new(IdKind::Asset, n.id.as_deref())?;

@@ -1,0 +1,9 @@
+//! `photocat::__fuzz::probe` on the fuzzer's bytes (the check is shared with
+//! tests/fuzz_regressions.rs; see fuzz/README.md).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    photocat::__fuzz::probe(data);
+});
