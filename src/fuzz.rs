@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use redb::ReadableDatabase;
 
 use crate::catalog::Tally;
 use crate::model::time::{self, DateTimeInput, TimeBound};
@@ -156,7 +155,7 @@ pub fn stored_record(bytes: &[u8]) {
     assert_eq!(format!("{:?}", back.to_record()), format!("{rec:?}"));
 
     let fx = fixture();
-    let txn = fx.cat.db.begin_read().expect("a read transaction");
+    let txn = fx.cat.begin_read().expect("a read transaction");
     let people = txn.open_table(tables::PEOPLE).expect("the people table");
     let mut tally = Tally::default();
     let mut cache = PeopleCache::default();
@@ -188,7 +187,7 @@ pub fn stored_record(bytes: &[u8]) {
 /// `stored_record`.
 pub fn stored_record_seeds() -> Vec<Vec<u8>> {
     use redb::ReadableTable;
-    let txn = fixture().cat.db.begin_read().expect("a read transaction");
+    let txn = fixture().cat.begin_read().expect("a read transaction");
     let t = txn.open_table(tables::ASSETS).expect("the assets table");
     t.iter()
         .expect("a table walk")
