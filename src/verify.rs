@@ -703,6 +703,87 @@ fn compare_derived(
     Ok(())
 }
 
+/// One `&[u8]`-keyed table of the snapshot against the rebuild's: the rows (values mapped by
+/// `value`, keys for which `skip` is true left out) are walked together, `on` is called with
+/// each difference, and the stored rows are counted as checked under `what`.
+#[allow(clippy::too_many_arguments)]
+fn compare<V, O>(
+    rtxn: &ReadTransaction,
+    wtxn: &redb::WriteTransaction,
+    def: redb::TableDefinition<&'static [u8], V>,
+    what: &'static str,
+    value: impl Fn(V::SelfType<'_>) -> O + Copy,
+    skip: impl Fn(&[u8]) -> bool + Copy,
+    found: &mut Found,
+    mut on: impl FnMut(&mut Found, Diff<Bytes, O>),
+) -> Result<()>
+where
+    V: redb::Value + 'static,
+    O: PartialEq,
+{
+    let stored = rtxn.open_table(def)?;
+    let expected = wtxn.open_table(def)?;
+    let kept = |r: &Result<(Bytes, O)>| !matches!(r, Ok((k, _)) if skip(k));
+    let n = diff(
+        rows(&stored, |k: &[u8], v: V::SelfType<'_>| {
+            (k.to_vec(), value(v))
+        })?
+        .filter(kept),
+        rows(&expected, |k: &[u8], v: V::SelfType<'_>| {
+            (k.to_vec(), value(v))
+        })?
+        .filter(kept),
+        |d| on(found, d),
+    )?;
+    found.checked(what, n);
+    Ok(())
+}
+
+fn no_skip(_: &[u8]) -> bool {
+    false
+}
+
+fn bytes(v: &[u8]) -> Bytes {
+    v.to_vec()
+}
+
+fn count(v: u64) -> u64 {
+    v
+}
+
+impl<K, V> Diff<K, V> {
+    fn key(&self) -> &K {
+        match self {
+            Diff::Missing(k, _) | Diff::Extra(k, _) | Diff::Wrong(k, _, _) => k,
+        }
+    }
+
+    /// What is wrong with the stored row, in words (`wrong`: of a row whose value differs).
+    fn words(&self, wrong: &'static str) -> &'static str {
+        match self {
+            Diff::Missing(..) => "missing",
+            Diff::Extra(..) => "extra (no record implies it)",
+            Diff::Wrong(..) => wrong,
+        }
+    }
+}
+
+impl<K> Diff<K, u64> {
+    /// The stored and the rebuilt count (0 for no row).
+    fn counts(&self) -> (u64, u64) {
+        match *self {
+            Diff::Missing(_, b) => (0, b),
+            Diff::Extra(_, a) => (a, 0),
+            Diff::Wrong(_, a, b) => (a, b),
+        }
+    }
+}
+
+/// The 4-byte big-endian number that ends a key (a day or a block), if the key is long enough.
+fn last_4(k: &[u8]) -> Option<[u8; 4]> {
+    k.len().checked_sub(4).and_then(|i| k[i..].try_into().ok())
+}
+
 /// Compares every derived table of the snapshot with the rebuild in `wtxn`.
 fn compare_tables(
     rtxn: &ReadTransaction,
@@ -711,8 +792,6 @@ fn compare_tables(
     found: &mut Found,
 ) -> Result<()> {
     // The list index and what is counted from it.
-    let stored = rtxn.open_table(tables::LIST_INDEX)?;
-    let expected = wtxn.open_table(tables::LIST_INDEX)?;
     let entry = |v: &[u8]| match keys::decode_value(v, 0) {
         Some(e) => format!(
             "{} with offset {}",
@@ -721,113 +800,101 @@ fn compare_tables(
         ),
         None => format!("malformed value {}", hex(v)),
     };
-    let n = diff(
-        rows(&stored, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        rows(&expected, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        |d| match d {
-            Diff::Missing(k, _) => found.add(format!(
-                "list index: the entry of {} is missing",
-                names.list_key(&k)
-            )),
-            Diff::Extra(k, v) => found.add(format!(
-                "list index: an extra entry for {} ({}), which no record implies",
-                names.list_key(&k),
-                entry(&v)
-            )),
-            Diff::Wrong(k, a, b) => found.add(format!(
-                "list index: the entry of {} holds {}, its record says {}",
-                names.list_key(&k),
-                entry(&a),
-                entry(&b)
-            )),
+    let (t, w) = (rtxn, wtxn);
+    compare(
+        t,
+        w,
+        tables::LIST_INDEX,
+        "list-index entries",
+        bytes,
+        no_skip,
+        found,
+        |f, d| {
+            let at = names.list_key(d.key());
+            f.add(match d {
+                Diff::Missing(..) => format!("list index: the entry of {at} is missing"),
+                Diff::Extra(_, v) => format!(
+                    "list index: an extra entry for {at} ({}), which no record implies",
+                    entry(&v)
+                ),
+                Diff::Wrong(_, a, b) => format!(
+                    "list index: the entry of {at} holds {}, its record says {}",
+                    entry(&a),
+                    entry(&b)
+                ),
+            })
         },
     )?;
-    found.checked("list-index entries", n);
-    let count_diff = |found: &mut Found, what: &str, desc: String, d: Diff<Bytes, u64>| {
-        let (a, b) = match d {
-            Diff::Missing(_, b) => (0, b),
-            Diff::Extra(_, a) => (a, 0),
-            Diff::Wrong(_, a, b) => (a, b),
-        };
-        found.add(format!(
-            "{what}: {desc} is counted as {a}, the records give {b}"
-        ));
-    };
-    let stored = rtxn.open_table(tables::LIST_COUNTS)?;
-    let expected = wtxn.open_table(tables::LIST_COUNTS)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: u64| (k.to_vec(), v))?,
-        rows(&expected, |k: &[u8], v: u64| (k.to_vec(), v))?,
-        |d| {
-            let k = match &d {
-                Diff::Missing(k, _) | Diff::Extra(k, _) | Diff::Wrong(k, _, _) => k.clone(),
-            };
-            count_diff(found, "list count", names.prefix(&k), d)
+    compare(
+        t,
+        w,
+        tables::LIST_COUNTS,
+        "list counts",
+        count,
+        no_skip,
+        found,
+        |f, d| {
+            let (a, b) = d.counts();
+            let range = names.prefix(d.key());
+            f.add(format!(
+                "list count: {range} is counted as {a}, the records give {b}"
+            ))
         },
     )?;
-    found.checked("list counts", n);
-    let stored = rtxn.open_table(tables::DAY_COUNTS)?;
-    let expected = wtxn.open_table(tables::DAY_COUNTS)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: u64| (k.to_vec(), v))?,
-        rows(&expected, |k: &[u8], v: u64| (k.to_vec(), v))?,
-        |d| {
-            let k = match &d {
-                Diff::Missing(k, _) | Diff::Extra(k, _) | Diff::Wrong(k, _, _) => k.clone(),
-            };
-            let day = k
-                .len()
-                .checked_sub(4)
-                .and_then(|i| k[i..].try_into().ok())
+    compare(
+        t,
+        w,
+        tables::DAY_COUNTS,
+        "day counts",
+        count,
+        no_skip,
+        found,
+        |f, d| {
+            let (a, b) = d.counts();
+            let day = last_4(d.key())
                 .map(keys::day_from_bytes)
                 .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163))
                 .map(|d| d.to_string())
                 .unwrap_or_default();
-            count_diff(
-                found,
-                "day count",
-                format!("{} on {day}", names.prefix(&k)),
-                d,
-            )
-        },
-    )?;
-    found.checked("day counts", n);
-    let stored = rtxn.open_table(tables::POSTINGS)?;
-    let expected = wtxn.open_table(tables::POSTINGS)?;
-    let set = |v: &[u8]| crate::index::posting_decode(v).map(|s| s.iter().collect::<Vec<u32>>());
-    let n = diff(
-        rows(&stored, |k: &[u8], v: &[u8]| (k.to_vec(), set(v).ok()))?,
-        rows(&expected, |k: &[u8], v: &[u8]| (k.to_vec(), set(v).ok()))?,
-        |d| {
-            let (k, what) = match d {
-                Diff::Missing(k, _) => (k, "missing"),
-                Diff::Extra(k, _) => (k, "extra"),
-                Diff::Wrong(k, None, _) => (k, "undecodable"),
-                Diff::Wrong(k, _, _) => (k, "not the set of the range's assets"),
-            };
-            let block = k
-                .len()
-                .checked_sub(4)
-                .and_then(|i| k[i..].try_into().ok())
-                .map_or(0, u32::from_be_bytes);
-            found.add(format!(
-                "posting bitmap of {}, block {block}: {what}",
-                names.prefix(&k)
+            let range = names.prefix(d.key());
+            f.add(format!(
+                "day count: {range} on {day} is counted as {a}, the records give {b}"
             ))
         },
     )?;
-    found.checked("posting bitmaps", n);
-    let stored = rtxn.open_table(tables::TEXT_COLUMN)?;
-    let expected = wtxn.open_table(tables::TEXT_COLUMN)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        rows(&expected, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        |d| {
-            let (k, what) = match d {
-                Diff::Missing(k, _) => (k, "missing"),
-                Diff::Extra(k, _) => (k, "extra (no record implies it)"),
-                Diff::Wrong(k, _, _) => (k, "not what the records hold"),
+    fn set(v: &[u8]) -> Option<Vec<u32>> {
+        crate::index::posting_decode(v)
+            .ok()
+            .map(|s| s.iter().collect())
+    }
+    compare(
+        t,
+        w,
+        tables::POSTINGS,
+        "posting bitmaps",
+        set,
+        no_skip,
+        found,
+        |f, d| {
+            let what = match &d {
+                Diff::Wrong(_, None, _) => "undecodable",
+                d => d.words("not the set of the range's assets"),
             };
+            let block = last_4(d.key()).map_or(0, u32::from_be_bytes);
+            let range = names.prefix(d.key());
+            f.add(format!("posting bitmap of {range}, block {block}: {what}"))
+        },
+    )?;
+    compare(
+        t,
+        w,
+        tables::TEXT_COLUMN,
+        "text-column blocks",
+        bytes,
+        no_skip,
+        found,
+        |f, d| {
+            let k = d.key();
             let lib = k
                 .get(1..5)
                 .and_then(|b| b.try_into().ok())
@@ -841,13 +908,13 @@ fn compare_tables(
             } else {
                 "descriptions"
             };
-            found.add(format!(
-                "text column of {field} in {}, block {block}: {what}",
-                names.library(lib)
+            f.add(format!(
+                "text column of {field} in {}, block {block}: {}",
+                names.library(lib),
+                d.words("not what the records hold")
             ))
         },
     )?;
-    found.checked("text-column blocks", n);
 
     // Person links and counts.
     let stored = rtxn.open_table(tables::PERSON_ASSETS)?;
@@ -895,6 +962,14 @@ fn scope_words(scope: &[u8]) -> String {
     }
 }
 
+/// The asset key that ends a device or SHA-1 look-up key.
+fn tail_asset(k: &[u8]) -> u64 {
+    k.len()
+        .checked_sub(8)
+        .and_then(|i| k[i..].try_into().ok())
+        .map_or(0, u64::from_be_bytes)
+}
+
 /// The Immich-side indexes against their rebuild.
 fn compare_immich(
     rtxn: &ReadTransaction,
@@ -902,43 +977,43 @@ fn compare_immich(
     names: &Names,
     found: &mut Found,
 ) -> Result<()> {
-    let order_words = |k: &[u8]| -> String {
-        let Some(len) = ik::scope_len(k) else {
-            return format!("a malformed key {}", hex(k));
-        };
-        let id = k
-            .get(len + 9..)
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        format!("asset {id:?} of {}", scope_words(&k[..len]))
-    };
-    let stored = rtxn.open_table(tables::IMMICH_ORDER)?;
-    let expected = wtxn.open_table(tables::IMMICH_ORDER)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        rows(&expected, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        |d| {
-            let (k, what) = match d {
-                Diff::Missing(k, _) => (k, "missing"),
-                Diff::Extra(k, _) => (k, "extra (no record implies it)"),
-                Diff::Wrong(k, _, _) => (k, "holding the wrong asset key or updated_at"),
+    let (t, w) = (rtxn, wtxn);
+    compare(
+        t,
+        w,
+        tables::IMMICH_ORDER,
+        "Immich order entries",
+        bytes,
+        no_skip,
+        found,
+        |f, d| {
+            let k = d.key();
+            let at = match ik::scope_len(k) {
+                Some(len) => format!(
+                    "asset {:?} of {}",
+                    k.get(len + 9..)
+                        .map(String::from_utf8_lossy)
+                        .unwrap_or_default(),
+                    scope_words(&k[..len])
+                ),
+                None => format!("a malformed key {}", hex(k)),
             };
-            found.add(format!(
-                "Immich order: the entry of {} is {what}",
-                order_words(&k)
+            f.add(format!(
+                "Immich order: the entry of {at} is {}",
+                d.words("holding the wrong asset key or updated_at")
             ))
         },
     )?;
-    found.checked("Immich order entries", n);
 
     // Block counts; the updated_at bounds only widen, so they must enclose the rebuilt ones.
-    let stored = rtxn.open_table(tables::IMMICH_BLOCKS)?;
-    let expected = wtxn.open_table(tables::IMMICH_BLOCKS)?;
     let bounds = |t: &dyn Fn(&[u8]) -> Result<Option<i64>>| -> Result<(Option<i64>, Option<i64>)> {
         Ok((t(ik::UPDATED_MIN)?, t(ik::UPDATED_MAX)?))
     };
+    let stored = rtxn.open_table(tables::IMMICH_BLOCKS)?;
+    let expected = wtxn.open_table(tables::IMMICH_BLOCKS)?;
     let (s_lo, s_hi) = bounds(&|k| Ok(stored.get(k)?.map(|v| v.value() as i64)))?;
     let (e_lo, e_hi) = bounds(&|k| Ok(expected.get(k)?.map(|v| v.value() as i64)))?;
+    drop((stored, expected));
     if let (Some(e_lo), Some(e_hi)) = (e_lo, e_hi) {
         if !(s_lo.is_some_and(|s| s <= e_lo) && s_hi.is_some_and(|s| s >= e_hi)) {
             found.add(format!(
@@ -946,77 +1021,69 @@ fn compare_immich(
             ));
         }
     }
-    let is_bound = |k: &[u8]| k == ik::UPDATED_MIN || k == ik::UPDATED_MAX;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: u64| (k.to_vec(), v))?
-            .filter(|r| !matches!(r, Ok((k, _)) if is_bound(k))),
-        rows(&expected, |k: &[u8], v: u64| (k.to_vec(), v))?
-            .filter(|r| !matches!(r, Ok((k, _)) if is_bound(k))),
-        |d| {
-            let (k, a, b) = match d {
-                Diff::Missing(k, b) => (k, 0, b),
-                Diff::Extra(k, a) => (k, a, 0),
-                Diff::Wrong(k, a, b) => (k, a, b),
-            };
-            let place = match ik::split_block_key(&k) {
+    fn is_bound(k: &[u8]) -> bool {
+        k == ik::UPDATED_MIN || k == ik::UPDATED_MAX
+    }
+    compare(
+        t,
+        w,
+        tables::IMMICH_BLOCKS,
+        "Immich block counts",
+        count,
+        is_bound,
+        found,
+        |f, d| {
+            let (a, b) = d.counts();
+            let k = d.key();
+            let place = match ik::split_block_key(k) {
                 Some((scope, flags, bucket)) => format!(
                     "level {} bucket {bucket} of {} (flags {flags})",
                     k[0],
                     scope_words(scope)
                 ),
-                None => format!("malformed key {}", hex(&k)),
+                None => format!("malformed key {}", hex(k)),
             };
-            found.add(format!(
+            f.add(format!(
                 "Immich block count of {place} is {a}, the records give {b}"
             ))
         },
     )?;
-    found.checked("Immich block counts", n);
 
     // Device and SHA-1 look-ups.
-    let tail_asset = |k: &[u8]| {
-        k.len()
-            .checked_sub(8)
-            .and_then(|i| k[i..].try_into().ok())
-            .map_or(0, u64::from_be_bytes)
-    };
-    let stored = rtxn.open_table(tables::DEVICE_INDEX)?;
-    let expected = wtxn.open_table(tables::DEVICE_INDEX)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: u8| (k.to_vec(), v))?,
-        rows(&expected, |k: &[u8], v: u8| (k.to_vec(), v))?,
-        |d| {
-            let (k, what) = match d {
-                Diff::Missing(k, _) => (k, "missing"),
-                Diff::Extra(k, _) => (k, "extra (no record implies it)"),
-                Diff::Wrong(k, _, _) => (k, "holding the wrong trashed or hidden bits"),
-            };
-            found.add(format!(
-                "device look-up: the entry of {} is {what}",
-                names.asset(tail_asset(&k))
+    compare(
+        t,
+        w,
+        tables::DEVICE_INDEX,
+        "device entries",
+        |v: u8| v,
+        no_skip,
+        found,
+        |f, d| {
+            f.add(format!(
+                "device look-up: the entry of {} is {}",
+                names.asset(tail_asset(d.key())),
+                d.words("holding the wrong trashed or hidden bits")
             ))
         },
     )?;
-    found.checked("device entries", n);
-    let stored = rtxn.open_table(tables::SHA1_INDEX)?;
-    let expected = wtxn.open_table(tables::SHA1_INDEX)?;
-    let n = diff(
-        rows(&stored, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        rows(&expected, |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec()))?,
-        |d| {
-            let (k, what) = match d {
-                Diff::Missing(k, _) => (k, "missing"),
-                Diff::Extra(k, _) => (k, "extra (no record implies it)"),
-                Diff::Wrong(k, _, _) => (k, "holding the wrong trashed bit or id"),
-            };
-            found.add(format!(
-                "SHA-1 look-up: the entry of {} ({}) is {what}",
-                names.asset(tail_asset(&k)),
-                hex(&k[..k.len().min(20)])
+    compare(
+        t,
+        w,
+        tables::SHA1_INDEX,
+        "SHA-1 entries",
+        bytes,
+        no_skip,
+        found,
+        |f, d| {
+            let k = d.key();
+            f.add(format!(
+                "SHA-1 look-up: the entry of {} ({}) is {}",
+                names.asset(tail_asset(k)),
+                hex(&k[..k.len().min(20)]),
+                d.words("holding the wrong trashed bit or id")
             ))
         },
     )?;
-    found.checked("SHA-1 entries", n);
 
     // The random pool: positions are dense per scope and the slots agree; the members are
     // compared as sets (a removal moves the last member into the hole, so positions differ
@@ -1229,6 +1296,27 @@ mod tests {
         txn.commit().unwrap();
     }
 
+    /// Damage: a person record's `asset_count` set to `n`.
+    fn set_asset_count(t: &redb::WriteTransaction, person: &str, n: u64) {
+        let mut people = t.open_table(tables::PEOPLE).unwrap();
+        let (k, mut p) = people
+            .iter()
+            .unwrap()
+            .map(|r| r.unwrap())
+            .map(|(k, v)| {
+                (
+                    k.value(),
+                    codec::decode::<codec::PersonRecord>(v.value()).unwrap(),
+                )
+            })
+            .find(|(_, p)| p.id == person)
+            .unwrap();
+        p.asset_count = n;
+        people
+            .insert(k, codec::encode(&p).unwrap().as_slice())
+            .unwrap();
+    }
+
     fn key_of(cat: &Catalog, id: &str) -> u64 {
         let txn = cat.begin_read().unwrap();
         let t = txn.open_table(tables::ASSET_IDS).unwrap();
@@ -1400,23 +1488,7 @@ mod tests {
 
         let cat = sample();
         damage(&cat, |t| {
-            let mut people = t.open_table(tables::PEOPLE).unwrap();
-            let (k, mut p) = people
-                .iter()
-                .unwrap()
-                .map(|r| r.unwrap())
-                .map(|(k, v)| {
-                    (
-                        k.value(),
-                        codec::decode::<codec::PersonRecord>(v.value()).unwrap(),
-                    )
-                })
-                .find(|(_, p)| p.id == "person_a")
-                .unwrap();
-            p.asset_count = 17;
-            people
-                .insert(k, codec::encode(&p).unwrap().as_slice())
-                .unwrap();
+            set_asset_count(t, "person_a", 17);
         });
         finds(
             &cat,
@@ -1736,23 +1808,7 @@ mod tests {
                     .unwrap()
                     .insert(sum.as_slice(), other)
                     .unwrap();
-                let mut people = t.open_table(tables::PEOPLE).unwrap();
-                let (pk, mut p) = people
-                    .iter()
-                    .unwrap()
-                    .map(|r| r.unwrap())
-                    .map(|(k, v)| {
-                        (
-                            k.value(),
-                            codec::decode::<codec::PersonRecord>(v.value()).unwrap(),
-                        )
-                    })
-                    .find(|(_, p)| p.id == "person_b")
-                    .unwrap();
-                p.asset_count = 9;
-                people
-                    .insert(pk, codec::encode(&p).unwrap().as_slice())
-                    .unwrap();
+                set_asset_count(t, "person_b", 9);
             });
         }
         let committed =
