@@ -31,11 +31,14 @@
 //!     cargo test --release --all-features --test concurrency -- --nocapture
 //! ```
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Rng;
 use photocat::{AddAssets, Catalog, Error, ListAssets, NewAsset, SearchAssets, State, TimeBuckets};
 
 /// Assets per write.
@@ -96,21 +99,6 @@ fn ids_of(b: u64) -> Vec<String> {
 
 fn marker(b: u64) -> String {
     format!("batch-{b:07}")
-}
-
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 fn batch_records(b: u64, rng: &mut Rng) -> Vec<NewAsset> {

@@ -42,6 +42,8 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -55,45 +57,9 @@ use photocat::{
 };
 use serde::{Deserialize, Serialize};
 
+use common::Rng;
+
 const CHILD_ENV: &str = "PHOTOCAT_CRASH_CHILD";
-
-// ---------------------------------------------------------------------------------------
-// Random numbers: SplitMix64 (tiny, portable, fixed output per seed).
-
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5851_F42D_4C95_7F2D)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.next() as usize % items.len()]
-    }
-    /// Up to `k` distinct items, in random order.
-    fn sample<T: Clone>(&mut self, items: &[T], k: usize) -> Vec<T> {
-        let mut idx: Vec<usize> = (0..items.len()).collect();
-        let k = k.min(items.len());
-        for i in 0..k {
-            let j = i + self.next() as usize % (idx.len() - i);
-            idx.swap(i, j);
-        }
-        idx[..k].iter().map(|&i| items[i].clone()).collect()
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // The writes.

@@ -48,3 +48,44 @@ pub fn golden(name: &str, actual: &str) {
         "golden file {name} differs (PHOTOCAT_BLESS=1 rewrites it)"
     );
 }
+
+/// Random numbers for the process and thread tests: SplitMix64 (tiny, portable, a fixed
+/// sequence per seed, so a failing seed replays).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5851_F42D_4C95_7F2D)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.next() as usize % items.len()]
+    }
+    /// Up to `k` distinct items, in random order.
+    pub fn sample<T: Clone>(&mut self, items: &[T], k: usize) -> Vec<T> {
+        let mut idx: Vec<usize> = (0..items.len()).collect();
+        let k = k.min(items.len());
+        for i in 0..k {
+            let j = i + self.next() as usize % (idx.len() - i);
+            idx.swap(i, j);
+        }
+        idx[..k].iter().map(|&i| items[i].clone()).collect()
+    }
+}
