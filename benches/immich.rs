@@ -16,6 +16,8 @@
 //!   file_created_at DESC, id DESC LIMIT 1000 OFFSET skip` over a partial index on `(owner,
 //!   file_created_at DESC, id DESC)`, the rows' stored Immich JSON joined into the same body
 //!   and the same ETag computed (the bodies are asserted byte-identical);
+//!   `photocat_json` is `Catalog::get_all_assets_json` on the same query: the same body and
+//!   ETag (asserted), written from the stored records without building the `Asset`s;
 //! * `get_all_skip_<0.475 N>_take_1000_updated_before`: the same deep page with
 //!   `updated_before` set (far in the future, so it excludes nothing), as Immich's mobile
 //!   client sends it while it pages with `skip`; SQLite adds `updated_at <= ?`;
@@ -187,6 +189,9 @@ fn bench_get_all(c: &mut Criterion) {
             })
             .unwrap();
         assert!(again.not_modified && again.assets.is_empty() && again.body.is_empty());
+        let json = f.cat.get_all_assets_json(&q).unwrap();
+        assert!(json.body == ours.body, "{name}: the JSON-only body differs");
+        assert_eq!(json.etag, ours.etag, "{name}: the JSON-only ETag differs");
         eprintln!(
             "{name}: {} assets, {} bytes, etag {}, {work:?}",
             ids.len(),
@@ -213,6 +218,9 @@ fn bench_get_all(c: &mut Criterion) {
             g.sample_size(10);
         }
         g.bench_function("photocat", |b| b.iter(|| f.cat.get_all_assets(&q).unwrap()));
+        g.bench_function("photocat_json", |b| {
+            b.iter(|| f.cat.get_all_assets_json(&q).unwrap())
+        });
         let sql = f.sql.lock().unwrap();
         g.bench_function("sqlite", |b| {
             b.iter(|| sql.get_all(&f.owner, skip, 1000, sql_before))

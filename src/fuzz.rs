@@ -126,9 +126,9 @@ fn as_fast_reads(mut rec: AssetRecord, version: u8) -> AssetRecord {
 /// The stored asset record readers on damaged bytes: the in-place reader
 /// (`AssetRef::parse`) and the serde decoder never panic and fail only with `Corrupt`; when
 /// both read a record they read the same one; and a record that reads becomes the same Gumnut
-/// JSON along the in-place path (`get_asset_json`) and the owned path (`get_asset`), people
-/// resolved against the fixture catalogue (whose stored records are the seeds), and an Immich
-/// view without a panic.
+/// JSON along the in-place path (`get_asset_json`) and the owned path (`get_asset`), and the
+/// same Immich JSON along both (`get_asset_immich_json`, `to_immich_json`), people resolved
+/// against the fixture catalogue (whose stored records are the seeds).
 pub fn stored_record(bytes: &[u8]) {
     let fast = AssetRef::parse(bytes);
     let serde = codec::decode::<AssetRecord>(bytes);
@@ -172,6 +172,11 @@ pub fn stored_record(bytes: &[u8]) {
             let _ = asset.to_json_value();
             let immich = asset.to_immich_json();
             serde_json::from_str::<serde_json::Value>(&immich).expect("the Immich view is JSON");
+            assert_eq!(
+                crate::query::immich_json::record_json(&refs[0], &fx.library, &cache),
+                immich,
+                "the two Immich JSON paths disagree"
+            );
             let _ = asset.captured_at();
         }
         (Err(a), Err(b)) => {

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use redb::{ReadableTable, Table};
 
 use crate::error::{Error, Result};
@@ -184,16 +185,17 @@ impl<'t> ImmichTables<'t> {
         Ok(())
     }
 
-    /// Adds the entries of new records (keys not yet in any Immich index), in key order.
-    pub(crate) fn insert_new<'r>(
-        &mut self,
-        records: impl IntoIterator<Item = (u64, &'r AssetRecord)>,
-    ) -> Result<()> {
+    /// Adds the entries of new records (keys not yet in any Immich index). The entries are
+    /// computed and sorted on every core; the order, device and SHA-1 indexes and the random
+    /// pool are then written concurrently, each table by one thread in key order (the pool in
+    /// record order: positions are handed out in that order).
+    pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
+        let all: Vec<Entries> = records.par_iter().map(|(k, r)| entries(*k, r)).collect();
         let mut orders = Vec::new();
-        let mut devices = Vec::new();
+        let mut devices = Vec::with_capacity(records.len());
         let mut sha1s = Vec::new();
-        for (key, rec) in records {
-            let e = entries(key, rec);
+        let mut pooled = Vec::new();
+        for ((key, rec), e) in records.iter().zip(all) {
             if let Some(o) = e.order {
                 orders.push(o);
                 self.note_updated(rec.updated_at);
@@ -203,46 +205,53 @@ impl<'t> ImmichTables<'t> {
                 sha1s.push(s);
             }
             if let Some(scope) = e.pool {
-                self.pool_add(scope, key)?;
+                pooled.push((scope, *key));
             }
         }
-        crate::storage::keys::sort_by_key_bytes(&mut orders, |o| &o.key);
-        // Sorted, entries of one bucket are adjacent: count each run once per level.
-        let mut runs: [Option<(Vec<u8>, i64)>; 3] = [None, None, None];
-        for o in &orders {
-            if self
-                .order
-                .insert(o.key.as_slice(), o.value.as_slice())?
-                .is_some()
-            {
-                continue;
-            }
-            for (i, run) in runs.iter_mut().enumerate() {
-                let level = i as u8 + 1;
-                let bk = ik::block_key(level, &o.scope, o.flags, ik::bucket(level, o.time));
-                match run {
-                    Some((k, n)) if *k == bk => *n += 1,
-                    _ => {
-                        if let Some((k, n)) = run.take() {
-                            *self.pending_blocks.entry(k).or_default() += n;
-                        }
-                        *run = Some((bk, 1));
-                    }
-                }
-            }
-        }
-        for (k, n) in runs.into_iter().flatten() {
-            *self.pending_blocks.entry(k).or_default() += n;
-        }
-        devices.sort_unstable();
-        for (k, v) in devices {
-            self.device.insert(k.as_slice(), v)?;
-        }
-        sha1s.sort_unstable();
-        for (k, v) in sha1s {
-            self.sha1.insert(k.as_slice(), v.as_slice())?;
-        }
-        Ok(())
+        rayon::join(
+            || crate::storage::keys::sort_by_key_bytes(&mut orders, |o| &o.key),
+            || rayon::join(|| devices.par_sort_unstable(), || sha1s.par_sort_unstable()),
+        );
+        let ImmichTables {
+            order,
+            pool,
+            sizes,
+            slots,
+            device,
+            sha1,
+            pending_blocks,
+            pool_sizes,
+            ..
+        } = self;
+        let mut done: [Result<()>; 4] = std::array::from_fn(|_| Ok(()));
+        let [r_order, r_device, r_sha1, r_pool] = &mut done;
+        rayon::scope(|s| {
+            s.spawn(|_| *r_order = insert_orders(order, &orders, pending_blocks));
+            s.spawn(|_| {
+                *r_device = devices
+                    .iter()
+                    .try_for_each(|(k, v)| device.insert(k.as_slice(), *v).map(drop))
+                    .map_err(Into::into);
+            });
+            s.spawn(|_| {
+                *r_sha1 = sha1s
+                    .iter()
+                    .try_for_each(|(k, v)| sha1.insert(k.as_slice(), v.as_slice()).map(drop))
+                    .map_err(Into::into);
+            });
+            s.spawn(|_| {
+                let mut p = Pool {
+                    pool,
+                    slots,
+                    sizes,
+                    pool_sizes,
+                };
+                *r_pool = pooled
+                    .into_iter()
+                    .try_for_each(|(scope, key)| p.add(scope, key));
+            });
+        });
+        Error::first_of(done)
     }
 
     /// Writes the block counts and pool sizes changed by this write.
@@ -288,7 +297,69 @@ impl<'t> ImmichTables<'t> {
         }
     }
 
-    fn pool_size(&mut self, scope: &[u8]) -> Result<u64> {
+    fn pool(&mut self) -> Pool<'_, 't> {
+        Pool {
+            pool: &mut self.pool,
+            slots: &mut self.slots,
+            sizes: &self.sizes,
+            pool_sizes: &mut self.pool_sizes,
+        }
+    }
+
+    fn pool_add(&mut self, scope: Vec<u8>, key: u64) -> Result<()> {
+        self.pool().add(scope, key)
+    }
+
+    fn pool_remove(&mut self, scope: &[u8], key: u64) -> Result<()> {
+        self.pool().remove(scope, key)
+    }
+}
+
+/// Inserts order entries sorted by key and counts the new ones in their blocks (sorted, the
+/// entries of one bucket are adjacent: each run is counted once per level).
+fn insert_orders(
+    order: &mut Table<'_, &'static [u8], &'static [u8]>,
+    orders: &[OrderEntry],
+    pending_blocks: &mut HashMap<Vec<u8>, i64>,
+) -> Result<()> {
+    let mut runs: [Option<(Vec<u8>, i64)>; 3] = [None, None, None];
+    for o in orders {
+        if order
+            .insert(o.key.as_slice(), o.value.as_slice())?
+            .is_some()
+        {
+            continue;
+        }
+        for (i, run) in runs.iter_mut().enumerate() {
+            let level = i as u8 + 1;
+            let bk = ik::block_key(level, &o.scope, o.flags, ik::bucket(level, o.time));
+            match run {
+                Some((k, n)) if *k == bk => *n += 1,
+                _ => {
+                    if let Some((k, n)) = run.take() {
+                        *pending_blocks.entry(k).or_default() += n;
+                    }
+                    *run = Some((bk, 1));
+                }
+            }
+        }
+    }
+    for (k, n) in runs.into_iter().flatten() {
+        *pending_blocks.entry(k).or_default() += n;
+    }
+    Ok(())
+}
+
+/// The random pool's tables of a write, with the pool sizes read or changed so far.
+struct Pool<'a, 't> {
+    pool: &'a mut Table<'t, &'static [u8], u64>,
+    slots: &'a mut Table<'t, u64, u64>,
+    sizes: &'a Table<'t, &'static [u8], u64>,
+    pool_sizes: &'a mut HashMap<Vec<u8>, u64>,
+}
+
+impl Pool<'_, '_> {
+    fn size(&mut self, scope: &[u8]) -> Result<u64> {
         if let Some(&n) = self.pool_sizes.get(scope) {
             return Ok(n);
         }
@@ -297,8 +368,8 @@ impl<'t> ImmichTables<'t> {
         Ok(n)
     }
 
-    fn pool_add(&mut self, scope: Vec<u8>, key: u64) -> Result<()> {
-        let n = self.pool_size(&scope)?;
+    fn add(&mut self, scope: Vec<u8>, key: u64) -> Result<()> {
+        let n = self.size(&scope)?;
         self.pool.insert(ik::pool_key(&scope, n).as_slice(), key)?;
         if self.slots.insert(key, n)?.is_some() {
             return Err(Error::Corrupt(format!(
@@ -310,12 +381,12 @@ impl<'t> ImmichTables<'t> {
     }
 
     /// Swap-remove: the last asset of the scope's pool takes the removed one's position.
-    fn pool_remove(&mut self, scope: &[u8], key: u64) -> Result<()> {
+    fn remove(&mut self, scope: &[u8], key: u64) -> Result<()> {
         let pos =
             self.slots.remove(key)?.map(|v| v.value()).ok_or_else(|| {
                 Error::Corrupt(format!("asset key {key} is not in the random pool"))
             })?;
-        let n = self.pool_size(scope)?;
+        let n = self.size(scope)?;
         let last = n.checked_sub(1).filter(|&l| pos <= l).ok_or_else(|| {
             Error::Corrupt(format!(
                 "random pool position {pos} is outside the pool's {n} entries"
@@ -359,11 +430,11 @@ pub(crate) fn rebuild(txn: &redb::WriteTransaction) -> Result<()> {
         let (k, v) = row?;
         batch.push((k.value(), crate::storage::fast::asset_record(v.value())?));
         if batch.len() == BATCH {
-            idx.insert_new(batch.iter().map(|(k, r)| (*k, r)))?;
+            idx.insert_new(&batch)?;
             batch.clear();
         }
     }
-    idx.insert_new(batch.iter().map(|(k, r)| (*k, r)))?;
+    idx.insert_new(&batch)?;
     idx.finish()
 }
 

@@ -169,6 +169,27 @@ fn body_and_etag_are_immichs() {
     let cat = fixture();
     let r = cat.get_all_assets(&GetAllAssets::default()).unwrap();
     assert_eq!(r.body, to_immich_json_array(&r.assets).into_bytes());
+    // The JSON-only call: the same body and ETag, from the stored records; and each asset's
+    // JSON by id.
+    let json = cat.get_all_assets_json(&GetAllAssets::default()).unwrap();
+    assert_eq!(
+        (&json.body, &json.etag, json.not_modified),
+        (&r.body, &r.etag, false)
+    );
+    for a in &r.assets {
+        assert_eq!(
+            cat.get_asset_immich_json(&a.id).unwrap(),
+            a.to_immich_json()
+        );
+    }
+    assert!(matches!(
+        cat.get_asset_immich_json("asset_none"),
+        Err(photocat::Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        cat.get_asset_immich_json("not an id"),
+        Err(photocat::Error::InvalidArgument(_))
+    ));
     assert_eq!(r.etag, etag(&r.body));
     let (len, hash) = r.etag.trim_matches('"').split_once('-').unwrap();
     assert_eq!(usize::from_str_radix(len, 16).unwrap(), r.body.len());
@@ -189,6 +210,13 @@ fn body_and_etag_are_immichs() {
         assert!(again.not_modified, "{header}");
         assert!(again.assets.is_empty() && again.body.is_empty());
         assert_eq!(again.etag, r.etag);
+        let json = cat
+            .get_all_assets_json(&GetAllAssets {
+                if_none_match: Some(header.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(json.not_modified && json.body.is_empty() && json.etag == r.etag);
     }
     for header in ["", "\"other\"", "**", &r.etag[1..]] {
         assert!(!if_none_match_matches(header, &r.etag), "{header}");
@@ -545,4 +573,95 @@ fn an_updated_bound_that_excludes_nothing_keeps_the_jump() {
     );
     expected.truncate(10);
     assert_eq!(walked, expected);
+}
+
+/// Damaged storage under the Immich JSON reads: a truncated record, an unknown record
+/// version, a missing person record and a missing library record each make
+/// `get_all_assets_json`, `get_asset_immich_json` and `get_all_assets` fail with `Corrupt`,
+/// never panic.
+#[test]
+fn damaged_records_are_corrupt_not_a_panic() {
+    use photocat::{NewFace, NewPerson};
+    use redb::ReadableTable;
+    const ASSETS: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("assets");
+    const PEOPLE: redb::TableDefinition<u32, &[u8]> = redb::TableDefinition::new("people");
+    const LIBRARIES: redb::TableDefinition<u32, &[u8]> = redb::TableDefinition::new("libraries");
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.redb");
+    {
+        let cat = Catalog::open(&clean).unwrap();
+        let rec = NewAsset {
+            id: Some("a1".into()),
+            faces: Some(vec![NewFace {
+                person_id: Some("person_1".into()),
+                ..Default::default()
+            }]),
+            people: Some(vec![NewPerson {
+                id: Some("person_1".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        cat.add_assets(vec![rec], AddAssets::default()).unwrap();
+        let json = cat.get_all_assets_json(&GetAllAssets::default()).unwrap();
+        assert!(json.body.starts_with(br#"[{"id":"a1""#));
+        cat.close().unwrap();
+    }
+    type Damage = fn(&redb::WriteTransaction);
+    let damages: [(&str, Damage); 4] = [
+        ("truncated record", |w| {
+            let mut t = w.open_table(ASSETS).unwrap();
+            let (k, v) = {
+                let (k, v) = t.first().unwrap().unwrap();
+                (k.value(), v.value().to_vec())
+            };
+            t.insert(k, &v[..v.len() / 2]).unwrap();
+        }),
+        ("unknown record version", |w| {
+            let mut t = w.open_table(ASSETS).unwrap();
+            let (k, mut v) = {
+                let (k, v) = t.first().unwrap().unwrap();
+                (k.value(), v.value().to_vec())
+            };
+            v[0] = 99;
+            t.insert(k, v.as_slice()).unwrap();
+        }),
+        ("missing person", |w| {
+            let mut t = w.open_table(PEOPLE).unwrap();
+            t.pop_first().unwrap().unwrap();
+        }),
+        ("missing library", |w| {
+            let mut t = w.open_table(LIBRARIES).unwrap();
+            t.pop_first().unwrap().unwrap();
+        }),
+    ];
+    for (name, damage) in damages {
+        let path = dir.path().join("damaged.redb");
+        std::fs::copy(&clean, &path).unwrap();
+        {
+            let db = redb::Database::open(&path).unwrap();
+            let w = db.begin_write().unwrap();
+            damage(&w);
+            w.commit().unwrap();
+        }
+        let cat = Catalog::open(&path).unwrap();
+        let corrupt = |r: Result<(), Error>, call: &str| match r {
+            Err(Error::Corrupt(_)) => {}
+            other => panic!("{name}: {call} gave {other:?}"),
+        };
+        corrupt(
+            cat.get_all_assets_json(&GetAllAssets::default()).map(drop),
+            "get_all_assets_json",
+        );
+        corrupt(
+            cat.get_asset_immich_json("a1").map(drop),
+            "get_asset_immich_json",
+        );
+        corrupt(
+            cat.get_all_assets(&GetAllAssets::default()).map(drop),
+            "get_all_assets",
+        );
+        drop(cat);
+        std::fs::remove_file(&path).unwrap();
+    }
 }

@@ -162,13 +162,38 @@ fn golden_bytes() {
         "immich_rotated.json",
         &by_id(&assets, "asset_rot").to_immich_json(),
     );
-    // A read gives the same bytes as the write returned.
+    // A read gives the same bytes as the write returned, and so does the JSON written from
+    // the stored record.
     for a in &assets {
         assert_eq!(
             cat.get_asset(&a.id).unwrap().to_immich_json(),
             a.to_immich_json()
         );
+        assert_eq!(
+            cat.get_asset_immich_json(&a.id).unwrap(),
+            a.to_immich_json()
+        );
     }
+    golden(
+        "immich_full.json",
+        &cat.get_asset_immich_json("asset_full").unwrap(),
+    );
+    golden(
+        "immich_video.json",
+        &cat.get_asset_immich_json("asset_video").unwrap(),
+    );
+    golden(
+        "immich_minimal.json",
+        &cat.get_asset_immich_json("asset_min").unwrap(),
+    );
+    golden(
+        "immich_rotated.json",
+        &cat.get_asset_immich_json("asset_rot").unwrap(),
+    );
+    let all = cat.get_all_assets(&Default::default()).unwrap();
+    let json = cat.get_all_assets_json(&Default::default()).unwrap();
+    assert_eq!(json.body, to_immich_json_array(&all.assets).into_bytes());
+    assert_eq!(json.etag, all.etag);
 }
 
 #[test]
@@ -317,6 +342,10 @@ fn minimal_record_defaults() {
         .add_assets(vec![record(MINIMAL)], AddAssets::default())
         .unwrap()
         .remove(0);
+    assert_eq!(
+        cat.get_asset_immich_json(&a.id).unwrap(),
+        a.to_immich_json()
+    );
     let v = parse(&a.to_immich_json());
     // A library without an owner: the DTO requires a string.
     assert_eq!(v["ownerId"], "");
@@ -377,6 +406,10 @@ fn time_zones_follow_the_offset_rules() {
             .add_assets(vec![record(json)], AddAssets::default())
             .unwrap()
             .remove(0);
+        assert_eq!(
+            cat.get_asset_immich_json(&a.id).unwrap(),
+            a.to_immich_json()
+        );
         parse(&a.to_immich_json())["exifInfo"]["timeZone"].clone()
     };
     assert_eq!(
@@ -752,6 +785,7 @@ fn strings_are_escaped_like_serde_json() {
         .remove(0);
     let json = a.to_immich_json();
     assert_eq!(json, serde_json::to_string(&ImmichAsset::new(&a)).unwrap());
+    assert_eq!(cat.get_asset_immich_json(&a.id).unwrap(), json);
     let v = parse(&json);
     assert_eq!(v["originalFileName"], a.original_file_name.as_str());
     assert_eq!(v["exifInfo"]["make"], a.original_file_name.as_str());
@@ -780,6 +814,10 @@ fn imported_sample_photos() {
             .to_string_lossy()
             .replace('\\', "/");
         let want = &expected[&key];
+        assert_eq!(
+            cat.get_asset_immich_json(&a.id).unwrap(),
+            a.to_immich_json()
+        );
         let v = parse(&a.to_immich_json());
         let e = &v["exifInfo"];
         assert_eq!(v["checksum"], want["sha1_base64"], "{key}");

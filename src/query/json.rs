@@ -13,10 +13,9 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
-use crate::model::{DEFAULT_DEVICE_ID, DEFAULT_MIME_TYPE};
+use crate::model::DEFAULT_MIME_TYPE;
 use crate::query::ListAssets;
 use crate::records::{lookup_u64, PeopleCache};
-use crate::storage::codec;
 use crate::storage::fast::AssetRef;
 use crate::storage::tables;
 use crate::views::gumnut::{
@@ -38,20 +37,12 @@ fn stored_view<'a, 'b: 'a>(
     let id: &'a str = r.id;
     AssetView {
         id,
-        device_asset_id: r.device_asset_id.unwrap_or(id),
-        device_id: r.device_id.unwrap_or(DEFAULT_DEVICE_ID),
+        device_asset_id: r.device_asset_id_or_default(),
+        device_id: r.device_id_or_default(),
         mime_type: r.mime_type.unwrap_or(DEFAULT_MIME_TYPE),
         original_file_name: r.original_file_name.unwrap_or_default(),
-        file_created_at: instant_from_micros(codec::or_captured(
-            r.file_created_at,
-            r.local,
-            r.offset,
-        )),
-        file_modified_at: instant_from_micros(codec::or_captured(
-            r.file_modified_at,
-            r.local,
-            r.offset,
-        )),
+        file_created_at: instant_from_micros(r.file_created_at_or_default()),
+        file_modified_at: instant_from_micros(r.file_modified_at_or_default()),
         // An offset out of chrono's range is unknown, as in the owned `Asset`.
         local_datetime: Local(Formatted::local(
             naive_from_micros(r.local),
@@ -133,7 +124,7 @@ pub(crate) fn record_json(r: &AssetRef<'_>, people: &PeopleCache<'_>) -> String 
 }
 
 /// Reads asset `key`'s stored bytes.
-fn stored<'t>(
+pub(crate) fn stored<'t>(
     t: &'t impl ReadableTable<u64, &'static [u8]>,
     key: u64,
     tally: &mut Tally,

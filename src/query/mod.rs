@@ -14,6 +14,7 @@ pub mod counts;
 pub(crate) mod cursor;
 pub(crate) mod days;
 pub mod immich;
+pub(crate) mod immich_json;
 pub(crate) mod json;
 pub mod list;
 pub(crate) mod plan;

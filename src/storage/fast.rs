@@ -251,6 +251,27 @@ impl<'a, T: Element<'a>> Iterator for SeqIter<'a, T> {
 }
 
 impl<'a> AssetRef<'a> {
+    /// The effective `file_created_at` (microseconds), as
+    /// [`super::codec::AssetRecord::file_created_at_or_default`].
+    pub(crate) fn file_created_at_or_default(&self) -> i64 {
+        super::codec::or_captured(self.file_created_at, self.local, self.offset)
+    }
+
+    /// The effective `file_modified_at`, with the same default.
+    pub(crate) fn file_modified_at_or_default(&self) -> i64 {
+        super::codec::or_captured(self.file_modified_at, self.local, self.offset)
+    }
+
+    /// The effective device id ([`crate::model::DEFAULT_DEVICE_ID`] when none was given).
+    pub(crate) fn device_id_or_default(&self) -> &'a str {
+        self.device_id.unwrap_or(crate::model::DEFAULT_DEVICE_ID)
+    }
+
+    /// The effective device asset id (the asset id when none was given).
+    pub(crate) fn device_asset_id_or_default(&self) -> &'a str {
+        self.device_asset_id.unwrap_or(self.id)
+    }
+
     /// Reads a stored asset record (either envelope version), checking every byte of it.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<AssetRef<'a>> {
         let (with_source, body) = match bytes.split_first() {

@@ -33,13 +33,17 @@
 use std::borrow::Cow;
 
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use serde::{Serialize, Serializer};
 use sha1::{Digest, Sha1};
 
-use super::gumnut::to_json_string;
+use super::gumnut::{direct_json, Checksum, Each, WriteJson};
+use super::writer::Direct;
+use crate::model::exif::ExifRef;
 use crate::model::time::{format_offset, Formatted};
-use crate::model::{Asset, Face, Person, TimeSource, Visibility};
+use crate::model::{
+    Asset, AssetType, BoundingBox, DateTimeInput, Exif, Face, Person, TimeSource, Visibility,
+};
 
 /// Immich's `duration` of an asset that has none (an image): the server's literal default.
 pub const NO_DURATION: &str = "0:00:00.00000";
@@ -84,7 +88,7 @@ impl<'a> ImmichAsset<'a> {
 
     /// The compact JSON (byte-deterministic).
     pub fn to_json(&self) -> String {
-        to_json_string(self, JSON_CAPACITY)
+        direct_json(self, JSON_CAPACITY)
     }
 
     /// The JSON as a `serde_json::Value`.
@@ -94,7 +98,7 @@ impl<'a> ImmichAsset<'a> {
 }
 
 /// The expected size of one asset's Immich JSON, so the writer rarely regrows its buffer.
-const JSON_CAPACITY: usize = 2048;
+pub(crate) const JSON_CAPACITY: usize = 2048;
 
 impl Asset {
     /// The asset as Immich's `AssetResponseDto` JSON (compact, byte-deterministic), as
@@ -109,26 +113,19 @@ impl Asset {
     }
 }
 
-/// The Immich views of `assets`, comma-separated, without the array's brackets: one piece of
-/// a body that [`join_array`] assembles (pieces are written in parallel).
-pub(crate) fn immich_json_items(assets: &[Asset]) -> Vec<u8> {
-    let mut out = Vec::with_capacity((JSON_CAPACITY + 1) * assets.len().min(4096));
-    push_items(&mut out, assets);
-    out
-}
-
 fn push_items(out: &mut Vec<u8>, assets: &[Asset]) {
+    let mut o = Direct::from_vec(std::mem::take(out));
     for (i, a) in assets.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            o.raw(b",");
         }
-        super::writer::append(out, &ImmichAsset::new(a))
-            .expect("the views have string keys and infallible Serialize impls");
+        ImmichAsset::new(a).write_json(&mut o);
     }
+    *out = o.out;
 }
 
-/// The JSON array of non-empty pieces from [`immich_json_items`], in order: the bytes of
-/// [`to_immich_json_array`] over all their assets.
+/// The JSON array of non-empty pieces (the comma-separated Immich views of consecutive assets),
+/// in order: the bytes of [`to_immich_json_array`] over all their assets.
 pub(crate) fn join_array(pieces: &[Vec<u8>]) -> Vec<u8> {
     let len = 2 + pieces.iter().map(|p| p.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(len);
@@ -156,11 +153,14 @@ pub fn to_immich_json_array(assets: &[Asset]) -> String {
 }
 
 // ----------------------------------------------------------------------------------------------
-// The view structs, in the key order of Immich's `mapAsset` (server v1.134.0).
+// The view structs, in the key order of Immich's `mapAsset` (server v1.134.0). They are
+// generic over their sequences (`tags`, `people`, `unassignedFaces`, a person's `faces`), so one
+// derived `Serialize` writes an owned `Asset` ([`ImmichAsset`]) and a stored record read in
+// place (`crate::query::immich_json`) alike: one shape, two sources.
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct AssetDto<'a> {
+pub(crate) struct AssetDto<'a, T, P, U> {
     id: &'a str,
     device_asset_id: &'a str,
     owner_id: &'a str,
@@ -183,10 +183,10 @@ struct AssetDto<'a> {
     duration: &'a str,
     exif_info: ExifDto<'a>,
     live_photo_video_id: Option<&'a str>,
-    tags: Vec<TagDto<'a>>,
-    people: Vec<PersonDto<'a>>,
-    unassigned_faces: Vec<FaceDto<'a>>,
-    checksum: &'a str,
+    tags: T,
+    people: P,
+    unassigned_faces: U,
+    checksum: Checksum<'a>,
     #[serde(skip_serializing_if = "StackField::is_unknown")]
     stack: StackField<'a>,
     is_offline: bool,
@@ -239,7 +239,7 @@ struct TagDto<'a> {
 /// followed by `faces` (no `color`: the record keeps none).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PersonDto<'a> {
+pub(crate) struct PersonDto<'a, F> {
     id: &'a str,
     name: &'a str,
     #[serde(serialize_with = "date")]
@@ -248,13 +248,13 @@ struct PersonDto<'a> {
     is_hidden: bool,
     is_favorite: bool,
     updated_at: JsDate,
-    faces: Vec<FaceDto<'a>>,
+    faces: F,
 }
 
 /// A face, in the key order of Immich's `mapFacesWithoutPerson`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FaceDto<'a> {
+pub(crate) struct FaceDto<'a> {
     id: &'a str,
     image_height: u32,
     image_width: u32,
@@ -337,44 +337,423 @@ fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
 }
 
 // ----------------------------------------------------------------------------------------------
-// From the record to the view.
+// The direct writer of the view structs (see `super::gumnut::WriteJson`): the bytes of their
+// `Serialize` impls, keys and punctuation as constants. `to_immich_json`, the arrays and the
+// JSON from stored records take it; `serde_json` of the same views takes `Serialize`, and the
+// tests compare the two on every asset of a generated catalogue and of the model check.
 
-impl Serialize for ImmichAsset<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        view(self.asset, self.stack).serialize(s)
+impl WriteJson for JsDate {
+    #[inline]
+    fn write_json(&self, o: &mut Direct) {
+        o.plain(Formatted::js_iso(self.0).as_str().as_bytes());
     }
 }
 
-fn view<'a>(a: &'a Asset, stack: Option<StackSummary<'a>>) -> AssetDto<'a> {
-    let (people, unassigned_faces) = people_and_unassigned(a);
-    let owner = a.owner_id.as_deref().unwrap_or("");
-    AssetDto {
+impl WriteJson for JsNumber {
+    #[inline]
+    fn write_json(&self, o: &mut Direct) {
+        match self.0 {
+            None => o.raw(b"null"),
+            Some(v) if v.fract() == 0.0 && v.abs() < MAX_EXACT_INTEGER => o.int(v as i64),
+            Some(v) => o.f64(v),
+        }
+    }
+}
+
+impl WriteJson for ExifDto<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"make\":");
+        o.opt_str(self.make);
+        o.raw(b",\"model\":");
+        o.opt_str(self.model);
+        o.raw(b",\"exifImageWidth\":");
+        o.opt_int(self.exif_image_width);
+        o.raw(b",\"exifImageHeight\":");
+        o.opt_int(self.exif_image_height);
+        o.raw(b",\"fileSizeInByte\":");
+        o.opt_int(self.file_size_in_byte);
+        o.raw(b",\"orientation\":");
+        o.opt_str(self.orientation.as_deref());
+        o.raw(b",\"dateTimeOriginal\":");
+        self.date_time_original.write_json(o);
+        o.raw(b",\"modifyDate\":");
+        self.modify_date.write_json(o);
+        o.raw(b",\"timeZone\":");
+        o.opt_str(self.time_zone.as_deref());
+        o.raw(b",\"lensModel\":");
+        o.opt_str(self.lens_model);
+        o.raw(b",\"fNumber\":");
+        self.f_number.write_json(o);
+        o.raw(b",\"focalLength\":");
+        self.focal_length.write_json(o);
+        o.raw(b",\"iso\":");
+        o.opt_int(self.iso);
+        o.raw(b",\"exposureTime\":");
+        o.opt_str(self.exposure_time.as_deref());
+        o.raw(b",\"latitude\":");
+        self.latitude.write_json(o);
+        o.raw(b",\"longitude\":");
+        self.longitude.write_json(o);
+        o.raw(b",\"city\":");
+        o.opt_str(self.city);
+        o.raw(b",\"state\":");
+        o.opt_str(self.state);
+        o.raw(b",\"country\":");
+        o.opt_str(self.country);
+        o.raw(b",\"description\":");
+        o.str(self.description);
+        o.raw(b",\"projectionType\":");
+        o.opt_str(self.projection_type);
+        o.raw(b",\"rating\":");
+        o.opt_int(self.rating);
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for TagDto<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(&self.id);
+        o.raw(b",\"parentId\":");
+        o.opt_str(self.parent_id.as_deref());
+        o.raw(b",\"name\":");
+        o.str(self.name);
+        o.raw(b",\"value\":");
+        o.str(self.value);
+        o.raw(b",\"createdAt\":");
+        self.created_at.write_json(o);
+        o.raw(b",\"updatedAt\":");
+        self.updated_at.write_json(o);
+        o.raw(b"}");
+    }
+}
+
+impl<F: WriteJson> WriteJson for PersonDto<'_, F> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"name\":");
+        o.str(self.name);
+        o.raw(b",\"birthDate\":");
+        match self.birth_date {
+            Some(d) => o.str(&d.format("%Y-%m-%d").to_string()),
+            None => o.raw(b"null"),
+        }
+        o.raw(b",\"thumbnailPath\":");
+        o.str(self.thumbnail_path);
+        o.raw(b",\"isHidden\":");
+        o.bool(self.is_hidden);
+        o.raw(b",\"isFavorite\":");
+        o.bool(self.is_favorite);
+        o.raw(b",\"updatedAt\":");
+        self.updated_at.write_json(o);
+        o.raw(b",\"faces\":");
+        self.faces.write_json(o);
+        o.raw(b"}");
+    }
+}
+
+impl WriteJson for FaceDto<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"imageHeight\":");
+        o.int(self.image_height);
+        o.raw(b",\"imageWidth\":");
+        o.int(self.image_width);
+        o.raw(b",\"boundingBoxX1\":");
+        o.int(self.bounding_box_x1);
+        o.raw(b",\"boundingBoxX2\":");
+        o.int(self.bounding_box_x2);
+        o.raw(b",\"boundingBoxY1\":");
+        o.int(self.bounding_box_y1);
+        o.raw(b",\"boundingBoxY2\":");
+        o.int(self.bounding_box_y2);
+        o.raw(b",\"sourceType\":");
+        o.str(self.source_type);
+        o.raw(b"}");
+    }
+}
+
+impl<T: WriteJson, P: WriteJson, U: WriteJson> WriteJson for AssetDto<'_, T, P, U> {
+    fn write_json(&self, o: &mut Direct) {
+        o.raw(b"{\"id\":");
+        o.str(self.id);
+        o.raw(b",\"deviceAssetId\":");
+        o.str(self.device_asset_id);
+        o.raw(b",\"ownerId\":");
+        o.str(self.owner_id);
+        o.raw(b",\"deviceId\":");
+        o.str(self.device_id);
+        o.raw(b",\"libraryId\":");
+        o.str(self.library_id);
+        o.raw(b",\"type\":");
+        o.str(self.asset_type);
+        o.raw(b",\"originalPath\":");
+        o.str(self.original_path);
+        o.raw(b",\"originalFileName\":");
+        o.str(self.original_file_name);
+        o.raw(b",\"originalMimeType\":");
+        o.str(self.original_mime_type);
+        o.raw(b",\"thumbhash\":");
+        o.opt_str(self.thumbhash);
+        o.raw(b",\"fileCreatedAt\":");
+        self.file_created_at.write_json(o);
+        o.raw(b",\"fileModifiedAt\":");
+        self.file_modified_at.write_json(o);
+        o.raw(b",\"localDateTime\":");
+        self.local_date_time.write_json(o);
+        o.raw(b",\"updatedAt\":");
+        self.updated_at.write_json(o);
+        o.raw(b",\"isFavorite\":");
+        o.bool(self.is_favorite);
+        o.raw(b",\"isArchived\":");
+        o.bool(self.is_archived);
+        o.raw(b",\"isTrashed\":");
+        o.bool(self.is_trashed);
+        o.raw(b",\"visibility\":");
+        o.str(self.visibility);
+        o.raw(b",\"duration\":");
+        o.str(self.duration);
+        o.raw(b",\"exifInfo\":");
+        self.exif_info.write_json(o);
+        o.raw(b",\"livePhotoVideoId\":");
+        o.opt_str(self.live_photo_video_id);
+        o.raw(b",\"tags\":");
+        self.tags.write_json(o);
+        o.raw(b",\"people\":");
+        self.people.write_json(o);
+        o.raw(b",\"unassignedFaces\":");
+        self.unassigned_faces.write_json(o);
+        o.raw(b",\"checksum\":");
+        self.checksum.write_json(o);
+        match &self.stack {
+            StackField::None => o.raw(b",\"stack\":null"),
+            StackField::Known(st) => {
+                o.raw(b",\"stack\":{\"id\":");
+                o.str(st.id);
+                o.raw(b",\"primaryAssetId\":");
+                o.str(st.primary_asset_id);
+                o.raw(b",\"assetCount\":");
+                o.int(st.asset_count);
+                o.raw(b"}");
+            }
+            StackField::Unknown => {}
+        }
+        o.raw(b",\"isOffline\":");
+        o.bool(self.is_offline);
+        o.raw(b",\"hasMetadata\":");
+        o.bool(self.has_metadata);
+        o.raw(b",\"duplicateId\":");
+        o.opt_str(self.duplicate_id);
+        o.raw(b",\"resized\":");
+        o.bool(self.resized);
+        o.raw(b"}");
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// From the record to the view.
+
+/// What the view reads of an asset besides its faces, people and tags, borrowed from an owned
+/// [`Asset`] ([`facts`]) or from a stored record read in place (`crate::query::immich_json`),
+/// with the defaults of the public asset already applied (`device_id`, `mime_type`, the file
+/// times, the library's public id).
+pub(crate) struct Facts<'a> {
+    pub id: &'a str,
+    pub device_asset_id: &'a str,
+    pub owner_id: Option<&'a str>,
+    pub device_id: &'a str,
+    pub library_id: &'a str,
+    pub mime_type: &'a str,
+    pub original_path: Option<&'a str>,
+    pub original_file_name: &'a str,
+    pub thumbhash: Option<&'a str>,
+    pub file_created_at: DateTime<Utc>,
+    pub file_modified_at: DateTime<Utc>,
+    pub local_datetime: NaiveDateTime,
+    pub local_offset: Option<FixedOffset>,
+    pub time_source: Option<TimeSource>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub is_favorite: bool,
+    pub visibility: Visibility,
+    pub trashed: bool,
+    pub duration: Option<&'a str>,
+    pub exif: Option<ExifRef<'a>>,
+    pub metadata: Option<ExifRef<'a>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub file_size_bytes: Option<u64>,
+    pub live_photo_video_id: Option<&'a str>,
+    pub checksum_sha1: Option<Checksum<'a>>,
+    pub stack_id: Option<&'a str>,
+    pub is_offline: bool,
+    pub duplicate_id: Option<&'a str>,
+}
+
+impl Facts<'_> {
+    /// The size of the image the face boxes are in (`imageWidth` x `imageHeight`): the
+    /// asset's displayed size, 0 where unknown (the DTO requires integers).
+    pub(crate) fn face_image_size(&self) -> (u32, u32) {
+        (self.width.unwrap_or(0), self.height.unwrap_or(0))
+    }
+
+    /// The capture instant, when the offset is known.
+    fn captured_at(&self) -> Option<DateTime<Utc>> {
+        self.local_offset.map(|o| {
+            DateTimeInput {
+                naive: self.local_datetime,
+                offset: Some(o),
+            }
+            .to_utc()
+        })
+    }
+}
+
+impl Serialize for ImmichAsset<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        owned_dto(self.asset, self.stack).serialize(s)
+    }
+}
+
+impl WriteJson for ImmichAsset<'_> {
+    fn write_json(&self, o: &mut Direct) {
+        owned_dto(self.asset, self.stack).write_json(o);
+    }
+}
+
+/// The view of an owned asset.
+fn owned_dto<'a>(
+    a: &'a Asset,
+    stack: Option<StackSummary<'a>>,
+) -> AssetDto<
+    'a,
+    impl Serialize + WriteJson + 'a,
+    impl Serialize + WriteJson + 'a,
+    impl Serialize + WriteJson + 'a,
+> {
+    let f = facts(a);
+    let size = f.face_image_size();
+    asset_dto(
+        f,
+        a.tags.iter().map(String::as_str),
+        Each(owned_people(a).map(move |p| {
+            let faces = a
+                .faces
+                .iter()
+                .filter(move |g| g.person_id.as_deref() == Some(p.id.as_str()));
+            person_dto(p, Each(faces.map(move |g| owned_face(g, size))))
+        })),
+        Each(
+            a.faces
+                .iter()
+                .filter(move |g| owned_person(a, g).is_none())
+                .map(move |g| owned_face(g, size)),
+        ),
+        stack,
+    )
+}
+
+/// The facts of an owned asset.
+fn facts(a: &Asset) -> Facts<'_> {
+    Facts {
         id: &a.id,
         device_asset_id: &a.device_asset_id,
-        owner_id: owner,
+        owner_id: a.owner_id.as_deref(),
         device_id: &a.device_id,
         library_id: &a.library_id,
-        asset_type: a.asset_type().as_str(),
-        original_path: a.original_path.as_deref().unwrap_or(""),
+        mime_type: &a.mime_type,
+        original_path: a.original_path.as_deref(),
         original_file_name: &a.original_file_name,
-        original_mime_type: &a.mime_type,
         thumbhash: a.thumbhash.as_deref(),
-        file_created_at: JsDate::instant(a.file_created_at),
-        file_modified_at: JsDate::instant(a.file_modified_at),
-        local_date_time: JsDate(a.local_datetime),
-        updated_at: JsDate::instant(a.updated_at),
+        file_created_at: a.file_created_at,
+        file_modified_at: a.file_modified_at,
+        local_datetime: a.local_datetime,
+        local_offset: a.local_offset,
+        time_source: a.local_datetime_source,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
         is_favorite: a.is_favorite,
-        is_archived: a.visibility == Visibility::Archive,
-        is_trashed: a.trashed_at.is_some(),
-        visibility: a.visibility.as_str(),
-        duration: a.duration.as_deref().unwrap_or(NO_DURATION),
-        exif_info: exif_view(a),
+        visibility: a.visibility,
+        trashed: a.trashed_at.is_some(),
+        duration: a.duration.as_deref(),
+        exif: a.exif.as_ref().map(Exif::borrowed),
+        metadata: a.metadata.as_ref().map(Exif::borrowed),
+        width: a.width,
+        height: a.height,
+        file_size_bytes: a.file_size_bytes,
         live_photo_video_id: a.live_photo_video_id.as_deref(),
-        tags: a.tags.iter().map(|t| tag_view(a, owner, t)).collect(),
+        checksum_sha1: a.checksum_sha1.as_deref().map(Checksum::Text),
+        stack_id: a.stack_id.as_deref(),
+        is_offline: a.is_offline,
+        duplicate_id: a.duplicate_id.as_deref(),
+    }
+}
+
+/// The person of an owned asset's face: the first of the asset's `people` with its
+/// `person_id`. A face whose person is not among the asset's people counts as unassigned, as
+/// in Immich (whose faces without a loaded person are unassigned).
+fn owned_person<'a>(a: &'a Asset, f: &Face) -> Option<&'a Person> {
+    let pid = f.person_id.as_deref()?;
+    a.people.iter().find(|p| p.id == pid)
+}
+
+/// The people of an owned asset's faces, each once, in order of first appearance.
+fn owned_people(a: &Asset) -> impl Iterator<Item = &Person> + Clone {
+    a.faces.iter().enumerate().filter_map(move |(i, f)| {
+        let p = owned_person(a, f)?;
+        let seen = a.faces[..i]
+            .iter()
+            .any(|g| g.person_id.as_deref() == Some(p.id.as_str()));
+        (!seen).then_some(p)
+    })
+}
+
+fn owned_face(f: &Face, size: (u32, u32)) -> FaceDto<'_> {
+    face_dto(&f.id, f.bounding_box, size)
+}
+
+/// The view of an asset from its facts, its tag values (Immich's hierarchical values) and its
+/// `people` (each with its faces, in order of first appearance) and `unassignedFaces`
+/// sequences, built from [`person_dto`] and [`face_dto`]. `stack` describes the asset's stack
+/// when the caller knows it.
+pub(crate) fn asset_dto<'a, P, U>(
+    f: Facts<'a>,
+    tags: impl Iterator<Item = &'a str> + Clone + 'a,
+    people: P,
+    unassigned_faces: U,
+    stack: Option<StackSummary<'a>>,
+) -> AssetDto<'a, impl Serialize + WriteJson + 'a, P, U> {
+    let owner = f.owner_id.unwrap_or("");
+    let (created_at, updated_at) = (f.created_at, f.updated_at);
+    AssetDto {
+        id: f.id,
+        device_asset_id: f.device_asset_id,
+        owner_id: owner,
+        device_id: f.device_id,
+        library_id: f.library_id,
+        asset_type: AssetType::from_mime(f.mime_type).as_str(),
+        original_path: f.original_path.unwrap_or(""),
+        original_file_name: f.original_file_name,
+        original_mime_type: f.mime_type,
+        thumbhash: f.thumbhash,
+        file_created_at: JsDate::instant(f.file_created_at),
+        file_modified_at: JsDate::instant(f.file_modified_at),
+        local_date_time: JsDate(f.local_datetime),
+        updated_at: JsDate::instant(f.updated_at),
+        is_favorite: f.is_favorite,
+        is_archived: f.visibility == Visibility::Archive,
+        is_trashed: f.trashed,
+        visibility: f.visibility.as_str(),
+        duration: f.duration.unwrap_or(NO_DURATION),
+        exif_info: exif_view(&f),
+        live_photo_video_id: f.live_photo_video_id,
+        tags: Each(tags.map(move |t| tag_view(owner, created_at, updated_at, t))),
         people,
         unassigned_faces,
-        checksum: a.checksum_sha1.as_deref().unwrap_or(""),
-        stack: match (a.stack_id.as_deref(), stack) {
+        checksum: f.checksum_sha1.unwrap_or(Checksum::Text("")),
+        stack: match (f.stack_id, stack) {
             (None, _) => StackField::None,
             (Some(id), Some(st)) => StackField::Known(StackDto {
                 id,
@@ -383,43 +762,18 @@ fn view<'a>(a: &'a Asset, stack: Option<StackSummary<'a>>) -> AssetDto<'a> {
             }),
             (Some(_), None) => StackField::Unknown,
         },
-        is_offline: a.is_offline,
+        is_offline: f.is_offline,
         has_metadata: true,
-        duplicate_id: a.duplicate_id.as_deref(),
+        duplicate_id: f.duplicate_id,
         resized: true,
     }
 }
 
-/// `people` (each with its faces, in order of first appearance) and `unassignedFaces`. A face
-/// whose person is not among the asset's people counts as unassigned, as in Immich (whose
-/// faces without a loaded person are unassigned).
-fn people_and_unassigned(a: &Asset) -> (Vec<PersonDto<'_>>, Vec<FaceDto<'_>>) {
-    let size = (a.width.unwrap_or(0), a.height.unwrap_or(0));
-    let mut people: Vec<PersonDto<'_>> = Vec::with_capacity(a.people.len());
-    let mut unassigned = Vec::new();
-    for f in &a.faces {
-        let face = face_view(f, size);
-        let person = f
-            .person_id
-            .as_deref()
-            .and_then(|pid| a.people.iter().find(|p| p.id == pid));
-        match person {
-            None => unassigned.push(face),
-            Some(p) => match people.iter_mut().find(|v| v.id == p.id) {
-                Some(v) => v.faces.push(face),
-                None => people.push(person_view(p, face)),
-            },
-        }
-    }
-    (people, unassigned)
-}
-
 /// A face: its box in pixels of the displayed image, whose size is `imageWidth` x
-/// `imageHeight` (0 when the asset's size is unknown, as the DTO requires integers).
-fn face_view(f: &Face, (width, height): (u32, u32)) -> FaceDto<'_> {
-    let b = f.bounding_box;
+/// `imageHeight` ([`Facts::face_image_size`]).
+pub(crate) fn face_dto(id: &str, b: BoundingBox, (width, height): (u32, u32)) -> FaceDto<'_> {
     FaceDto {
-        id: &f.id,
+        id,
         image_height: height,
         image_width: width,
         bounding_box_x1: i64::from(b.x),
@@ -430,7 +784,8 @@ fn face_view(f: &Face, (width, height): (u32, u32)) -> FaceDto<'_> {
     }
 }
 
-fn person_view<'a>(p: &'a Person, first: FaceDto<'a>) -> PersonDto<'a> {
+/// A person with `faces`, the asset's faces of that person.
+pub(crate) fn person_dto<F>(p: &Person, faces: F) -> PersonDto<'_, F> {
     PersonDto {
         id: &p.id,
         name: p.name.as_deref().unwrap_or(""),
@@ -439,7 +794,7 @@ fn person_view<'a>(p: &'a Person, first: FaceDto<'a>) -> PersonDto<'a> {
         is_hidden: p.is_hidden,
         is_favorite: p.is_favorite,
         updated_at: JsDate::instant(p.updated_at),
-        faces: vec![first],
+        faces,
     }
 }
 
@@ -447,7 +802,12 @@ fn person_view<'a>(p: &'a Person, first: FaceDto<'a>) -> PersonDto<'a> {
 /// segment, `id` is derived from the owner and the value (see [`tag_id`]), `parentId` is the id
 /// of the value without its last segment (null at the top). The record keeps no tag rows, so
 /// the times are the asset's.
-fn tag_view<'a>(a: &'a Asset, owner: &str, value: &'a str) -> TagDto<'a> {
+fn tag_view<'a>(
+    owner: &str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    value: &'a str,
+) -> TagDto<'a> {
     let (parent, name) = match value.rsplit_once('/') {
         Some((parent, name)) => (Some(tag_id(owner, parent)), name),
         None => (None, value),
@@ -457,8 +817,8 @@ fn tag_view<'a>(a: &'a Asset, owner: &str, value: &'a str) -> TagDto<'a> {
         parent_id: parent,
         name,
         value,
-        created_at: JsDate::instant(a.created_at),
-        updated_at: JsDate::instant(a.updated_at),
+        created_at: JsDate::instant(created_at),
+        updated_at: JsDate::instant(updated_at),
     }
 }
 
@@ -477,22 +837,22 @@ pub fn tag_id(owner: &str, value: &str) -> String {
     id
 }
 
-fn exif_view(a: &Asset) -> ExifDto<'_> {
+fn exif_view<'a>(a: &Facts<'a>) -> ExifDto<'a> {
     let e = a.exif.as_ref();
     let m = a.metadata.as_ref();
     // Each fact from `exif`, else from `metadata` (Gumnut keeps place facts there): the rule
     // search facets follow too.
-    use crate::facets::{fact as pick, fact_copy as pick_copy};
-    let orientation = pick_copy(e, m, |x| x.orientation);
+    use crate::facets::fact_copy as pick;
+    let orientation = pick(e, m, |x| x.orientation);
     let (width, height) = stored_size(a.width, a.height, orientation);
-    let original = pick_copy(e, m, |x| x.original_datetime)
+    let original = pick(e, m, |x| x.original_datetime)
         .map(|t| t.naive_utc())
         // Immich's dateTimeOriginal is the capture instant; a capture time without an offset is
         // read as UTC, Immich's rule for dates without a zone.
         .unwrap_or_else(|| a.captured_at().map_or(a.local_datetime, |t| t.naive_utc()));
     ExifDto {
-        make: pick(e, m, |x| x.make.as_deref()),
-        model: pick(e, m, |x| x.model.as_deref()),
+        make: pick(e, m, |x| x.make),
+        model: pick(e, m, |x| x.model),
         exif_image_width: width,
         exif_image_height: height,
         // Immich writes a size of 0 as null (`fileSizeInByte ? ... : null`).
@@ -502,20 +862,20 @@ fn exif_view(a: &Asset) -> ExifDto<'_> {
         // Immich's modifyDate is the file's modification time.
         modify_date: JsDate::instant(a.file_modified_at),
         time_zone: time_zone(a),
-        lens_model: pick(e, m, |x| x.lens_model.as_deref()),
-        f_number: JsNumber(pick_copy(e, m, |x| x.f_number)),
-        focal_length: JsNumber(pick_copy(e, m, |x| x.focal_length)),
-        iso: pick_copy(e, m, |x| x.iso),
-        exposure_time: pick_copy(e, m, |x| x.exposure_time).map(exposure_time),
-        latitude: JsNumber(pick_copy(e, m, |x| x.latitude)),
-        longitude: JsNumber(pick_copy(e, m, |x| x.longitude)),
-        city: pick(e, m, |x| x.city.as_deref()),
-        state: pick(e, m, |x| x.state.as_deref()),
-        country: pick(e, m, |x| x.country.as_deref()),
+        lens_model: pick(e, m, |x| x.lens_model),
+        f_number: JsNumber(pick(e, m, |x| x.f_number)),
+        focal_length: JsNumber(pick(e, m, |x| x.focal_length)),
+        iso: pick(e, m, |x| x.iso),
+        exposure_time: pick(e, m, |x| x.exposure_time).map(exposure_time),
+        latitude: JsNumber(pick(e, m, |x| x.latitude)),
+        longitude: JsNumber(pick(e, m, |x| x.longitude)),
+        city: pick(e, m, |x| x.city),
+        state: pick(e, m, |x| x.state),
+        country: pick(e, m, |x| x.country),
         // Immich writes an empty description when the file has none.
-        description: pick(e, m, |x| x.description.as_deref()).unwrap_or(""),
-        projection_type: pick(e, m, |x| x.projection_type.as_deref()),
-        rating: pick_copy(e, m, |x| x.rating),
+        description: pick(e, m, |x| x.description).unwrap_or(""),
+        projection_type: pick(e, m, |x| x.projection_type),
+        rating: pick(e, m, |x| x.rating),
     }
 }
 
@@ -552,8 +912,8 @@ pub(crate) fn exposure_time(seconds: f64) -> String {
 /// `UTC+0` for zero (Immich's name for an explicit `+00:00`); else null. The `+00:00` that a
 /// record given no capture time receives by default (sources `file_created_at` and
 /// `write_time`, without `metadata.timezone`) is not a known zone: null.
-fn time_zone(a: &Asset) -> Option<Cow<'_, str>> {
-    let given = a.metadata.as_ref().and_then(|m| m.timezone.as_deref());
+fn time_zone<'a>(a: &Facts<'a>) -> Option<Cow<'a, str>> {
+    let given = a.metadata.and_then(|m| m.timezone);
     if let Some(tz) = given {
         let t = tz.trim();
         let is_offset = t.starts_with(['+', '-'])
@@ -563,7 +923,7 @@ fn time_zone(a: &Asset) -> Option<Cow<'_, str>> {
         }
     }
     let defaulted = matches!(
-        a.local_datetime_source,
+        a.time_source,
         Some(TimeSource::FileCreatedAt | TimeSource::FileMtime | TimeSource::WriteTime)
     );
     if defaulted && given.is_none() {

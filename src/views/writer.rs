@@ -24,16 +24,6 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Resul
     Ok(w.out)
 }
 
-/// Appends the compact JSON of `value` to `out` (one buffer for a whole array of views).
-pub(crate) fn append<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
-    let mut w = Writer {
-        out: std::mem::take(out),
-    };
-    let r = value.serialize(&mut w);
-    *out = w.out;
-    r.map(|_| ())
-}
-
 /// The direct output of the views' hand-written paths ([`super::gumnut::WriteJson`]): the
 /// same primitives as the `Serializer` below (strings escaped by the same code, integers by
 /// `itoa`, floats by `zmij` with non-finite ones `null`, instants in the canonical form), so
@@ -50,10 +40,12 @@ pub(crate) struct Direct {
 
 impl Direct {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
-        Direct {
-            out: Vec::with_capacity(capacity),
-            last: None,
-        }
+        Direct::from_vec(Vec::with_capacity(capacity))
+    }
+
+    /// A writer that appends to `out`.
+    pub(crate) fn from_vec(out: Vec<u8>) -> Self {
+        Direct { out, last: None }
     }
 
     /// Bytes that are already JSON (keys, punctuation, `null`). Always inlined: the views pass

@@ -210,6 +210,34 @@ def test_all_assets_is_frozen(immich: photocat.Catalog) -> None:
     assert all(isinstance(a, photocat.Asset) for a in res.assets)
 
 
+def test_the_json_only_call(immich: photocat.Catalog) -> None:
+    # get_all_assets_json: the body of get_all_assets, byte for byte, without Asset objects.
+    for kw in [{}, {"owner_id": "alice"}, {"owner_id": "bob", "take": 1}, {"owner_id": "nobody"}, {"skip": 3},
+               {"is_favorite": True}, {"is_archived": False, "updated_before": "2100-01-01T00:00:00Z"}]:
+        res = immich.get_all_assets(**kw)  # type: ignore[arg-type]
+        js = immich.get_all_assets_json(**kw)  # type: ignore[arg-type]
+        assert isinstance(js, photocat.AllAssetsJson) and isinstance(js.body, bytes)
+        assert js.body == res.body == immich_body(res.assets)
+        assert js.etag == res.etag == etag_of(js.body) and not js.not_modified
+        assert repr(js) == f"AllAssetsJson(bytes={len(js.body)}, etag={js.etag!r}, not_modified=False)"
+        hit = immich.get_all_assets_json(**kw, if_none_match="W/" + js.etag)  # type: ignore[arg-type]
+        assert (hit.body, hit.etag, hit.not_modified) == (b"", js.etag, True)
+    with pytest.raises(AttributeError):
+        js.etag = "x"  # type: ignore[misc]
+    # One asset by id, from its stored record.
+    for a in immich.get_all_assets().assets:
+        assert immich.get_asset_immich_json(a.id) == a.to_immich_json()
+        assert json.loads(immich.get_asset_immich_json(a.id)) == a.to_immich_dict()
+    with pytest.raises(photocat.NotFoundError):
+        immich.get_asset_immich_json("asset_none")
+    with pytest.raises(photocat.InvalidArgument):
+        immich.get_asset_immich_json("not an id")
+    with pytest.raises(photocat.InvalidArgument, match="skip must be 0 or more"):
+        immich.get_all_assets_json(skip=-1)
+    with pytest.raises(TypeError, match="is_favorite must be True, False or None"):
+        immich.get_all_assets_json(is_favorite=1)  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------ random_assets
 
 
@@ -371,6 +399,8 @@ def test_a_closed_catalogue(mem: photocat.Catalog) -> None:
     mem.close()
     calls: list[Callable[[], object]] = [
         lambda: mem.get_all_assets(),
+        lambda: mem.get_all_assets_json(),
+        lambda: mem.get_asset_immich_json("a1"),
         lambda: mem.random_assets(),
         lambda: mem.device_asset_ids("d"),
         lambda: mem.existing_device_asset_ids("d", ["x"]),
@@ -511,10 +541,15 @@ def test_matches_a_model(first: list[tuple[Any, ...]], steps: list[tuple[Any, ..
             assert res.body == b"[" + b",".join(cat.get_asset(m.id).to_immich_json().encode() for m in expected) + b"]"
             assert res.body == immich_body(res.assets)
             assert res.etag == etag_of(res.body)
+            # The JSON-only call writes the same body from the stored records.
+            js = cat.get_all_assets_json(**kw)
+            assert (js.body, js.etag, js.not_modified) == (res.body, res.etag, False)
             assert [a.is_trashed for a in res.assets] == [m.trashed for m in expected]
             if q["repeat_etag"]:
                 again = cat.get_all_assets(**kw, if_none_match=res.etag)
                 assert again.not_modified and again.assets == [] and again.etag == res.etag
+                js = cat.get_all_assets_json(**kw, if_none_match=res.etag)
+                assert (js.body, js.etag, js.not_modified) == (b"", res.etag, True)
             assert cat.device_asset_ids(device, owner) == model_device_ids(model, device, owner)
             assert cat.existing_device_asset_ids(device, asked, owner) == model_existing(model, device, asked, owner)
             found = cat.check_checksums(SUMS, owner_id=owner)
