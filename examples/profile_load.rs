@@ -48,11 +48,15 @@ fn main() -> photocat::Result<()> {
     };
     if let Ok(only) = std::env::var("ONLY") {
         // One kind of page in a loop (a target for `perf record` or callgrind): `stored`, the
-        // page as JSON written from the stored records; `owned`, `list_assets` + `to_json`.
+        // page as JSON written from the stored records; `owned`, `list_assets` + `to_json`;
+        // `get`, the newest asset by id as JSON (`get_asset_json`).
+        let first = cat.list_assets(&q)?.data[0].id.clone();
         let t = Instant::now();
         let rounds = ROUNDS_PAGE.with(|r| *r);
         for _ in 0..rounds {
-            if only == "stored" {
+            if only == "get" {
+                std::hint::black_box(cat.get_asset_json(&first)?);
+            } else if only == "stored" {
                 std::hint::black_box(cat.list_assets_json(&q)?);
             } else {
                 std::hint::black_box(cat.list_assets(&q)?.to_json());

@@ -197,25 +197,7 @@ mod tests {
     use crate::ImportPaths;
     use redb::ReadableDatabase;
 
-    /// Every row of one table as bytes.
-    fn rows<K: redb::Key + 'static, V: redb::Value + 'static>(
-        txn: &redb::ReadTransaction,
-        def: TableDefinition<K, V>,
-    ) -> Rows {
-        let t = txn.open_table(def).unwrap();
-        t.iter()
-            .unwrap()
-            .map(|r| {
-                let (k, v) = r.unwrap();
-                let key = K::as_bytes(&k.value()).as_ref().to_vec();
-                let value = V::as_bytes(&v.value()).as_ref().to_vec();
-                (key, value)
-            })
-            .collect()
-    }
-
-    /// A table's rows as bytes.
-    type Rows = Vec<(Vec<u8>, Vec<u8>)>;
+    use crate::storage::tables::dump::Rows;
 
     /// Every table of a file, by name, as bytes (and the names redb lists).
     fn dump(path: &Path) -> (Vec<String>, Vec<(String, Rows)>) {
@@ -227,40 +209,7 @@ mod tests {
             .map(|t| t.name().to_owned())
             .collect();
         names.sort();
-        macro_rules! all {
-            ($($t:ident),*) => {
-                vec![$((tables::$t.name().to_owned(), rows(&txn, tables::$t))),*]
-            };
-        }
-        let dumped = all!(
-            META,
-            COUNTERS,
-            ASSETS,
-            ASSET_IDS,
-            LIBRARIES,
-            LIBRARY_IDS,
-            ALBUMS,
-            ALBUM_IDS,
-            PEOPLE,
-            PERSON_IDS,
-            FACE_IDS,
-            PERSON_ASSETS,
-            ASSET_ALBUMS,
-            LIST_INDEX,
-            CHECKSUMS,
-            LIST_COUNTS,
-            IMMICH_ORDER,
-            IMMICH_BLOCKS,
-            RANDOM_POOL,
-            RANDOM_SIZES,
-            RANDOM_SLOTS,
-            DEVICE_INDEX,
-            SHA1_INDEX,
-            FACET_VALUES,
-            DAY_COUNTS,
-            TEXT_COLUMN,
-            POSTINGS
-        );
+        let dumped = crate::storage::tables::dump::all(&txn, true);
         (names, dumped)
     }
 

@@ -148,6 +148,25 @@ impl Error {
         )
     }
 
+    /// The outcome of steps that ran side by side in one write (tables written concurrently):
+    /// Ok when every step succeeded, else the first error that is not redb's `PreviousIo`.
+    /// When one thread's write fails on I/O (a full disk), the others' later operations fail
+    /// with `PreviousIo`, which only reports that failure: the caller must see the cause (its
+    /// errno), as it would from one thread.
+    pub(crate) fn first_of(results: impl IntoIterator<Item = Result<()>>) -> Result<()> {
+        let mut echo = None;
+        for r in results {
+            match r {
+                Ok(()) => {}
+                Err(Error::Storage(redb::Error::PreviousIo)) => {
+                    echo.get_or_insert(Error::Storage(redb::Error::PreviousIo));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        echo.map_or(Ok(()), Err)
+    }
+
     pub(crate) fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
         Error::NotFound {
             kind,
@@ -176,6 +195,28 @@ from_redb!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cause_of_a_failed_write_wins_over_its_echoes() {
+        let echo = || Err(Error::Storage(redb::Error::PreviousIo));
+        let cause = || {
+            Err(Error::from(redb::StorageError::Io(
+                std::io::Error::from_raw_os_error(
+                    27, // EFBIG
+                ),
+            )))
+        };
+        let got = Error::first_of([Ok(()), echo(), cause(), echo()]).unwrap_err();
+        assert!(
+            matches!(&got, Error::Storage(redb::Error::Io(e)) if e.raw_os_error() == Some(27)),
+            "{got:?}"
+        );
+        assert!(matches!(
+            Error::first_of([Ok(()), echo()]),
+            Err(Error::Storage(redb::Error::PreviousIo))
+        ));
+        assert!(Error::first_of([Ok(()), Ok(())]).is_ok());
+    }
 
     #[test]
     fn messages_name_the_problem() {

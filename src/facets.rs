@@ -99,9 +99,14 @@ pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
 /// The `facet_values` key of a (field, value): the field's code, then the value's bytes.
 pub(crate) fn value_key(field: Field, value: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + value.len());
-    k.push(field as u8);
-    k.extend_from_slice(value.as_bytes());
+    write_value_key(&mut k, field, value);
     k
+}
+
+/// Appends the `facet_values` key of a (field, value) to `out` (what [`value_key`] returns).
+pub(crate) fn write_value_key(out: &mut Vec<u8>, field: Field, value: &str) {
+    out.push(field as u8);
+    out.extend_from_slice(value.as_bytes());
 }
 
 /// The `facet_values` row holding the next value key to hand out (no field has code 0).

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use redb::{ReadableTable, Table};
 use roaring::RoaringBitmap;
 
@@ -26,23 +27,41 @@ pub(crate) fn list_entries(
     albums: &[u32],
     facets: &[Group],
 ) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    let mut groups = Vec::with_capacity(1 + albums.len() + rec.faces.len());
-    groups.push(Group::Library(rec.library));
-    groups.extend(albums.iter().map(|&a| Group::Album(a)));
-    groups.extend(rec.people().into_iter().map(|p| Group::Person {
-        person: p,
+    let mut groups = Vec::with_capacity(1 + albums.len() + rec.faces.len() + facets.len());
+    push_groups(
+        &mut groups,
+        rec,
+        &rec.people(),
+        albums,
+        facets.iter().copied(),
+    );
+    group_entries(key, &Placement::of(rec), groups)
+}
+
+/// Appends the list-index groups of asset `rec` whose people are `people`, in `albums`, with
+/// the facet groups `facets`: its library, albums and people, and the facets while it is live
+/// (search reads live assets only).
+fn push_groups(
+    out: &mut Vec<Group>,
+    rec: &AssetRecord,
+    people: &[u32],
+    albums: &[u32],
+    facets: impl IntoIterator<Item = Group>,
+) {
+    out.push(Group::Library(rec.library));
+    out.extend(albums.iter().map(|&a| Group::Album(a)));
+    out.extend(people.iter().map(|&person| Group::Person {
+        person,
         library: rec.library,
     }));
-    let place = Placement::of(rec);
-    let mut out = group_entries(key, &place, groups);
     if rec.trashed_at.is_none() {
-        out.append(&mut group_entries(key, &place, facets.iter().copied()));
+        out.extend(facets);
     }
-    out
 }
 
 /// What places an asset in the list index: all an entry needs of its record, read from an
 /// owned record or in place ([`crate::storage::fast::AssetRef`], which album links use).
+#[derive(PartialEq)]
 pub(crate) struct Placement<'a> {
     pub id: &'a str,
     pub local: i64,
@@ -81,8 +100,25 @@ fn group_entries(
     groups: impl IntoIterator<Item = Group>,
 ) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut out = BTreeMap::new();
+    each_entry(key, rec, groups, |g, part, time, value| {
+        out.insert(
+            keys::key(g, part, time, rec.id),
+            keys::encode_value(part, value),
+        );
+    });
+    out
+}
+
+/// Calls `f(group, part, time, value)` for each entry of the asset placed at `rec` in the
+/// given groups: one per group and part, none when the asset is not listed.
+fn each_entry(
+    key: u64,
+    rec: &Placement<'_>,
+    groups: impl IntoIterator<Item = Group>,
+    mut f: impl FnMut(Group, Part, i64, &EntryValue),
+) {
     if !rec.listed {
-        return out;
+        return;
     }
     let value = EntryValue {
         asset: key,
@@ -98,13 +134,17 @@ fn group_entries(
     };
     for g in groups {
         for &(part, time) in parts {
-            out.insert(
-                keys::key(g, part, time, rec.id),
-                keys::encode_value(part, &value),
-            );
+            f(g, part, time, &value);
         }
     }
-    out
+}
+
+/// Whether two versions of a record have the same list-index groups but for their people:
+/// the same library, placement (id, time, offset, trash, visibility) and facet values.
+fn same_groups_but_people(old: &AssetRecord, new: &AssetRecord) -> bool {
+    old.library == new.library
+        && Placement::of(old) == Placement::of(new)
+        && facets::values(old) == facets::values(new)
 }
 
 /// The people an asset counts for: its distinct people while it is live.
@@ -135,8 +175,9 @@ pub(crate) struct IndexTables<'t> {
     facet_cache: HashMap<Vec<u8>, u32>,
     /// The next facet value key, once read.
     next_facet: Option<u32>,
-    /// Day-count changes per `prefix | day` key, written by [`IndexTables::finish`].
-    pending_days: HashMap<Vec<u8>, i64>,
+    /// Day-count changes of `prefix | day` keys (a key may repeat: the changes add up),
+    /// written by [`IndexTables::finish`].
+    pending_days: Vec<(SmallKey, i64)>,
     /// Text-column changes per block: (asset key, its new row or None), in order.
     pending_text: BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
     /// Posting bitmaps (format 4).
@@ -164,7 +205,7 @@ impl<'t> IndexTables<'t> {
             text: txn.open_table(tables::TEXT_COLUMN)?,
             facet_cache: HashMap::new(),
             next_facet: None,
-            pending_days: HashMap::new(),
+            pending_days: Vec::new(),
             pending_text: BTreeMap::new(),
             postings: txn.open_table(tables::POSTINGS)?,
             pending_postings: HashMap::new(),
@@ -187,126 +228,97 @@ impl<'t> IndexTables<'t> {
     }
 
     /// Writes the accumulated counter changes. Every user of `apply` must call it.
+    ///
+    /// Each table is written by one thread, in key order (neighbouring B-tree updates touch the
+    /// same pages); the tables are written concurrently (redb writes separate tables of one
+    /// transaction from several threads), and the posting bitmaps and text blocks are decoded,
+    /// changed and encoded on every core.
     pub(crate) fn finish(mut self) -> Result<()> {
-        if let Some(immich) = self.immich.take() {
-            immich.finish()?;
-        }
-        let pending = std::mem::take(&mut self.pending);
-        for (p, d) in pending {
-            if d != 0 {
-                self.bump_person(p, d)?;
-            }
-        }
-        // In key order: neighbouring B-tree updates touch the same pages.
-        let mut counts: Vec<(Vec<u8>, i64)> = std::mem::take(&mut self.pending_counts)
-            .into_iter()
-            .filter(|(_, d)| *d != 0)
-            .collect();
-        keys::sort_by_key_bytes(&mut counts, |c| &c.0);
-        for (prefix, d) in counts {
-            bump_count(&mut self.counts, &prefix, d)?;
-        }
-        let mut days: Vec<(Vec<u8>, i64)> = std::mem::take(&mut self.pending_days)
-            .into_iter()
-            .filter(|(_, d)| *d != 0)
-            .collect();
-        keys::sort_by_key_bytes(&mut days, |c| &c.0);
-        for (k, d) in days {
-            bump_count(&mut self.days, &k, d)?;
-        }
-        if let Some(next) = self.next_facet {
-            self.facet_values.insert(facets::NEXT_VALUE_KEY, next)?;
-        }
-        let mut postings: Vec<_> = std::mem::take(&mut self.pending_postings)
-            .into_iter()
-            .collect();
-        keys::sort_by_key_bytes(&mut postings, |p| &p.0);
-        for (k, ops) in postings {
-            let mut set = match self.postings.get(k.as_slice())? {
-                Some(v) => posting_decode(v.value())?,
-                None => RoaringBitmap::new(),
-            };
-            for (low, add) in ops {
-                if add {
-                    set.insert(u32::from(low));
-                } else {
-                    set.remove(u32::from(low));
+        let immich = self.immich.take();
+        let IndexTables {
+            mut people,
+            mut counts,
+            mut days,
+            mut facet_values,
+            mut text,
+            mut postings,
+            next_facet,
+            pending,
+            pending_counts,
+            pending_days,
+            pending_text,
+            pending_postings,
+            ..
+        } = self;
+        let mut done: [Result<()>; 7] = std::array::from_fn(|_| Ok(()));
+        let [r_immich, r_people, r_counts, r_days, r_facet, r_postings, r_text] = &mut done;
+        rayon::scope(|s| {
+            s.spawn(|_| *r_immich = immich.map_or(Ok(()), ImmichTables::finish));
+            s.spawn(|_| *r_people = bump_people(&mut people, pending));
+            s.spawn(|_| {
+                *r_counts = write_counts(
+                    &mut counts,
+                    pending_counts
+                        .into_iter()
+                        .map(|(k, d)| (SmallKey::from(k), d))
+                        .collect(),
+                );
+            });
+            s.spawn(|_| *r_days = write_counts(&mut days, pending_days));
+            s.spawn(|_| {
+                if let Some(next) = next_facet {
+                    *r_facet = facet_values
+                        .insert(facets::NEXT_VALUE_KEY, next)
+                        .map(drop)
+                        .map_err(Into::into);
                 }
-            }
-            if set.is_empty() {
-                self.postings.remove(k.as_slice())?;
-            } else {
-                self.postings
-                    .insert(k.as_slice(), posting_encode(&set)?.as_slice())?;
-            }
-        }
-        for (block, changes) in std::mem::take(&mut self.pending_text) {
-            let mut rows = match self.text.get(block.as_slice())? {
-                Some(v) => facets::decode_block(v.value())?,
-                None => BTreeMap::new(),
-            };
-            for (key, row) in changes {
-                match row {
-                    Some(r) => rows.insert(key, r),
-                    None => rows.remove(&key),
-                };
-            }
-            if rows.is_empty() {
-                self.text.remove(block.as_slice())?;
-            } else {
-                self.text
-                    .insert(block.as_slice(), facets::encode_block(&rows).as_slice())?;
-            }
-        }
-        Ok(())
+            });
+            s.spawn(|_| *r_postings = write_postings(&mut postings, pending_postings));
+            s.spawn(|_| *r_text = write_text(&mut text, pending_text));
+        });
+        Error::first_of(done)
     }
 
     /// The facet groups of a record (none unless it is live and listed). With `intern`, values
     /// seen for the first time get a key; without, a value never interned has no group (its
     /// entries cannot exist).
     pub(crate) fn facet_groups(&mut self, rec: &AssetRecord, intern: bool) -> Result<Vec<Group>> {
-        if rec.trashed_at.is_some() || !facets::searchable(rec.visibility) {
-            return Ok(Vec::new());
-        }
         let mut out = Vec::with_capacity(10);
-        for (field, value) in facets::values(rec) {
-            let k = facets::value_key(field, &value);
-            let cached = self.facet_cache.get(&k).copied();
-            let stored = match cached {
-                Some(_) => None,
-                None => self.stored_facet(&k)?,
-            };
-            let v = match cached {
-                Some(v) => Some(v),
-                None => match stored {
-                    Some(v) => {
-                        self.facet_cache.insert(k, v);
-                        Some(v)
-                    }
-                    None if intern => {
-                        let next = match self.next_facet {
-                            Some(n) => n,
-                            None => self
-                                .facet_values
-                                .get(facets::NEXT_VALUE_KEY)?
-                                .map_or(0, |g| g.value()),
-                        };
-                        let after = next.checked_add(1).ok_or_else(|| {
-                            Error::Corrupt("the facet value keys are exhausted".into())
-                        })?;
-                        self.next_facet = Some(after);
-                        self.facet_values.insert(k.as_slice(), next)?;
-                        self.facet_cache.insert(k, next);
-                        Some(next)
-                    }
-                    None => None,
-                },
-            };
-            if let Some(v) = v {
+        for (field, k) in facet_keys(rec) {
+            if let Some(v) = self.facet_value(k, intern)? {
                 out.push(facets::group(rec.library, field, v));
             }
         }
         Ok(out)
+    }
+
+    /// The interned key of a facet value (`facet_values` key `k`): this write's, else the
+    /// stored one; a value never interned gets the next key with `intern`, else has none.
+    fn facet_value(&mut self, k: Vec<u8>, intern: bool) -> Result<Option<u32>> {
+        if let Some(&v) = self.facet_cache.get(&k) {
+            return Ok(Some(v));
+        }
+        if let Some(v) = self.stored_facet(&k)? {
+            self.facet_cache.insert(k, v);
+            return Ok(Some(v));
+        }
+        if !intern {
+            return Ok(None);
+        }
+        let next = match self.next_facet {
+            Some(n) => n,
+            None => self
+                .facet_values
+                .get(facets::NEXT_VALUE_KEY)?
+                .map_or(0, |g| g.value()),
+        };
+        let after = next
+            .checked_add(1)
+            .ok_or_else(|| Error::Corrupt("the facet value keys are exhausted".into()))?;
+        self.next_facet = Some(after);
+        self.facet_values.insert(k.as_slice(), next)?;
+        self.facet_cache.insert(k, next);
+        Ok(Some(next))
     }
 
     fn stored_facet(&self, k: &[u8]) -> Result<Option<u32>> {
@@ -397,16 +409,8 @@ impl<'t> IndexTables<'t> {
         let Some((len, day)) = keys::counted_day(k) else {
             return;
         };
-        let mut dk = [0u8; 16];
-        dk[..len].copy_from_slice(&k[..len]);
-        dk[len..len + 4].copy_from_slice(&keys::day_bytes(day));
-        let dk = &dk[..len + 4];
-        match self.pending_days.get_mut(dk) {
-            Some(d) => *d += delta,
-            None => {
-                self.pending_days.insert(dk.to_vec(), delta);
-            }
-        }
+        self.pending_days
+            .push((SmallKey::day(&k[..len], day), delta));
     }
 
     /// Moves every index entry and counter of asset `key` from `old` to `new` (None for a
@@ -420,6 +424,47 @@ impl<'t> IndexTables<'t> {
         new: Option<&AssetRecord>,
     ) -> Result<()> {
         self.immich()?.apply(key, old, new)?;
+        self.text_change(key, old, new);
+        match (old, new) {
+            // Only the faces or people changed (`add_faces`, `assign_face`, merges): the
+            // entries of every other group are the same before and after, so only the groups
+            // of the people who left or joined the asset move.
+            (Some(o), Some(n)) if same_groups_but_people(o, n) => {
+                let (was, is) = (o.people(), n.people());
+                let group = |p: &u32| Group::Person {
+                    person: *p,
+                    library: n.library,
+                };
+                let place = Placement::of(n);
+                let gone = group_entries(
+                    key,
+                    &place,
+                    was.iter().filter(|p| !is.contains(p)).map(group),
+                );
+                for k in gone.keys() {
+                    self.remove_entry(k)?;
+                }
+                let came = group_entries(
+                    key,
+                    &place,
+                    is.iter().filter(|p| !was.contains(p)).map(group),
+                );
+                for (k, v) in &came {
+                    self.insert_entry(k, v)?;
+                }
+            }
+            _ => self.move_entries(key, old, new)?,
+        }
+        self.move_people(key, old, new)
+    }
+
+    /// Moves the list-index entries of asset `key` from `old` to `new`: every group's.
+    fn move_entries(
+        &mut self,
+        key: u64,
+        old: Option<&AssetRecord>,
+        new: Option<&AssetRecord>,
+    ) -> Result<()> {
         let albums = self.albums(key)?;
         let before = match old {
             Some(r) => {
@@ -435,7 +480,6 @@ impl<'t> IndexTables<'t> {
             }
             None => BTreeMap::new(),
         };
-        self.text_change(key, old, new);
         if new.is_none() {
             for a in &albums {
                 self.asset_albums.remove((key, *a))?;
@@ -455,7 +499,16 @@ impl<'t> IndexTables<'t> {
                 None => self.insert_entry(k, v)?,
             }
         }
+        Ok(())
+    }
 
+    /// Moves the person links and live-asset counters of asset `key` from `old` to `new`.
+    fn move_people(
+        &mut self,
+        key: u64,
+        old: Option<&AssetRecord>,
+        new: Option<&AssetRecord>,
+    ) -> Result<()> {
         let old_people = old.map(AssetRecord::people).unwrap_or_default();
         let new_people = new.map(AssetRecord::people).unwrap_or_default();
         for p in &old_people {
@@ -515,52 +568,94 @@ impl<'t> IndexTables<'t> {
         Ok(true)
     }
 
-    /// Adds the entries and counters of new records, inserting list-index entries in key
-    /// order (sequential B-tree inserts touch far fewer pages than scattered ones).
+    /// Adds the entries and counters of new records (keys not yet in any index).
+    ///
+    /// Everything a record implies is computed on every core: its facet values (interned here
+    /// in record order, as a pass record by record would), list-index entries, text rows and
+    /// Immich entries; the entries are sorted on every core. Then the list index, the person
+    /// links and the Immich tables are written concurrently, each table by one thread in key
+    /// order (sequential B-tree inserts touch far fewer pages than scattered ones), while the
+    /// entry counts, day counts and postings of the new entries are tallied; those are queued
+    /// for [`IndexTables::finish`] with the text rows and the people's counters.
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
-        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(records.len() * 14);
-        for (k, r) in records {
-            let facets = self.facet_groups(r, true)?;
-            entries.extend(list_entries(*k, r, &[], &facets));
-            self.text_change(*k, None, Some(r));
-        }
-        keys::sort_by_key_bytes(&mut entries, |e| &e.0);
-        // Sorted, the entries of one group and part are adjacent: count each run once.
-        let mut run: Option<(&[u8], i64)> = None;
-        for (k, v) in &entries {
-            if self.list.insert(k.as_slice(), v.as_slice())?.is_some() {
-                continue; // not new: already counted
-            }
-            self.count_day(k, 1);
-            self.post(k, v, true)?;
-            let len = keys::prefix_len(k)
-                .ok_or_else(|| Error::Corrupt("a list-index key of no known group".into()))?;
-            match &mut run {
-                Some((prefix, n)) if *prefix == &k[..len] => *n += 1,
-                _ => {
-                    if let Some((prefix, n)) = run.take() {
-                        self.count(prefix, n)?;
-                    }
-                    run = Some((&k[..len], 1));
+        let facet_chunks: Vec<ChunkFacets> = records
+            .par_chunks(CHUNK_RECORDS)
+            .map(ChunkFacets::of)
+            .collect();
+        for c in &facet_chunks {
+            for &i in &c.firsts {
+                let k = c.key(i);
+                if !self.facet_cache.contains_key(k) {
+                    self.facet_value(k.to_vec(), true)?;
                 }
             }
         }
-        if let Some((prefix, n)) = run {
-            self.count(prefix, n)?;
-        }
-        self.immich()?
-            .insert_new(records.iter().map(|(k, r)| (*k, r)))?;
-        let mut links: Vec<(u32, u64)> = records
+        let interned = &self.facet_cache;
+        let chunks: Vec<ChunkEntries> = records
+            .par_chunks(CHUNK_RECORDS)
+            .zip(facet_chunks.par_iter())
+            .map(|(recs, facets)| ChunkEntries::of(recs, facets, interned))
+            .collect::<Result<_>>()?;
+        drop(facet_chunks);
+        let mut entries: Vec<EntryRef> = chunks
             .iter()
-            .flat_map(|(k, r)| r.people().into_iter().map(move |p| (p, *k)))
+            .enumerate()
+            .flat_map(|(chunk, c)| {
+                c.entries
+                    .iter()
+                    .map(move |&(start, key_len, value_len)| EntryRef {
+                        chunk,
+                        start,
+                        key_len,
+                        value_len,
+                    })
+            })
             .collect();
-        links.sort_unstable();
-        for l in links {
-            self.person_assets.insert(l, ())?;
+        keys::sort_by_key_bytes_in(&mut entries, &chunks, |c, e| e.key(c));
+
+        let immich = self
+            .immich
+            .as_mut()
+            .ok_or_else(|| Error::Corrupt("index tables used after finish".into()))?;
+        let (list, person_assets) = (&mut self.list, &mut self.person_assets);
+        let (mut existed, mut r_immich, mut r_links) = (Ok(Vec::new()), Ok(()), Ok(()));
+        let mut tallies = Ok(Tallies::default());
+        let (entries_ref, chunks_ref) = (&entries, &chunks);
+        rayon::scope(|s| {
+            s.spawn(|_| existed = insert_sorted(list, entries_ref, chunks_ref));
+            s.spawn(|_| r_immich = immich.insert_new(records));
+            s.spawn(|_| r_links = link_people(person_assets, chunks_ref));
+            // Counted as if every entry were new; recounted below when some were not.
+            s.spawn(|_| tallies = Tallies::of(entries_ref, chunks_ref, &[]));
+        });
+        let (existed, r_list) = match existed {
+            Ok(v) => (v, Ok(())),
+            Err(e) => (Vec::new(), Err(e)),
+        };
+        Error::first_of([r_list, r_immich, r_links])?;
+        let mut tallies = match existed.is_empty() {
+            true => tallies?,
+            false => Tallies::of(&entries, &chunks, &existed)?,
+        };
+        for (prefix, n) in tallies.counts {
+            *self.pending_counts.entry(prefix).or_default() += n;
         }
-        for (_, r) in records {
-            for p in counted_people(Some(r)) {
-                *self.pending.entry(p).or_default() += 1;
+        self.pending_days.append(&mut tallies.days);
+        for (k, lows) in tallies.postings {
+            self.pending_postings
+                .entry(k)
+                .or_default()
+                .extend(lows.into_iter().map(|low| (low, true)));
+        }
+        for c in chunks {
+            for (block, row) in c.text {
+                self.pending_text
+                    .entry(block)
+                    .or_default()
+                    .push((row.key, Some(row)));
+            }
+            for person in c.counted {
+                *self.pending.entry(person).or_default() += 1;
             }
         }
         Ok(())
@@ -571,9 +666,332 @@ impl<'t> IndexTables<'t> {
             .as_mut()
             .ok_or_else(|| Error::Corrupt("index tables used after finish".into()))
     }
+}
 
-    fn bump_person(&mut self, person: u32, delta: i64) -> Result<()> {
-        let mut rec: PersonRecord = match self.people.get(person)? {
+/// A record's facet values as `facet_values` keys, by field: none unless it is live and listed
+/// (only those are searched).
+fn facet_keys(rec: &AssetRecord) -> Vec<(facets::Field, Vec<u8>)> {
+    if rec.trashed_at.is_some() || !facets::searchable(rec.visibility) {
+        return Vec::new();
+    }
+    facets::values(rec)
+        .into_iter()
+        .map(|(field, value)| (field, facets::value_key(field, &value)))
+        .collect()
+}
+
+/// Records per chunk of a bulk insert: each chunk is computed on one core, into buffers of
+/// its own (small under test, so that several chunks are exercised).
+const CHUNK_RECORDS: usize = if cfg!(test) { 16 } else { 2048 };
+
+/// The facet value keys of a chunk of new records ([`facet_keys`]), back to back in one
+/// buffer.
+#[derive(Default)]
+struct ChunkFacets {
+    bytes: Vec<u8>,
+    /// Each value: its field and the range of its key in `bytes`.
+    values: Vec<(facets::Field, usize, usize)>,
+    /// Where each record's values end in `values`.
+    ends: Vec<usize>,
+    /// The chunk's distinct keys, in order of first appearance (positions in `values`).
+    firsts: Vec<usize>,
+}
+
+impl ChunkFacets {
+    fn of(records: &[(u64, AssetRecord)]) -> Self {
+        let mut c = ChunkFacets::default();
+        for (_, rec) in records {
+            if rec.trashed_at.is_none() && facets::searchable(rec.visibility) {
+                for (field, value) in facets::values(rec) {
+                    let start = c.bytes.len();
+                    facets::write_value_key(&mut c.bytes, field, &value);
+                    c.values.push((field, start, c.bytes.len()));
+                }
+            }
+            c.ends.push(c.values.len());
+        }
+        let mut seen = std::collections::HashSet::new();
+        c.firsts = (0..c.values.len())
+            .filter(|&i| seen.insert(c.key(i)))
+            .collect();
+        c
+    }
+
+    fn key(&self, i: usize) -> &[u8] {
+        let (_, start, end) = self.values[i];
+        &self.bytes[start..end]
+    }
+}
+
+/// What a chunk of new records puts in the list index, the text column and the person links,
+/// computed on one core: the list-index keys and values back to back in one buffer.
+#[derive(Default)]
+struct ChunkEntries {
+    bytes: Vec<u8>,
+    /// Each entry: where its key starts in `bytes`, the key's length and the value's (which
+    /// follows the key).
+    entries: Vec<(usize, u16, u16)>,
+    /// The text rows, with their blocks, in record order.
+    text: Vec<([u8; 13], TextRow)>,
+    /// (person, asset key) for each distinct person of each record's faces.
+    links: Vec<(u32, u64)>,
+    /// The people of the live records, once per record (their counters go up by one each).
+    counted: Vec<u32>,
+}
+
+impl ChunkEntries {
+    fn of(
+        records: &[(u64, AssetRecord)],
+        values: &ChunkFacets,
+        interned: &HashMap<Vec<u8>, u32>,
+    ) -> Result<Self> {
+        let mut out = ChunkEntries {
+            bytes: Vec::with_capacity(records.len() * 1024),
+            entries: Vec::with_capacity(records.len() * 16),
+            ..ChunkEntries::default()
+        };
+        let (mut groups, mut facet_groups) = (Vec::with_capacity(16), Vec::with_capacity(10));
+        let mut first = 0;
+        for ((key, rec), &end) in records.iter().zip(&values.ends) {
+            let people = rec.people();
+            facet_groups.clear();
+            for i in first..end {
+                let v = interned
+                    .get(values.key(i))
+                    .ok_or_else(|| Error::Corrupt("a facet value was not interned".into()))?;
+                facet_groups.push(facets::group(rec.library, values.values[i].0, *v));
+            }
+            first = end;
+            // A new asset is in no album yet.
+            groups.clear();
+            push_groups(&mut groups, rec, &people, &[], facet_groups.iter().copied());
+            let mut too_long = false;
+            each_entry(
+                *key,
+                &Placement::of(rec),
+                groups.iter().copied(),
+                |g, part, time, value| {
+                    let start = out.bytes.len();
+                    keys::write_key(&mut out.bytes, g, part, time, &rec.id);
+                    let key_end = out.bytes.len();
+                    keys::write_value(&mut out.bytes, part, value);
+                    match (
+                        u16::try_from(key_end - start),
+                        u16::try_from(out.bytes.len() - key_end),
+                    ) {
+                        (Ok(k), Ok(v)) => out.entries.push((start, k, v)),
+                        _ => too_long = true,
+                    }
+                },
+            );
+            if too_long {
+                return Err(Error::Corrupt(format!(
+                    "asset key {key} has an id too long for a list-index key"
+                )));
+            }
+            for field in TextField::ALL {
+                if let Some(row) = TextRow::of(*key, rec, field) {
+                    out.text
+                        .push((facets::block_key(field, rec.library, *key), row));
+                }
+            }
+            out.links.extend(people.iter().map(|&p| (p, *key)));
+            if rec.trashed_at.is_none() {
+                out.counted.extend(people);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A list-index entry of a bulk insert: where its key and value lie in its chunk's buffer.
+#[derive(Debug, Default, Clone, Copy)]
+struct EntryRef {
+    chunk: usize,
+    start: usize,
+    key_len: u16,
+    value_len: u16,
+}
+
+impl EntryRef {
+    fn key<'c>(&self, chunks: &'c [ChunkEntries]) -> &'c [u8] {
+        &chunks[self.chunk].bytes[self.start..self.start + usize::from(self.key_len)]
+    }
+
+    fn value<'c>(&self, chunks: &'c [ChunkEntries]) -> &'c [u8] {
+        let start = self.start + usize::from(self.key_len);
+        &chunks[self.chunk].bytes[start..start + usize::from(self.value_len)]
+    }
+}
+
+/// Inserts list-index entries sorted by key; returns the positions of those that were already
+/// stored (their value is replaced; they are not new, so not counted again).
+fn insert_sorted(
+    list: &mut Table<'_, &'static [u8], &'static [u8]>,
+    entries: &[EntryRef],
+    chunks: &[ChunkEntries],
+) -> Result<Vec<usize>> {
+    let mut existed = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if list.insert(e.key(chunks), e.value(chunks))?.is_some() {
+            existed.push(i);
+        }
+    }
+    Ok(existed)
+}
+
+/// Inserts the person links of new records, in key order.
+fn link_people(
+    person_assets: &mut Table<'_, (u32, u64), ()>,
+    chunks: &[ChunkEntries],
+) -> Result<()> {
+    let mut links: Vec<(u32, u64)> = chunks
+        .iter()
+        .flat_map(|c| c.links.iter().copied())
+        .collect();
+    links.par_sort_unstable();
+    for l in links {
+        person_assets.insert(l, ())?;
+    }
+    Ok(())
+}
+
+/// A key of at most 16 bytes held inline (a `group | part` prefix, or a `prefix | day` key of
+/// `day_counts`): counters keep hundreds of thousands of them per bulk write.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+struct SmallKey {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl SmallKey {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The `day_counts` key of a `group | part` prefix (at most 11 bytes) and a day.
+    fn day(prefix: &[u8], day: i32) -> Self {
+        let mut k = SmallKey::from(prefix);
+        let n = usize::from(k.len);
+        let day = keys::day_bytes(day);
+        let take = day.len().min(16 - n);
+        k.bytes[n..n + take].copy_from_slice(&day[..take]);
+        k.len += take as u8;
+        k
+    }
+}
+
+impl From<&[u8]> for SmallKey {
+    /// The first 16 bytes of `k` (the keys held here are never longer).
+    fn from(k: &[u8]) -> Self {
+        let n = k.len().min(16);
+        let mut bytes = [0u8; 16];
+        bytes[..n].copy_from_slice(&k[..n]);
+        SmallKey {
+            bytes,
+            len: n as u8,
+        }
+    }
+}
+
+impl From<Vec<u8>> for SmallKey {
+    fn from(k: Vec<u8>) -> Self {
+        SmallKey::from(k.as_slice())
+    }
+}
+
+/// The counter changes new list-index entries make: entries per `group | part` prefix, per
+/// `prefix | day` (entries by `trashed_at` are not counted there), and the live entries'
+/// posting additions per `prefix | block` (low 16 bits of each asset key). A key may appear
+/// more than once (a run split between two chunks): the changes add up.
+#[derive(Default)]
+struct Tallies {
+    counts: Vec<(Vec<u8>, i64)>,
+    days: Vec<(SmallKey, i64)>,
+    postings: Vec<(Vec<u8>, Vec<u16>)>,
+}
+
+impl Tallies {
+    /// The tallies of entries sorted by key, but for those at the (ascending) positions
+    /// `skip`; chunks of the entries are tallied on every core. Sorted, the entries of a
+    /// prefix, and of each of its days, are adjacent: each run is one change.
+    fn of(entries: &[EntryRef], chunks: &[ChunkEntries], skip: &[usize]) -> Result<Tallies> {
+        // Small chunks under test, so that runs split between chunks are exercised.
+        const CHUNK: usize = if cfg!(test) { 64 } else { 16_384 };
+        let parts: Vec<Tallies> = entries
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, part)| {
+                let mut t = Tallies::default();
+                // Where the current prefix's postings start in `t.postings`.
+                let mut run_postings = 0;
+                for (i, e) in part.iter().enumerate() {
+                    if !skip.is_empty() && skip.binary_search(&(c * CHUNK + i)).is_ok() {
+                        continue;
+                    }
+                    let (k, v) = (e.key(chunks), e.value(chunks));
+                    let len = keys::prefix_len(k).ok_or_else(|| {
+                        Error::Corrupt("a list-index key of no known group".into())
+                    })?;
+                    let prefix = &k[..len];
+                    match t.counts.last_mut() {
+                        Some((p, n)) if p.as_slice() == prefix => *n += 1,
+                        _ => {
+                            t.counts.push((prefix.to_vec(), 1));
+                            run_postings = t.postings.len();
+                        }
+                    }
+                    if let Some((len, day)) = keys::counted_day(k) {
+                        let dk = SmallKey::day(&k[..len], day);
+                        match t.days.last_mut() {
+                            Some((d, n)) if *d == dk => *n += 1,
+                            _ => t.days.push((dk, 1)),
+                        }
+                    }
+                    if k[len - 1] == Part::Live as u8 {
+                        let asset = keys::decode_value(v, 0)
+                            .ok_or_else(|| Error::Corrupt("short list-index value".into()))?
+                            .asset;
+                        let block = ((asset >> 16) as u32).to_be_bytes();
+                        let low = asset as u16;
+                        let found = t.postings[run_postings..]
+                            .iter_mut()
+                            .rev()
+                            .find(|(pk, _)| pk[len..] == block);
+                        match found {
+                            Some((_, lows)) => lows.push(low),
+                            None => {
+                                let mut pk = Vec::with_capacity(len + 4);
+                                pk.extend_from_slice(prefix);
+                                pk.extend_from_slice(&block);
+                                t.postings.push((pk, vec![low]));
+                            }
+                        }
+                    }
+                }
+                Ok(t)
+            })
+            .collect::<Result<_>>()?;
+        let mut out = Tallies::default();
+        for mut p in parts {
+            out.counts.append(&mut p.counts);
+            out.days.append(&mut p.days);
+            out.postings.append(&mut p.postings);
+        }
+        Ok(out)
+    }
+}
+
+/// Writes the people's live-asset counter changes.
+fn bump_people(
+    people: &mut Table<'_, u32, &'static [u8]>,
+    pending: HashMap<u32, i64>,
+) -> Result<()> {
+    for (person, delta) in pending {
+        if delta == 0 {
+            continue;
+        }
+        let mut rec: PersonRecord = match people.get(person)? {
             Some(v) => codec::decode(v.value())?,
             None => {
                 return Err(Error::Corrupt(format!(
@@ -584,10 +1002,109 @@ impl<'t> IndexTables<'t> {
         rec.asset_count = rec.asset_count.checked_add_signed(delta).ok_or_else(|| {
             Error::Corrupt(format!("asset_count of person {} went negative", rec.id))
         })?;
-        self.people
-            .insert(person, codec::encode(&rec)?.as_slice())?;
-        Ok(())
+        people.insert(person, codec::encode(&rec)?.as_slice())?;
     }
+    Ok(())
+}
+
+/// Writes count changes (entry counts per prefix, or per day; a key may repeat, its changes
+/// add up) in key order.
+fn write_counts(
+    table: &mut Table<'_, &'static [u8], u64>,
+    mut changes: Vec<(SmallKey, i64)>,
+) -> Result<()> {
+    keys::sort_by_key_bytes(&mut changes, |c| c.0.as_slice());
+    let mut i = 0;
+    while i < changes.len() {
+        let k = changes[i].0;
+        let mut d = 0;
+        while i < changes.len() && changes[i].0 == k {
+            d += changes[i].1;
+            i += 1;
+        }
+        bump_count(table, k.as_slice(), d)?;
+    }
+    Ok(())
+}
+
+/// Applies posting changes (in order, per bitmap): the stored bitmaps are read in key order,
+/// changed and encoded on every core, then written in key order (an empty one is removed).
+fn write_postings(
+    table: &mut Table<'_, &'static [u8], &'static [u8]>,
+    pending: HashMap<Vec<u8>, Vec<(u16, bool)>>,
+) -> Result<()> {
+    let mut changes: Vec<_> = pending.into_iter().collect();
+    keys::sort_by_key_bytes(&mut changes, |p| &p.0);
+    let stored = changes
+        .iter()
+        .map(|(k, _)| Ok(table.get(k.as_slice())?.map(|v| v.value().to_vec())))
+        .collect::<Result<Vec<_>>>()?;
+    let changed = changes
+        .par_iter()
+        .zip(stored.into_par_iter())
+        .map(|((_, ops), old)| {
+            let mut set = match old {
+                Some(bytes) => posting_decode(&bytes)?,
+                None => RoaringBitmap::new(),
+            };
+            for &(low, add) in ops {
+                if add {
+                    set.insert(u32::from(low));
+                } else {
+                    set.remove(u32::from(low));
+                }
+            }
+            match set.is_empty() {
+                true => Ok(None),
+                false => posting_encode(&set).map(Some),
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for ((k, _), new) in changes.iter().zip(changed) {
+        match new {
+            Some(bytes) => table.insert(k.as_slice(), bytes.as_slice()).map(drop)?,
+            None => table.remove(k.as_slice()).map(drop)?,
+        }
+    }
+    Ok(())
+}
+
+/// Applies text-column changes (in order, per block) as [`write_postings`] applies posting
+/// changes: blocks read in key order, changed and encoded on every core, written in key order.
+fn write_text(
+    table: &mut Table<'_, &'static [u8], &'static [u8]>,
+    pending: BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
+) -> Result<()> {
+    let changes: Vec<_> = pending.into_iter().collect();
+    let stored = changes
+        .iter()
+        .map(|(block, _)| Ok(table.get(block.as_slice())?.map(|v| v.value().to_vec())))
+        .collect::<Result<Vec<_>>>()?;
+    let changed = changes
+        .into_par_iter()
+        .zip(stored.into_par_iter())
+        .map(|((block, rows_changed), old)| {
+            let mut rows = match old {
+                Some(bytes) => facets::decode_block(&bytes)?,
+                None => BTreeMap::new(),
+            };
+            for (key, row) in rows_changed {
+                match row {
+                    Some(r) => rows.insert(key, r),
+                    None => rows.remove(&key),
+                };
+            }
+            let bytes = (!rows.is_empty()).then(|| facets::encode_block(&rows));
+            Ok((block, bytes))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (block, new) in changed {
+        match new {
+            Some(bytes) => table.insert(block.as_slice(), bytes.as_slice()).map(drop)?,
+            None => table.remove(block.as_slice()).map(drop)?,
+        }
+    }
+    Ok(())
 }
 
 /// Adds `delta` to the maintained entry count of one `group | part` prefix (no row for zero).
@@ -901,6 +1418,8 @@ mod tests {
         Name(u8, u8),
         Album(u8, bool),
         Face(u8, u8),
+        /// Reassigns (or, with 3, unassigns) the first face of an asset.
+        Assign(u8, u8),
         Merge,
     }
 
@@ -918,6 +1437,7 @@ mod tests {
             (any::<u8>(), 0u8..4).prop_map(|(a, n)| Op::Name(a, n)),
             (any::<u8>(), any::<bool>()).prop_map(|(a, b)| Op::Album(a, b)),
             (any::<u8>(), 0u8..3).prop_map(|(a, p)| Op::Face(a, p)),
+            (any::<u8>(), 0u8..4).prop_map(|(a, p)| Op::Assign(a, p)),
             Just(Op::Merge),
         ]
     }
@@ -1015,6 +1535,14 @@ mod tests {
                         let p = ["person_a", "person_b", "person_c"][usize::from(*p)];
                         if !(merged && p == "person_c") {
                             cat.add_faces(vec![NewFace { asset_id: Some(id), person_id: Some(p.into()), ..NewFace::default() }]).unwrap();
+                        }
+                    },
+                    Op::Assign(i, p) => if let Some(id) = pick(*i) {
+                        let person = ["person_a", "person_b", "person_c"].get(usize::from(*p)).copied();
+                        if let Some(face) = cat.get_asset(&id).unwrap().faces.first() {
+                            if !(merged && person == Some("person_c")) {
+                                cat.assign_face(&face.id, person).unwrap();
+                            }
                         }
                     },
                     Op::Merge => if !merged {

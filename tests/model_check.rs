@@ -899,16 +899,21 @@ impl World {
             Op::Add(t) => {
                 let id = format!("n{fresh}");
                 *fresh += 1;
-                self.cat
-                    .add_assets(
-                        vec![NewAsset {
-                            id: Some(id.clone()),
-                            local_datetime: Some(t.input()),
-                            ..Default::default()
-                        }],
-                        AddAssets::default(),
-                    )
-                    .unwrap();
+                let records = vec![NewAsset {
+                    id: Some(id.clone()),
+                    local_datetime: Some(t.input()),
+                    ..Default::default()
+                }];
+                // Every other add takes the bulk path, which builds no `Asset`.
+                if (*fresh).is_multiple_of(2) {
+                    self.cat.add_assets(records, AddAssets::default()).unwrap();
+                } else {
+                    let added = self
+                        .cat
+                        .add_assets_summary(records, AddAssets::default())
+                        .unwrap();
+                    assert_eq!((added.created, added.skipped), (1, 0));
+                }
                 let b = t.model();
                 self.model.push(M {
                     id: id.clone(),
@@ -1301,16 +1306,22 @@ mod immich {
                 if records.is_empty() {
                     continue;
                 }
-                let added = self
-                    .cat
-                    .add_assets(
-                        records,
-                        AddAssets {
-                            library_id: Some(self.libraries[library].clone()),
-                            ..Default::default()
-                        },
-                    )
-                    .unwrap();
+                let opts = AddAssets {
+                    library_id: Some(self.libraries[library].clone()),
+                    ..Default::default()
+                };
+                // Every other batch takes the bulk path (counts only); its assets are read back.
+                let added = if (self.fresh + library).is_multiple_of(2) {
+                    self.cat.add_assets(records, opts).unwrap()
+                } else {
+                    let ids: Vec<String> = records.iter().filter_map(|r| r.id.clone()).collect();
+                    let summary = self.cat.add_assets_summary(records, opts).unwrap();
+                    assert_eq!((summary.created, summary.skipped), (new.len() as u64, 0));
+                    ids.iter()
+                        .map(|id| self.cat.get_asset(id).unwrap())
+                        .collect()
+                };
+                assert_eq!(added.len(), new.len());
                 for (mut m, a) in new.into_iter().zip(added) {
                     assert_eq!(a.id, m.id);
                     m.record = a;
@@ -1340,6 +1351,18 @@ mod immich {
         fn refresh(&mut self, at: usize) {
             let m = &mut self.model[at];
             let a = self.cat.get_asset(&m.id).unwrap();
+            let immich = a.to_immich_json();
+            assert_eq!(
+                self.cat.get_asset_immich_json(&m.id).unwrap(),
+                immich,
+                "the Immich JSON of {} from its stored record",
+                m.id
+            );
+            // The direct writer gives the bytes of the view's `Serialize` impl.
+            assert_eq!(
+                serde_json::to_string(&photocat::views::immich::ImmichAsset::new(&a)).unwrap(),
+                immich
+            );
             let updated = a.updated_at.timestamp_micros();
             assert!(updated > m.updated, "{}: updated_at did not move", m.id);
             m.updated = updated;
@@ -1611,6 +1634,12 @@ mod immich {
                 .map(|m| m.record.clone())
                 .collect();
             let body = to_immich_json_array(&want).into_bytes();
+            // The direct writer gives the bytes of the views' `Serialize` impls.
+            let views: Vec<_> = want
+                .iter()
+                .map(photocat::views::immich::ImmichAsset::new)
+                .collect();
+            assert!(serde_json::to_vec(&views).unwrap() == body);
             let etag = etag_of(&body);
             let (if_none_match, fresh) = match q.inm {
                 Inm::None => (None, false),
@@ -1631,6 +1660,17 @@ mod immich {
                 if_none_match,
             };
             let got = self.cat.get_all_assets(&call).unwrap();
+            // The JSON-only call answers the same body, ETag and freshness.
+            let json = self.cat.get_all_assets_json(&call).unwrap();
+            assert!(
+                json.body == got.body,
+                "body of get_all_assets_json({call:?})"
+            );
+            assert_eq!(
+                (&json.etag, json.not_modified),
+                (&got.etag, got.not_modified),
+                "get_all_assets_json({call:?})"
+            );
             assert_eq!(got.etag, etag, "etag of {call:?}");
             assert_eq!(got.not_modified, fresh, "not_modified of {call:?}");
             if fresh {

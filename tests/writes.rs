@@ -628,3 +628,73 @@ fn counts_follow_albums_visibility_retimes_and_libraries() {
     assert_eq!(libs, [(3, 0, 1), (1, 1, 0)]);
     assert_eq!((s.albums, s.people, s.file_size_bytes), (1, 0, None));
 }
+
+/// `add_faces` and `assign_face` return the faces exactly as stored (ids, people, boxes,
+/// times), in record order, whatever the order of their assets; a failing record writes
+/// nothing, and the catalogue verifies clean.
+#[test]
+fn added_faces_are_returned_as_stored() {
+    use photocat::BoundingBox;
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+            asset("a3", "2024-01-03T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let ann = cat.create_person(NewPerson::default()).unwrap();
+    let face = |a: &str, p: Option<&str>, x: i32| NewFace {
+        asset_id: Some(a.into()),
+        person_id: p.map(Into::into),
+        bounding_box: BoundingBox {
+            x,
+            y: 2,
+            w: 3,
+            h: 4,
+        },
+        timestamp_ms: (x % 2 == 0).then_some(i64::from(x) * 10),
+        ..Default::default()
+    };
+    // Assets named out of key order, one of them twice, one face without a person.
+    let faces = cat
+        .add_faces(vec![
+            face("a3", Some(&ann.id), 1),
+            face("a1", None, 2),
+            face("a3", Some(&ann.id), 3),
+            face("a2", Some(&ann.id), 4),
+        ])
+        .unwrap();
+    let xs: Vec<i32> = faces.iter().map(|f| f.bounding_box.x).collect();
+    assert_eq!(xs, [1, 2, 3, 4], "record order");
+    for f in &faces {
+        let stored = cat.get_asset(&f.asset_id).unwrap().faces;
+        assert!(
+            stored.contains(f),
+            "{f:?} is not stored as returned: {stored:?}"
+        );
+    }
+    assert_eq!(
+        cat.get_asset("a3").unwrap().faces,
+        [faces[0].clone(), faces[2].clone()]
+    );
+    assert_eq!(cat.get_person(&ann.id).unwrap().asset_count, 2);
+    let reassigned = cat.assign_face(&faces[1].id, Some(&ann.id)).unwrap();
+    assert_eq!(
+        cat.get_asset("a1").unwrap().faces,
+        std::slice::from_ref(&reassigned)
+    );
+    assert_eq!(reassigned.person_id.as_deref(), Some(ann.id.as_str()));
+    // A repeated face id in one call: nothing of the call is written.
+    let before = cat.get_asset("a2").unwrap();
+    let mut dup = face("a2", None, 5);
+    dup.id = Some(faces[3].id.clone());
+    assert!(matches!(
+        cat.add_faces(vec![face("a2", None, 6), dup]),
+        Err(Error::Duplicate { .. })
+    ));
+    assert_eq!(cat.get_asset("a2").unwrap(), before);
+    assert!(cat.verify().unwrap().is_ok());
+}

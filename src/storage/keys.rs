@@ -73,6 +73,12 @@ pub fn time_from_bytes(b: [u8; 8]) -> i64 {
 /// The key prefix of one group and part.
 pub fn prefix(group: Group, part: Part) -> Vec<u8> {
     let mut k = Vec::with_capacity(48);
+    write_prefix(&mut k, group, part);
+    k
+}
+
+/// Appends the key prefix of one group and part to `k`.
+pub fn write_prefix(k: &mut Vec<u8>, group: Group, part: Part) {
     match group {
         Group::Library(l) => {
             k.push(1);
@@ -99,7 +105,6 @@ pub fn prefix(group: Group, part: Part) -> Vec<u8> {
         }
     }
     k.push(part as u8);
-    k
 }
 
 /// The length of the `group | part` prefix that starts `key` (None for a key of no known
@@ -164,9 +169,16 @@ pub fn position(time: i64, id: &str) -> Vec<u8> {
 
 /// A full list-index key.
 pub fn key(group: Group, part: Part, time: i64, id: &str) -> Vec<u8> {
-    let mut k = prefix(group, part);
-    k.extend_from_slice(&position(time, id));
+    let mut k = Vec::with_capacity(19 + id.len());
+    write_key(&mut k, group, part, time, id);
     k
+}
+
+/// Appends a full list-index key to `k` (what [`key`] returns).
+pub fn write_key(k: &mut Vec<u8>, group: Group, part: Part, time: i64, id: &str) {
+    write_prefix(k, group, part);
+    k.extend_from_slice(&time_bytes(time));
+    k.extend_from_slice(id.as_bytes());
 }
 
 /// The time of a position.
@@ -191,12 +203,17 @@ pub struct EntryValue {
 /// Encodes an entry value for `part`.
 pub fn encode_value(part: Part, v: &EntryValue) -> Vec<u8> {
     let mut out = Vec::with_capacity(20);
+    write_value(&mut out, part, v);
+    out
+}
+
+/// Appends an entry value to `out` (what [`encode_value`] returns).
+pub fn write_value(out: &mut Vec<u8>, part: Part, v: &EntryValue) {
     out.extend_from_slice(&v.asset.to_le_bytes());
     out.extend_from_slice(&v.offset.unwrap_or(NO_OFFSET).to_le_bytes());
     if part == Part::TrashedByTrashedAt {
         out.extend_from_slice(&v.local.to_le_bytes());
     }
-    out
 }
 
 /// Decodes an entry value; `key_time` is the time in the key (the local time in parts 0 and 1).
@@ -335,8 +352,23 @@ mod tests {
 /// Sorts `items` by the byte string `key` gives (lexicographically), as `sort_unstable_by`
 /// would, but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
 /// hundreds of thousands of index keys, and a `memcmp` call per comparison was a quarter of a
-/// bulk load's instructions. Keys with equal prefixes are compared whole.
-pub(crate) fn sort_by_key_bytes<T: Default>(items: &mut Vec<T>, key: impl Fn(&T) -> &[u8]) {
+/// bulk load's instructions. Keys with equal prefixes are compared whole. The prefixes are
+/// taken and the sort runs on every core (rayon; small inputs stay on one).
+pub(crate) fn sort_by_key_bytes<T: Default + Send + Sync>(
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> &[u8] + Sync,
+) {
+    sort_by_key_bytes_in(items, &(), |_, t| key(t));
+}
+
+/// [`sort_by_key_bytes`] for items whose keys lie in `context` (a buffer the items point
+/// into).
+pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
+    items: &mut Vec<T>,
+    context: &C,
+    key: impl for<'a> Fn(&'a C, &'a T) -> &'a [u8] + Sync,
+) {
+    use rayon::prelude::*;
     fn prefix(k: &[u8]) -> u128 {
         let mut b = [0u8; 16];
         let n = k.len().min(16);
@@ -344,13 +376,13 @@ pub(crate) fn sort_by_key_bytes<T: Default>(items: &mut Vec<T>, key: impl Fn(&T)
         u128::from_be_bytes(b)
     }
     let mut order: Vec<(u128, usize)> = items
-        .iter()
+        .par_iter()
         .enumerate()
-        .map(|(i, t)| (prefix(key(t)), i))
+        .map(|(i, t)| (prefix(key(context, t)), i))
         .collect();
-    order.sort_unstable_by(|a, b| {
+    order.par_sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
-            .then_with(|| key(&items[a.1]).cmp(key(&items[b.1])))
+            .then_with(|| key(context, &items[a.1]).cmp(key(context, &items[b.1])))
     });
     let mut sorted = Vec::with_capacity(items.len());
     for (_, i) in order {

@@ -92,3 +92,71 @@ pub const TEXT_COLUMN: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tex
 /// roaring's portable serialization. They count the matches of several search filters by
 /// intersecting bitmaps instead of walking entries.
 pub const POSTINGS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("postings");
+
+/// Whole tables as bytes, for tests that compare two catalogues or two writes table by table.
+#[cfg(test)]
+pub(crate) mod dump {
+    use redb::{ReadableTable, TableDefinition, TableHandle};
+
+    /// A table's rows as bytes, in key order.
+    pub(crate) type Rows = Vec<(Vec<u8>, Vec<u8>)>;
+
+    fn rows<K: redb::Key + 'static, V: redb::Value + 'static>(
+        txn: &redb::ReadTransaction,
+        def: TableDefinition<K, V>,
+    ) -> Rows {
+        let t = txn.open_table(def).unwrap();
+        t.iter()
+            .unwrap()
+            .map(|r| {
+                let (k, v) = r.unwrap();
+                let key = K::as_bytes(&k.value()).as_ref().to_vec();
+                let value = V::as_bytes(&v.value()).as_ref().to_vec();
+                (key, value)
+            })
+            .collect()
+    }
+
+    /// Every table of the snapshot `txn` by name, as bytes; the metadata table too with
+    /// `with_meta`.
+    pub(crate) fn all(txn: &redb::ReadTransaction, with_meta: bool) -> Vec<(String, Rows)> {
+        macro_rules! all {
+            ($($t:ident),*) => {
+                vec![$((super::$t.name().to_owned(), rows(txn, super::$t))),*]
+            };
+        }
+        let mut out = Vec::new();
+        if with_meta {
+            out.extend(all!(META));
+        }
+        out.extend(all!(
+            COUNTERS,
+            ASSETS,
+            ASSET_IDS,
+            LIBRARIES,
+            LIBRARY_IDS,
+            ALBUMS,
+            ALBUM_IDS,
+            PEOPLE,
+            PERSON_IDS,
+            FACE_IDS,
+            PERSON_ASSETS,
+            ASSET_ALBUMS,
+            LIST_INDEX,
+            CHECKSUMS,
+            LIST_COUNTS,
+            IMMICH_ORDER,
+            IMMICH_BLOCKS,
+            RANDOM_POOL,
+            RANDOM_SIZES,
+            RANDOM_SLOTS,
+            DEVICE_INDEX,
+            SHA1_INDEX,
+            FACET_VALUES,
+            DAY_COUNTS,
+            TEXT_COLUMN,
+            POSTINGS
+        ));
+        out
+    }
+}

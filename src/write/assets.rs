@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use redb::{ReadableTable, WriteTransaction};
 
-use super::dedup::{checksum_keys, duplicate_checksum, find_duplicate, AddedAsset, Outcome};
+use super::dedup::{
+    checksum_keys, duplicate_checksum, find_duplicate, AddSummary, AddedAsset, Outcome,
+};
 use super::libraries::write_library;
 use super::people::RefTables;
 use super::prepare::{
@@ -20,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
 use crate::model::{Asset, AssetUpdate, NewAsset};
-use crate::records::{self, lookup_u32};
+use crate::records::{self, lookup_u32, lookup_u64};
 use crate::storage::codec::{self, AssetRecord};
 use crate::storage::tables::{self, counter};
 
@@ -68,12 +70,42 @@ impl Catalog {
         opts: AddAssets,
     ) -> Result<Vec<AddedAsset>> {
         let now = now_micros();
-        let prepared: Vec<Prepared> = records
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, r)| prepare(r, now).map_err(|e| at_record(i, e)))
-            .collect::<Result<_>>()?;
-        run_write(self, |txn| add_in(txn, prepared, &opts, now))
+        let prepared = prepare_all(records, now)?;
+        run_write(self, |txn| {
+            add_in(txn, prepared, &opts, now)?.into_assets(txn)
+        })
+    }
+
+    /// [`add_assets`](Catalog::add_assets) for bulk loads: the same write (one transaction, the
+    /// same rules for libraries, ids, duplicates and errors, the same stored bytes), returning
+    /// only how many records created an asset and how many were skipped as duplicates (with
+    /// [`OnDuplicate::Skip`]), so no public [`Asset`] is built. Use it when the caller drops
+    /// the results; records given explicit ids can be read back by them.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, AddSummary, Catalog, NewAsset, OnDuplicate};
+    /// let cat = Catalog::in_memory()?;
+    /// let record = |sum: &str| NewAsset { checksum: Some(sum.into()), ..Default::default() };
+    /// let (a, b) = ("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=", "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=");
+    /// let skip = AddAssets { on_duplicate: OnDuplicate::Skip, ..Default::default() };
+    /// // The second record repeats the first one's checksum.
+    /// let added = cat.add_assets_summary(vec![record(a), record(a)], skip.clone())?;
+    /// assert_eq!(added, AddSummary { created: 1, skipped: 1 });
+    /// // Against the stored asset.
+    /// let again = cat.add_assets_summary(vec![record(a), record(b)], skip)?;
+    /// assert_eq!(again, AddSummary { created: 1, skipped: 1 });
+    /// assert_eq!(cat.summary()?.libraries[0].live, 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn add_assets_summary(
+        &self,
+        records: Vec<NewAsset>,
+        opts: AddAssets,
+    ) -> Result<AddSummary> {
+        let now = now_micros();
+        let prepared = prepare_all(records, now)?;
+        run_write(self, |txn| Ok(add_in(txn, prepared, &opts, now)?.summary()))
     }
 
     /// Changes the given fields of an asset, bumps `updated_at`, and moves every index entry
@@ -197,16 +229,18 @@ impl Catalog {
     ) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
+            let keys = keys_in_order(txn, &list)?;
             // One set of index tables for the whole batch: counters and text-column blocks are
             // written once, not once per asset.
+            let mut assets = txn.open_table(tables::ASSETS)?;
             let mut idx = IndexTables::open(txn)?;
-            for id in list {
-                let (key, old) = load_by_id(txn, id)?;
+            for (key, _) in keys {
+                let old = records::load_asset(&assets, key, &mut Tally::default())?;
                 let mut rec = old.clone();
                 change(&mut rec)?;
                 if rec != old {
                     idx.apply(key, Some(&old), Some(&rec))?;
-                    store(txn, key, &rec)?;
+                    assets.insert(key, codec::encode(&rec)?.as_slice())?;
                 }
             }
             idx.finish()
@@ -218,17 +252,20 @@ impl Catalog {
     pub fn delete_assets<S: AsRef<str>>(&self, asset_ids: &[S]) -> Result<()> {
         let list = distinct_ids(asset_ids, IdKind::Asset)?;
         run_write(self, |txn| {
+            let keys = keys_in_order(txn, &list)?;
+            let mut assets = txn.open_table(tables::ASSETS)?;
+            let mut ids_t = txn.open_table(tables::ASSET_IDS)?;
+            let mut faces = txn.open_table(tables::FACE_IDS)?;
+            let mut sums = txn.open_table(tables::CHECKSUMS)?;
             let mut idx = IndexTables::open(txn)?;
-            for id in list {
-                let (key, rec) = load_by_id(txn, id)?;
+            for (key, id) in keys {
+                let rec = records::load_asset(&assets, key, &mut Tally::default())?;
                 idx.apply(key, Some(&rec), None)?;
-                txn.open_table(tables::ASSETS)?.remove(key)?;
-                txn.open_table(tables::ASSET_IDS)?.remove(id)?;
-                let mut faces = txn.open_table(tables::FACE_IDS)?;
+                assets.remove(key)?;
+                ids_t.remove(id)?;
                 for f in &rec.faces {
                     faces.remove(f.id.as_str())?;
                 }
-                let mut sums = txn.open_table(tables::CHECKSUMS)?;
                 for (k, _) in checksum_keys(&rec) {
                     sums.remove(k.as_slice())?;
                 }
@@ -238,12 +275,44 @@ impl Catalog {
     }
 }
 
+/// The keys of the assets `ids` (each id once), in key order, so that a batch reads and
+/// rewrites records front to back. An unknown id is `NotFound` (the first one in `ids`).
+fn keys_in_order<'a>(txn: &WriteTransaction, ids: &[&'a str]) -> Result<Vec<(u64, &'a str)>> {
+    let table = txn.open_table(tables::ASSET_IDS)?;
+    let mut keys = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let key = lookup_u64(&table, id)?.ok_or_else(|| Error::not_found("asset", id))?;
+        keys.push((key, id));
+    }
+    keys.sort_unstable();
+    Ok(keys)
+}
+
+/// What [`add_in`] decided and wrote: each record's outcome, in record order, and the new
+/// records with their keys.
+struct Added {
+    outcomes: Vec<Outcome>,
+    fresh: Vec<(u64, AssetRecord)>,
+}
+
+/// Validates records on every core (nothing is written when one fails).
+fn prepare_all(records: Vec<NewAsset>, now: i64) -> Result<Vec<Prepared>> {
+    records
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, r)| prepare(r, now).map_err(|e| at_record(i, e)))
+        .collect()
+}
+
+/// The write of `add_assets` and its variants: decides each record's outcome (duplicates,
+/// library, owner, ids, people and faces) record by record, then writes every table of the new
+/// records. The outcome of a record is the same whatever the caller builds from it.
 fn add_in(
     txn: &WriteTransaction,
     prepared: Vec<Prepared>,
     opts: &AddAssets,
     now: i64,
-) -> Result<Vec<AddedAsset>> {
+) -> Result<Added> {
     let (lib_key, lib) = write_library(txn, opts.library_id.as_deref(), true, now)?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     let mut fresh: Vec<(u64, AssetRecord)> = Vec::new();
@@ -255,169 +324,517 @@ fn add_in(
     let mut refs = RefTables::open(txn)?;
     // Asset keys are allocated in one block: the counter is read once and written once.
     let mut next_asset = refs.counters.get(counter::ASSET)?.map_or(1, |v| v.value());
-    {
-        let mut asset_ids = txn.open_table(tables::ASSET_IDS)?;
-        let mut sums = txn.open_table(tables::CHECKSUMS)?;
-        for (i, p) in prepared.into_iter().enumerate() {
-            let Prepared {
-                mut rec,
-                face_people,
-                people,
-                explicit_id,
-                library_id,
-            } = p;
-            if let Some(l) = &library_id {
-                if *l != lib.id {
-                    return Err(Error::invalid(format!(
-                        "records[{i}]: library_id {l:?} differs from the library written to ({:?})",
-                        lib.id
-                    )));
-                }
+    let mut asset_ids = txn.open_table(tables::ASSET_IDS)?;
+    let mut sums = txn.open_table(tables::CHECKSUMS)?;
+    for (i, p) in prepared.into_iter().enumerate() {
+        let Prepared {
+            mut rec,
+            face_people,
+            people,
+            explicit_id,
+            library_id,
+        } = p;
+        if let Some(l) = &library_id {
+            if *l != lib.id {
+                return Err(Error::invalid(format!(
+                    "records[{i}]: library_id {l:?} differs from the library written to ({:?})",
+                    lib.id
+                )));
             }
-            match (&lib.owner_id, &rec.owner_id) {
-                (Some(lo), Some(ro)) if lo != ro => {
-                    return Err(Error::invalid(format!(
-                        "records[{i}]: owner_id {ro:?} differs from the library's owner {lo:?}"
-                    )))
-                }
-                (Some(lo), None) => rec.owner_id = Some(lo.clone()),
-                _ => {}
+        }
+        match (&lib.owner_id, &rec.owner_id) {
+            (Some(lo), Some(ro)) if lo != ro => {
+                return Err(Error::invalid(format!(
+                    "records[{i}]: owner_id {ro:?} differs from the library's owner {lo:?}"
+                )))
             }
-            rec.library = lib_key;
-            if explicit_id
-                && (asset_ids.get(rec.id.as_str())?.is_some() || batch_ids.contains(&rec.id))
-            {
+            (Some(lo), None) => rec.owner_id = Some(lo.clone()),
+            _ => {}
+        }
+        rec.library = lib_key;
+        if explicit_id && (asset_ids.get(rec.id.as_str())?.is_some() || batch_ids.contains(&rec.id))
+        {
+            return Err(Error::Duplicate {
+                message: format!("records[{i}]: asset {:?} already exists", rec.id),
+                existing_id: rec.id.clone(),
+            });
+        }
+        // Checksums: against the catalogue, then against earlier records of this batch.
+        if let Some((o, field)) = find_duplicate(&sums, &batch_sums, &rec)? {
+            if opts.on_duplicate == OnDuplicate::Error {
+                let existing_id = match &o {
+                    Outcome::Existing(key) => {
+                        records::load_asset(
+                            &txn.open_table(tables::ASSETS)?,
+                            *key,
+                            &mut Tally::default(),
+                        )?
+                        .id
+                    }
+                    Outcome::SameAsEarlier(j) | Outcome::Created(j) => fresh[*j].1.id.clone(),
+                };
+                return Err(duplicate_checksum(i, field, &existing_id));
+            }
+            outcomes.push(o);
+            continue;
+        }
+        for np in people {
+            let pid = np.id.clone().unwrap_or_default();
+            if lookup_u32(&refs.person_ids, &pid)?.is_none() {
+                refs.create_person(np, now)?;
+            }
+        }
+        for (face, person) in rec.faces.iter_mut().zip(face_people) {
+            face.person = refs.resolve_person(person.as_deref())?;
+            if !batch_faces.insert(face.id.clone()) {
                 return Err(Error::Duplicate {
-                    message: format!("records[{i}]: asset {:?} already exists", rec.id),
-                    existing_id: rec.id.clone(),
+                    message: format!("records[{i}]: face {:?} appears twice", face.id),
+                    existing_id: face.id.clone(),
                 });
             }
-            // Checksums: against the catalogue, then against earlier records of this batch.
-            if let Some((o, field)) = find_duplicate(&sums, &batch_sums, &rec)? {
-                if opts.on_duplicate == OnDuplicate::Error {
-                    let existing_id = match &o {
-                        Outcome::Existing(key) => {
-                            records::load_asset(
-                                &txn.open_table(tables::ASSETS)?,
-                                *key,
-                                &mut Tally::default(),
-                            )?
-                            .id
-                        }
-                        Outcome::SameAsEarlier(j) | Outcome::Created(j) => fresh[*j].1.id.clone(),
-                    };
-                    return Err(duplicate_checksum(i, field, &existing_id));
-                }
-                outcomes.push(o);
-                continue;
-            }
-            for np in people {
-                let pid = np.id.clone().unwrap_or_default();
-                if lookup_u32(&refs.person_ids, &pid)?.is_none() {
-                    refs.create_person(np, now)?;
-                }
-            }
-            for (face, person) in rec.faces.iter_mut().zip(face_people) {
-                face.person = refs.resolve_person(person.as_deref())?;
-                if !batch_faces.insert(face.id.clone()) {
-                    return Err(Error::Duplicate {
-                        message: format!("records[{i}]: face {:?} appears twice", face.id),
-                        existing_id: face.id.clone(),
-                    });
-                }
-            }
-            let key = next_asset;
-            next_asset += 1;
-            // Only look-ups here; the inserts follow in key order after the loop.
-            for face in &rec.faces {
-                if refs.face_ids.get(face.id.as_str())?.is_some() {
-                    return Err(Error::Duplicate {
-                        message: format!("records[{i}]: face {:?} already exists", face.id),
-                        existing_id: face.id.clone(),
-                    });
-                }
-                new_faces.push((face.id.clone(), key));
-            }
-            for (k, _) in checksum_keys(&rec) {
-                batch_sums.insert(k, fresh.len());
-            }
-            new_ids.push((rec.id.clone(), key));
-            batch_ids.insert(rec.id.clone());
-            outcomes.push(Outcome::Created(fresh.len()));
-            fresh.push((key, rec));
         }
-        // Sorted inserts: random keys (checksums, generated ids) would otherwise touch a
-        // different B-tree leaf on every insert.
-        new_ids.sort_unstable();
-        for (id, key) in &new_ids {
-            asset_ids.insert(id.as_str(), *key)?;
+        let key = next_asset;
+        next_asset += 1;
+        // Only look-ups here; the inserts follow in key order after the loop.
+        for face in &rec.faces {
+            if refs.face_ids.get(face.id.as_str())?.is_some() {
+                return Err(Error::Duplicate {
+                    message: format!("records[{i}]: face {:?} already exists", face.id),
+                    existing_id: face.id.clone(),
+                });
+            }
+            new_faces.push((face.id.clone(), key));
         }
-        let mut new_sums: Vec<(&Vec<u8>, u64)> =
-            batch_sums.iter().map(|(k, &j)| (k, fresh[j].0)).collect();
-        new_sums.sort_unstable();
-        for (k, key) in new_sums {
-            sums.insert(k.as_slice(), key)?;
+        for (k, _) in checksum_keys(&rec) {
+            batch_sums.insert(k, fresh.len());
         }
-        new_faces.sort_unstable();
-        for (id, key) in &new_faces {
-            refs.face_ids.insert(id.as_str(), *key)?;
-        }
+        new_ids.push((rec.id.clone(), key));
+        batch_ids.insert(rec.id.clone());
+        outcomes.push(Outcome::Created(fresh.len()));
+        fresh.push((key, rec));
     }
     refs.counters.insert(counter::ASSET, next_asset)?;
-    drop(refs);
-    // Encode on every core, then write in key order.
+    // The index writes open the people table: the other reference tables are closed first.
+    let RefTables {
+        person_ids,
+        people,
+        mut face_ids,
+        counters,
+    } = refs;
+    drop((person_ids, people, counters));
+    let mut new_sums: Vec<(Vec<u8>, u64)> = batch_sums
+        .into_iter()
+        .map(|(k, j)| (k, fresh[j].0))
+        .collect();
+
+    // Every table is written by one thread in key order (random keys, such as checksums and
+    // generated ids, would otherwise touch a different B-tree leaf on every insert); the
+    // tables are written concurrently (redb writes separate tables of one transaction from
+    // several threads), and each step's own work runs on every core.
+    let mut done: [Result<()>; 5] = std::array::from_fn(|_| Ok(()));
+    let [r_ids, r_sums, r_faces, r_records, r_index] = &mut done;
+    let fresh_ref = &fresh;
+    rayon::scope(|s| {
+        s.spawn(|_| {
+            new_ids.par_sort_unstable();
+            *r_ids = new_ids
+                .iter()
+                .try_for_each(|(id, key)| asset_ids.insert(id.as_str(), *key).map(drop))
+                .map_err(Into::into);
+        });
+        s.spawn(|_| {
+            new_sums.par_sort_unstable();
+            *r_sums = new_sums
+                .iter()
+                .try_for_each(|(k, key)| sums.insert(k.as_slice(), *key).map(drop))
+                .map_err(Into::into);
+        });
+        s.spawn(|_| {
+            new_faces.par_sort_unstable();
+            *r_faces = new_faces
+                .iter()
+                .try_for_each(|(id, key)| face_ids.insert(id.as_str(), *key).map(drop))
+                .map_err(Into::into);
+        });
+        s.spawn(|_| *r_records = write_records(txn, fresh_ref));
+        s.spawn(|_| {
+            *r_index = IndexTables::open(txn).and_then(|mut idx| {
+                idx.insert_new(fresh_ref)?;
+                idx.finish()
+            });
+        });
+    });
+    Error::first_of(done)?;
+    Ok(Added { outcomes, fresh })
+}
+
+/// Writes new records in key order, encoded on every core.
+fn write_records(txn: &WriteTransaction, fresh: &[(u64, AssetRecord)]) -> Result<()> {
     let encoded: Vec<Vec<u8>> = fresh
         .par_iter()
         .map(|(_, r)| codec::encode(r))
         .collect::<Result<_>>()?;
-    {
-        let mut assets = txn.open_table(tables::ASSETS)?;
-        for ((key, _), bytes) in fresh.iter().zip(&encoded) {
-            assets.insert(*key, bytes.as_slice())?;
+    let mut assets = txn.open_table(tables::ASSETS)?;
+    for ((key, _), bytes) in fresh.iter().zip(&encoded) {
+        assets.insert(*key, bytes.as_slice())?;
+    }
+    Ok(())
+}
+
+impl Added {
+    /// The counts of the outcomes.
+    fn summary(&self) -> AddSummary {
+        let created = self.fresh.len() as u64;
+        AddSummary {
+            created,
+            skipped: self.outcomes.len() as u64 - created,
         }
     }
-    let mut idx = IndexTables::open(txn)?;
-    idx.insert_new(&fresh)?;
-    idx.finish()?;
-    // Results: new records are moved into their public form (each built once; a duplicate of
-    // an earlier record of this batch gets a copy), existing ones are read.
-    let mut uses = vec![0usize; fresh.len()];
-    for o in &outcomes {
-        if let Outcome::Created(j) | Outcome::SameAsEarlier(j) = o {
-            uses[*j] += 1;
+
+    /// The public asset of each record: new records are moved into their public form (each
+    /// built once; a duplicate of an earlier record of this batch gets a copy), stored ones
+    /// are read.
+    fn into_assets(self, txn: &WriteTransaction) -> Result<Vec<AddedAsset>> {
+        let Added { outcomes, fresh } = self;
+        let mut uses = vec![0usize; fresh.len()];
+        for o in &outcomes {
+            if let Outcome::Created(j) | Outcome::SameAsEarlier(j) = o {
+                uses[*j] += 1;
+            }
+        }
+        let mut built: Vec<Option<Asset>> = build_assets(txn, fresh.into_iter().map(|(_, r)| r))?
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut existing: HashMap<u64, Asset> = HashMap::new();
+        let mut out = Vec::with_capacity(outcomes.len());
+        for o in outcomes {
+            let created = o.created();
+            let asset = match o {
+                Outcome::Created(j) | Outcome::SameAsEarlier(j) => {
+                    uses[j] -= 1;
+                    if uses[j] == 0 {
+                        built[j].take()
+                    } else {
+                        built[j].clone()
+                    }
+                }
+                Outcome::Existing(k) => {
+                    if let std::collections::hash_map::Entry::Vacant(v) = existing.entry(k) {
+                        let rec = records::load_asset(
+                            &txn.open_table(tables::ASSETS)?,
+                            k,
+                            &mut Tally::default(),
+                        )?;
+                        v.insert(build_asset(txn, rec)?);
+                    }
+                    existing.get(&k).cloned()
+                }
+            };
+            let asset =
+                asset.ok_or_else(|| Error::Corrupt("a result asset was not built".into()))?;
+            out.push(AddedAsset { asset, created });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use chrono::{Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+    use redb::ReadableTable;
+
+    use super::*;
+    use crate::model::{DateTimeInput, Exif, NewFace, NewPerson, Visibility};
+    use crate::storage::codec::PersonRecord;
+    use crate::write::NewLibrary;
+
+    use crate::storage::tables::dump::{self, Rows};
+
+    /// Every table but the metadata, by name, as bytes.
+    fn dump(cat: &Catalog) -> Vec<(String, Rows)> {
+        dump::all(&cat.begin_read().unwrap(), false)
+    }
+
+    fn assert_same_tables(a: &Catalog, b: &Catalog) {
+        let (a, b) = (dump(a), dump(b));
+        for ((name, ra), (_, rb)) in a.iter().zip(&b) {
+            assert!(
+                ra == rb,
+                "table {name} differs ({} and {} rows)",
+                ra.len(),
+                rb.len()
+            );
         }
     }
-    let mut built: Vec<Option<Asset>> = build_assets(txn, fresh.into_iter().map(|(_, r)| r))?
-        .into_iter()
-        .map(Some)
-        .collect();
-    let mut existing: HashMap<u64, Asset> = HashMap::new();
-    let mut out = Vec::with_capacity(outcomes.len());
-    for o in outcomes {
-        let created = o.created();
-        let asset = match o {
-            Outcome::Created(j) | Outcome::SameAsEarlier(j) => {
-                uses[j] -= 1;
-                if uses[j] == 0 {
-                    built[j].take()
-                } else {
-                    built[j].clone()
-                }
-            }
-            Outcome::Existing(k) => {
-                if let std::collections::hash_map::Entry::Vacant(v) = existing.entry(k) {
-                    let rec = records::load_asset(
-                        &txn.open_table(tables::ASSETS)?,
-                        k,
-                        &mut Tally::default(),
-                    )?;
-                    v.insert(build_asset(txn, rec)?);
-                }
-                existing.get(&k).cloned()
-            }
-        };
-        let asset = asset.ok_or_else(|| Error::Corrupt("a result asset was not built".into()))?;
-        out.push(AddedAsset { asset, created });
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
-    Ok(out)
+
+    /// A varied record: every index sees ties, several values and their absence (faces of
+    /// the five people, trash, every visibility, facets, text, checksums, devices). Records
+    /// with the same `sum` share their checksums. Nothing depends on the time of the write.
+    fn record(i: usize, sum: usize) -> NewAsset {
+        const MAKES: [Option<&str>; 4] = [None, Some("Canon"), Some("canon"), Some("SONY")];
+        const CITIES: [Option<&str>; 3] = [None, Some("Paris"), Some("Kyōto")];
+        const NAMES: [Option<&str>; 4] = [None, Some("IMG_1.JPG"), Some("Été.heic"), Some("")];
+        const VISIBILITY: [Visibility; 6] = [
+            Visibility::Timeline,
+            Visibility::Archive,
+            Visibility::Hidden,
+            Visibility::Timeline,
+            Visibility::Locked,
+            Visibility::Timeline,
+        ];
+        let day = NaiveDate::from_ymd_opt(2023, 11, 7).unwrap() + Duration::days((i % 5) as i64);
+        let instant = |s: i64| Utc.timestamp_opt(1_700_000_000 + s, 0).unwrap();
+        let mut sha256 = [0u8; 32];
+        sha256[..8].copy_from_slice(&(sum as u64).to_be_bytes());
+        NewAsset {
+            id: Some(format!("asset_{i:05}")),
+            created_at: Some(instant(i as i64)),
+            local_datetime: (!i.is_multiple_of(7)).then(|| DateTimeInput {
+                naive: day.and_hms_opt((i % 3) as u32 * 8, 0, 0).unwrap(),
+                offset: i
+                    .is_multiple_of(3)
+                    .then(|| FixedOffset::east_opt(3600).unwrap()),
+            }),
+            file_created_at: i.is_multiple_of(4).then(|| instant(-(i as i64) * 1000)),
+            exif: (!i.is_multiple_of(5)).then(|| Exif {
+                make: MAKES[i % 4].map(Into::into),
+                city: CITIES[i % 3].map(Into::into),
+                ..Exif::default()
+            }),
+            original_file_name: NAMES[i % 4].map(Into::into),
+            description: i.is_multiple_of(6).then(|| format!("Beach {}", i % 10)),
+            is_favorite: Some(i.is_multiple_of(9)),
+            visibility: Some(VISIBILITY[i % 6]),
+            trashed_at: i
+                .is_multiple_of(11)
+                .then(|| instant(5_000 + (i % 3) as i64)),
+            checksum: Some(b64(&sha256)),
+            checksum_sha1: i.is_multiple_of(2).then(|| b64(&sha256[..20])),
+            device_id: (!i.is_multiple_of(3)).then(|| format!("dev{}", i % 3)),
+            device_asset_id: Some(format!("d{}", i % 50)),
+            faces: (!i.is_multiple_of(4)).then(|| {
+                (0..i % 3)
+                    .map(|f| NewFace {
+                        id: Some(format!("face_{i}_{f}")),
+                        person_id: Some(format!("person_{}", (i + f) % 5)),
+                        ..NewFace::default()
+                    })
+                    .collect()
+            }),
+            ..NewAsset::default()
+        }
+    }
+
+    /// A catalogue file with two libraries (one owned) and five people.
+    fn base(dir: &std::path::Path) -> Catalog {
+        let cat = Catalog::open(dir.join("a.redb")).unwrap();
+        for (id, owner) in [("library_a", Some("owner_a")), ("library_b", None)] {
+            cat.create_library(NewLibrary {
+                name: id.into(),
+                id: Some(id.into()),
+                owner_id: owner.map(Into::into),
+            })
+            .unwrap();
+        }
+        for p in 0..5 {
+            let at = Utc.timestamp_opt(1_600_000_000, 0).unwrap();
+            cat.create_person(NewPerson {
+                id: Some(format!("person_{p}")),
+                created_at: Some(at),
+                updated_at: Some(at),
+                ..NewPerson::default()
+            })
+            .unwrap();
+        }
+        cat
+    }
+
+    fn into(library: &str, skip: bool) -> AddAssets {
+        AddAssets {
+            library_id: Some(library.into()),
+            on_duplicate: if skip {
+                OnDuplicate::Skip
+            } else {
+                OnDuplicate::Error
+            },
+        }
+    }
+
+    /// The batches: records of both libraries, then one repeating checksums of stored assets
+    /// and of its own earlier records (skipped).
+    fn batches() -> Vec<(AddAssets, Vec<NewAsset>)> {
+        let n = 300;
+        vec![
+            (
+                into("library_a", false),
+                (0..n).map(|i| record(i, i)).collect(),
+            ),
+            (
+                into("library_b", false),
+                (n..2 * n).map(|i| record(i, i)).collect(),
+            ),
+            (
+                into("library_a", true),
+                (2 * n..3 * n)
+                    .map(|i| match i % 10 {
+                        0 => record(i, i - 2 * n), // a stored asset's checksum
+                        1 => record(i, i - 1),     // the previous record's
+                        _ => record(i, i),
+                    })
+                    .collect(),
+            ),
+        ]
+    }
+
+    /// The summary path and the `Asset` path leave the same bytes in every table, and count
+    /// what the outcomes say.
+    #[test]
+    fn the_summary_path_writes_what_the_asset_path_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = base(dir.path());
+        let copy = dir.path().join("b.redb");
+        a.backup(&copy).unwrap();
+        let b = Catalog::open(&copy).unwrap();
+        assert_same_tables(&a, &b);
+        for (opts, records) in batches() {
+            let outcomes = a
+                .add_assets_with_outcome(records.clone(), opts.clone())
+                .unwrap();
+            let summary = b.add_assets_summary(records, opts).unwrap();
+            let created = outcomes.iter().filter(|o| o.created).count() as u64;
+            assert_eq!(
+                summary,
+                AddSummary {
+                    created,
+                    skipped: outcomes.len() as u64 - created
+                }
+            );
+            assert_same_tables(&a, &b);
+        }
+        assert_eq!(
+            b.summary().unwrap().libraries[0].live + b.summary().unwrap().libraries[0].trashed,
+            a.summary().unwrap().libraries[0].live + a.summary().unwrap().libraries[0].trashed
+        );
+        for cat in [&a, &b] {
+            let report = cat.verify().unwrap();
+            assert!(report.is_ok(), "{report}");
+        }
+    }
+
+    /// The bulk path (entries computed on every core, tables written concurrently) writes the
+    /// same bytes as adding the records one by one through `IndexTables::apply`.
+    #[test]
+    fn bulk_indexes_equal_record_by_record_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = base(dir.path());
+        for (opts, records) in batches() {
+            a.add_assets_summary(records, opts).unwrap();
+        }
+        let copy = dir.path().join("b.redb");
+        a.backup(&copy).unwrap();
+        let b = Catalog::open(&copy).unwrap();
+        let txn = b.begin_write().unwrap().0;
+        {
+            for def in [
+                tables::LIST_INDEX,
+                tables::IMMICH_ORDER,
+                tables::SHA1_INDEX,
+                tables::TEXT_COLUMN,
+                tables::POSTINGS,
+            ] {
+                txn.delete_table(def).unwrap();
+            }
+            for def in [
+                tables::LIST_COUNTS,
+                tables::IMMICH_BLOCKS,
+                tables::RANDOM_POOL,
+                tables::RANDOM_SIZES,
+                tables::DAY_COUNTS,
+            ] {
+                txn.delete_table(def).unwrap();
+            }
+            txn.delete_table(tables::PERSON_ASSETS).unwrap();
+            txn.delete_table(tables::RANDOM_SLOTS).unwrap();
+            txn.delete_table(tables::DEVICE_INDEX).unwrap();
+            txn.delete_table(tables::FACET_VALUES).unwrap();
+            let mut people = txn.open_table(tables::PEOPLE).unwrap();
+            let all: Vec<(u32, PersonRecord)> = people
+                .iter()
+                .unwrap()
+                .map(|r| {
+                    let (k, v) = r.unwrap();
+                    (k.value(), codec::decode(v.value()).unwrap())
+                })
+                .collect();
+            for (k, mut p) in all {
+                p.asset_count = 0;
+                people
+                    .insert(k, codec::encode(&p).unwrap().as_slice())
+                    .unwrap();
+            }
+        }
+        {
+            let assets = txn.open_table(tables::ASSETS).unwrap();
+            let mut idx = IndexTables::open(&txn).unwrap();
+            for row in assets.iter().unwrap() {
+                let (k, v) = row.unwrap();
+                let rec = crate::storage::fast::asset_record(v.value()).unwrap();
+                idx.apply(k.value(), None, Some(&rec)).unwrap();
+            }
+            idx.finish().unwrap();
+        }
+        txn.commit().unwrap();
+        assert_same_tables(&a, &b);
+    }
+
+    /// Both paths fail the same way on the same input, and write nothing.
+    #[test]
+    fn both_paths_fail_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = base(dir.path());
+        a.add_assets_summary(vec![record(0, 0)], into("library_a", false))
+            .unwrap();
+        let mut bad_face = record(3, 3);
+        bad_face.faces = Some(vec![NewFace {
+            person_id: Some("nobody".into()),
+            ..NewFace::default()
+        }]);
+        let mut other_library = record(4, 4);
+        other_library.library_id = Some("library_b".into());
+        let failing: Vec<(Vec<NewAsset>, AddAssets)> = vec![
+            // A stored asset's checksum, and an earlier record's.
+            (vec![record(1, 0)], into("library_a", false)),
+            (vec![record(1, 1), record(2, 1)], into("library_a", false)),
+            // An existing id, twice in one call.
+            (vec![record(0, 5)], into("library_a", true)),
+            (vec![record(6, 6), record(6, 7)], into("library_a", true)),
+            // A face of an unknown person, a record of another library, an invalid record.
+            (vec![record(1, 1), bad_face], into("library_a", true)),
+            (vec![other_library], into("library_a", true)),
+            (
+                vec![NewAsset {
+                    checksum: Some("not base64".into()),
+                    ..NewAsset::default()
+                }],
+                into("library_a", true),
+            ),
+            // An unknown library.
+            (vec![record(1, 1)], into("library_z", true)),
+        ];
+        let before = dump(&a);
+        for (records, opts) in failing {
+            let e1 = a
+                .add_assets_with_outcome(records.clone(), opts.clone())
+                .unwrap_err();
+            let e2 = a.add_assets_summary(records, opts).unwrap_err();
+            assert_eq!(format!("{e1:?}"), format!("{e2:?}"));
+            assert!(dump(&a) == before, "a failed call wrote something: {e1}");
+        }
+    }
 }

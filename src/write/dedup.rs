@@ -14,6 +14,17 @@ pub struct AddedAsset {
     pub created: bool,
 }
 
+/// What [`Catalog::add_assets_summary`](crate::Catalog::add_assets_summary) did: how many
+/// records created an asset and how many were skipped as duplicates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AddSummary {
+    /// Records that created an asset.
+    pub created: u64,
+    /// Records skipped (with [`OnDuplicate::Skip`](super::OnDuplicate::Skip)) as duplicates of
+    /// a stored asset or of an earlier record of the same call.
+    pub skipped: u64,
+}
+
 use std::collections::HashMap;
 
 use redb::ReadableTable;

@@ -20,7 +20,7 @@ mod libraries;
 mod people;
 pub(crate) mod prepare;
 
-pub use dedup::AddedAsset;
+pub use dedup::{AddSummary, AddedAsset};
 
 use std::collections::HashSet;
 use std::str::FromStr;

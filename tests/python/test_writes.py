@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,3 +232,70 @@ def test_asset_attributes(mem: photocat.Catalog) -> None:
         a.id = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         hash(a)
+
+
+def test_add_assets_summary_writes_what_add_assets_writes(tmp_path: Path) -> None:
+    # The same records (explicit ids and times, so nothing depends on the time of the call),
+    # with duplicates of a stored asset and of an earlier record of the call, skipped.
+    def records(start: int, n: int) -> list[dict[str, Any]]:
+        out = []
+        for i in range(start, start + n):
+            sum_of = i - 1 if i % 10 == 1 else i - 100 if i % 10 == 2 and i >= 100 else i
+            r = record(
+                i,
+                id=f"asset_{i:04d}",
+                created_at="2024-01-01T00:00:00Z",
+                checksum=checksum(f"asset {sum_of}"),
+                is_favorite=i % 3 == 0,
+                description="Beach" if i % 4 == 0 else None,
+                trashed_at="2024-02-01T00:00:00Z" if i % 7 == 0 else None,
+            )
+            out.append(r)
+        return out
+
+    with photocat.Catalog.open(tmp_path / "a.redb") as a, photocat.Catalog.open(tmp_path / "b.redb") as b:
+        for c in (a, b):
+            c.create_library("Main", id="library_main")
+        for start in (0, 100):
+            batch = records(start, 100)
+            before = a.count_assets(state="all")
+            added = a.add_assets(batch, on_duplicate="skip")
+            created = a.count_assets(state="all") - before
+            summary = b.add_assets_summary(batch, on_duplicate="skip")
+            assert (summary.created, summary.skipped) == (created, len(added) - created)
+        assert (summary.created, summary.skipped) == (80, 20)
+        everything = {"state": "all", "limit": 200}
+        assert b.list_assets_json(**everything) == a.list_assets_json(**everything)
+        assert b.search_assets(is_favorite=True, description="beach").total == a.search_assets(is_favorite=True, description="beach").total > 0
+        counts = [[(s.live, s.trashed) for s in c.summary().libraries] for c in (a, b)]
+        assert counts[0] == counts[1] == [(146, 24)]
+        assert a.verify().ok and b.verify().ok
+
+
+def test_add_assets_summary_value(mem: photocat.Catalog) -> None:
+    s = mem.add_assets_summary([record(1), record(2)])
+    assert isinstance(s, photocat.AddSummary)
+    assert (s.created, s.skipped) == (2, 0)
+    assert repr(s) == "AddSummary(created=2, skipped=0)"
+    again = mem.add_assets_summary([record(1), record(2), record(3)], on_duplicate="skip")
+    assert (again.created, again.skipped) == (1, 2)
+    assert again != s and again == mem.add_assets_summary([record(4), record(2), record(3)], on_duplicate="skip")
+    assert hash(again) == hash(mem.add_assets_summary([record(5), record(2), record(1)], on_duplicate="skip"))
+    assert mem.add_assets_summary([]) == mem.add_assets_summary([], on_duplicate="skip")
+    assert mem.count_assets() == 5
+
+
+def test_add_assets_summary_fails_as_add_assets_does(mem: photocat.Catalog) -> None:
+    [a] = mem.add_assets([record(1)])
+    with pytest.raises(photocat.DuplicateError) as info:
+        mem.add_assets_summary([record(2), record(3, checksum=checksum("asset 1"))])
+    assert info.value.existing_id == a.id
+    with pytest.raises(photocat.DuplicateError, match="already exists"):
+        mem.add_assets_summary([{"id": a.id}])
+    with pytest.raises(photocat.InvalidArgument, match='on_duplicate must be "error" or "skip"'):
+        mem.add_assets_summary([record(4)], on_duplicate="ignore")  # type: ignore[arg-type]
+    with pytest.raises(photocat.NotFoundError):
+        mem.add_assets_summary([record(4)], library_id="library_nope")
+    with pytest.raises(TypeError, match="records must be a list of dicts"):
+        mem.add_assets_summary({"local_datetime": "2020-01-01"})  # type: ignore[arg-type]
+    assert mem.count_assets() == 1  # nothing written by the failed calls
