@@ -206,6 +206,25 @@ impl<'c> PeopleCache<'c> {
     }
 }
 
+/// The public face of a stored face on asset `asset_id`, assigned to the person `person_id`
+/// (the public id of the record's person key).
+pub(crate) fn face_public(
+    f: codec::FaceRecord,
+    asset_id: String,
+    person_id: Option<String>,
+) -> Face {
+    Face {
+        id: f.id,
+        asset_id,
+        person_id,
+        bounding_box: f.bounding_box.into(),
+        timestamp_ms: f.timestamp_ms,
+        created_at: instant_from_micros(f.created_at),
+        updated_at: instant_from_micros(f.updated_at),
+        thumbnail_url: f.thumbnail_url,
+    }
+}
+
 /// Builds the public asset of a record (consumed: its strings move, they are not copied).
 pub(crate) fn asset_public(
     rec: AssetRecord,
@@ -230,16 +249,7 @@ pub(crate) fn asset_public(
             Some(p) => Some(cache.get(people_table, p, tally)?.person.id.clone()),
             None => None,
         };
-        faces.push(Face {
-            id: f.id,
-            asset_id: rec.id.clone(),
-            person_id,
-            bounding_box: f.bounding_box.into(),
-            timestamp_ms: f.timestamp_ms,
-            created_at: instant_from_micros(f.created_at),
-            updated_at: instant_from_micros(f.updated_at),
-            thumbnail_url: f.thumbnail_url,
-        });
+        faces.push(face_public(f, rec.id.clone(), person_id));
     }
     let mut people = Vec::new();
     for p in people_keys {

@@ -1,18 +1,18 @@
 //! People, faces and merges.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use redb::{ReadableTable, WriteTransaction};
 
 use super::prepare::prepare_face;
-use super::{at_face, build_asset, bumped, distinct_ids, now_micros, run_write, store};
+use super::{at_face, bumped, distinct_ids, now_micros, run_write, store};
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
-use crate::model::{Asset, Face, NewFace, NewPerson, Person};
+use crate::model::{Face, NewFace, NewPerson, Person};
 use crate::records::{self, lookup_u32, lookup_u64};
-use crate::storage::codec::{self, AssetRecord, FaceRecord, PersonRecord};
+use crate::storage::codec::{self, FaceRecord, PersonRecord};
 use crate::storage::tables::{self, counter};
 
 impl Catalog {
@@ -139,48 +139,48 @@ impl Catalog {
             })
             .collect::<Result<_>>()?;
         run_write(self, |txn| {
-            let mut out_ids = Vec::with_capacity(prepared.len());
-            let mut touched: HashMap<u64, (AssetRecord, AssetRecord)> = HashMap::new();
-            for (i, (asset_id, mut face, person)) in prepared.into_iter().enumerate() {
-                let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, &asset_id)?
-                    .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
+            // Look-ups and claims, in record order (the first bad record is the error); the
+            // tables are opened once per call.
+            let mut on_asset: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+            let mut placed = Vec::with_capacity(prepared.len());
+            {
+                let asset_ids = txn.open_table(tables::ASSET_IDS)?;
                 let mut refs = RefTables::open(txn)?;
-                face.person = refs.resolve_person(person.as_deref())?;
-                refs.claim_face_id(&face.id, key)
-                    .map_err(|e| at_face(i, e))?;
-                drop(refs);
-                let (_, new) = match touched.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        let rec = records::load_asset(
-                            &txn.open_table(tables::ASSETS)?,
-                            key,
-                            &mut Tally::default(),
-                        )?;
-                        v.insert((rec.clone(), rec))
-                    }
-                };
-                new.faces.push(face);
-                out_ids.push((key, new.faces.len() - 1));
+                for (i, (asset_id, face, person)) in prepared.iter().enumerate() {
+                    let key = lookup_u64(&asset_ids, asset_id)?
+                        .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
+                    let person_key = refs.resolve_person(person.as_deref())?;
+                    refs.claim_face_id(&face.id, key)
+                        .map_err(|e| at_face(i, e))?;
+                    on_asset.entry(key).or_default().push(i);
+                    placed.push(person_key);
+                }
             }
+            // Each touched asset once, in key order: its record gains the faces, its index
+            // entries and counters move, and it is written back.
+            let mut assets = txn.open_table(tables::ASSETS)?;
             let mut idx = IndexTables::open(txn)?;
-            for (key, (old, new)) in &mut touched {
+            for (&key, faces) in &on_asset {
+                let old = records::load_asset(&assets, key, &mut Tally::default())?;
+                let mut new = old.clone();
+                for &i in faces {
+                    let mut face = prepared[i].1.clone();
+                    face.person = placed[i];
+                    new.faces.push(face);
+                }
                 new.updated_at = bumped(new.updated_at, now);
-                idx.apply(*key, Some(old), Some(new))?;
+                idx.apply(key, Some(&old), Some(&new))?;
+                assets.insert(key, codec::encode(&new)?.as_slice())?;
             }
             idx.finish()?;
-            for (key, (_, new)) in &touched {
-                store(txn, *key, new)?;
-            }
-            let built: HashMap<u64, Asset> = touched
-                .into_iter()
-                .map(|(k, (_, new))| Ok((k, build_asset(txn, new)?)))
-                .collect::<Result<_>>()?;
-            Ok(out_ids
-                .into_iter()
-                .map(|(k, i)| built[&k].faces[i].clone())
-                .collect())
-        })
+            Ok(())
+        })?;
+        // The results are the faces as stored: the person ids were resolved above, so the
+        // public faces are built from the prepared records without reading anything back.
+        Ok(prepared
+            .into_iter()
+            .map(|(asset_id, face, person)| records::face_public(face, asset_id, person))
+            .collect())
     }
 
     /// Assigns a face to a person, or unassigns it with None.
@@ -209,8 +209,12 @@ impl Catalog {
                 IndexTables::update(txn, key, Some(&old), Some(&rec))?;
                 store(txn, key, &rec)?;
             }
-            let mut faces = build_asset(txn, rec)?.faces;
-            Ok(faces.swap_remove(pos))
+            let face = rec.faces.swap_remove(pos);
+            Ok(records::face_public(
+                face,
+                rec.id,
+                person_id.map(str::to_owned),
+            ))
         })
     }
 }
