@@ -408,26 +408,37 @@ fn bench_bulk_load(c: &mut Criterion) {
     let mut g = c.benchmark_group("add_assets");
     g.sample_size(10);
     g.throughput(Throughput::Elements(batch as u64));
-    g.bench_function(BenchmarkId::new("bulk_into_new_file", batch), |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let dir = tempfile::tempdir().unwrap();
-                let cat = Catalog::open(dir.path().join("load.redb")).unwrap();
-                common::load_libraries(&cat, &data);
-                let batches: Vec<(AddAssets, Vec<_>)> = data
-                    .batches(batch)
-                    .map(|(opts, chunk)| (opts, chunk.to_vec()))
-                    .collect();
-                let t = Instant::now();
-                for (opts, records) in batches {
-                    cat.add_assets(records, opts).unwrap();
+    // `add_assets` (the `Asset`s built and dropped) and `add_assets_summary` (counts only).
+    for summary in [false, true] {
+        let name = match summary {
+            false => "bulk_into_new_file",
+            true => "bulk_into_new_file_summary",
+        };
+        g.bench_function(BenchmarkId::new(name, batch), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let dir = tempfile::tempdir().unwrap();
+                    let cat = Catalog::open(dir.path().join("load.redb")).unwrap();
+                    common::load_libraries(&cat, &data);
+                    let batches: Vec<(AddAssets, Vec<_>)> = data
+                        .batches(batch)
+                        .map(|(opts, chunk)| (opts, chunk.to_vec()))
+                        .collect();
+                    let t = Instant::now();
+                    for (opts, records) in batches {
+                        if summary {
+                            cat.add_assets_summary(records, opts).unwrap();
+                        } else {
+                            cat.add_assets(records, opts).unwrap();
+                        }
+                    }
+                    total += t.elapsed();
                 }
-                total += t.elapsed();
-            }
-            total
-        })
-    });
+                total
+            })
+        });
+    }
     g.finish();
 }
 

@@ -3,8 +3,10 @@ own sqlite3 on the same data (issue 14's "user build"):
 
     bash scripts/py_env.sh && .venv/bin/python scripts/bench_user_build.py        # 100,000
     PHOTOCAT_BUILD_N=1000000 .venv/bin/python scripts/bench_user_build.py         # 10^6
+    PHOTOCAT_BUILD_ADD=summary .venv/bin/python scripts/bench_user_build.py       # the bulk path
 
-The sequence, for both engines: `add_assets` in calls of 50,000 Gumnut-shaped records (EXIF,
+The sequence, for both engines: `add_assets` (photocat: `add_assets_summary` with
+`PHOTOCAT_BUILD_ADD=summary`, which builds no `Asset`) in calls of 50,000 Gumnut-shaped records (EXIF,
 GPS for 40%, no faces), then `add_faces` with each call's faces (~1.5 per asset, 5,000 people,
 Zipf), then `add_to_album` once per album (2,000 albums, Zipf sizes, ~0.8 memberships per
 asset), then `trash_assets` for 3%. It prints the rate of each step and of the whole build,
@@ -36,6 +38,8 @@ CALL = 50_000
 PEOPLE = 5_000
 ALBUMS = 2_000
 REPEAT = 200
+#: "summary": photocat's assets go in through `add_assets_summary` (counts only).
+ADD = os.environ.get("PHOTOCAT_BUILD_ADD", "assets")
 
 
 def zipf_index(rng: random.Random, n: int) -> int:
@@ -114,7 +118,10 @@ def build_photocat(path: Path, assets, faces, albums, trashed) -> dict[str, floa
         by_asset.setdefault(f["asset_id"], []).append(f)
     for start in range(0, len(assets), CALL):
         chunk = assets[start : start + CALL]
-        cat.add_assets(chunk)
+        if ADD == "summary":
+            cat.add_assets_summary(chunk)
+        else:
+            cat.add_assets(chunk)
     out["add_assets"] = time.perf_counter() - t
     t = time.perf_counter()
     for start in range(0, len(assets), CALL):

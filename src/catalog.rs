@@ -35,9 +35,51 @@ use crate::storage::{meta, upgrade};
 pub struct Catalog {
     db: RwLock<DbSlot>,
     path: Option<PathBuf>,
+    options: OpenOptions,
     upgraded_from: Option<u32>,
     pub(crate) stats: Stats,
     pub(crate) shared: SharedCache,
+}
+
+/// How [`Catalog::open_with`] opens a catalogue file. The default is what
+/// [`Catalog::open`] uses.
+///
+/// ```
+/// # fn main() -> photocat::Result<()> {
+/// use photocat::{Catalog, OpenOptions};
+/// let dir = tempfile::tempdir()?;
+/// // A 4 GiB page cache for building a large catalogue (redb's default is 1 GiB).
+/// let options = OpenOptions::default().cache_size(4 << 30);
+/// let cat = Catalog::open_with(dir.path().join("photos.redb"), &options)?;
+/// assert_eq!(cat.list_libraries()?.len(), 0);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// The most memory, in bytes, the storage engine's page cache may hold (reads, and the
+    /// pages a write transaction changes before its commit). None is redb's default, 1 GiB.
+    /// A cache as large as the file's tables makes writes to a catalogue of millions of
+    /// assets faster (BENCHMARKS.md, issue 14, "Second pass"); it is memory the process
+    /// keeps while the catalogue is open. It changes nothing in the file.
+    pub cache_size: Option<usize>,
+}
+
+impl OpenOptions {
+    /// Sets [`OpenOptions::cache_size`] to `bytes`.
+    pub fn cache_size(mut self, bytes: usize) -> Self {
+        self.cache_size = Some(bytes);
+        self
+    }
+
+    /// The redb builder these options describe.
+    fn builder(&self) -> redb::Builder {
+        let mut b = Database::builder();
+        if let Some(bytes) = self.cache_size {
+            b.set_cache_size(bytes);
+        }
+        b
+    }
 }
 
 /// The redb handle of an open catalogue. A write that fails with an I/O error (a full disk)
@@ -199,17 +241,24 @@ impl Catalog {
     /// # Ok(()) }
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
-        let path = path.as_ref();
-        Catalog::open_at(path).map_err(|e| e.at(Some(path)))
+        Catalog::open_with(path, &OpenOptions::default())
     }
 
-    fn open_at(path: &Path) -> Result<Catalog> {
+    /// [`Catalog::open`] with [`OpenOptions`] (the page cache's size).
+    pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Catalog> {
+        let path = path.as_ref();
+        Catalog::open_at(path, options).map_err(|e| e.at(Some(path)))
+    }
+
+    fn open_at(path: &Path, options: &OpenOptions) -> Result<Catalog> {
         let not_a_catalog = |reason: &str| Error::NotACatalog {
             path: path.to_path_buf(),
             reason: reason.to_owned(),
         };
         match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Catalog::create(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Catalog::create(path, options)
+            }
             Err(e) => return Err(Error::io(path, e)),
             Ok(m) if m.is_dir() => return Err(not_a_catalog("it is a directory")),
             Ok(_) => {}
@@ -240,7 +289,7 @@ impl Catalog {
             Err(Error::Storage(redb::Error::RepairAborted)) => None,
             Err(e) => return Err(e),
         };
-        let db = guarded(|| Database::open(path))?;
+        let db = guarded(|| options.builder().open(path))?;
         let found = match checked {
             Some(found) => found,
             None => guarded(|| meta::check(&db))?,
@@ -257,16 +306,17 @@ impl Catalog {
         };
         let mut cat = Catalog::with_db(db, Some(path.to_path_buf()));
         cat.upgraded_from = upgraded_from;
+        cat.options = options.clone();
         Ok(cat)
     }
 
     /// Creates a new catalogue at `path` (which does not exist): complete under a temporary
     /// name, then moved into place without replacing anything.
-    fn create(path: &Path) -> Result<Catalog> {
+    fn create(path: &Path, options: &OpenOptions) -> Result<Catalog> {
         let (tmp, file) = new_temp_file(path)?;
         // redb syncs the file on commit (the default durability is immediate).
         let backend = redb::backends::FileBackend::new(file)?;
-        let db = Database::builder().create_with_backend(backend)?;
+        let db = options.builder().create_with_backend(backend)?;
         let txn = db.begin_write()?;
         meta::init(&txn)?;
         create_tables(&txn)?;
@@ -277,11 +327,13 @@ impl Catalog {
             // was removed by `persist_new`).
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
                 drop(db);
-                return Catalog::open_at(path);
+                return Catalog::open_at(path, options);
             }
             Err(e) => return Err(e),
         }
-        Ok(Catalog::with_db(db, Some(path.to_path_buf())))
+        let mut cat = Catalog::with_db(db, Some(path.to_path_buf()));
+        cat.options = options.clone();
+        Ok(cat)
     }
 
     /// A catalogue that lives in memory only; nothing touches disk.
@@ -301,6 +353,7 @@ impl Catalog {
                 generation: 0,
             }),
             path,
+            options: OpenOptions::default(),
             upgraded_from: None,
             stats: Stats::default(),
             shared: SharedCache::default(),
@@ -490,7 +543,7 @@ impl Catalog {
         // the reopened file's; bumping the sequence invalidates them.
         let db = self
             .shared
-            .committing(|| guarded(|| Database::open(path)))
+            .committing(|| guarded(|| self.options.builder().open(path)))
             .map_err(|e| e.at(Some(path)))?;
         slot.db = Some(db);
         Ok(())

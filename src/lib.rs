@@ -90,7 +90,7 @@ pub mod __fuzz;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-pub use catalog::{Catalog, ReadStats};
+pub use catalog::{Catalog, OpenOptions, ReadStats};
 pub use error::{Error, Result};
 pub use import::{ImportPaths, ImportReport};
 pub use model::{
@@ -101,7 +101,7 @@ pub use model::{
 pub use query::batches::{AssetBatches, DEFAULT_BATCH_SIZE};
 pub use query::buckets::{BucketSize, TimeBucket, TimeBuckets};
 pub use query::counts::{LibrarySummary, Summary};
-pub use query::immich::{AllAssets, ChecksumMatch, GetAllAssets};
+pub use query::immich::{AllAssets, AllAssetsJson, ChecksumMatch, GetAllAssets};
 pub use query::list::AssetIter;
 pub use query::random::RandomAssets;
 pub use query::search::{SearchAssets, SearchPage};
@@ -112,4 +112,4 @@ pub use verify::VerifyReport;
 /// [`Summary::format_version`] is that of an open catalogue. docs/design.md describes each
 /// version.
 pub const FORMAT_VERSION: u32 = storage::FORMAT_VERSION;
-pub use write::{AddAssets, AddedAsset, NewAlbum, NewLibrary, OnDuplicate};
+pub use write::{AddAssets, AddSummary, AddedAsset, NewAlbum, NewLibrary, OnDuplicate};

@@ -3,8 +3,8 @@
 
 use photocat::FORMAT_VERSION;
 use photocat::{
-    AddAssets, Catalog, Error, GetAllAssets, ListAssets, NewAsset, NewLibrary, RandomAssets, State,
-    TimeSource,
+    AddAssets, Catalog, Error, GetAllAssets, ListAssets, NewAsset, NewLibrary, OpenOptions,
+    RandomAssets, State, TimeSource,
 };
 
 fn one_asset() -> Vec<NewAsset> {
@@ -25,6 +25,30 @@ fn create_close_reopen_keeps_data() {
     let cat = Catalog::open(&path).unwrap();
     let page = cat.list_assets(&ListAssets::default()).unwrap();
     assert_eq!(page.data, added);
+}
+
+/// The page cache's size is the process's, not the file's: a catalogue created with one size
+/// opens with any other, and a cache of 0 bytes still reads and writes.
+#[test]
+fn open_options_set_the_cache_size_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.redb");
+    let small = OpenOptions::default().cache_size(0);
+    let cat = Catalog::open_with(&path, &small).unwrap();
+    let added = cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    cat.close().unwrap();
+    for size in [Some(0), Some(64 << 20), None] {
+        let options = match size {
+            Some(bytes) => OpenOptions::default().cache_size(bytes),
+            None => OpenOptions::default(),
+        };
+        let cat = Catalog::open_with(&path, &options).unwrap();
+        assert_eq!(cat.list_assets(&ListAssets::default()).unwrap().data, added);
+        cat.close().unwrap();
+    }
+    let cat = Catalog::open_with(&path, &small).unwrap();
+    cat.add_assets(one_asset(), AddAssets::default()).unwrap();
+    assert!(cat.verify().unwrap().is_ok());
 }
 
 #[test]

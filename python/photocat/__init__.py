@@ -25,8 +25,10 @@ Assets come out in exactly Gumnut's ``AssetResponse`` JSON shape.
 from __future__ import annotations
 
 from ._photocat import (
+    AddSummary,
     Album,
     AllAssets,
+    AllAssetsJson,
     ArrowStream,
     Asset,
     AssetIterator,
@@ -56,9 +58,11 @@ from .errors import (
 )
 
 __all__ = [
+    "AddSummary",
     "AlreadyOpenError",
     "Album",
     "AllAssets",
+    "AllAssetsJson",
     "ArrowStream",
     "Asset",
     "AssetIterator",

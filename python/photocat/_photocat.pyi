@@ -18,6 +18,7 @@ __all__ = [
     "AssetPage",
     "SearchPage",
     "AllAssets",
+    "AllAssetsJson",
     "Face",
     "Person",
     "Album",
@@ -26,6 +27,7 @@ __all__ = [
     "LibrarySummary",
     "ChecksumMatch",
     "ImportReport",
+    "AddSummary",
     "VerifyReport",
     "ArrowStream",
     "__version__",
@@ -280,6 +282,30 @@ class AllAssets:
     def __iter__(self) -> Iterator[Asset]: ...
 
 @final
+class AllAssetsJson:
+    """The answer of ``Catalog.get_all_assets_json``: ``AllAssets`` without the assets.
+
+    ``body`` is the compact Immich JSON array (``get_all_assets(...).body`` byte for byte,
+    written by the engine straight from the stored records), ``etag`` its strong ETag and
+    ``not_modified`` True when ``if_none_match`` matched it (then ``body`` is ``b""``).
+
+    >>> import photocat
+    >>> res = photocat.Catalog.in_memory().get_all_assets_json()
+    >>> res.body, res.etag, res.not_modified
+    (b'[]', '"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w"', False)
+    """
+
+    @property
+    def body(self) -> bytes:
+        """The assets as the compact Immich JSON array; ``b""`` when ``not_modified``."""
+    @property
+    def etag(self) -> str:
+        """The strong ETag of the body, quotes included (as ``AllAssets.etag``)."""
+    @property
+    def not_modified(self) -> bool:
+        """True when ``if_none_match`` matched ``etag`` (answer 304 with no body)."""
+
+@final
 class AssetIterator:
     """The lazy iterator of ``Catalog.iter_assets``."""
 
@@ -446,6 +472,20 @@ class Summary:
     def __ne__(self, value: object, /) -> bool: ...
 
 @final
+class AddSummary:
+    """What ``add_assets_summary`` did: counts only."""
+
+    @property
+    def created(self) -> int:
+        """The number of records that created an asset."""
+    @property
+    def skipped(self) -> int:
+        """The number of records skipped as duplicates (``on_duplicate="skip"``)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class ImportReport:
     """What ``import_paths`` did."""
 
@@ -492,8 +532,11 @@ class Catalog:
     """A photocat catalogue: one redb file (or memory). Use as a context manager or ``close()``."""
 
     @staticmethod
-    def open(path: Union[str, os.PathLike[str]]) -> Catalog:
-        """Opens (or creates) the catalogue file at ``path``."""
+    def open(
+        path: Union[str, os.PathLike[str]], *, cache_size: Optional[int] = None
+    ) -> Catalog:
+        """Opens (or creates) the catalogue file at ``path``; ``cache_size`` bounds the page
+        cache in bytes (None: 1 GiB)."""
     @staticmethod
     def in_memory() -> Catalog:
         """A catalogue that lives in memory only."""
@@ -548,6 +591,14 @@ class Catalog:
         on_duplicate: _OnDuplicate = "error",
     ) -> list[Asset]:
         """Adds records in one transaction and returns the new assets in order."""
+    def add_assets_summary(
+        self,
+        records: Iterable[_AssetRecord],
+        library_id: Optional[str] = None,
+        on_duplicate: _OnDuplicate = "error",
+    ) -> AddSummary:
+        """``add_assets`` for bulk loads: the same write, returning only the counts of
+        records created and skipped as duplicates (no ``Asset`` is built)."""
     def update_asset(self, asset_id: str, **fields: Any) -> Asset:
         """Changes the given fields of an asset and bumps ``updated_at``."""
     def trash_assets(self, ids: Iterable[str]) -> None:
@@ -791,6 +842,9 @@ class Catalog:
         """One asset by id."""
     def get_asset_json(self, asset_id: str) -> str:
         """``get_asset(asset_id).to_json()``, written straight from the stored record."""
+    def get_asset_immich_json(self, asset_id: str) -> str:
+        """``get_asset(asset_id).to_immich_json()``, byte for byte, written straight from the
+        stored record."""
     def check_checksums(
         self, checksums: Iterable[str], owner_id: Optional[str] = None
     ) -> list[ChecksumMatch]:
@@ -839,6 +893,31 @@ class Catalog:
         [2, 1]
         >>> cat.get_all_assets(skip=1, if_none_match="W/" + res.etag).not_modified
         True
+        """
+    def get_all_assets_json(
+        self,
+        owner_id: Optional[str] = None,
+        is_archived: Optional[bool] = None,
+        is_favorite: Optional[bool] = None,
+        skip: int = 0,
+        take: Optional[int] = None,
+        updated_after: Optional[_DateTimeLike] = None,
+        updated_before: Optional[_DateTimeLike] = None,
+        if_none_match: Optional[str] = None,
+    ) -> AllAssetsJson:
+        """``get_all_assets(...)`` without the ``Asset`` objects: ``body`` (bytes) is
+        ``get_all_assets(...).body`` byte for byte, written by the engine straight from the
+        stored records, with the same ``etag`` and ``not_modified``. Same parameters as
+        ``get_all_assets``.
+
+        >>> import photocat
+        >>> cat = photocat.Catalog.in_memory()
+        >>> _ = cat.add_assets([{"file_created_at": f"2024-05-0{d}T10:00:00Z"} for d in (1, 2, 3)])
+        >>> res = cat.get_all_assets_json(skip=1)
+        >>> res.body == cat.get_all_assets(skip=1).body, res.not_modified
+        (True, False)
+        >>> cat.get_all_assets_json(skip=1, if_none_match=res.etag).body
+        b''
         """
     def random_assets(
         self, count: int = 1, owner_id: Optional[str] = None, seed: Optional[int] = None

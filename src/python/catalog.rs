@@ -17,8 +17,8 @@ use super::convert::{
 use super::errors::{invalid, photocat_error, run};
 use super::frames::PyArrowStream;
 use super::model::{
-    PyAlbum, PyAllAssets, PyAsset, PyAssetPage, PyChecksumMatch, PyFace, PyLibrary, PyPerson,
-    PySearchPage, PySummary,
+    PyAlbum, PyAllAssets, PyAllAssetsJson, PyAsset, PyAssetPage, PyChecksumMatch, PyFace,
+    PyLibrary, PyPerson, PySearchPage, PySummary,
 };
 use crate::catalog::Catalog;
 use crate::model::{Asset, AssetUpdate, NewAsset, NewFace, NewPerson};
@@ -212,14 +212,31 @@ impl PyCatalog {
     /// not exist. A file that is not a photocat catalogue raises `NotACatalogError`, one of
     /// another format version `UnsupportedVersionError`; the file is left untouched.
     ///
+    /// `cache_size` is the most memory, in bytes, the storage engine's page cache may hold
+    /// (None: 1 GiB, redb's default). A cache as large as the file's tables makes writes to a
+    /// catalogue of millions of assets faster; it changes nothing in the file. A negative
+    /// size raises `InvalidArgument`.
+    ///
     /// >>> import photocat, tempfile, pathlib
     /// >>> with tempfile.TemporaryDirectory() as d:
     /// ...     with photocat.Catalog.open(pathlib.Path(d) / "photos.redb") as cat:
     /// ...         print(cat.path.endswith("photos.redb"))
     /// True
     #[staticmethod]
-    fn open(py: Python<'_>, path: PathBuf) -> PyResult<PyCatalog> {
-        let cat = run(py, || Catalog::open(&path))?;
+    #[pyo3(signature = (path, *, cache_size=None))]
+    fn open(py: Python<'_>, path: PathBuf, cache_size: Option<i128>) -> PyResult<PyCatalog> {
+        let cache_size = cache_size
+            .map(|n| {
+                usize::try_from(n).map_err(|_| {
+                    invalid(format!(
+                        "cache_size must be a number of bytes from 0 to {}, got {n}",
+                        usize::MAX
+                    ))
+                })
+            })
+            .transpose()?;
+        let options = crate::OpenOptions { cache_size };
+        let cat = run(py, || Catalog::open_with(&path, &options))?;
         Ok(PyCatalog::wrap(cat))
     }
 
@@ -567,6 +584,38 @@ impl PyCatalog {
             on_duplicate,
         };
         Ok(assets(run(py, || cat.add_assets(new, opts))?))
+    }
+
+    /// `add_assets` for bulk loads: the same write (one transaction; the same records, rules,
+    /// errors and stored bytes) that returns only counts, an `AddSummary` of the records that
+    /// created an asset and of those skipped as duplicates (`on_duplicate="skip"`), so no
+    /// `Asset` object is built. Use it when the results would be dropped; records given an
+    /// `id` can be read back by it.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> rec = {"checksum": "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="}
+    /// >>> cat.add_assets_summary([rec, rec, {"id": "beach"}], on_duplicate="skip")
+    /// AddSummary(created=2, skipped=1)
+    /// >>> cat.get_asset("beach").id
+    /// 'beach'
+    #[pyo3(signature = (records, library_id=None, on_duplicate="error"))]
+    fn add_assets_summary(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        library_id: Option<String>,
+        on_duplicate: &str,
+    ) -> PyResult<super::added::PyAddSummary> {
+        let cat = self.cat(py)?;
+        let new: Vec<NewAsset> = super::convert::records(records, "records")?;
+        let on_duplicate = OnDuplicate::from_str(on_duplicate)?;
+        let opts = AddAssets {
+            library_id,
+            on_duplicate,
+        };
+        let inner = run(py, || cat.add_assets_summary(new, opts))?;
+        Ok(super::added::PyAddSummary { inner })
     }
 
     /// Changes the given fields of an asset (keyword arguments in the canonical shape; `None`
@@ -1567,18 +1616,77 @@ impl PyCatalog {
         if_none_match: Option<String>,
     ) -> PyResult<PyAllAssets> {
         let cat = self.cat(py)?;
-        let query = GetAllAssets {
+        let query = get_all_query(
             owner_id,
-            is_archived: opt_bool(is_archived, "is_archived")?,
-            is_favorite: opt_bool(is_favorite, "is_favorite")?,
-            skip: opt_non_negative_int(skip, "skip")?.unwrap_or(0),
-            take: opt_non_negative_int(take, "take")?,
-            updated_after: opt_datetime_input(updated_after, "updated_after")?,
-            updated_before: opt_datetime_input(updated_before, "updated_before")?,
+            is_archived,
+            is_favorite,
+            skip,
+            take,
+            updated_after,
+            updated_before,
             if_none_match,
-        };
+        )?;
         let all = run(py, || cat.get_all_assets(&query))?;
         PyAllAssets::new(py, all)
+    }
+
+    /// ``get_all_assets(...)`` without the ``Asset`` objects: an ``AllAssetsJson`` whose
+    /// ``body`` (bytes) is ``get_all_assets(...).body`` byte for byte, written by the engine
+    /// straight from the stored records, with the same ``etag`` and ``not_modified``. The call
+    /// for a server that sends the page on as ``GET /asset``'s response. Same parameters as
+    /// ``get_all_assets``.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> _ = cat.add_assets([{"file_created_at": f"2024-05-0{d}T10:00:00Z"} for d in (1, 2, 3)])
+    /// >>> res = cat.get_all_assets_json(skip=1)
+    /// >>> res.body == cat.get_all_assets(skip=1).body, res.not_modified
+    /// (True, False)
+    /// >>> cat.get_all_assets_json(skip=1, if_none_match=res.etag).body
+    /// b''
+    #[pyo3(signature = (owner_id=None, is_archived=None, is_favorite=None, skip=None, take=None,
+        updated_after=None, updated_before=None, if_none_match=None),
+        text_signature = "($self, owner_id=None, is_archived=None, is_favorite=None, skip=0, \
+            take=None, updated_after=None, updated_before=None, if_none_match=None)")]
+    #[allow(clippy::too_many_arguments)]
+    fn get_all_assets_json(
+        &self,
+        py: Python<'_>,
+        owner_id: Option<String>,
+        is_archived: Option<&Bound<'_, PyAny>>,
+        is_favorite: Option<&Bound<'_, PyAny>>,
+        skip: Option<&Bound<'_, PyAny>>,
+        take: Option<&Bound<'_, PyAny>>,
+        updated_after: Option<&Bound<'_, PyAny>>,
+        updated_before: Option<&Bound<'_, PyAny>>,
+        if_none_match: Option<String>,
+    ) -> PyResult<PyAllAssetsJson> {
+        let cat = self.cat(py)?;
+        let query = get_all_query(
+            owner_id,
+            is_archived,
+            is_favorite,
+            skip,
+            take,
+            updated_after,
+            updated_before,
+            if_none_match,
+        )?;
+        let json = run(py, || cat.get_all_assets_json(&query))?;
+        Ok(PyAllAssetsJson::new(py, json))
+    }
+
+    /// ``get_asset(asset_id).to_immich_json()``, byte for byte, written straight from the
+    /// stored record.
+    ///
+    /// >>> import photocat
+    /// >>> cat = photocat.Catalog.in_memory()
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.get_asset_immich_json(a.id) == a.to_immich_json()
+    /// True
+    fn get_asset_immich_json(&self, py: Python<'_>, asset_id: String) -> PyResult<String> {
+        let cat = self.cat(py)?;
+        run(py, || cat.get_asset_immich_json(&asset_id))
     }
 
     /// Immich's `GET /assets/random`: a uniform sample, without replacement, of at most
@@ -1733,4 +1841,28 @@ impl PyAssetIterator {
     fn __repr__(&self) -> String {
         "AssetIterator(...)".to_owned()
     }
+}
+
+/// The query of `get_all_assets` and `get_all_assets_json` from their Python arguments.
+#[allow(clippy::too_many_arguments)]
+fn get_all_query(
+    owner_id: Option<String>,
+    is_archived: Option<&Bound<'_, PyAny>>,
+    is_favorite: Option<&Bound<'_, PyAny>>,
+    skip: Option<&Bound<'_, PyAny>>,
+    take: Option<&Bound<'_, PyAny>>,
+    updated_after: Option<&Bound<'_, PyAny>>,
+    updated_before: Option<&Bound<'_, PyAny>>,
+    if_none_match: Option<String>,
+) -> PyResult<GetAllAssets> {
+    Ok(GetAllAssets {
+        owner_id,
+        is_archived: opt_bool(is_archived, "is_archived")?,
+        is_favorite: opt_bool(is_favorite, "is_favorite")?,
+        skip: opt_non_negative_int(skip, "skip")?.unwrap_or(0),
+        take: opt_non_negative_int(take, "take")?,
+        updated_after: opt_datetime_input(updated_after, "updated_after")?,
+        updated_before: opt_datetime_input(updated_before, "updated_before")?,
+        if_none_match,
+    })
 }

@@ -1,4 +1,4 @@
-//! The record classes: `Asset`, `AssetPage`, `SearchPage`, `AllAssets`, `Face`, `Person`,
+//! The record classes: `Asset`, `AssetPage`, `SearchPage`, `AllAssets`, `AllAssetsJson`, `Face`, `Person`,
 //! `Album`, `Library`, `ChecksumMatch`. Each wraps
 //! the engine's value (frozen: immutable, shareable between threads), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
@@ -21,7 +21,7 @@ use crate::query::search::SearchPage;
 use crate::query::AssetPage;
 use crate::views::gumnut::{to_json_string, PageView, SearchPageView};
 use crate::views::immich::ImmichAsset;
-use crate::AllAssets;
+use crate::{AllAssets, AllAssetsJson};
 
 /// Python's repr of a string (`'text'`).
 fn repr(py: Python<'_>, s: &str) -> String {
@@ -722,6 +722,59 @@ impl PyAllAssets {
         format!(
             "AllAssets(len={}, etag={}, not_modified={})",
             self.assets.len(),
+            repr(py, &self.etag),
+            if self.not_modified { "True" } else { "False" }
+        )
+    }
+}
+
+/// The answer of `Catalog.get_all_assets_json`: `AllAssets` without the assets. `body` is the
+/// compact Immich JSON array (the bytes of `get_all_assets(...).body`, written by the engine
+/// straight from the stored records), `etag` its strong ETag and `not_modified` True when
+/// `if_none_match` matched it (then `body` is `b""`).
+///
+/// >>> import photocat
+/// >>> res = photocat.Catalog.in_memory().get_all_assets_json()
+/// >>> res.body, res.etag, res.not_modified
+/// (b'[]', '"2-l9Fw4VUO7kr8CvBlt4zaMCqXZ0w"', False)
+#[pyclass(module = "photocat", name = "AllAssetsJson", frozen)]
+pub(crate) struct PyAllAssetsJson {
+    body: Py<PyBytes>,
+    etag: String,
+    not_modified: bool,
+}
+
+impl PyAllAssetsJson {
+    pub(crate) fn new(py: Python<'_>, all: AllAssetsJson) -> Self {
+        PyAllAssetsJson {
+            body: PyBytes::new(py, &all.body).unbind(),
+            etag: all.etag,
+            not_modified: all.not_modified,
+        }
+    }
+}
+
+#[pymethods]
+impl PyAllAssetsJson {
+    /// The assets as the compact Immich JSON array; `b""` when `not_modified`.
+    #[getter]
+    fn body(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.body.clone_ref(py)
+    }
+    /// The strong ETag of the body, quotes included (as `AllAssets.etag`).
+    #[getter]
+    fn etag(&self) -> &str {
+        &self.etag
+    }
+    /// True when `if_none_match` matched `etag` (answer 304 with no body).
+    #[getter]
+    fn not_modified(&self) -> bool {
+        self.not_modified
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "AllAssetsJson(bytes={}, etag={}, not_modified={})",
+            self.body.bind(py).as_bytes().len(),
             repr(py, &self.etag),
             if self.not_modified { "True" } else { "False" }
         )

@@ -31,6 +31,22 @@ def test_open_accepts_pathlike(tmp_path: Path) -> None:
         assert cat.path == str(tmp_path / "p.redb")
 
 
+def test_open_with_a_cache_size(tmp_path: Path) -> None:
+    path = tmp_path / "photos.redb"
+    with photocat.Catalog.open(path, cache_size=8 << 20) as cat:
+        [a] = cat.add_assets([record(1)])
+    # The size is the process's, not the file's: any size opens the same catalogue.
+    for size in (0, None, 1 << 40):
+        with photocat.Catalog.open(path, cache_size=size) as cat:
+            assert cat.get_asset(a.id) == a
+    with pytest.raises(photocat.InvalidArgument, match="cache_size must be a number of bytes"):
+        photocat.Catalog.open(path, cache_size=-1)
+    with pytest.raises(TypeError):
+        photocat.Catalog.open(path, cache_size="1GB")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        photocat.Catalog.open(path, 1 << 20)  # type: ignore[misc]
+
+
 def test_open_refuses_other_types() -> None:
     with pytest.raises(TypeError):
         photocat.Catalog.open(42)  # type: ignore[arg-type]

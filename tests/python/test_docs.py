@@ -47,7 +47,7 @@ def test_public_calls_have_a_docstring_with_an_example(name: str) -> None:
     assert ">>>" in pydoc.render_doc(obj)
 
 
-@pytest.mark.parametrize("cls", [photocat.Asset, photocat.AssetPage, photocat.SearchPage, photocat.AllAssets, photocat.Catalog, photocat.Face, photocat.Person, photocat.Album, photocat.Library, photocat.Summary, photocat.LibrarySummary, photocat.ChecksumMatch, photocat.ArrowStream])
+@pytest.mark.parametrize("cls", [photocat.Asset, photocat.AssetPage, photocat.SearchPage, photocat.AllAssets, photocat.AllAssetsJson, photocat.Catalog, photocat.Face, photocat.Person, photocat.Album, photocat.Library, photocat.Summary, photocat.LibrarySummary, photocat.ChecksumMatch, photocat.ArrowStream])
 def test_classes_have_docstrings(cls: type) -> None:
     assert (cls.__doc__ or "").strip()
     assert cls.__module__ == "photocat"
