@@ -15,6 +15,8 @@ fi
 # are not linked or run here (linking them took minutes and gigabytes of CI disk).
 echo "== cargo clippy (all targets: library, tests, benches, examples; all features; warnings are errors)"
 cargo clippy --all-targets --all-features -- -D warnings
+echo "== cargo clippy (the library as a Rust user builds it: default features; warnings are errors)"
+cargo clippy -- -D warnings
 echo "== cargo test (unit, integration, property and doc tests; the CLI)"
 cargo test --all-features
 echo "== cargo doc (the API docs build with warnings as errors: no broken or private links)"

@@ -869,7 +869,9 @@ impl Serialize for crate::SearchPage {
 }
 
 /// Serializes into a buffer sized for the expected output, so the writer never regrows it
-/// (with [`super::writer`], byte-identical to `serde_json::to_string`).
+/// (with [`super::writer`], byte-identical to `serde_json::to_string`). Only the Python
+/// binding serializes through serde this way (its nested attributes' JSON).
+#[cfg(feature = "python")]
 pub(crate) fn to_json_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
     let buf = super::writer::to_vec(value, capacity)
         .expect("the views have string keys and infallible Serialize impls");

@@ -15,7 +15,9 @@ use std::fmt::{self, Display};
 
 use serde::ser::{self, Serialize};
 
-/// Serializes `value` as compact JSON into a buffer of `capacity` bytes (grown if needed).
+/// Serializes `value` as compact JSON into a buffer of `capacity` bytes (grown if needed):
+/// the serde path (the Python binding's, and the tests' check of the direct writer).
+#[cfg(any(test, feature = "python"))]
 pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Result<Vec<u8>, Error> {
     let mut w = Writer {
         out: Vec::with_capacity(capacity),
