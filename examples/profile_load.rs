@@ -49,8 +49,14 @@ fn main() -> photocat::Result<()> {
     if let Ok(only) = std::env::var("ONLY") {
         // One kind of page in a loop (a target for `perf record` or callgrind): `stored`, the
         // page as JSON written from the stored records; `owned`, `list_assets` + `to_json`;
-        // `get`, the newest asset by id as JSON (`get_asset_json`).
-        let first = cat.list_assets(&q)?.data[0].id.clone();
+        // `get`, the newest asset by id as JSON (`get_asset_json`); `second`, the page after
+        // the first as JSON (the cursor's cost over `stored`).
+        let first_page = cat.list_assets(&q)?;
+        let first = first_page.data[0].id.clone();
+        let second = ListAssets {
+            starting_after_id: first_page.data.last().map(|a| a.id.clone()),
+            ..q.clone()
+        };
         let t = Instant::now();
         let rounds = ROUNDS_PAGE.with(|r| *r);
         for _ in 0..rounds {
@@ -58,6 +64,8 @@ fn main() -> photocat::Result<()> {
                 std::hint::black_box(cat.get_asset_json(&first)?);
             } else if only == "stored" {
                 std::hint::black_box(cat.list_assets_json(&q)?);
+            } else if only == "second" {
+                std::hint::black_box(cat.list_assets_json(&second)?);
             } else {
                 std::hint::black_box(cat.list_assets(&q)?.to_json());
             }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::query::State;
+use crate::storage::fast::AssetRef;
 use crate::storage::keys;
 
 /// Where a page starts.
@@ -16,6 +17,23 @@ pub(crate) enum Start {
     Top,
     /// Strictly after this position.
     After(Vec<u8>),
+}
+
+/// The position in the order of `state` of the asset whose stored record is `bytes`. In the
+/// live order (and `All`) only the record's first fields are read
+/// ([`AssetRef::id_and_local`]); the trashed order needs `trashed_at`, which comes late in the
+/// record, so there the record is read whole.
+pub(crate) fn position_in_record(bytes: &[u8], state: State) -> Result<Vec<u8>> {
+    match state {
+        State::Live | State::All => {
+            let (id, local) = AssetRef::id_and_local(bytes)?;
+            Ok(keys::position(local, id))
+        }
+        State::Trashed => {
+            let r = AssetRef::parse(bytes)?;
+            position_of(r.id, r.local, r.trashed_at, state)
+        }
+    }
 }
 
 /// The position in the order of `state` of the asset `id` with wall-clock `local` and

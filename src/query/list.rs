@@ -16,7 +16,6 @@ use crate::query::{check_limit, AssetPage, ListAssets, State};
 use crate::records::{self, lookup_u32, lookup_u64, PeopleCache};
 use crate::snapshot::View;
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
-use crate::storage::fast::AssetRef;
 use crate::storage::keys::Group;
 use crate::storage::tables;
 
@@ -238,14 +237,14 @@ impl Catalog {
                 Some(id) => {
                     let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, id)?
                         .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
-                    // The cursor's position is read in place: no owned record is built.
+                    // The cursor's position is read in place from the record's first
+                    // fields: no owned record is built, the rest is not read.
                     let assets = txn.open_table(tables::ASSETS)?;
                     tally.records += 1;
                     let bytes = assets.get(key)?.ok_or_else(|| {
                         Error::Corrupt(format!("asset key {key} is indexed but missing"))
                     })?;
-                    let r = AssetRef::parse(bytes.value())?;
-                    Start::After(cursor::position_of(r.id, r.local, r.trashed_at, q.state)?)
+                    Start::After(cursor::position_in_record(bytes.value(), q.state)?)
                 }
             },
         };
