@@ -4,12 +4,12 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use redb::{Database, ReadableDatabase};
 
 use crate::error::{Error, Result};
-use crate::snapshot::{SharedCache, View};
+use crate::snapshot::{SharedCache, Snapshot, View};
 use crate::storage::tables;
 use crate::storage::{meta, upgrade};
 
@@ -33,12 +33,13 @@ use crate::storage::{meta, upgrade};
 /// # Ok(()) }
 /// ```
 pub struct Catalog {
+    // Declared before `db`, so dropped first: its kept read snapshot ends before the handle.
+    pub(crate) shared: SharedCache,
     db: RwLock<DbSlot>,
     path: Option<PathBuf>,
     options: OpenOptions,
     upgraded_from: Option<u32>,
     pub(crate) stats: Stats,
-    pub(crate) shared: SharedCache,
 }
 
 /// How [`Catalog::open_with`] opens a catalogue file. The default is what
@@ -374,6 +375,7 @@ impl Catalog {
 
     /// Closes the catalogue, reporting any error that dropping it would ignore.
     pub fn close(self) -> Result<()> {
+        self.shared.drop_snapshot();
         let path = self.path;
         let slot = self.db.into_inner().unwrap_or_else(PoisonError::into_inner);
         match slot.db {
@@ -386,6 +388,8 @@ impl Catalog {
     /// copy-on-write updates, e.g. after a bulk load followed by album links). Needs exclusive
     /// access; returns whether anything was freed.
     pub fn compact(&mut self) -> Result<bool> {
+        // redb compacts only with no read transaction live: the kept snapshot ends first.
+        self.shared.drop_snapshot();
         let path = self.path.clone();
         let generation = self.slot().generation;
         let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
@@ -417,6 +421,7 @@ impl Catalog {
     /// # Ok(()) }
     /// ```
     pub fn check_storage(&mut self) -> Result<bool> {
+        self.shared.drop_snapshot();
         let path = self.path.clone();
         let slot = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
         let result = match slot.db.as_mut() {
@@ -450,10 +455,11 @@ impl Catalog {
         Ok(self.using_db(|db| db.begin_read())?.0)
     }
 
-    /// A read transaction with the shared-cache view of its committed state (None when a
-    /// commit raced the open; see [`crate::snapshot`]).
-    pub(crate) fn begin_read_cached(&self) -> Result<(redb::ReadTransaction, Option<View<'_>>)> {
-        self.shared.read(|| self.begin_read())
+    /// A read snapshot of the latest committed state (kept between reads until the next
+    /// commit; it dereferences to its read transaction) with the shared-cache view of that
+    /// state (None when a commit raced the open; see [`crate::snapshot`]).
+    pub(crate) fn begin_read_cached(&self) -> Result<(Arc<Snapshot>, Option<View<'_>>)> {
+        self.shared.snapshot(|| self.begin_read())
     }
 
     /// A write transaction, and the generation of the handle it is of (for [`Catalog::recover`]
@@ -535,6 +541,8 @@ impl Catalog {
             return Ok(());
         }
         slot.generation += 1;
+        // The kept snapshot is of the old handle: it ends before that handle closes.
+        self.shared.drop_snapshot();
         if let Some(old) = slot.db.take() {
             // Closing releases the file lock; its error is the failure already reported.
             let _ = old.close();

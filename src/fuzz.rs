@@ -160,7 +160,7 @@ pub fn stored_record(bytes: &[u8]) {
     let mut tally = Tally::default();
     let mut cache = PeopleCache::default();
     let refs = [r];
-    let direct = crate::query::json::fill_people(&txn, &refs, &mut cache, &mut tally)
+    let direct = crate::query::json::fill_people(&people, &refs, &mut cache, &mut tally)
         .map(|()| crate::query::json::record_json(&refs[0], &cache));
     let mut owned_cache = PeopleCache::default();
     let owned =

@@ -17,10 +17,15 @@
 //! sees every writer.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use redb::{ReadOnlyTable, ReadTransaction, TableDefinition};
+
+use crate::error::Result;
 use crate::model::Person;
+use crate::storage::tables;
 
 /// A cached person: the public value, and its JSON as it appears in an asset's `people`
 /// (rendered once per committed state; a page written as JSON copies it).
@@ -33,11 +38,85 @@ pub(crate) struct CachedPerson {
 /// Entries kept at most; past it new people are read but not cached.
 const MAX_PEOPLE: usize = 100_000;
 
-/// The write sequence and the shared people cache of one [`crate::Catalog`].
+/// The write sequence, the shared people cache and the kept read snapshot of one
+/// [`crate::Catalog`].
 #[derive(Debug, Default)]
 pub(crate) struct SharedCache {
     seq: AtomicU64,
     people: Mutex<Tagged>,
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
+}
+
+/// A read transaction of one committed state, with the tables the point reads use opened
+/// once. The catalogue keeps the snapshot of its latest committed state between reads
+/// ([`SharedCache::kept_snapshot`]), so a read of an unchanged catalogue neither begins a
+/// transaction nor opens its tables again (each open is a lookup in redb's table tree, about
+/// a quarter of a `get_asset_json`). The kept snapshot is dropped right after every commit and
+/// before anything that needs the file to itself (compacting, redb's check, a reopen, closing):
+/// it never holds pages of a state older than the latest, so it keeps no freed page from reuse.
+/// Dereferences to its [`ReadTransaction`] for every other table.
+pub(crate) struct Snapshot {
+    /// The write sequence of the committed state (None: not known, never kept).
+    seq: Option<u64>,
+    txn: ReadTransaction,
+    asset_ids: OnceLock<ReadOnlyTable<&'static str, u64>>,
+    assets: OnceLock<ReadOnlyTable<u64, &'static [u8]>>,
+    people: OnceLock<ReadOnlyTable<u32, &'static [u8]>>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot").field("seq", &self.seq).finish()
+    }
+}
+
+impl Deref for Snapshot {
+    type Target = ReadTransaction;
+    fn deref(&self) -> &ReadTransaction {
+        &self.txn
+    }
+}
+
+/// The table of `cell`, opened in `txn` on first use. Two threads opening it at once both
+/// open it; one of the two handles is kept.
+fn opened<'s, K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &ReadTransaction,
+    cell: &'s OnceLock<ReadOnlyTable<K, V>>,
+    def: TableDefinition<K, V>,
+) -> Result<&'s ReadOnlyTable<K, V>> {
+    if let Some(t) = cell.get() {
+        return Ok(t);
+    }
+    let t = txn.open_table(def)?;
+    Ok(cell.get_or_init(|| t))
+}
+
+impl Snapshot {
+    /// A snapshot of `txn`, the committed state of write sequence `seq` when known.
+    fn new(txn: ReadTransaction, seq: Option<u64>) -> Self {
+        Snapshot {
+            seq,
+            txn,
+            asset_ids: OnceLock::new(),
+            assets: OnceLock::new(),
+            people: OnceLock::new(),
+        }
+    }
+
+    /// `asset_ids`, opened once per snapshot.
+    pub(crate) fn asset_ids(&self) -> Result<&ReadOnlyTable<&'static str, u64>> {
+        opened(&self.txn, &self.asset_ids, tables::ASSET_IDS)
+    }
+
+    /// `assets`, opened once per snapshot.
+    pub(crate) fn assets(&self) -> Result<&ReadOnlyTable<u64, &'static [u8]>> {
+        opened(&self.txn, &self.assets, tables::ASSETS)
+    }
+
+    /// `people`, opened once per snapshot.
+    pub(crate) fn people(&self) -> Result<&ReadOnlyTable<u32, &'static [u8]>> {
+        opened(&self.txn, &self.people, tables::PEOPLE)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -70,12 +149,66 @@ impl SharedCache {
         Ok((txn, view))
     }
 
-    /// Runs `commit` with the sequence odd, leaving it even again afterwards.
+    /// Runs `commit` with the sequence odd, leaving it even again afterwards; the kept
+    /// snapshot (of the state before) is dropped.
     pub(crate) fn committing<T>(&self, commit: impl FnOnce() -> T) -> T {
         self.seq.fetch_add(1, Ordering::SeqCst);
         let out = commit();
         self.seq.fetch_add(1, Ordering::SeqCst);
+        self.drop_snapshot();
         out
+    }
+
+    /// A snapshot of the latest committed state and its cache view: the kept one when no
+    /// commit has happened since it was kept, else a new read transaction from `begin`, kept
+    /// in turn when its committed state is known (see [`SharedCache::read`]).
+    pub(crate) fn snapshot(
+        &self,
+        begin: impl FnOnce() -> Result<ReadTransaction>,
+    ) -> Result<(Arc<Snapshot>, Option<View<'_>>)> {
+        if let Some((snap, view)) = self.kept_snapshot() {
+            return Ok((snap, Some(view)));
+        }
+        let (txn, view) = self.read(begin)?;
+        let snap = Arc::new(Snapshot::new(txn, view.map(|v| v.seq)));
+        if view.is_some() {
+            self.keep_snapshot(&snap);
+        }
+        Ok((snap, view))
+    }
+
+    /// The kept snapshot, when it is of the latest committed state, with its cache view. A
+    /// commit that begins right after this check is as one that begins after a read
+    /// transaction was opened: the read sees the state before it.
+    fn kept_snapshot(&self) -> Option<(Arc<Snapshot>, View<'_>)> {
+        let seq = self.seq.load(Ordering::SeqCst);
+        if !seq.is_multiple_of(2) {
+            return None;
+        }
+        let kept = self.snapshot.lock().ok()?;
+        let snap = kept.as_ref().filter(|s| s.seq == Some(seq))?;
+        Some((Arc::clone(snap), View { cache: self, seq }))
+    }
+
+    /// Keeps `snap` for the next reads when it is of the latest committed state (a snapshot
+    /// whose state a commit has replaced meanwhile is not kept).
+    fn keep_snapshot(&self, snap: &Arc<Snapshot>) {
+        if let Ok(mut kept) = self.snapshot.lock() {
+            if snap.seq == Some(self.seq.load(Ordering::SeqCst)) {
+                let old = kept.replace(Arc::clone(snap));
+                drop(kept);
+                drop(old);
+            }
+        }
+    }
+
+    /// Drops the kept snapshot (its read transaction ends once no read still uses it).
+    pub(crate) fn drop_snapshot(&self) {
+        let old = match self.snapshot.lock() {
+            Ok(mut kept) => kept.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(old);
     }
 }
 
@@ -149,6 +282,75 @@ mod tests {
         v.remember(7, &person("a"));
         assert_eq!(w.person(7).unwrap().person.name.as_deref(), Some("b"));
         assert!(v.person(7).is_none());
+    }
+
+    /// Reads of an unchanged catalogue share one kept snapshot; a commit ends it, and the next
+    /// read sees the commit.
+    #[test]
+    fn reads_share_the_kept_snapshot_until_a_commit() {
+        use crate::{AddAssets, Catalog, NewAsset};
+        let cat = Catalog::in_memory().unwrap();
+        let a = cat
+            .add_assets(vec![NewAsset::default()], AddAssets::default())
+            .unwrap()
+            .remove(0);
+        let (first, view) = cat.begin_read_cached().unwrap();
+        assert!(view.is_some());
+        let (second, _) = cat.begin_read_cached().unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &second),
+            "an unchanged catalogue reuses its snapshot"
+        );
+        let ids = first.asset_ids().unwrap() as *const _;
+        assert!(
+            std::ptr::eq(ids, second.asset_ids().unwrap()),
+            "tables open once"
+        );
+        drop((first, second));
+        let before = cat.get_asset_json(&a.id).unwrap();
+        cat.update_asset(
+            &a.id,
+            crate::AssetUpdate {
+                description: Some(Some("seen".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            cat.shared.snapshot.lock().unwrap().is_none(),
+            "a commit drops it"
+        );
+        let after = cat.get_asset_json(&a.id).unwrap();
+        assert_ne!(before, after);
+        assert!(after.contains(r#""description":"seen""#), "{after}");
+        let (third, _) = cat.begin_read_cached().unwrap();
+        assert_eq!(
+            third.seq,
+            cat.shared.snapshot.lock().unwrap().as_ref().unwrap().seq
+        );
+    }
+
+    /// What needs the file to itself (compacting, redb's check, closing) works right after
+    /// reads that kept a snapshot.
+    #[test]
+    fn the_kept_snapshot_never_blocks_compact_check_or_close() {
+        use crate::{AddAssets, Catalog, NewAsset};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.redb");
+        let mut cat = Catalog::open(&path).unwrap();
+        let a = cat
+            .add_assets(vec![NewAsset::default(); 3], AddAssets::default())
+            .unwrap();
+        cat.delete_assets(&[a[0].id.as_str()]).unwrap();
+        cat.get_asset_json(&a[1].id).unwrap();
+        assert!(cat.shared.snapshot.lock().unwrap().is_some());
+        cat.compact().unwrap();
+        cat.get_asset(&a[1].id).unwrap();
+        assert!(cat.check_storage().unwrap());
+        cat.get_asset(&a[2].id).unwrap();
+        cat.close().unwrap();
+        let cat = Catalog::open(&path).unwrap();
+        assert_eq!(cat.get_asset(&a[2].id).unwrap(), a[2]);
     }
 
     /// Through the real API: pages fill the cache, and every write that changes a person is

@@ -522,7 +522,7 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let result = (|| -> Result<String> {
-            let key = records::lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
+            let key = records::lookup_u64(txn.asset_ids()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
             let (_, json) = super::immich_json::read_chunk(&txn, view, &[key], false, &mut tally)?;
             // The writer copies `str`s and writes ASCII around them: always valid UTF-8.

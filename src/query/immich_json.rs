@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 
 use chrono::FixedOffset;
-use redb::ReadTransaction;
 use serde::Serialize;
 
 use super::json::{fill_people, stored};
@@ -20,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::time::{instant_from_micros, naive_from_micros};
 use crate::model::{Asset, DEFAULT_MIME_TYPE};
 use crate::records::{self, PeopleCache};
-use crate::snapshot::View;
+use crate::snapshot::{Snapshot, View};
 use crate::storage::codec::LibraryRecord;
 use crate::storage::fast::{AssetRef, FaceRef};
 use crate::storage::tables;
@@ -116,24 +115,24 @@ pub(crate) fn record_json(r: &AssetRef<'_>, library_id: &str, people: &PeopleCac
 /// [`crate::views::immich::join_array`]), and, when `with_assets`, the public assets too
 /// (built from the same record reads). Each record is read once.
 pub(crate) fn read_chunk(
-    txn: &ReadTransaction,
+    txn: &Snapshot,
     view: Option<View<'_>>,
     keys: &[u64],
     with_assets: bool,
     tally: &mut Tally,
 ) -> Result<(Vec<Asset>, Vec<u8>)> {
-    let table = txn.open_table(tables::ASSETS)?;
+    let table = txn.assets()?;
     let libraries = txn.open_table(tables::LIBRARIES)?;
     let mut guards = Vec::with_capacity(keys.len());
     for &key in keys {
-        guards.push(stored(&table, key, tally)?);
+        guards.push(stored(table, key, tally)?);
     }
     let mut refs = Vec::with_capacity(guards.len());
     for g in &guards {
         refs.push(AssetRef::parse(g.value())?);
     }
     let mut cache = PeopleCache::shared(view);
-    fill_people(txn, &refs, &mut cache, tally)?;
+    fill_people(txn.people()?, &refs, &mut cache, tally)?;
     let mut library_ids: HashMap<u32, String> = HashMap::new();
     for r in &refs {
         if let std::collections::hash_map::Entry::Vacant(e) = library_ids.entry(r.library) {
@@ -160,14 +159,14 @@ pub(crate) fn read_chunk(
     let json = o.out;
     let mut assets = Vec::new();
     if with_assets {
-        let people = txn.open_table(tables::PEOPLE)?;
+        let people = txn.people()?;
         assets.reserve_exact(refs.len());
         for r in &refs {
             let lib = library(r)?;
             assets.push(records::asset_public(
                 r.to_record(),
                 lib,
-                &people,
+                people,
                 &mut cache,
                 tally,
             )?);

@@ -7,7 +7,7 @@
 //! `tests/generator.rs`, on every page of the model check, and on the golden records).
 
 use chrono::FixedOffset;
-use redb::{ReadTransaction, ReadableTable};
+use redb::ReadableTable;
 
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
@@ -17,7 +17,6 @@ use crate::model::DEFAULT_MIME_TYPE;
 use crate::query::ListAssets;
 use crate::records::{lookup_u64, PeopleCache};
 use crate::storage::fast::AssetRef;
-use crate::storage::tables;
 use crate::views::gumnut::{
     direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
     VariantView, WriteJson, JSON_PER_ASSET,
@@ -102,15 +101,14 @@ fn stored_view<'a, 'b: 'a>(
 /// Loads every person the faces of `assets` name into `cache` (a missing person record is
 /// `Corrupt`, as in the owned path), so that [`stored_view`] finds them all.
 pub(crate) fn fill_people(
-    txn: &ReadTransaction,
+    people: &impl ReadableTable<u32, &'static [u8]>,
     assets: &[AssetRef<'_>],
     cache: &mut PeopleCache<'_>,
     tally: &mut Tally,
 ) -> Result<()> {
-    let people = txn.open_table(tables::PEOPLE)?;
     for a in assets {
         for p in a.faces.iter().filter_map(|f| f.person) {
-            cache.get(&people, p, tally)?;
+            cache.get(people, p, tally)?;
         }
     }
     Ok(())
@@ -158,19 +156,19 @@ impl Catalog {
             };
             let (hits, has_more) =
                 Catalog::hits(&txn, query, &r, query.limit as usize, &mut tally)?;
-            let table = txn.open_table(tables::ASSETS)?;
+            let table = txn.assets()?;
             // Sized up front: an `AssetRef` is a large value, and a collected `Result` iterator
             // would grow the vector (copying them) several times per page.
             let mut guards = Vec::with_capacity(hits.len());
             for (_, key, _) in &hits {
-                guards.push(stored(&table, *key, &mut tally)?);
+                guards.push(stored(table, *key, &mut tally)?);
             }
             let mut assets = Vec::with_capacity(guards.len());
             for g in &guards {
                 assets.push(AssetRef::parse(g.value())?);
             }
             let mut cache = PeopleCache::shared(view);
-            fill_people(&txn, &assets, &mut cache, &mut tally)?;
+            fill_people(txn.people()?, &assets, &mut cache, &mut tally)?;
             let page = PageView {
                 data: Each(assets.iter().map(|a| stored_view(a, &cache))),
                 has_more,
@@ -189,13 +187,12 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let result = (|| -> Result<String> {
-            let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
+            let key = lookup_u64(txn.asset_ids()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
-            let table = txn.open_table(tables::ASSETS)?;
-            let guard = stored(&table, key, &mut tally)?;
+            let guard = stored(txn.assets()?, key, &mut tally)?;
             let asset = [AssetRef::parse(guard.value())?];
             let mut cache = PeopleCache::shared(view);
-            fill_people(&txn, &asset, &mut cache, &mut tally)?;
+            fill_people(txn.people()?, &asset, &mut cache, &mut tally)?;
             let json = direct_json(&stored_view(&asset[0], &cache), JSON_PER_ASSET);
             Ok(json)
         })();

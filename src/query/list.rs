@@ -14,7 +14,7 @@ use crate::query::cursor::{self, Start};
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
 use crate::records::{self, lookup_u32, lookup_u64, PeopleCache};
-use crate::snapshot::View;
+use crate::snapshot::{Snapshot, View};
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
 use crate::storage::keys::Group;
 use crate::storage::tables;
@@ -105,20 +105,19 @@ impl Catalog {
         ids::validate(IdKind::Asset, asset_id)?;
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
-        let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, asset_id)?
+        let key = lookup_u64(txn.asset_ids()?, asset_id)?
             .ok_or_else(|| Error::not_found("asset", asset_id))?;
-        let rec = records::load_asset(&txn.open_table(tables::ASSETS)?, key, &mut tally)?;
+        let rec = records::load_asset(txn.assets()?, key, &mut tally)?;
         let lib: LibraryRecord = records::load_u32(
             &txn.open_table(tables::LIBRARIES)?,
             rec.library,
             "library",
             &mut tally,
         )?;
-        let people = txn.open_table(tables::PEOPLE)?;
         let asset = records::asset_public(
             rec,
             &lib.id,
-            &people,
+            txn.people()?,
             &mut PeopleCache::shared(view),
             &mut tally,
         )?;
@@ -375,7 +374,7 @@ impl Catalog {
 
     fn page_in(
         &self,
-        txn: &ReadTransaction,
+        txn: &Snapshot,
         view: Option<View<'_>>,
         q: &ListAssets,
         start: Option<Start>,
@@ -389,19 +388,19 @@ impl Catalog {
                 last: None,
             });
         };
-        let assets = txn.open_table(tables::ASSETS)?;
+        let assets = txn.assets()?;
         let (hits, has_more) = Catalog::hits(txn, q, &r, limit, tally)?;
-        let people = txn.open_table(tables::PEOPLE)?;
+        let people = txn.people()?;
         let mut cache = PeopleCache::shared(view);
         let mut data = Vec::with_capacity(hits.len());
         let last = hits.last().map(|h| h.0.clone());
         for (_, key, rec) in hits {
             let rec = match rec {
                 Some(r) => *r,
-                None => records::load_asset(&assets, key, tally)?,
+                None => records::load_asset(assets, key, tally)?,
             };
             data.push(records::asset_public(
-                rec, &r.lib.id, &people, &mut cache, tally,
+                rec, &r.lib.id, people, &mut cache, tally,
             )?);
         }
         Ok(RawPage {
