@@ -203,7 +203,7 @@ impl PyCatalog {
 }
 
 fn assets(list: Vec<Asset>) -> Vec<PyAsset> {
-    list.into_iter().map(|a| PyAsset { inner: a }).collect()
+    list.into_iter().map(PyAsset::one).collect()
 }
 
 #[pymethods]
@@ -637,7 +637,7 @@ impl PyCatalog {
         let cat = self.cat(py)?;
         let update: AssetUpdate = self::fields(fields)?;
         let asset = run(py, || cat.update_asset(&asset_id, update))?;
-        Ok(PyAsset { inner: asset })
+        Ok(PyAsset::one(asset))
     }
 
     /// Moves assets to the trash (`trashed_at` set). Unknown ids raise `NotFoundError` and
@@ -1785,7 +1785,7 @@ impl PyCatalog {
     fn get_asset(&self, py: Python<'_>, asset_id: String) -> PyResult<PyAsset> {
         let cat = self.cat(py)?;
         let asset = run(py, || cat.get_asset(&asset_id))?;
-        Ok(PyAsset { inner: asset })
+        Ok(PyAsset::one(asset))
     }
 
     /// ``get_asset(asset_id).to_json()``, byte for byte, written straight from the stored
@@ -1835,7 +1835,7 @@ impl PyAssetIterator {
             let data = run(py, move || pages.next_page(&cat))?;
             walk.buffer.extend(data);
         }
-        Ok(walk.buffer.pop_front().map(|a| PyAsset { inner: a }))
+        Ok(walk.buffer.pop_front().map(PyAsset::one))
     }
 
     fn __repr__(&self) -> String {

@@ -38,11 +38,7 @@ fn path_str(p: PathBuf) -> String {
 impl PyImportReport {
     fn new(py: Python<'_>, r: ImportReport) -> PyResult<Self> {
         Ok(PyImportReport {
-            created: r
-                .created
-                .into_iter()
-                .map(|a| Py::new(py, PyAsset { inner: a }))
-                .collect::<PyResult<_>>()?,
+            created: PyAsset::all(py, r.created)?,
             duplicates: r
                 .duplicates
                 .into_iter()

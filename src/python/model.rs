@@ -1,9 +1,12 @@
 //! The record classes: `Asset`, `AssetPage`, `SearchPage`, `AllAssets`, `AllAssetsJson`, `Face`, `Person`,
 //! `Album`, `Library`, `ChecksumMatch`. Each wraps
-//! the engine's value (frozen: immutable, shareable between threads), converts attributes on
+//! the engine's value (frozen: immutable, shareable between threads; the `Asset`s of one page or
+//! call share one list of the engine's values, see [`SharedAsset`]), converts attributes on
 //! access, and writes its JSON with the engine's views (`to_json` gives the same bytes as the
 //! Rust view). `to_dict` and the nested attributes (`exif`, ...) are built from the same views
 //! by [`super::objects`], without JSON text: equal to the JSON parsed, keys in the same order.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
@@ -51,14 +54,60 @@ fn json_of<T: serde::Serialize + ?Sized>(v: &T) -> String {
 #[pyclass(module = "photocat", name = "Asset", frozen, eq)]
 #[derive(PartialEq)]
 pub(crate) struct PyAsset {
-    pub(crate) inner: Asset,
+    pub(crate) inner: SharedAsset,
+}
+
+/// An asset of a list of them held by the binding: the list is shared by its `Asset` objects
+/// (one allocation per page, kept until its last object goes), not copied into each object. An
+/// `Asset` is ~2 KB: held inline, CPython would allocate and zero that much for every asset
+/// of a page, and the engine's value would be copied in.
+pub(crate) struct SharedAsset {
+    list: Arc<Vec<Asset>>,
+    i: usize,
+}
+
+impl std::ops::Deref for SharedAsset {
+    type Target = Asset;
+    fn deref(&self) -> &Asset {
+        &self.list[self.i]
+    }
+}
+
+impl PartialEq for SharedAsset {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
 }
 
 impl PyAsset {
+    /// The object of one asset.
+    pub(crate) fn one(asset: Asset) -> PyAsset {
+        PyAsset {
+            inner: SharedAsset {
+                list: Arc::new(vec![asset]),
+                i: 0,
+            },
+        }
+    }
+
+    /// The objects of a list of assets, sharing it.
+    pub(crate) fn all(py: Python<'_>, assets: Vec<Asset>) -> PyResult<Vec<Py<PyAsset>>> {
+        let list = Arc::new(assets);
+        (0..list.len())
+            .map(|i| {
+                let inner = SharedAsset {
+                    list: Arc::clone(&list),
+                    i,
+                };
+                Py::new(py, PyAsset { inner })
+            })
+            .collect()
+    }
+
     /// One key of the canonical dict, built alone from the view's field (so nested objects
     /// keep the JSON's key order).
     fn sub_dict<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        field_object(py, &self.inner, key)
+        field_object(py, &*self.inner, key)
     }
 }
 
@@ -339,7 +388,7 @@ impl PyAsset {
     /// >>> a.to_dict()["local_datetime"]
     /// '2024-01-02T03:04:05+01:00'
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_object(py, &self.inner)
+        to_object(py, &*self.inner)
     }
 
     /// The Immich JSON (`AssetResponseDto` of `immich-python-sdk==1.134.0`, keys in the order
@@ -392,7 +441,7 @@ fn page_to_pandas<'py>(
     data: &[Py<PyAsset>],
 ) -> PyResult<Bound<'py, PyAny>> {
     let cat = catalog.get().cat(py)?;
-    let assets: Vec<Asset> = data.iter().map(|a| a.get().inner.clone()).collect();
+    let assets: Vec<Asset> = data.iter().map(|a| Asset::clone(&a.get().inner)).collect();
     let batch = run(py, || cat.assets_batch(&assets))?;
     py.import("photocat._frames")?
         .getattr("page_to_pandas")?
@@ -418,11 +467,7 @@ pub(crate) struct PyAssetPage {
 
 impl PyAssetPage {
     pub(crate) fn new(py: Python<'_>, page: AssetPage, catalog: Py<PyCatalog>) -> PyResult<Self> {
-        let data = page
-            .data
-            .into_iter()
-            .map(|a| Py::new(py, PyAsset { inner: a }))
-            .collect::<PyResult<_>>()?;
+        let data = PyAsset::all(py, page.data)?;
         Ok(PyAssetPage {
             data,
             has_more: page.has_more,
@@ -433,7 +478,7 @@ impl PyAssetPage {
     /// The page in the Gumnut view's shape.
     fn view(&self) -> PageView<Vec<&Asset>> {
         PageView {
-            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            data: self.data.iter().map(|a| &*a.get().inner).collect(),
             has_more: self.has_more,
         }
     }
@@ -537,11 +582,7 @@ pub(crate) struct PySearchPage {
 
 impl PySearchPage {
     pub(crate) fn new(py: Python<'_>, page: SearchPage, catalog: Py<PyCatalog>) -> PyResult<Self> {
-        let data = page
-            .data
-            .into_iter()
-            .map(|a| Py::new(py, PyAsset { inner: a }))
-            .collect::<PyResult<_>>()?;
+        let data = PyAsset::all(py, page.data)?;
         Ok(PySearchPage {
             data,
             page: page.page,
@@ -554,7 +595,7 @@ impl PySearchPage {
     /// The page in the search view's shape.
     fn view(&self) -> SearchPageView<Vec<&Asset>> {
         SearchPageView {
-            data: self.data.iter().map(|a| &a.get().inner).collect(),
+            data: self.data.iter().map(|a| &*a.get().inner).collect(),
             page: self.page,
             has_more: self.has_more,
             total: self.total,
@@ -672,11 +713,7 @@ pub(crate) struct PyAllAssets {
 
 impl PyAllAssets {
     pub(crate) fn new(py: Python<'_>, all: AllAssets) -> PyResult<Self> {
-        let assets = all
-            .assets
-            .into_iter()
-            .map(|a| Py::new(py, PyAsset { inner: a }))
-            .collect::<PyResult<_>>()?;
+        let assets = PyAsset::all(py, all.assets)?;
         Ok(PyAllAssets {
             assets,
             body: PyBytes::new(py, &all.body).unbind(),

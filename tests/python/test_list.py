@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 
 import pytest
@@ -54,6 +55,22 @@ def test_data_is_a_fresh_list(mem: photocat.Catalog) -> None:
     page = mem.list_assets()
     page.data.clear()
     assert len(page.data) == 2
+
+
+def test_an_asset_outlives_its_page(mem: photocat.Catalog) -> None:
+    # The assets of a page share the page's storage: one kept after the page and its other
+    # assets are gone is still whole, and equal to the same asset read alone.
+    mem.add_assets([record(i) for i in range(5)])
+    page = mem.list_assets(limit=5)
+    kept = page.data[2]
+    expected = kept.to_json()
+    del page
+    gc.collect()
+    assert kept.to_json() == expected
+    assert kept == mem.get_asset(kept.id)
+    assert kept.to_dict() == json.loads(expected)
+    others = mem.list_assets(limit=5).data
+    assert [a == kept for a in others] == [False, False, True, False, False]
 
 
 def test_iter_assets_is_lazy_and_follows_the_cursor(mem: photocat.Catalog) -> None:
