@@ -79,6 +79,23 @@ impl PartialEq for SharedAsset {
     }
 }
 
+/// The most assets one shared list holds: a page's largest limit
+/// ([`crate::query::MAX_LIMIT`]), so a page is never split.
+const SHARED_MAX: usize = crate::query::MAX_LIMIT as usize;
+
+/// Appends the objects of `list`'s assets to `out`, all sharing `list`.
+fn share(py: Python<'_>, list: Vec<Asset>, out: &mut Vec<Py<PyAsset>>) -> PyResult<()> {
+    let list = Arc::new(list);
+    for i in 0..list.len() {
+        let inner = SharedAsset {
+            list: Arc::clone(&list),
+            i,
+        };
+        out.push(Py::new(py, PyAsset { inner })?);
+    }
+    Ok(())
+}
+
 impl PyAsset {
     /// The object of one asset.
     pub(crate) fn one(asset: Asset) -> PyAsset {
@@ -90,18 +107,25 @@ impl PyAsset {
         }
     }
 
-    /// The objects of a list of assets, sharing it.
+    /// The objects of a list of assets, sharing it: a list of at most [`SHARED_MAX`] (every
+    /// page) is shared whole; a longer one (`get_all_assets` without `take`, an import's report)
+    /// is moved into lists of that size first, so that one object kept after the others are
+    /// gone keeps at most [`SHARED_MAX`] assets alive, never a whole library's.
     pub(crate) fn all(py: Python<'_>, assets: Vec<Asset>) -> PyResult<Vec<Py<PyAsset>>> {
-        let list = Arc::new(assets);
-        (0..list.len())
-            .map(|i| {
-                let inner = SharedAsset {
-                    list: Arc::clone(&list),
-                    i,
-                };
-                Py::new(py, PyAsset { inner })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(assets.len());
+        if assets.len() <= SHARED_MAX {
+            share(py, assets, &mut out)?;
+        } else {
+            let mut rest = assets.into_iter();
+            loop {
+                let chunk: Vec<Asset> = rest.by_ref().take(SHARED_MAX).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                share(py, chunk, &mut out)?;
+            }
+        }
+        Ok(out)
     }
 
     /// One key of the canonical dict, built alone from the view's field (so nested objects

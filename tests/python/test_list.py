@@ -73,6 +73,21 @@ def test_an_asset_outlives_its_page(mem: photocat.Catalog) -> None:
     assert [a == kept for a in others] == [False, False, True, False, False]
 
 
+def test_long_lists_of_assets_keep_their_order_and_outlive_their_owner(mem: photocat.Catalog) -> None:
+    # More assets than one shared list holds (a page's limit, 200): the objects are built in
+    # lists of at most 200, in order, and each outlives the answer that held it.
+    mem.add_assets([{"local_datetime": f"2024-05-01T10:{i // 60:02d}:{i % 60:02d}"} for i in range(450)])
+    res = mem.get_all_assets()
+    ids = [a.id for a in res.assets]
+    assert ids == [a["id"] for a in json.loads(res.body)]
+    kept = [res.assets[0], res.assets[199], res.assets[200], res.assets[449]]
+    expected = [a.to_json() for a in kept]
+    del res
+    gc.collect()
+    assert [a.to_json() for a in kept] == expected
+    assert [a.id for a in kept] == [ids[0], ids[199], ids[200], ids[449]]
+
+
 def test_iter_assets_is_lazy_and_follows_the_cursor(mem: photocat.Catalog) -> None:
     add_days(mem, 25)
     it = mem.iter_assets(page_size=10)
