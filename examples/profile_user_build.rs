@@ -27,15 +27,9 @@ fn main() -> photocat::Result<()> {
     #[cfg(not(unix))]
     let on_disk = size;
     eprintln!(
-        "user build of {n} assets: {:.1} s ({:.0} assets/s): add_assets {:.2} s, add_faces {:.2} s, \
-         albums {:.2} s, trash {:.2} s; file {:.1} MB ({:.0} bytes/asset), on disk {:.1} MB \
+        "user build of {}; file {:.1} MB ({:.0} bytes/asset), on disk {:.1} MB \
          ({:.0} bytes/asset)",
-        took.total(),
-        n as f64 / took.total(),
-        took.add_assets,
-        took.add_faces,
-        took.albums,
-        took.trash,
+        took.describe(n),
         size as f64 / 1e6,
         size as f64 / n as f64,
         on_disk as f64 / 1e6,

@@ -497,6 +497,20 @@ impl UserBuild {
     pub fn total(&self) -> f64 {
         self.add_assets + self.add_faces + self.albums + self.trash
     }
+
+    /// The build of `n` assets in words: its time, rate and steps.
+    pub fn describe(&self, n: usize) -> String {
+        format!(
+            "{n} assets in {:.1} s ({:.0} assets/s): add_assets {:.2} s, add_faces {:.2} s, \
+             albums {:.2} s, trash {:.2} s",
+            self.total(),
+            n as f64 / self.total(),
+            self.add_assets,
+            self.add_faces,
+            self.albums,
+            self.trash
+        )
+    }
 }
 
 /// A new catalogue file built the way a user builds one (issue 14): per batch of 50,000, the
