@@ -12,8 +12,9 @@
 mod common;
 
 use photocat::{
-    AddAssets, BucketSize, Catalog, DateTimeInput, Exif, GetAllAssets, ListAssets, NewAlbum,
-    NewAsset, NewFace, NewLibrary, NewPerson, SearchAssets, State, TimeBuckets, Visibility,
+    AddAssets, AssetType, BucketSize, Catalog, DateTimeInput, Exif, GetAllAssets, ListAssets,
+    NewAlbum, NewAsset, NewFace, NewLibrary, NewPerson, SearchAssets, State, TimeBuckets,
+    Visibility,
 };
 
 const SAMPLE: &str = "tests/data/format4.redb";
@@ -325,17 +326,108 @@ fn answers(cat: &Catalog) -> String {
             },
         ),
     ];
-    for (what, q) in searches {
+    // The majority values (format 5 keeps only the other side of these fields and answers
+    // them as the library minus it): the answers were recorded by format 4, which kept both
+    // sides.
+    let majority: Vec<(&str, SearchAssets)> = vec![
+        (
+            "not favourite",
+            SearchAssets {
+                is_favorite: Some(false),
+                ..Default::default()
+            },
+        ),
+        (
+            "timeline",
+            SearchAssets {
+                visibility: Some(Visibility::Timeline),
+                ..Default::default()
+            },
+        ),
+        (
+            "images",
+            SearchAssets {
+                asset_type: Some(AssetType::Image),
+                ..Default::default()
+            },
+        ),
+        (
+            "images, timeline, not favourite",
+            SearchAssets {
+                asset_type: Some(AssetType::Image),
+                visibility: Some(Visibility::Timeline),
+                is_favorite: Some(false),
+                ..Default::default()
+            },
+        ),
+        (
+            "images, not favourite, person_0",
+            SearchAssets {
+                asset_type: Some(AssetType::Image),
+                is_favorite: Some(false),
+                person_ids: Some(vec!["person_0".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "timeline, make Canon",
+            SearchAssets {
+                visibility: Some(Visibility::Timeline),
+                make: Some("Canon".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "not favourite, captured 2020",
+            SearchAssets {
+                is_favorite: Some(false),
+                captured_after: Some(dt("2020-01-01T00:00:00")),
+                captured_before: Some(dt("2021-01-01T00:00:00")),
+                ..Default::default()
+            },
+        ),
+        (
+            "not favourite, person_1, captured after 2019",
+            SearchAssets {
+                is_favorite: Some(false),
+                person_ids: Some(vec!["person_1".into()]),
+                captured_after: Some(dt("2019-01-01T00:00:00")),
+                ..Default::default()
+            },
+        ),
+        (
+            "images, album_trip",
+            SearchAssets {
+                asset_type: Some(AssetType::Image),
+                album_ids: Some(vec!["album_trip".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "not favourite, name img_0",
+            SearchAssets {
+                is_favorite: Some(false),
+                original_file_name: Some("img_0".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    let pages = searches.into_iter().map(|(what, q)| (what, q, 2)).chain(
+        majority
+            .into_iter()
+            .flat_map(|(what, q)| [(what, q.clone(), 1), (what, q, 2)]),
+    );
+    for (what, q, page_no) in pages {
         let q = SearchAssets {
             library_id: Some("library_home".into()),
             limit: 5,
-            page: 2,
+            page: page_no,
             ..q
         };
         let page = cat.search_assets(&q).unwrap();
         let ids: Vec<&str> = page.data.iter().map(|a| a.id.as_str()).collect();
         line(
-            &format!("search {what}, page 2 of 5"),
+            &format!("search {what}, page {page_no} of 5"),
             format!(
                 "total {} has_more {} [{}]",
                 page.total,
