@@ -290,7 +290,7 @@ impl Catalog {
             Err(Error::Storage(redb::Error::RepairAborted)) => None,
             Err(e) => return Err(e),
         };
-        let db = guarded(|| options.builder().open(path))?;
+        let mut db = guarded(|| options.builder().open(path))?;
         let found = match checked {
             Some(found) => found,
             None => guarded(|| meta::check(&db))?,
@@ -299,9 +299,24 @@ impl Catalog {
             meta::Found::Current => None,
             meta::Found::Foreign(reason) => return Err(not_a_catalog(&reason)),
             meta::Found::Older(version) => {
-                let txn = db.begin_write()?;
-                upgrade::run(&txn, version)?;
-                txn.commit()?;
+                // An upgrade rewrites much of the file, and redb's writes assert (panic) on
+                // some damaged pages: check every page first, and upgrade only a file that
+                // passes (a damaged one is refused, never half-read into a new format).
+                let intact = guarded(|| db.check_integrity())?;
+                if !intact {
+                    return Err(Error::Corrupt(format!(
+                        "the file (format {version}) failed redb's integrity check, so it was \
+                         not upgraded to format {}; redb rolled it back to its last intact \
+                         commit: open it again to upgrade that, or restore a backup",
+                        meta::FORMAT_VERSION
+                    )));
+                }
+                guarded(|| {
+                    let txn = db.begin_write()?;
+                    upgrade::run(&txn, version)?;
+                    txn.commit()?;
+                    Ok::<_, Error>(())
+                })?;
                 Some(version)
             }
         };
@@ -558,9 +573,10 @@ impl Catalog {
     }
 }
 
-/// Runs a redb open or the format check of an opened file, turning a panic inside redb on a
-/// damaged file (redb asserts on some malformed pages) into `Error::Corrupt`. Nothing of ours
-/// is left half-updated by the unwind: these calls only read, and a failed open drops the
+/// Runs a redb open, the format check of an opened file, its integrity check or an upgrade,
+/// turning a panic inside redb on a damaged file (redb asserts on some malformed pages) into
+/// `Error::Corrupt`. Nothing is left half-updated by the unwind: the reads only read, an
+/// upgrade's write transaction is dropped uncommitted (aborted), and a failed open drops the
 /// handle.
 fn guarded<T, E: Into<Error>>(f: impl FnOnce() -> std::result::Result<T, E>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {

@@ -1,12 +1,14 @@
 //! What a search filters on, read from an asset record, and the compact text column the
-//! substring filters scan (format 4; `docs/design.md`, "Search and time buckets").
+//! substring filters scan (formats 4 and 5; `docs/design.md`, "Search and time buckets").
 //!
 //! * **Facets** are the single-value filters of `search_assets`: exact make, model, lens, city,
 //!   state, country, MIME type, type, favourite and visibility. Each (field, value) is interned
 //!   once in `facet_values` as a `u32`, and every live listed asset has one list-index entry in
 //!   the group [`Group::Facet`] of each of its facet values. The group's maintained entry count
 //!   is then the exact number of matches of that one filter, and several filters are answered
-//!   by intersecting the groups' sorted streams.
+//!   by intersecting the groups' sorted streams. Since format 5 the [`majority`] values
+//!   (favourite `false`, visibility `timeline`, type `IMAGE`) have no group: a filter on one is
+//!   the library's entries minus those of the field's other values.
 //! * **The text column** holds, per library and per block of 1,024 asset keys, the lowercased
 //!   file names (and, in a column of its own, descriptions) of the block's live listed assets,
 //!   with each one's list position and offset: a substring search scans these blobs, never the
@@ -67,7 +69,27 @@ pub(crate) fn bool_value(b: bool) -> &'static str {
     }
 }
 
-/// The facet values of a record, by field (fields without a value are absent).
+/// The value of a field that nearly every asset has, whose group is not stored (format 5):
+/// favourite `false`, visibility `timeline` and type `IMAGE` each held about 95% of a library,
+/// so their entries were nearly a copy of the library's own. A search for one is answered as
+/// the library minus the field's other values ([`field_range`]).
+pub(crate) fn majority(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Favorite => Some(bool_value(false)),
+        Field::Visibility => Some(Visibility::Timeline.as_str()),
+        Field::Type => Some(AssetType::Image.as_str()),
+        _ => None,
+    }
+}
+
+/// The `facet_values` keys of every interned value of `field`: `[lower, upper)` (the field's
+/// code, then any bytes).
+pub(crate) fn field_range(field: Field) -> ([u8; 1], [u8; 1]) {
+    ([field as u8], [field as u8 + 1])
+}
+
+/// The facet values of a record, by field (fields without a value, and [`majority`] values,
+/// are absent).
 pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
     let (e, m) = (rec.exif.as_ref(), rec.metadata.as_ref());
     let mut out = Vec::with_capacity(10);
@@ -87,12 +109,15 @@ pub(crate) fn values(rec: &AssetRecord) -> Vec<(Field, Cow<'_, str>)> {
     }
     let mime = rec.mime_type.as_deref().unwrap_or(DEFAULT_MIME_TYPE);
     out.push((Field::MimeType, Cow::Borrowed(mime)));
-    out.push((
-        Field::Type,
-        Cow::Borrowed(AssetType::from_mime(mime).as_str()),
-    ));
-    out.push((Field::Favorite, Cow::Borrowed(bool_value(rec.is_favorite))));
-    out.push((Field::Visibility, Cow::Borrowed(rec.visibility.as_str())));
+    for (field, value) in [
+        (Field::Type, AssetType::from_mime(mime).as_str()),
+        (Field::Favorite, bool_value(rec.is_favorite)),
+        (Field::Visibility, rec.visibility.as_str()),
+    ] {
+        if majority(field) != Some(value) {
+            out.push((field, Cow::Borrowed(value)));
+        }
+    }
     out
 }
 

@@ -1,11 +1,14 @@
 //! Physical damage: a byte flipped in two places of each page of a real catalogue file. Opening
 //! it, redb's own check (`Catalog::check_storage`) and `Catalog::verify` give a result or a
 //! typed error, never a panic; and a flip none of them notices changed no answer (it was in a
-//! free page or the unused part of one): damage is never silent.
+//! free page or the unused part of one): damage is never silent. The same holds for a file of
+//! the previous format, which opening upgrades (after redb's integrity check of every page).
 
 use photocat::{Catalog, ListAssets, State};
 
-const SAMPLE: &str = "tests/data/format4.redb";
+const SAMPLE: &str = "tests/data/format5.redb";
+/// The previous format's sample: opening it upgrades it.
+const OLDER: &str = "tests/data/format4.redb";
 const PAGE: usize = 4096;
 
 /// What happened to a file with one flipped byte.
@@ -71,9 +74,9 @@ fn trial(bytes: &[u8], at: usize, want: &str) -> Outcome {
     Outcome::Harmless
 }
 
-#[test]
-fn a_flipped_byte_is_noticed_or_harmless_and_never_panics() {
-    let bytes = std::fs::read(SAMPLE).unwrap();
+/// Every page of `sample` flipped in two places: how often each outcome happened.
+fn flip_every_page(sample: &str) -> std::collections::BTreeMap<Outcome, usize> {
+    let bytes = std::fs::read(sample).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("clean.redb"), &bytes).unwrap();
     let want = answers(&Catalog::open(dir.path().join("clean.redb")).unwrap()).unwrap();
@@ -84,10 +87,26 @@ fn a_flipped_byte_is_noticed_or_harmless_and_never_panics() {
             *outcomes.entry(trial(&bytes, at, &want)).or_insert(0) += 1;
         }
     }
-    eprintln!("{outcomes:?}");
+    eprintln!("{sample}: {outcomes:?}");
+    outcomes
+}
+
+#[test]
+fn a_flipped_byte_is_noticed_or_harmless_and_never_panics() {
+    let outcomes = flip_every_page(SAMPLE);
     // The checks do notice damage (how much of the file is free space decides the rest).
     assert!(
         outcomes.get(&Outcome::StorageCheck).copied().unwrap_or(0) > 20,
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_a_file_to_upgrade_is_refused_or_harmless_and_never_panics() {
+    let outcomes = flip_every_page(OLDER);
+    // The integrity check before the upgrade refuses the damage it sees.
+    assert!(
+        outcomes.get(&Outcome::OpenRefused).copied().unwrap_or(0) > 20,
         "{outcomes:?}"
     );
 }

@@ -1,4 +1,4 @@
-//! The committed sample of the current file format: `tests/data/format4.redb`, written by
+//! The committed sample of the current file format: `tests/data/format5.redb`, written by
 //! [`write_sample`] (`PHOTOCAT_WRITE_SAMPLE=1 cargo test --test format_sample` rewrites it,
 //! after a format change, to be committed with the new format's version and upgrade; without
 //! the variable the writer runs into a temporary folder and its file is checked to answer the
@@ -6,8 +6,12 @@
 //! every answer the engine gives from it (lists in every state and group, cursors, assets as
 //! Gumnut JSON, search totals, time buckets, counts, albums, people, libraries, Immich's
 //! `GET /asset` with its ETag, checksum and device look-ups) against
-//! `tests/data/golden/format4_answers.txt`, recorded when the file was written. A change that
+//! `tests/data/golden/format5_answers.txt`, recorded when the file was written. A change that
 //! reads existing files differently fails here, whatever the newer code writes itself.
+//!
+//! The previous format's sample stays: `tests/data/format4.redb`, written by this same writer
+//! at format 4, must upgrade on open and still give every answer recorded then
+//! (`golden/format4_answers.txt`).
 
 mod common;
 
@@ -17,7 +21,8 @@ use photocat::{
     Visibility,
 };
 
-const SAMPLE: &str = "tests/data/format4.redb";
+const SAMPLE: &str = "tests/data/format5.redb";
+const ANSWERS: &str = "format5_answers.txt";
 
 fn dt(s: &str) -> DateTimeInput {
     s.parse().unwrap()
@@ -540,7 +545,7 @@ fn the_sample_writer_writes_a_sample_that_answers_the_same_questions() {
     assert!(report.is_ok(), "{report}");
     let fresh = answers(&cat);
     let recorded = std::fs::read_to_string(format!(
-        "{}/tests/data/golden/format4_answers.txt",
+        "{}/tests/data/golden/{ANSWERS}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
@@ -565,5 +570,32 @@ fn the_sample_answers_as_recorded() {
     );
     let report = cat.verify().unwrap();
     assert!(report.is_ok(), "{report}");
-    common::golden("format4_answers.txt", &answers(&cat));
+    common::golden(ANSWERS, &answers(&cat));
+}
+
+/// The format 4 sample (written by this writer while the format was 4) upgrades in place to the
+/// current format and gives every answer it gave as format 4, among them searches on the
+/// majority values whose groups format 5 no longer stores.
+#[test]
+fn the_format4_sample_upgrades_and_answers_as_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample4.redb");
+    std::fs::copy("tests/data/format4.redb", &path).unwrap();
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), Some(4));
+    let report = cat.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
+    let answers = answers(&cat);
+    // Every answer as recorded, but the summary's format version: the file is now format 5.
+    let current = format!("format_version: {}", photocat::FORMAT_VERSION);
+    assert_eq!(answers.matches(&current).count(), 1);
+    common::golden(
+        "format4_answers.txt",
+        &answers.replace(&current, "format_version: 4"),
+    );
+    drop(cat);
+    // And again after a reopen: the upgrade was committed.
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.upgraded_from(), None);
+    assert_eq!(self::answers(&cat), answers);
 }

@@ -167,6 +167,32 @@ pub fn search_cases(t: &Targets) -> Vec<(&'static str, SearchAssets)> {
                 make: canon(),
                 city: kyoto(),
                 is_favorite: Some(true),
+                ..base.clone()
+            },
+        ),
+        // The majority values, which format 5 answers as the library minus the other values.
+        (
+            "not_favorite_page_100",
+            SearchAssets {
+                is_favorite: Some(false),
+                page: 100,
+                ..base.clone()
+            },
+        ),
+        (
+            "image_make_20",
+            SearchAssets {
+                asset_type: Some(photocat::AssetType::Image),
+                make: canon(),
+                ..base.clone()
+            },
+        ),
+        (
+            "timeline_year_20",
+            SearchAssets {
+                visibility: Some(photocat::Visibility::Timeline),
+                captured_after: Some(naive("2016-12-31T23:59:59.999999")),
+                captured_before: Some(naive("2018-01-01T00:00:00")),
                 ..base
             },
         ),

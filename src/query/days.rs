@@ -128,17 +128,20 @@ pub(crate) fn count_bounded(
     Ok(n)
 }
 
-/// Where the `offset`-th entry (0-based, newest first) of one group's live part starts: the
-/// position to read after (`None`: the top) and how many entries remain to step past from
-/// there. Sums day counts from the newest day; None when the group has at most `offset`
-/// entries.
+/// Where the `offset`-th entry (0-based, newest first) of one group's live part, less the
+/// entries of the `minus` groups (each a subset of `group`, disjoint from one another), starts:
+/// the position to read after (`None`: the top) and how many entries remain to step past from
+/// there. Sums day counts from the newest day (one point read per `minus` group and day);
+/// None when the group has at most `offset` such entries.
 pub(crate) fn seek_offset(
     days: &DayTable,
     group: Group,
+    minus: &[Group],
     offset: u64,
     tally: &mut Tally,
 ) -> Result<Option<(Option<Vec<u8>>, u64)>> {
     let prefix = keys::prefix(group, Part::Live);
+    let minus: Vec<Vec<u8>> = minus.iter().map(|&g| keys::prefix(g, Part::Live)).collect();
     let mut upper = prefix.clone();
     upper.extend_from_slice(&[0xff; 4]);
     tally.seeks += 1;
@@ -149,14 +152,22 @@ pub(crate) fn seek_offset(
     {
         let (k, v) = row?;
         tally.index_entries += 1;
-        let n = v.value();
+        let b: [u8; 4] = k
+            .value()
+            .get(prefix.len()..)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Corrupt("a malformed day-count key".into()))?;
+        let day = keys::day_from_bytes(b);
+        let mut n = v.value();
+        for m in &minus {
+            tally.index_entries += 1;
+            if let Some(x) = days.get(keys::day_key(m, day).as_slice())? {
+                n = n.checked_sub(x.value()).ok_or_else(|| {
+                    Error::Corrupt("a day count is below the count of a part of it".into())
+                })?;
+            }
+        }
         if newer + n > offset {
-            let b: [u8; 4] = k
-                .value()
-                .get(prefix.len()..)
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| Error::Corrupt("a malformed day-count key".into()))?;
-            let day = keys::day_from_bytes(b);
             // Every entry of this day and older has a position below the next day's start.
             let start =
                 (newer > 0).then(|| keys::time_bytes(day_start(day.saturating_add(1))).to_vec());

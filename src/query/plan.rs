@@ -186,6 +186,9 @@ pub(crate) enum Stream<'t> {
     Merge(Box<Stream<'t>>, Box<Stream<'t>>),
     /// The entries of both streams (album and person).
     Intersect(Box<Stream<'t>>, Box<Stream<'t>>),
+    /// The entries of the first stream that are not in the second (a search for a majority
+    /// facet value: the library minus the field's other values).
+    Except(Box<Stream<'t>>, Box<Stream<'t>>),
 }
 
 impl<'t> Stream<'t> {
@@ -196,7 +199,7 @@ impl<'t> Stream<'t> {
                 (Some(x), Some(y)) => Some(if x.pos >= y.pos { x } else { y }),
                 (x, y) => x.or(y),
             },
-            Stream::Intersect(a, _) => a.head(),
+            Stream::Intersect(a, _) | Stream::Except(a, _) => a.head(),
         }
     }
 
@@ -214,6 +217,10 @@ impl<'t> Stream<'t> {
                 b.advance()?;
                 Stream::align(a, b)
             }
+            Stream::Except(a, b) => {
+                a.advance()?;
+                Stream::skip_excluded(a, b)
+            }
         }
     }
 
@@ -229,7 +236,25 @@ impl<'t> Stream<'t> {
                 b.seek(target)?;
                 Stream::align(a, b)
             }
+            Stream::Except(a, b) => {
+                a.seek(target)?;
+                Stream::skip_excluded(a, b)
+            }
         }
+    }
+
+    /// Anti-join: moves `a` past every entry that `b` also holds. `b` only ever seeks to
+    /// `a`'s head, so both walk forwards once.
+    fn skip_excluded(a: &mut Stream<'t>, b: &mut Stream<'t>) -> Result<()> {
+        while let Some(x) = a.head().map(|h| h.pos.clone()) {
+            b.seek(&x)?;
+            if b.head().is_some_and(|y| y.pos == x) {
+                a.advance()?;
+            } else {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 
     /// Leapfrog: seek the stream that is ahead to the other's position until both heads agree.
@@ -258,6 +283,7 @@ impl<'t> Stream<'t> {
                 a.exhaust();
                 b.exhaust();
             }
+            Stream::Except(a, _) => a.exhaust(),
         }
     }
 
@@ -267,7 +293,7 @@ impl<'t> Stream<'t> {
                 into.index_entries += p.tally.index_entries;
                 into.seeks += p.tally.seeks;
             }
-            Stream::Merge(a, b) | Stream::Intersect(a, b) => {
+            Stream::Merge(a, b) | Stream::Intersect(a, b) | Stream::Except(a, b) => {
                 a.tally(into);
                 b.tally(into);
             }
@@ -317,6 +343,32 @@ pub(crate) fn stream<'t>(
         let (mut a, mut b) = (Box::new(next), Box::new(s));
         Stream::align(&mut a, &mut b)?;
         s = Stream::Intersect(a, b);
+    }
+    Ok(s)
+}
+
+/// [`stream`] less the entries of any of the `excluded` groups (their streams merged; the
+/// groups of one field are disjoint, and an asset in two of them is skipped once).
+pub(crate) fn stream_except<'t>(
+    table: &'t IndexTable,
+    groups: &[Group],
+    excluded: &[Group],
+    state: State,
+    filter: TimeFilter,
+    start: &Start,
+) -> Result<Stream<'t>> {
+    let mut s = stream(table, groups, state, filter, start)?;
+    let mut out: Option<Stream<'t>> = None;
+    for &g in excluded {
+        let next = group_stream(table, g, state, filter, start)?;
+        out = Some(match out {
+            None => next,
+            Some(o) => Stream::Merge(Box::new(o), Box::new(next)),
+        });
+    }
+    if let Some(mut b) = out {
+        Stream::skip_excluded(&mut s, &mut b)?;
+        s = Stream::Except(Box::new(s), Box::new(b));
     }
     Ok(s)
 }

@@ -67,6 +67,33 @@ pub(crate) fn open(
     Ok(txn.open_table(tables::POSTINGS)?)
 }
 
+/// The number of assets in every one of `sets` and in none of `excluded`.
+pub(crate) fn matches_len(sets: &[GroupSet], excluded: &[GroupSet]) -> u64 {
+    if excluded.is_empty() {
+        return intersection_len(sets);
+    }
+    let Some(smallest) = sets.iter().min_by_key(|s| s.len) else {
+        return 0;
+    };
+    let mut n = 0;
+    for (block, first) in &smallest.blocks {
+        let mut acc = first.clone();
+        for s in sets.iter().filter(|s| !std::ptr::eq(*s, smallest)) {
+            match s.blocks.get(block) {
+                Some(o) => acc &= o,
+                None => acc.clear(),
+            }
+        }
+        for x in excluded {
+            if let Some(o) = x.blocks.get(block) {
+                acc -= o;
+            }
+        }
+        n += acc.len();
+    }
+    n
+}
+
 /// The number of assets in every one of `sets`.
 pub(crate) fn intersection_len(sets: &[GroupSet]) -> u64 {
     let Some(smallest) = sets.iter().min_by_key(|s| s.len) else {

@@ -247,6 +247,11 @@ struct Plan {
     lib_key: u32,
     /// The index groups to intersect (at least one: the library when nothing else).
     groups: Vec<Group>,
+    /// Groups whose assets do not match: the other values of the fields filtered on their
+    /// majority value ([`facets::majority`]), which has no group of its own.
+    except: Vec<Group>,
+    /// How many fields `except` comes from (the groups of one field are disjoint).
+    except_fields: usize,
     filter: TimeFilter,
     texts: Vec<(TextField, String)>,
 }
@@ -370,7 +375,21 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
         library: lib_key,
     }));
     let values = txn.open_table(tables::FACET_VALUES)?;
+    let (mut except, mut except_fields) = (Vec::new(), 0);
     for (field, value) in q.facet_filters() {
+        if facets::majority(field) == Some(value) {
+            // The library minus the field's other values.
+            except_fields += 1;
+            let own = facets::value_key(field, value);
+            let (lower, upper) = facets::field_range(field);
+            for row in values.range::<&[u8]>(lower.as_slice()..upper.as_slice())? {
+                let (k, v) = row?;
+                if k.value() != own.as_slice() {
+                    except.push(facets::group(lib_key, field, v.value()));
+                }
+            }
+            continue;
+        }
         match values.get(facets::value_key(field, value).as_slice())? {
             Some(v) => groups.push(facets::group(lib_key, field, v.value())),
             None => return Ok(None),
@@ -390,10 +409,18 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
         return Ok(None);
     }
     sized.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let mut kept = Vec::with_capacity(except.len());
+    for g in except {
+        if group_count(&counts, g, State::Live)? > 0 {
+            kept.push(g);
+        }
+    }
     Ok(Some(Plan {
         lib,
         lib_key,
         groups: sized.into_iter().map(|(_, g)| g).collect(),
+        except: kept,
+        except_fields,
         filter: TimeFilter {
             after: q.captured_after.map(TimeBound::new),
             before: q.captured_before.map(TimeBound::new),
@@ -402,12 +429,14 @@ fn plan(txn: &ReadTransaction, q: &SearchAssets, tally: &mut Tally) -> Result<Op
     }))
 }
 
-/// Walks the intersection of the plan's groups (live, date-bounded), keeping the matches at
-/// `[offset, offset + limit)`; with `only`, entries whose asset is not in it are skipped. The
-/// total comes from maintained structures where they answer it, and the walk then stops after
-/// the page: one group's count (undated) or day counts (dated); several groups' posting
-/// bitmaps (undated, or with `only`). Otherwise (several groups with dates) the walk counts
-/// every match. One undated group also starts at the page's day, found from the day counts.
+/// Walks the intersection of the plan's groups less its excluded groups (live,
+/// date-bounded), keeping the matches at `[offset, offset + limit)`; with `only`, entries whose
+/// asset is not in it are skipped. The total comes from maintained structures where they
+/// answer it, and the walk then stops after the page: one group's count (undated) or day
+/// counts (dated), less those of the excluded groups when they are one field's values within
+/// the library; otherwise the groups' posting bitmaps (undated, or with `only`). The rest
+/// (several groups with dates) is counted by the walk. One undated group also starts at the
+/// page's day, found from the day counts.
 fn walk_groups(
     txn: &ReadTransaction,
     plan: &Plan,
@@ -418,17 +447,34 @@ fn walk_groups(
 ) -> Result<(Vec<Match>, u64)> {
     let index = txn.open_table(tables::LIST_INDEX)?;
     let undated = plan.filter.after.is_none() && plan.filter.before.is_none();
-    let single = (plan.groups.len() == 1 && only.is_none()).then_some(plan.groups[0]);
+    // One group, less nothing or less disjoint parts of it (one field's values: parts of the
+    // library, so of nothing smaller).
+    let single = match (plan.groups.as_slice(), only) {
+        ([g], None) if plan.except.is_empty() => Some(*g),
+        ([g @ Group::Library(_)], None) if plan.except_fields == 1 => Some(*g),
+        _ => None,
+    };
+    let less = |n: u64, part: u64| {
+        n.checked_sub(part).ok_or_else(|| {
+            Error::Corrupt("a group's count is below the count of a part of it".into())
+        })
+    };
     let mut start = Start::Top;
     let mut skip = offset;
     let counted = match single {
         Some(g) if undated => {
-            let total = group_count(&txn.open_table(tables::LIST_COUNTS)?, g, State::Live)?;
+            let counts = txn.open_table(tables::LIST_COUNTS)?;
+            let mut total = group_count(&counts, g, State::Live)?;
+            for &x in &plan.except {
+                total = less(total, group_count(&counts, x, State::Live)?)?;
+            }
             if offset >= total {
                 return Ok((Vec::new(), total));
             }
             if offset > 0 {
-                if let Some((pos, rest)) = days::seek_offset(&days::open(txn)?, g, offset, tally)? {
+                let days = days::open(txn)?;
+                if let Some((pos, rest)) = days::seek_offset(&days, g, &plan.except, offset, tally)?
+                {
                     if let Some(p) = pos {
                         start = Start::After(p);
                     }
@@ -437,37 +483,53 @@ fn walk_groups(
             }
             Some(total)
         }
-        Some(g) => Some(days::count_bounded(
-            &index,
-            &days::open(txn)?,
-            g,
-            Part::Live,
-            &plan.filter,
-            tally,
-        )?),
+        Some(g) => {
+            let days = days::open(txn)?;
+            let count = |g, tally: &mut Tally| {
+                days::count_bounded(&index, &days, g, Part::Live, &plan.filter, tally)
+            };
+            let mut total = count(g, tally)?;
+            for &x in &plan.except {
+                total = less(total, count(x, tally)?)?;
+            }
+            Some(total)
+        }
         None => {
             // Several groups, or the matches of substring filters within groups: count from
             // the posting bitmaps (the text matches are already date-bounded; group membership
             // does not depend on dates). Several dated groups are counted by the walk.
             let table = postings::open(txn)?;
-            let mut sets = Vec::with_capacity(plan.groups.len());
+            let (mut sets, mut excluded) = (Vec::new(), Vec::new());
             if only.is_some() || undated {
                 for &g in &plan.groups {
                     sets.push(postings::GroupSet::load(&table, g, tally)?);
+                }
+                for &g in &plan.except {
+                    excluded.push(postings::GroupSet::load(&table, g, tally)?);
                 }
             }
             match only {
                 Some(set) => Some(
                     set.iter()
-                        .filter(|&&k| sets.iter().all(|s| s.contains(k)))
+                        .filter(|&&k| {
+                            sets.iter().all(|s| s.contains(k))
+                                && !excluded.iter().any(|s| s.contains(k))
+                        })
                         .count() as u64,
                 ),
-                None if undated => Some(postings::intersection_len(&sets)),
+                None if undated => Some(postings::matches_len(&sets, &excluded)),
                 None => None,
             }
         }
     };
-    let mut s = plan::stream(&index, &plan.groups, State::Live, plan.filter, &start)?;
+    let mut s = plan::stream_except(
+        &index,
+        &plan.groups,
+        &plan.except,
+        State::Live,
+        plan.filter,
+        &start,
+    )?;
     let mut seen = 0u64;
     let end = skip + u64::from(limit);
     let mut out = Vec::with_capacity(limit as usize);
@@ -527,7 +589,7 @@ fn walk_texts(
         found = Some(next);
     }
     let mut found = found.unwrap_or_default();
-    if plan.groups != [Group::Library(plan.lib_key)] {
+    if plan.groups != [Group::Library(plan.lib_key)] || !plan.except.is_empty() {
         let set: HashSet<u64> = found.iter().map(|m| m.key).collect();
         return walk_groups(txn, plan, Some(&set), offset, limit, tally);
     }

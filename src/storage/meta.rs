@@ -14,8 +14,11 @@ pub const FORMAT_NAME: &[u8] = b"photocat";
 /// Immich-side indexes (`GET /asset`'s order with block counts, the random pool, the device
 /// and SHA-1 indexes; see [`super::immich_keys`]). Format 4 added search and time buckets:
 /// the facet entries of the list index with their interned values (`facet_values`), the day
-/// counts (`day_counts`) and the text column (`text_column`).
-pub const FORMAT_VERSION: u32 = 4;
+/// counts (`day_counts`) and the text column (`text_column`). Format 5 stores no facet
+/// entries (nor their counts, day counts and postings) for the values nearly every asset has:
+/// favourite `false`, visibility `timeline` and type `IMAGE`; searches answer them as the
+/// library minus the field's other values.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The oldest format version this build opens (and upgrades).
 pub const OLDEST_SUPPORTED: u32 = 1;

@@ -10,6 +10,10 @@
 //! * **3 → 4**: adds search and time buckets: the day counts of the list index, the search
 //!   facets' entries with their interned values, and the text column (one pass over the index
 //!   and one over the records).
+//! * **4 → 5**: removes the facet groups of the majority values (favourite `false`, visibility
+//!   `timeline`, type `IMAGE`; [`crate::facets::majority`]) from the list index, `list_counts`,
+//!   `day_counts` and `postings`, in every library. Their interned values stay in
+//!   `facet_values` (a value key is never reused).
 
 use std::collections::BTreeMap;
 
@@ -31,9 +35,51 @@ pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
         crate::immich_index::rebuild(txn)?;
     }
     if from <= 3 {
+        // Builds format 5's facets straight away (no majority groups).
         crate::index::rebuild_search(txn)?;
+    } else if from == 4 {
+        drop_majority_groups(txn)?;
     }
     meta::set_version(txn, meta::FORMAT_VERSION)
+}
+
+/// Format 4 → 5: removes every key of the majority values' facet groups (every part) from the
+/// four tables keyed by `group | part`.
+fn drop_majority_groups(txn: &redb::WriteTransaction) -> Result<()> {
+    use crate::facets::{self, Field};
+    let values = txn.open_table(tables::FACET_VALUES)?;
+    let mut majority = Vec::new();
+    for field in [Field::Favorite, Field::Visibility, Field::Type] {
+        let value = facets::majority(field).ok_or_else(|| Error::Corrupt("no majority".into()))?;
+        if let Some(v) = values.get(facets::value_key(field, value).as_slice())? {
+            majority.push((field, v.value()));
+        }
+    }
+    drop(values);
+    let libraries: Vec<u32> = txn
+        .open_table(tables::LIBRARIES)?
+        .iter()?
+        .map(|row| row.map(|(k, _)| k.value()))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut list = txn.open_table(tables::LIST_INDEX)?;
+    let mut counts = txn.open_table(tables::LIST_COUNTS)?;
+    let mut days = txn.open_table(tables::DAY_COUNTS)?;
+    let mut postings = txn.open_table(tables::POSTINGS)?;
+    for &library in &libraries {
+        for &(field, value) in &majority {
+            // The group's keys: its prefix without the part byte, then a part (0..=2) and more.
+            let mut lower = keys::prefix(facets::group(library, field, value), keys::Part::Live);
+            lower.pop();
+            let mut upper = lower.clone();
+            upper.push(0xff);
+            let range = lower.as_slice()..upper.as_slice();
+            list.retain_in::<&[u8], _>(range.clone(), |_, _| false)?;
+            counts.retain_in::<&[u8], _>(range.clone(), |_, _| false)?;
+            days.retain_in::<&[u8], _>(range.clone(), |_, _| false)?;
+            postings.retain_in::<&[u8], _>(range, |_, _| false)?;
+        }
+    }
+    Ok(())
 }
 
 /// The number of list-index entries under each `group | part` prefix, counted by walking the
