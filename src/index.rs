@@ -109,6 +109,27 @@ fn group_entries(
     out
 }
 
+/// Album links to write together ([`IndexTables::apply_album_links`]): the `asset_albums`
+/// pairs and the album entries of the list index they imply.
+#[derive(Default)]
+pub(crate) struct AlbumLinks {
+    pairs: Vec<(u64, u32)>,
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl AlbumLinks {
+    /// Adds the link of asset `key`, placed at `rec`, and album `album`.
+    pub(crate) fn push(&mut self, key: u64, rec: &Placement<'_>, album: u32) {
+        self.pairs.push((key, album));
+        each_entry(key, rec, [Group::Album(album)], |g, part, time, value| {
+            self.entries.push((
+                keys::key(g, part, time, rec.id),
+                keys::encode_value(part, value),
+            ));
+        });
+    }
+}
+
 /// Calls `f(group, part, time, value)` for each entry of the asset placed at `rec` in the
 /// given groups: one per group and part, none when the asset is not listed.
 fn each_entry(
@@ -415,7 +436,7 @@ impl<'t> IndexTables<'t> {
 
     /// Moves every index entry and counter of asset `key` from `old` to `new` (None for a
     /// record that does not exist before, or after, the change). The asset's albums are read
-    /// from `asset_albums` (membership changes go through [`IndexTables::link_album`]); a
+    /// from `asset_albums` (membership changes go through [`IndexTables::apply_album_links`]); a
     /// deletion removes the membership rows too.
     pub(crate) fn apply(
         &mut self,
@@ -539,33 +560,34 @@ impl<'t> IndexTables<'t> {
             .collect()
     }
 
-    /// Adds asset `key` (whose record is `rec`) to `album`, or removes it. Only the membership
-    /// row and the album's own index entries change; the record is not rewritten. Returns
-    /// whether anything changed.
-    pub(crate) fn link_album(
-        &mut self,
-        key: u64,
-        rec: &Placement<'_>,
-        album: u32,
-        add: bool,
-    ) -> Result<bool> {
-        let member = self.asset_albums.get((key, album))?.is_some();
-        if member == add {
-            return Ok(false);
-        }
-        let entries = group_entries(key, rec, [Group::Album(album)]);
-        if add {
-            self.asset_albums.insert((key, album), ())?;
-            for (k, v) in &entries {
-                self.insert_entry(k, v)?;
+    /// Whether asset `key` is in album `album`.
+    pub(crate) fn in_album(&self, key: u64, album: u32) -> Result<bool> {
+        Ok(self.asset_albums.get((key, album))?.is_some())
+    }
+
+    /// Links (`add`) or unlinks every pair of `links` (each one not linked, or linked, now).
+    /// Only the membership rows and the albums' own index entries change (with their counts,
+    /// day counts and postings); no record is rewritten. The writes go to
+    /// `asset_albums` in key order, then the album entries of the list index in key order, so
+    /// that consecutive changes land in the same B-tree leaf.
+    pub(crate) fn apply_album_links(&mut self, mut links: AlbumLinks, add: bool) -> Result<()> {
+        links.pairs.sort_unstable();
+        for &pair in &links.pairs {
+            if add {
+                self.asset_albums.insert(pair, ())?;
+            } else {
+                self.asset_albums.remove(pair)?;
             }
-        } else {
-            self.asset_albums.remove((key, album))?;
-            for k in entries.keys() {
+        }
+        links.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (k, v) in &links.entries {
+            if add {
+                self.insert_entry(k, v)?;
+            } else {
                 self.remove_entry(k)?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Adds the entries and counters of new records (keys not yet in any index).
