@@ -61,7 +61,7 @@ pub(crate) fn fact_copy<E, T: Copy>(
 }
 
 /// The stored value of a boolean facet.
-pub(crate) fn bool_value(b: bool) -> &'static str {
+pub(crate) const fn bool_value(b: bool) -> &'static str {
     if b {
         "true"
     } else {
@@ -74,13 +74,15 @@ pub(crate) fn bool_value(b: bool) -> &'static str {
 /// so their entries were nearly a copy of the library's own. A search for one is answered as
 /// the library minus the field's other values ([`field_range`]).
 pub(crate) fn majority(field: Field) -> Option<&'static str> {
-    match field {
-        Field::Favorite => Some(bool_value(false)),
-        Field::Visibility => Some(Visibility::Timeline.as_str()),
-        Field::Type => Some(AssetType::Image.as_str()),
-        _ => None,
-    }
+    MAJORITY.iter().find(|(f, _)| *f == field).map(|(_, v)| *v)
 }
+
+/// Every field with a [`majority`] value, and that value.
+pub(crate) const MAJORITY: [(Field, &str); 3] = [
+    (Field::Favorite, bool_value(false)),
+    (Field::Visibility, Visibility::Timeline.as_str()),
+    (Field::Type, AssetType::Image.as_str()),
+];
 
 /// The `facet_values` keys of every interned value of `field`: `[lower, upper)` (the field's
 /// code, then any bytes).

@@ -32,7 +32,7 @@ pub enum Visibility {
 
 impl Visibility {
     /// The lowercase name used in JSON.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Visibility::Timeline => "timeline",
             Visibility::Archive => "archive",
@@ -181,7 +181,7 @@ impl AssetType {
     }
 
     /// The uppercase name used in JSON.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AssetType::Image => "IMAGE",
             AssetType::Video => "VIDEO",

@@ -46,11 +46,10 @@ pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
 /// Format 4 → 5: removes every key of the majority values' facet groups (every part) from the
 /// four tables keyed by `group | part`.
 fn drop_majority_groups(txn: &redb::WriteTransaction) -> Result<()> {
-    use crate::facets::{self, Field};
+    use crate::facets;
     let values = txn.open_table(tables::FACET_VALUES)?;
     let mut majority = Vec::new();
-    for field in [Field::Favorite, Field::Visibility, Field::Type] {
-        let value = facets::majority(field).ok_or_else(|| Error::Corrupt("no majority".into()))?;
+    for (field, value) in facets::MAJORITY {
         if let Some(v) = values.get(facets::value_key(field, value).as_slice())? {
             majority.push((field, v.value()));
         }
