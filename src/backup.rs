@@ -57,7 +57,7 @@ fn copy_all(from: &redb::ReadTransaction, to: &redb::WriteTransaction) -> Result
     rows += copy(from, to, tables::META, n)?;
     rows += copy(from, to, tables::COUNTERS, n)?;
     rows += copy(from, to, tables::ASSETS, n)?;
-    rows += copy(from, to, tables::ASSET_IDS, n)?;
+    rows += copy(from, to, tables::ASSET_PLACES, n)?;
     rows += copy(from, to, tables::LIBRARIES, n)?;
     rows += copy(from, to, tables::LIBRARY_IDS, n)?;
     rows += copy(from, to, tables::ALBUMS, n)?;

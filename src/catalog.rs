@@ -592,7 +592,7 @@ fn guarded<T, E: Into<Error>>(f: impl FnOnce() -> std::result::Result<T, E>) -> 
 pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(tables::COUNTERS)?;
     txn.open_table(tables::ASSETS)?;
-    txn.open_table(tables::ASSET_IDS)?;
+    txn.open_table(tables::ASSET_PLACES)?;
     txn.open_table(tables::LIBRARIES)?;
     txn.open_table(tables::LIBRARY_IDS)?;
     txn.open_table(tables::ALBUMS)?;

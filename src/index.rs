@@ -16,6 +16,7 @@ use crate::facets::{self, TextField, TextRow};
 use crate::immich_index::ImmichTables;
 use crate::storage::codec::{self, AssetRecord, PersonRecord};
 use crate::storage::keys::{self, EntryValue, Group, Part};
+use crate::storage::places::{self, Place};
 use crate::storage::tables;
 
 /// The list-index entries an asset in `albums` with the facet groups `facets` implies: one per
@@ -79,6 +80,17 @@ impl<'a> Placement<'a> {
             offset: rec.offset,
             trashed_at: rec.trashed_at,
             listed: rec.visibility.is_listed(),
+        }
+    }
+
+    /// The placement of asset `id` from its stored place ([`crate::storage::places`]).
+    pub(crate) fn of_place(id: &'a str, p: &Place) -> Self {
+        Placement {
+            id,
+            local: p.local,
+            offset: p.offset,
+            trashed_at: p.trashed_at,
+            listed: p.listed,
         }
     }
 
@@ -208,6 +220,11 @@ pub(crate) struct IndexTables<'t> {
     /// The Immich-side indexes (format 3).
     /// (An `Option` only so that [`IndexTables::finish`] can take it.)
     immich: Option<ImmichTables<'t>>,
+    /// The write transaction, for the tables opened on first use.
+    txn: &'t redb::WriteTransaction,
+    /// The asset places (format 6), opened by the first change of a place: a write that
+    /// never moves an asset (a bulk insert, album links, faces) may hold the table itself.
+    places: Option<Table<'t, &'static str, &'static places::Bytes>>,
     pending: HashMap<u32, i64>,
     /// Entry-count changes per `group | part` prefix, written by [`IndexTables::finish`].
     pending_counts: HashMap<Vec<u8>, i64>,
@@ -231,6 +248,8 @@ impl<'t> IndexTables<'t> {
             postings: txn.open_table(tables::POSTINGS)?,
             pending_postings: HashMap::new(),
             immich: Some(ImmichTables::open(txn)?),
+            txn,
+            places: None,
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
         })
@@ -445,6 +464,7 @@ impl<'t> IndexTables<'t> {
         new: Option<&AssetRecord>,
     ) -> Result<()> {
         self.immich()?.apply(key, old, new)?;
+        self.place_change(key, old, new)?;
         self.text_change(key, old, new);
         match (old, new) {
             // Only the faces or people changed (`add_faces`, `assign_face`, merges): the
@@ -679,6 +699,32 @@ impl<'t> IndexTables<'t> {
             for person in c.counted {
                 *self.pending.entry(person).or_default() += 1;
             }
+        }
+        Ok(())
+    }
+
+    /// Rewrites the place of asset `key` when `old` and `new` place it differently (moves in
+    /// time, trash, visibility), removes it with the asset, writes it for a new one.
+    fn place_change(
+        &mut self,
+        key: u64,
+        old: Option<&AssetRecord>,
+        new: Option<&AssetRecord>,
+    ) -> Result<()> {
+        let after = new.map(|n| Place::of(key, n));
+        if old.map(|o| Place::of(key, o)) == after {
+            return Ok(());
+        }
+        let table = match &mut self.places {
+            Some(t) => t,
+            None => self
+                .places
+                .insert(self.txn.open_table(tables::ASSET_PLACES)?),
+        };
+        match (new, after, old) {
+            (Some(n), Some(p), _) => table.insert(n.id.as_str(), &p.encode()).map(drop)?,
+            (_, _, Some(o)) => table.remove(o.id.as_str()).map(drop)?,
+            _ => {}
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ use redb::{ReadOnlyTable, ReadTransaction, TableDefinition};
 
 use crate::error::Result;
 use crate::model::Person;
+use crate::storage::places;
 use crate::storage::tables;
 
 /// A cached person: the public value, and its JSON as it appears in an asset's `people`
@@ -59,7 +60,7 @@ pub(crate) struct Snapshot {
     /// The write sequence of the committed state (None: not known, never kept).
     seq: Option<u64>,
     txn: ReadTransaction,
-    asset_ids: OnceLock<ReadOnlyTable<&'static str, u64>>,
+    places: OnceLock<ReadOnlyTable<&'static str, &'static places::Bytes>>,
     assets: OnceLock<ReadOnlyTable<u64, &'static [u8]>>,
     people: OnceLock<ReadOnlyTable<u32, &'static [u8]>>,
 }
@@ -97,15 +98,15 @@ impl Snapshot {
         Snapshot {
             seq,
             txn,
-            asset_ids: OnceLock::new(),
+            places: OnceLock::new(),
             assets: OnceLock::new(),
             people: OnceLock::new(),
         }
     }
 
-    /// `asset_ids`, opened once per snapshot.
-    pub(crate) fn asset_ids(&self) -> Result<&ReadOnlyTable<&'static str, u64>> {
-        opened(&self.txn, &self.asset_ids, tables::ASSET_IDS)
+    /// `asset_places`, opened once per snapshot.
+    pub(crate) fn places(&self) -> Result<&ReadOnlyTable<&'static str, &'static places::Bytes>> {
+        opened(&self.txn, &self.places, tables::ASSET_PLACES)
     }
 
     /// `assets`, opened once per snapshot.
@@ -301,9 +302,9 @@ mod tests {
             Arc::ptr_eq(&first, &second),
             "an unchanged catalogue reuses its snapshot"
         );
-        let ids = first.asset_ids().unwrap() as *const _;
+        let ids = first.places().unwrap() as *const _;
         assert!(
-            std::ptr::eq(ids, second.asset_ids().unwrap()),
+            std::ptr::eq(ids, second.places().unwrap()),
             "tables open once"
         );
         drop((first, second));

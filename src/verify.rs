@@ -31,6 +31,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::storage::codec::{self, AlbumRecord, AssetRecord, LibraryRecord, PersonRecord};
 use crate::storage::keys;
+use crate::storage::places::Place;
 use crate::storage::{immich_keys as ik, tables};
 
 /// At most this many problems are described; the rest are counted.
@@ -354,7 +355,7 @@ impl Names {
 /// people) and its checksum entries; then the id, face and checksum maps the other way.
 /// Returns the keys of the records that do not decode.
 fn check_assets(rtxn: &ReadTransaction, names: &Names, found: &mut Found) -> Result<HashSet<u64>> {
-    let ids = rtxn.open_table(tables::ASSET_IDS)?;
+    let ids = rtxn.open_table(tables::ASSET_PLACES)?;
     let faces = rtxn.open_table(tables::FACE_IDS)?;
     let sums = rtxn.open_table(tables::CHECKSUMS)?;
     let mut skip = HashSet::new();
@@ -373,11 +374,17 @@ fn check_assets(rtxn: &ReadTransaction, names: &Names, found: &mut Found) -> Res
             }
         };
         let id = &rec.id;
-        match ids.get(id.as_str())?.map(|g| g.value()) {
-            Some(k2) if k2 == key => {}
-            Some(k2) => found.add(format!(
-                "asset {id:?}: its id maps to asset key {k2}, not to its record (key {key})"
+        match ids.get(id.as_str())?.map(|g| Place::decode(g.value())) {
+            Some(Ok(p)) if p == Place::of(key, &rec) => {}
+            Some(Ok(p)) if p.key == key => found.add(format!(
+                "asset {id:?}: its place in the id map ({p:?}) is not its record's ({:?})",
+                Place::of(key, &rec)
             )),
+            Some(Ok(p)) => found.add(format!(
+                "asset {id:?}: its id maps to asset key {}, not to its record (key {key})",
+                p.key
+            )),
+            Some(Err(_)) => {} // reported below, from the map's side
             None => found.add(format!("asset {id:?}: its id is missing from the id map")),
         }
         if !names.libraries.contains_key(&rec.library) {
@@ -423,8 +430,18 @@ fn check_assets(rtxn: &ReadTransaction, names: &Names, found: &mut Found) -> Res
     found.checked("faces", face_count);
     // The maps the other way: every entry points at a record that has it.
     for row in ids.iter()? {
-        let (id, k) = row?;
-        let (id, key) = (id.value(), k.value());
+        let (id, v) = row?;
+        let id = id.value();
+        let place = match Place::decode(v.value()) {
+            Ok(p) => p,
+            Err(e) => {
+                found.add(format!(
+                    "asset id map: the place of {id:?} does not decode: {e}"
+                ));
+                continue;
+            }
+        };
+        let key = place.key;
         match record(names, key)? {
             Some(r) if r.id == id => {}
             Some(r) => found.add(format!(
@@ -1200,6 +1217,7 @@ fn pool_members(
 mod tests {
     use redb::ReadableTable;
 
+    use crate::storage::places::Place;
     use crate::storage::{codec, keys, tables};
     use crate::{AddAssets, Catalog, Exif, NewAlbum, NewAsset, NewFace, NewLibrary, NewPerson};
 
@@ -1319,8 +1337,10 @@ mod tests {
 
     fn key_of(cat: &Catalog, id: &str) -> u64 {
         let txn = cat.begin_read().unwrap();
-        let t = txn.open_table(tables::ASSET_IDS).unwrap();
-        let k = t.get(id).unwrap().unwrap().value();
+        let t = txn.open_table(tables::ASSET_PLACES).unwrap();
+        let k = Place::decode(t.get(id).unwrap().unwrap().value())
+            .unwrap()
+            .key;
         k
     }
 
@@ -1539,9 +1559,17 @@ mod tests {
     fn dangling_ids_and_links_are_found() {
         let cat = sample();
         damage(&cat, |t| {
-            t.open_table(tables::ASSET_IDS)
+            let ghost = Place {
+                key: 999,
+                library: 1,
+                local: 0,
+                offset: None,
+                trashed_at: None,
+                listed: true,
+            };
+            t.open_table(tables::ASSET_PLACES)
                 .unwrap()
-                .insert("ghost", 999)
+                .insert("ghost", &ghost.encode())
                 .unwrap();
         });
         finds(
@@ -1551,7 +1579,7 @@ mod tests {
 
         let cat = sample();
         damage(&cat, |t| {
-            t.open_table(tables::ASSET_IDS)
+            t.open_table(tables::ASSET_PLACES)
                 .unwrap()
                 .remove("lib_b_asset_2")
                 .unwrap();
@@ -1560,6 +1588,35 @@ mod tests {
             &cat,
             &["asset \"lib_b_asset_2\"", "missing from the id map"],
         );
+
+        // A place that no longer says where its record is: trashed while the record is live.
+        let cat = sample();
+        damage(&cat, |t| {
+            let mut places = t.open_table(tables::ASSET_PLACES).unwrap();
+            let mut p =
+                Place::decode(places.get("lib_a_asset_1").unwrap().unwrap().value()).unwrap();
+            assert_eq!(p.trashed_at, None);
+            p.trashed_at = Some(7);
+            places.insert("lib_a_asset_1", &p.encode()).unwrap();
+        });
+        finds(
+            &cat,
+            &[
+                "asset \"lib_a_asset_1\"",
+                "its place",
+                "trashed_at: Some(7)",
+            ],
+        );
+
+        // A place whose bytes do not decode.
+        let cat = sample();
+        damage(&cat, |t| {
+            let mut places = t.open_table(tables::ASSET_PLACES).unwrap();
+            let mut b = *places.get("lib_a_asset_1").unwrap().unwrap().value();
+            b[32] = 0xff;
+            places.insert("lib_a_asset_1", &b).unwrap();
+        });
+        finds(&cat, &["the place of \"lib_a_asset_1\"", "does not decode"]);
 
         let cat = sample();
         damage(&cat, |t| {
@@ -1762,8 +1819,8 @@ mod tests {
         let recs = (0..1200).map(|_| NewAsset::default()).collect();
         cat.add_assets(recs, AddAssets::default()).unwrap();
         damage(&cat, |t| {
-            t.delete_table(tables::ASSET_IDS).unwrap();
-            t.open_table(tables::ASSET_IDS).unwrap();
+            t.delete_table(tables::ASSET_PLACES).unwrap();
+            t.open_table(tables::ASSET_PLACES).unwrap();
         });
         let report = cat.verify().unwrap();
         assert_eq!(report.problem_count, 1200);

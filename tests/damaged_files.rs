@@ -6,9 +6,9 @@
 
 use photocat::{Catalog, ListAssets, State};
 
-const SAMPLE: &str = "tests/data/format5.redb";
+const SAMPLE: &str = "tests/data/format6.redb";
 /// The previous format's sample: opening it upgrades it.
-const OLDER: &str = "tests/data/format4.redb";
+const OLDER: &str = "tests/data/format5.redb";
 const PAGE: usize = 4096;
 
 /// What happened to a file with one flipped byte.

@@ -1,4 +1,4 @@
-//! The committed sample of the current file format: `tests/data/format5.redb`, written by
+//! The committed sample of the current file format: `tests/data/format6.redb`, written by
 //! [`write_sample`] (`PHOTOCAT_WRITE_SAMPLE=1 cargo test --test format_sample` rewrites it,
 //! after a format change, to be committed with the new format's version and upgrade; without
 //! the variable the writer runs into a temporary folder and its file is checked to answer the
@@ -6,12 +6,12 @@
 //! every answer the engine gives from it (lists in every state and group, cursors, assets as
 //! Gumnut JSON, search totals, time buckets, counts, albums, people, libraries, Immich's
 //! `GET /asset` with its ETag, checksum and device look-ups) against
-//! `tests/data/golden/format5_answers.txt`, recorded when the file was written. A change that
+//! `tests/data/golden/format6_answers.txt`, recorded when the file was written. A change that
 //! reads existing files differently fails here, whatever the newer code writes itself.
 //!
-//! The previous format's sample stays: `tests/data/format4.redb`, written by this same writer
-//! at format 4, must upgrade on open and still give every answer recorded then
-//! (`golden/format4_answers.txt`).
+//! The previous formats' samples stay: `tests/data/format4.redb` and `format5.redb`, written by
+//! this same writer at formats 4 and 5, must upgrade on open and still give every answer
+//! recorded then (`golden/format4_answers.txt`, `golden/format5_answers.txt`).
 
 mod common;
 
@@ -21,8 +21,8 @@ use photocat::{
     Visibility,
 };
 
-const SAMPLE: &str = "tests/data/format5.redb";
-const ANSWERS: &str = "format5_answers.txt";
+const SAMPLE: &str = "tests/data/format6.redb";
+const ANSWERS: &str = "format6_answers.txt";
 
 fn dt(s: &str) -> DateTimeInput {
     s.parse().unwrap()
@@ -573,29 +573,73 @@ fn the_sample_answers_as_recorded() {
     common::golden(ANSWERS, &answers(&cat));
 }
 
-/// The format 4 sample (written by this writer while the format was 4) upgrades in place to the
-/// current format and gives every answer it gave as format 4, among them searches on the
-/// majority values whose groups format 5 no longer stores.
-#[test]
-fn the_format4_sample_upgrades_and_answers_as_recorded() {
+/// A previous format's sample (written by this writer while the format was `version`)
+/// upgrades in place to the current format, finds itself whole, and gives every answer it gave
+/// then; reopened, it is not upgraded again and answers the same.
+fn older_sample_upgrades_and_answers_as_recorded(version: u32) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sample4.redb");
-    std::fs::copy("tests/data/format4.redb", &path).unwrap();
+    let path = dir.path().join("older.redb");
+    std::fs::copy(format!("tests/data/format{version}.redb"), &path).unwrap();
     let cat = Catalog::open(&path).unwrap();
-    assert_eq!(cat.upgraded_from(), Some(4));
+    assert_eq!(cat.upgraded_from(), Some(version));
     let report = cat.verify().unwrap();
     assert!(report.is_ok(), "{report}");
     let answers = answers(&cat);
-    // Every answer as recorded, but the summary's format version: the file is now format 5.
+    // Every answer as recorded, but the summary's format version: the file is now current.
     let current = format!("format_version: {}", photocat::FORMAT_VERSION);
     assert_eq!(answers.matches(&current).count(), 1);
     common::golden(
-        "format4_answers.txt",
-        &answers.replace(&current, "format_version: 4"),
+        &format!("format{version}_answers.txt"),
+        &answers.replace(&current, &format!("format_version: {version}")),
     );
     drop(cat);
     // And again after a reopen: the upgrade was committed.
     let cat = Catalog::open(&path).unwrap();
     assert_eq!(cat.upgraded_from(), None);
     assert_eq!(self::answers(&cat), answers);
+}
+
+/// Format 4's sample, with searches on the majority values whose groups format 5 no longer
+/// stores (recorded while they were stored).
+#[test]
+fn the_format4_sample_upgrades_and_answers_as_recorded() {
+    older_sample_upgrades_and_answers_as_recorded(4);
+}
+
+/// Format 5's sample: its id map becomes the asset places, and every cursor and album answer
+/// stays as recorded.
+#[test]
+fn the_format5_sample_upgrades_and_answers_as_recorded() {
+    older_sample_upgrades_and_answers_as_recorded(5);
+}
+
+/// A format 5 file whose id map disagrees with its records (an id pointing at another asset's
+/// key) is refused with `Corrupt` rather than upgraded into places that would misplace
+/// assets; the refusal commits nothing, so it is refused the same way again.
+#[test]
+fn a_format5_file_whose_id_map_disagrees_with_its_records_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("older.redb");
+    std::fs::copy("tests/data/format5.redb", &path).unwrap();
+    {
+        use redb::ReadableTable;
+        let ids: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("asset_ids");
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(ids).unwrap();
+            let key = t.get("asset_02").unwrap().unwrap().value();
+            t.insert("asset_01", key).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    for _ in 0..2 {
+        match Catalog::open(&path) {
+            Err(photocat::Error::Corrupt(m)) => {
+                assert!(m.contains("asset_") && m.contains("format 6"), "{m}")
+            }
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("opened"),
+        }
+    }
 }

@@ -1163,7 +1163,7 @@ impl PyChecksumMatch {
 /// >>> _ = cat.create_library("Family", id="library_family")
 /// >>> _ = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}] * 2)
 /// >>> cat.summary()  # doctest: +NORMALIZE_WHITESPACE
-/// Summary(format_version=5, file_size_bytes=None, albums=0, people=0, libraries=[
+/// Summary(format_version=6, file_size_bytes=None, albums=0, people=0, libraries=[
 ///     LibrarySummary(library=Library(id='library_family', name='Family'), live=2, trashed=0, albums=0),
 /// ])
 #[pyclass(module = "photocat", name = "Summary", frozen, eq)]

@@ -23,6 +23,7 @@ use crate::query::list::{Hit, Resolved};
 use crate::query::ListAssets;
 use crate::records::{self, PeopleCache};
 use crate::storage::codec::AlbumRecord;
+use crate::storage::places;
 use crate::storage::tables;
 use crate::views::arrow::{schema, BatchBuilder, Row};
 
@@ -105,13 +106,13 @@ impl Catalog {
     /// `AssetPage` are built.
     pub fn assets_batch(&self, assets: &[Asset]) -> Result<RecordBatch> {
         let txn = self.begin_read()?;
-        let ids = txn.open_table(tables::ASSET_IDS)?;
+        let ids = txn.open_table(tables::ASSET_PLACES)?;
         let links = txn.open_table(tables::ASSET_ALBUMS)?;
         let albums = txn.open_table(tables::ALBUMS)?;
         let (known, mut names, mut tally) = (HashMap::new(), HashMap::new(), Tally::default());
         let mut album_ids = Vec::with_capacity(assets.len());
         for a in assets {
-            album_ids.push(match records::lookup_u64(&ids, &a.id)? {
+            album_ids.push(match places::key(&ids, &a.id)? {
                 Some(key) => album_ids_of(&links, &albums, key, &known, &mut names, &mut tally)?,
                 None => Vec::new(),
             });

@@ -7,7 +7,6 @@
 
 use crate::error::{Error, Result};
 use crate::query::State;
-use crate::storage::fast::AssetRef;
 use crate::storage::keys;
 
 /// Where a page starts.
@@ -19,26 +18,9 @@ pub(crate) enum Start {
     After(Vec<u8>),
 }
 
-/// The position in the order of `state` of the asset whose stored record is `bytes`. In the
-/// live order (and `All`) only the record's first fields are read
-/// ([`AssetRef::id_and_local`]); the trashed order needs `trashed_at`, which comes late in the
-/// record, so there the record is read whole.
-pub(crate) fn position_in_record(bytes: &[u8], state: State) -> Result<Vec<u8>> {
-    match state {
-        State::Live | State::All => {
-            let (id, local) = AssetRef::id_and_local(bytes)?;
-            Ok(keys::position(local, id))
-        }
-        State::Trashed => {
-            let r = AssetRef::parse(bytes)?;
-            position_of(r.id, r.local, r.trashed_at, state)
-        }
-    }
-}
-
 /// The position in the order of `state` of the asset `id` with wall-clock `local` and
-/// `trashed_at` (microseconds): all a cursor needs of its asset, read in place from the stored
-/// record ([`crate::storage::fast::AssetRef`]) without building it.
+/// `trashed_at` (microseconds): all a cursor needs of its asset, read from its place
+/// ([`crate::storage::places`]) without reading its record.
 ///
 /// With `State::Trashed` the order is by `trashed_at`, which a live asset does not have: a
 /// live cursor asset is `InvalidArgument` there.

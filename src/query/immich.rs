@@ -23,6 +23,7 @@ use crate::snapshot::View;
 use crate::storage::codec::LibraryRecord;
 use crate::storage::immich_keys as ik;
 use crate::storage::keys::{time_bytes, time_from_bytes};
+use crate::storage::places;
 use crate::storage::tables;
 
 /// Parameters of [`Catalog::get_all_assets`] (Immich's legacy `GET /asset`). Filters combine
@@ -522,7 +523,7 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let result = (|| -> Result<String> {
-            let key = records::lookup_u64(txn.asset_ids()?, asset_id)?
+            let key = places::key(txn.places()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
             let (_, json) = super::immich_json::read_chunk(&txn, view, &[key], false, &mut tally)?;
             // The writer copies `str`s and writes ASCII around them: always valid UTF-8.

@@ -15,8 +15,9 @@ use crate::ids::{self, IdKind};
 use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
 use crate::model::DEFAULT_MIME_TYPE;
 use crate::query::ListAssets;
-use crate::records::{lookup_u64, PeopleCache};
+use crate::records::PeopleCache;
 use crate::storage::fast::AssetRef;
+use crate::storage::places;
 use crate::views::gumnut::{
     direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
     VariantView, WriteJson, JSON_PER_ASSET,
@@ -187,7 +188,7 @@ impl Catalog {
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
         let result = (|| -> Result<String> {
-            let key = lookup_u64(txn.asset_ids()?, asset_id)?
+            let key = places::key(txn.places()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
             let guard = stored(txn.assets()?, key, &mut tally)?;
             let asset = [AssetRef::parse(guard.value())?];

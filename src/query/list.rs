@@ -13,10 +13,11 @@ use crate::model::{Album, Asset, Library, Person};
 use crate::query::cursor::{self, Start};
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
-use crate::records::{self, lookup_u32, lookup_u64, PeopleCache};
+use crate::records::{self, lookup_u32, PeopleCache};
 use crate::snapshot::{Snapshot, View};
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
 use crate::storage::keys::Group;
+use crate::storage::places;
 use crate::storage::tables;
 
 /// A list query resolved against one snapshot (see [`Catalog::resolve`]).
@@ -105,7 +106,7 @@ impl Catalog {
         ids::validate(IdKind::Asset, asset_id)?;
         let (txn, view) = self.begin_read_cached()?;
         let mut tally = Tally::default();
-        let key = lookup_u64(txn.asset_ids()?, asset_id)?
+        let key = places::key(txn.places()?, asset_id)?
             .ok_or_else(|| Error::not_found("asset", asset_id))?;
         let rec = records::load_asset(txn.assets()?, key, &mut tally)?;
         let lib: LibraryRecord = records::load_u32(
@@ -234,16 +235,16 @@ impl Catalog {
             None => match &q.starting_after_id {
                 None => Start::Top,
                 Some(id) => {
-                    let key = lookup_u64(&txn.open_table(tables::ASSET_IDS)?, id)?
+                    // The cursor's position is one index read: the asset's place holds its
+                    // time and `trashed_at`; its record is not read.
+                    let place = places::get(&txn.open_table(tables::ASSET_PLACES)?, id)?
                         .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
-                    // The cursor's position is read in place from the record's first
-                    // fields: no owned record is built, the rest is not read.
-                    let assets = txn.open_table(tables::ASSETS)?;
-                    tally.records += 1;
-                    let bytes = assets.get(key)?.ok_or_else(|| {
-                        Error::Corrupt(format!("asset key {key} is indexed but missing"))
-                    })?;
-                    Start::After(cursor::position_in_record(bytes.value(), q.state)?)
+                    Start::After(cursor::position_of(
+                        id,
+                        place.local,
+                        place.trashed_at,
+                        q.state,
+                    )?)
                 }
             },
         };
@@ -324,13 +325,13 @@ impl Catalog {
         let mut hits: Vec<Hit> = Vec::with_capacity(limit.saturating_add(1).min(1 << 16));
         if let Some(ids_filter) = &q.ids {
             let assets = txn.open_table(tables::ASSETS)?;
-            let asset_ids = txn.open_table(tables::ASSET_IDS)?;
+            let asset_places = txn.open_table(tables::ASSET_PLACES)?;
             let mut seen = HashSet::new();
             for id in ids_filter {
                 if !seen.insert(id.as_str()) {
                     continue;
                 }
-                let Some(key) = lookup_u64(&asset_ids, id)? else {
+                let Some(key) = places::key(&asset_places, id)? else {
                     continue;
                 };
                 let rec = records::load_asset(&assets, key, tally)?;

@@ -272,33 +272,6 @@ impl<'a> AssetRef<'a> {
         self.device_asset_id.unwrap_or(self.id)
     }
 
-    /// The id and wall-clock capture time (`local`, microseconds) of a stored asset record,
-    /// read from the record's first fields only: what a live cursor's position needs
-    /// ([`crate::query::cursor`]). The id is checked as UTF-8; the four optional strings and
-    /// two optional times before `local` are stepped over by their lengths (bounds-checked,
-    /// never decoded). Damaged bytes in that prefix are `Corrupt`, as with [`Self::parse`];
-    /// the rest of the record is not read.
-    pub(crate) fn id_and_local(bytes: &'a [u8]) -> Result<(&'a str, i64)> {
-        let body = match bytes.split_first() {
-            Some((&(RECORD_VERSION | RECORD_VERSION_1), body)) => body,
-            Some((v, _)) => return Err(Error::Corrupt(format!("unknown record version {v}"))),
-            None => return Err(Error::Corrupt("empty record".into())),
-        };
-        let r = &mut Reader { b: body, pos: 0 };
-        let id = r.str()?;
-        r.u32()?; // library
-        for _ in 0..4 {
-            // device_asset_id, device_id, mime_type, original_file_name
-            if r.some()? {
-                let n = r.len()?;
-                r.take(n)?;
-            }
-        }
-        r.opt_i64()?; // file_created_at
-        r.opt_i64()?; // file_modified_at
-        Ok((id, r.i64()?))
-    }
-
     /// Reads a stored asset record (either envelope version), checking every byte of it.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<AssetRef<'a>> {
         let (with_source, body) = match bytes.split_first() {
@@ -819,65 +792,6 @@ mod tests {
             let theirs: AssetRecord = codec::decode(&bytes).unwrap();
             assert!(same(&ours, &theirs), "{ours:?}\n{theirs:?}");
             assert!(same(&ours, &rec));
-        }
-    }
-
-    #[test]
-    fn the_cursor_prefix_reads_what_the_whole_record_reads() {
-        let mut r = Rng(13);
-        for _ in 0..2_000 {
-            let mut bytes = codec::encode(&record(&mut r)).unwrap();
-            let whole = AssetRef::parse(&bytes).unwrap();
-            assert_eq!(
-                AssetRef::id_and_local(&bytes).unwrap(),
-                (whole.id, whole.local)
-            );
-            // Format 1's envelope holds the same prefix.
-            let (id, local) = (whole.id.to_owned(), whole.local);
-            bytes[0] = codec::RECORD_VERSION_1;
-            assert_eq!(
-                AssetRef::id_and_local(&bytes).unwrap(),
-                (id.as_str(), local)
-            );
-        }
-        assert!(AssetRef::id_and_local(&[]).is_err());
-        assert!(AssetRef::id_and_local(&[9, 0]).is_err());
-    }
-
-    #[test]
-    fn the_cursor_prefix_of_damaged_bytes_is_an_error_or_the_same_prefix() {
-        let mut r = Rng(17);
-        for _ in 0..60 {
-            let bytes = codec::encode(&record(&mut r)).unwrap();
-            let whole = AssetRef::parse(&bytes).unwrap();
-            // The prefix ends at `local`: a cut before its end is an error, after it the
-            // same answer (the rest is not read).
-            let (id, local) = AssetRef::id_and_local(&bytes).unwrap();
-            let mut read = false;
-            for cut in 0..bytes.len() {
-                match AssetRef::id_and_local(&bytes[..cut]) {
-                    Ok(got) => {
-                        assert_eq!(got, (id, local), "cut at {cut}");
-                        read = true;
-                    }
-                    Err(Error::Corrupt(_)) => assert!(!read, "cut at {cut}: read a shorter cut"),
-                    Err(e) => panic!("{e:?}"),
-                }
-            }
-            assert!(read, "the prefix is shorter than the record");
-            assert_eq!((whole.id, whole.local), (id, local));
-            // A flipped byte never panics: an error is `Corrupt`; when the whole record still
-            // reads, the prefix reads the same.
-            for _ in 0..50 {
-                let mut b = bytes.clone();
-                let i = (r.next() as usize) % b.len();
-                b[i] ^= 1 << (r.next() % 8);
-                match (AssetRef::id_and_local(&b), AssetRef::parse(&b)) {
-                    (Ok(p), Ok(w)) => assert_eq!(p, (w.id, w.local)),
-                    (Err(Error::Corrupt(_)), _) | (Ok(_), Err(_)) => {}
-                    (Err(e), _) => panic!("{e:?}"),
-                }
-            }
         }
     }
 

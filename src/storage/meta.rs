@@ -17,8 +17,10 @@ pub const FORMAT_NAME: &[u8] = b"photocat";
 /// counts (`day_counts`) and the text column (`text_column`). Format 5 stores no facet
 /// entries (nor their counts, day counts and postings) for the values nearly every asset has:
 /// favourite `false`, visibility `timeline` and type `IMAGE`; searches answer them as the
-/// library minus the field's other values.
-pub const FORMAT_VERSION: u32 = 5;
+/// library minus the field's other values. Format 6 keeps each asset's place (key, library,
+/// time, offset, trash, listing) beside its public id (`asset_places`, replacing `asset_ids`),
+/// so that a cursor and an album link read no record.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The oldest format version this build opens (and upgrades).
 pub const OLDEST_SUPPORTED: u32 = 1;

@@ -5,6 +5,7 @@ pub(crate) mod fast;
 pub mod immich_keys;
 pub mod keys;
 pub(crate) mod meta;
+pub(crate) mod places;
 pub mod tables;
 pub(crate) mod upgrade;
 

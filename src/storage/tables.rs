@@ -9,8 +9,11 @@ pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("photocat_
 
 /// Asset records by internal key (versioned bincode, faces inside).
 pub const ASSETS: TableDefinition<u64, &[u8]> = TableDefinition::new("assets");
-/// Public asset id to internal key.
-pub const ASSET_IDS: TableDefinition<&str, u64> = TableDefinition::new("asset_ids");
+/// Public asset id to the asset's place: its internal key and what positions it in the list
+/// orders (format 6; layout in [`super::places`]). Formats 1 to 5 kept the key alone, in
+/// `asset_ids`.
+pub const ASSET_PLACES: TableDefinition<&str, &super::places::Bytes> =
+    TableDefinition::new("asset_places");
 /// Library records by internal key.
 pub const LIBRARIES: TableDefinition<u32, &[u8]> = TableDefinition::new("libraries");
 /// Public library id to internal key.
@@ -132,7 +135,7 @@ pub(crate) mod dump {
         out.extend(all!(
             COUNTERS,
             ASSETS,
-            ASSET_IDS,
+            ASSET_PLACES,
             LIBRARIES,
             LIBRARY_IDS,
             ALBUMS,

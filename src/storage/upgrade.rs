@@ -14,17 +14,25 @@
 //!   `timeline`, type `IMAGE`; [`crate::facets::majority`]) from the list index, `list_counts`,
 //!   `day_counts` and `postings`, in every library. Their interned values stay in
 //!   `facet_values` (a value key is never reused).
+//! * **5 → 6**: replaces `asset_ids` (public id to internal key) with `asset_places` (public
+//!   id to the asset's place: key, library, time, offset, trash and listing;
+//!   [`super::places`]), built by one pass over the asset records in key order.
 
 use std::collections::BTreeMap;
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 
+use super::fast::AssetRef;
+use super::places::{self, Place};
 use super::{keys, meta, tables};
 use crate::error::{Error, Result};
 
 /// Upgrades a catalogue of format `from` to [`meta::FORMAT_VERSION`].
 pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
     crate::catalog::create_tables(txn)?;
+    if from <= 5 {
+        build_places(txn)?;
+    }
     if from == 1 {
         let mut counts = txn.open_table(tables::LIST_COUNTS)?;
         for (prefix, n) in count_list_index(&txn.open_table(tables::LIST_INDEX)?)? {
@@ -41,6 +49,49 @@ pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
         drop_majority_groups(txn)?;
     }
     meta::set_version(txn, meta::FORMAT_VERSION)
+}
+
+/// Formats 1 to 5's map of public asset ids to internal keys, replaced by
+/// [`tables::ASSET_PLACES`] in format 6.
+const ASSET_IDS_5: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("asset_ids");
+
+/// Format 5 → 6: the place of every asset, from its record (read in key order), written in id
+/// order; then the old id map goes. Every record must have its id in the old map, pointing at
+/// it, and the other way round: a file where they disagree is `Corrupt` (run `verify` on a
+/// backup with the older build to see where).
+fn build_places(txn: &redb::WriteTransaction) -> Result<()> {
+    let old = txn.open_table(ASSET_IDS_5)?;
+    let assets = txn.open_table(tables::ASSETS)?;
+    let mut placed: Vec<(String, places::Bytes)> = Vec::with_capacity(assets.len()? as usize);
+    for row in assets.iter()? {
+        let (k, v) = row?;
+        let key = k.value();
+        let rec = AssetRef::parse(v.value())?;
+        if old.get(rec.id)?.map(|g| g.value()) != Some(key) {
+            return Err(Error::Corrupt(format!(
+                "asset {:?} (key {key}) is not in the id map under its key: not upgraded to \
+                 format 6",
+                rec.id
+            )));
+        }
+        placed.push((rec.id.to_owned(), Place::of_stored(key, &rec).encode()));
+    }
+    if placed.len() as u64 != old.len()? {
+        return Err(Error::Corrupt(format!(
+            "the id map holds {} assets, the records {}: not upgraded to format 6",
+            old.len()?,
+            placed.len()
+        )));
+    }
+    drop((old, assets));
+    placed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut table = txn.open_table(tables::ASSET_PLACES)?;
+    for (id, place) in &placed {
+        table.insert(id.as_str(), place)?;
+    }
+    drop(table);
+    txn.delete_table(ASSET_IDS_5)?;
+    Ok(())
 }
 
 /// Format 4 → 5: removes every key of the majority values' facet groups (every part) from the

@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::index::{AlbumLinks, IndexTables, Placement};
 use crate::model::Album;
-use crate::records::{self, lookup_u32, lookup_u64};
+use crate::records::{self, lookup_u32};
 use crate::storage::codec::{self, AlbumRecord};
-use crate::storage::fast::AssetRef;
+use crate::storage::places::{self, Place};
 use crate::storage::tables::{self, counter};
 
 impl Catalog {
@@ -92,14 +92,14 @@ impl Catalog {
         run_write(self, |txn| {
             let album_ids = txn.open_table(tables::ALBUM_IDS)?;
             let albums = txn.open_table(tables::ALBUMS)?;
-            let asset_ids = txn.open_table(tables::ASSET_IDS)?;
-            let assets = txn.open_table(tables::ASSETS)?;
+            let asset_places = txn.open_table(tables::ASSET_PLACES)?;
             let mut idx = IndexTables::open(txn)?;
             // Every (asset key, album key, album's position in `wanted`, asset id), each pair
-            // once.
+            // once. What an album entry needs of its asset comes from the asset's place: no
+            // record is read.
             let mut pairs: Vec<(u64, u32, usize, &str)> = Vec::new();
             let mut libraries = Vec::with_capacity(wanted.len());
-            let mut keys: HashMap<&str, u64> = HashMap::new();
+            let mut found: HashMap<&str, Place> = HashMap::new();
             for (w, (album_id, list)) in wanted.iter().enumerate() {
                 let album_key = lookup_u32(&album_ids, album_id)?
                     .ok_or_else(|| Error::not_found("album", *album_id))?;
@@ -107,13 +107,13 @@ impl Catalog {
                     records::load_u32(&albums, album_key, "album", &mut Tally::default())?;
                 libraries.push(album.library);
                 for &id in list {
-                    let key = match keys.get(id) {
-                        Some(&k) => k,
+                    let key = match found.get(id) {
+                        Some(p) => p.key,
                         None => {
-                            let k = lookup_u64(&asset_ids, id)?
+                            let p = places::get(&asset_places, id)?
                                 .ok_or_else(|| Error::not_found("asset", id))?;
-                            keys.insert(id, k);
-                            k
+                            found.insert(id, p);
+                            p.key
                         }
                     };
                     pairs.push((key, album_key, w, id));
@@ -123,14 +123,13 @@ impl Catalog {
             pairs.dedup_by_key(|p| (p.0, p.1));
             let mut changes = AlbumLinks::default();
             for same_asset in pairs.chunk_by(|a, b| a.0 == b.0) {
-                let key = same_asset[0].0;
-                let stored = assets.get(key)?.ok_or_else(|| {
-                    Error::Corrupt(format!("asset key {key} is indexed but missing"))
+                let (key, id) = (same_asset[0].0, same_asset[0].3);
+                let place = found.get(id).ok_or_else(|| {
+                    Error::Corrupt(format!("asset {id:?} was looked up but has no place"))
                 })?;
-                let rec = AssetRef::parse(stored.value())?;
-                let placement = Placement::of_stored(&rec);
+                let placement = Placement::of_place(id, place);
                 for &(_, album_key, w, id) in same_asset {
-                    if add && rec.library != libraries[w] {
+                    if add && place.library != libraries[w] {
                         return Err(Error::invalid(format!(
                             "asset {id:?} is in another library than album {:?}; an album \
                              holds assets of its own library only",

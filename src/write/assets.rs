@@ -22,8 +22,9 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
 use crate::model::{Asset, AssetUpdate, NewAsset};
-use crate::records::{self, lookup_u32, lookup_u64};
+use crate::records::{self, lookup_u32};
 use crate::storage::codec::{self, AssetRecord};
+use crate::storage::places::{self, Place};
 use crate::storage::tables::{self, counter};
 
 impl Catalog {
@@ -254,15 +255,14 @@ impl Catalog {
         run_write(self, |txn| {
             let keys = keys_in_order(txn, &list)?;
             let mut assets = txn.open_table(tables::ASSETS)?;
-            let mut ids_t = txn.open_table(tables::ASSET_IDS)?;
             let mut faces = txn.open_table(tables::FACE_IDS)?;
             let mut sums = txn.open_table(tables::CHECKSUMS)?;
             let mut idx = IndexTables::open(txn)?;
-            for (key, id) in keys {
+            for (key, _) in keys {
                 let rec = records::load_asset(&assets, key, &mut Tally::default())?;
+                // Removes the asset's place with its index entries.
                 idx.apply(key, Some(&rec), None)?;
                 assets.remove(key)?;
-                ids_t.remove(id)?;
                 for f in &rec.faces {
                     faces.remove(f.id.as_str())?;
                 }
@@ -278,10 +278,10 @@ impl Catalog {
 /// The keys of the assets `ids` (each id once), in key order, so that a batch reads and
 /// rewrites records front to back. An unknown id is `NotFound` (the first one in `ids`).
 fn keys_in_order<'a>(txn: &WriteTransaction, ids: &[&'a str]) -> Result<Vec<(u64, &'a str)>> {
-    let table = txn.open_table(tables::ASSET_IDS)?;
+    let table = txn.open_table(tables::ASSET_PLACES)?;
     let mut keys = Vec::with_capacity(ids.len());
     for &id in ids {
-        let key = lookup_u64(&table, id)?.ok_or_else(|| Error::not_found("asset", id))?;
+        let key = places::key(&table, id)?.ok_or_else(|| Error::not_found("asset", id))?;
         keys.push((key, id));
     }
     keys.sort_unstable();
@@ -319,12 +319,11 @@ fn add_in(
     let mut batch_ids: HashSet<String> = HashSet::new();
     let mut batch_sums: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut batch_faces: HashSet<String> = HashSet::new();
-    let mut new_ids: Vec<(String, u64)> = Vec::with_capacity(prepared.len());
     let mut new_faces: Vec<(String, u64)> = Vec::new();
     let mut refs = RefTables::open(txn)?;
     // Asset keys are allocated in one block: the counter is read once and written once.
     let mut next_asset = refs.counters.get(counter::ASSET)?.map_or(1, |v| v.value());
-    let mut asset_ids = txn.open_table(tables::ASSET_IDS)?;
+    let mut asset_places = txn.open_table(tables::ASSET_PLACES)?;
     let mut sums = txn.open_table(tables::CHECKSUMS)?;
     for (i, p) in prepared.into_iter().enumerate() {
         let Prepared {
@@ -352,7 +351,8 @@ fn add_in(
             _ => {}
         }
         rec.library = lib_key;
-        if explicit_id && (asset_ids.get(rec.id.as_str())?.is_some() || batch_ids.contains(&rec.id))
+        if explicit_id
+            && (asset_places.get(rec.id.as_str())?.is_some() || batch_ids.contains(&rec.id))
         {
             return Err(Error::Duplicate {
                 message: format!("records[{i}]: asset {:?} already exists", rec.id),
@@ -408,7 +408,6 @@ fn add_in(
         for (k, _) in checksum_keys(&rec) {
             batch_sums.insert(k, fresh.len());
         }
-        new_ids.push((rec.id.clone(), key));
         batch_ids.insert(rec.id.clone());
         outcomes.push(Outcome::Created(fresh.len()));
         fresh.push((key, rec));
@@ -436,10 +435,14 @@ fn add_in(
     let fresh_ref = &fresh;
     rayon::scope(|s| {
         s.spawn(|_| {
-            new_ids.par_sort_unstable();
-            *r_ids = new_ids
+            let mut placed: Vec<(&str, places::Bytes)> = fresh_ref
+                .par_iter()
+                .map(|(key, rec)| (rec.id.as_str(), Place::of(*key, rec).encode()))
+                .collect();
+            placed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+            *r_ids = placed
                 .iter()
-                .try_for_each(|(id, key)| asset_ids.insert(id.as_str(), *key).map(drop))
+                .try_for_each(|(id, place)| asset_places.insert(*id, place).map(drop))
                 .map_err(Into::into);
         });
         s.spawn(|_| {

@@ -31,8 +31,9 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::Asset;
-use crate::records::{self, lookup_u64, PeopleCache};
+use crate::records::{self, PeopleCache};
 use crate::storage::codec::{self, AssetRecord};
+use crate::storage::places;
 use crate::storage::tables;
 use libraries::library_names;
 
@@ -176,8 +177,8 @@ fn run_write_in<T>(cat: &Catalog, f: impl FnOnce(&WriteTransaction) -> Result<T>
 }
 
 fn load_by_id(txn: &WriteTransaction, id: &str) -> Result<(u64, AssetRecord)> {
-    let ids_t = txn.open_table(tables::ASSET_IDS)?;
-    let key = lookup_u64(&ids_t, id)?.ok_or_else(|| Error::not_found("asset", id))?;
+    let ids_t = txn.open_table(tables::ASSET_PLACES)?;
+    let key = places::key(&ids_t, id)?.ok_or_else(|| Error::not_found("asset", id))?;
     let assets = txn.open_table(tables::ASSETS)?;
     let rec = records::load_asset(&assets, key, &mut Tally::default())?;
     Ok((key, rec))

@@ -13,6 +13,7 @@ use crate::index::IndexTables;
 use crate::model::{Face, NewFace, NewPerson, Person};
 use crate::records::{self, lookup_u32, lookup_u64};
 use crate::storage::codec::{self, FaceRecord, PersonRecord};
+use crate::storage::places;
 use crate::storage::tables::{self, counter};
 
 impl Catalog {
@@ -144,10 +145,10 @@ impl Catalog {
             let mut on_asset: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
             let mut placed = Vec::with_capacity(prepared.len());
             {
-                let asset_ids = txn.open_table(tables::ASSET_IDS)?;
+                let asset_places = txn.open_table(tables::ASSET_PLACES)?;
                 let mut refs = RefTables::open(txn)?;
                 for (i, (asset_id, face, person)) in prepared.iter().enumerate() {
-                    let key = lookup_u64(&asset_ids, asset_id)?
+                    let key = places::key(&asset_places, asset_id)?
                         .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
                     let person_key = refs.resolve_person(person.as_deref())?;
                     refs.claim_face_id(&face.id, key)

@@ -111,7 +111,7 @@ def test_summary_of_a_file(cat: photocat.Catalog) -> None:
     cat.create_album("Empty", library_id=other.id)
     s = cat.summary()
     assert isinstance(s, photocat.Summary)
-    assert s.format_version == 5
+    assert s.format_version == 6
     assert cat.path is not None and s.file_size_bytes == Path(cat.path).stat().st_size > 0
     assert (s.albums, s.people) == (2, 1)
     assert [ls.library.id for ls in s.libraries] == ["library_main", "library_other"]
@@ -122,7 +122,7 @@ def test_summary_of_a_file(cat: photocat.Catalog) -> None:
     assert s == cat.summary()
     assert s.libraries == cat.summary().libraries
     assert repr(s) == (
-        f"Summary(format_version=5, file_size_bytes={s.file_size_bytes}, albums=2, people=1, libraries=[\n"
+        f"Summary(format_version=6, file_size_bytes={s.file_size_bytes}, albums=2, people=1, libraries=[\n"
         "    LibrarySummary(library=Library(id='library_main', name='Main'), live=32, trashed=8, albums=1),\n"
         "    LibrarySummary(library=Library(id='library_other', name='Other'), live=0, trashed=0, albums=1),\n"
         "])"
@@ -137,7 +137,7 @@ def test_summary_of_a_file(cat: photocat.Catalog) -> None:
 def test_summary_in_memory_and_empty() -> None:
     s = photocat.Catalog.in_memory().summary()
     assert s.file_size_bytes is None and s.libraries == [] and (s.albums, s.people) == (0, 0)
-    assert repr(s) == "Summary(format_version=5, file_size_bytes=None, albums=0, people=0, libraries=[])"
+    assert repr(s) == "Summary(format_version=6, file_size_bytes=None, albums=0, people=0, libraries=[])"
 
 
 # --- local_datetime_source --------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_time_source_is_none_for_format_1_assets(tmp_path: Path) -> None:
         libraries = [lib.id for lib in cat.list_libraries()]
         old = [a for lib in libraries for a in cat.iter_assets(library_id=lib, state="all")]
         assert old and all(a.local_datetime_source is None for a in old)
-        assert cat.summary().format_version == 5  # upgraded on open, and it says so
+        assert cat.summary().format_version == 6  # upgraded on open, and it says so
         assert cat.upgraded_from == 1
         df = cat.list_assets(library_id=libraries[0], limit=200, state="all").to_pandas()
         assert len(df) > 0 and df["local_datetime_source"].isna().all()

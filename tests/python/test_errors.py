@@ -218,10 +218,10 @@ def test_unsupported_version(tmp_path: Path) -> None:
     with pytest.raises(photocat.UnsupportedVersionError) as info:
         photocat.Catalog.open(path)
     assert str(info.value) == (
-        "catalogue format version 99 is not supported (this build reads versions 1 to 5; "
+        "catalogue format version 99 is not supported (this build reads versions 1 to 6; "
         "a newer file needs a newer photocat)"
     )
-    assert (info.value.found, info.value.supported) == (99, 5)
+    assert (info.value.found, info.value.supported) == (99, 6)
     assert path.read_bytes() == before
 
 

@@ -23,7 +23,7 @@ def test_demo_shows_where_capture_times_come_from(tmp_path: Path) -> None:
     assert all(any(src in row for src in sources) for row in rows), rows
     if any("file_mtime" in row or "file_created_at" in row for row in rows):
         assert "the file has no capture time" in out.stderr
-    assert "Summary(format_version=5" in out.stderr
+    assert "Summary(format_version=6" in out.stderr
 
 
 def test_notebook_prints_the_tables_and_plots_when_it_can(tmp_path: Path) -> None:
