@@ -56,13 +56,23 @@ pub(crate) fn run(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
 const ASSET_IDS_5: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("asset_ids");
 
 /// Format 5 → 6: the place of every asset, from its record (read in key order), written in id
-/// order; then the old id map goes. Every record must have its id in the old map, pointing at
-/// it, and the other way round: a file where they disagree is `Corrupt` (run `verify` on a
-/// backup with the older build to see where).
+/// order, in runs of at most [`PLACES_RUN`] (so memory stays bounded at any size); then the
+/// old id map goes. Every record must have its id in the old map, pointing at it, and the map
+/// must hold nothing else: a file where they disagree is `Corrupt` (run `verify` on a backup
+/// with the older build to see where).
 fn build_places(txn: &redb::WriteTransaction) -> Result<()> {
     let old = txn.open_table(ASSET_IDS_5)?;
     let assets = txn.open_table(tables::ASSETS)?;
-    let mut placed: Vec<(String, places::Bytes)> = Vec::with_capacity(assets.len()? as usize);
+    let mut table = txn.open_table(tables::ASSET_PLACES)?;
+    let mut run: Vec<(String, places::Bytes)> = Vec::new();
+    let mut records = 0u64;
+    let mut flush = |run: &mut Vec<(String, places::Bytes)>| -> Result<()> {
+        run.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (id, place) in run.drain(..) {
+            table.insert(id.as_str(), &place)?;
+        }
+        Ok(())
+    };
     for row in assets.iter()? {
         let (k, v) = row?;
         let key = k.value();
@@ -74,25 +84,26 @@ fn build_places(txn: &redb::WriteTransaction) -> Result<()> {
                 rec.id
             )));
         }
-        placed.push((rec.id.to_owned(), Place::of_stored(key, &rec).encode()));
+        run.push((rec.id.to_owned(), Place::of_stored(key, &rec).encode()));
+        records += 1;
+        if run.len() == PLACES_RUN {
+            flush(&mut run)?;
+        }
     }
-    if placed.len() as u64 != old.len()? {
+    flush(&mut run)?;
+    if records != old.len()? {
         return Err(Error::Corrupt(format!(
-            "the id map holds {} assets, the records {}: not upgraded to format 6",
-            old.len()?,
-            placed.len()
+            "the id map holds {} assets, the records {records}: not upgraded to format 6",
+            old.len()?
         )));
     }
-    drop((old, assets));
-    placed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut table = txn.open_table(tables::ASSET_PLACES)?;
-    for (id, place) in &placed {
-        table.insert(id.as_str(), place)?;
-    }
-    drop(table);
+    drop((old, assets, table));
     txn.delete_table(ASSET_IDS_5)?;
     Ok(())
 }
+
+/// The most places [`build_places`] holds before writing them (about 100 bytes each).
+const PLACES_RUN: usize = 1 << 20;
 
 /// Format 4 → 5: removes every key of the majority values' facet groups (every part) from the
 /// four tables keyed by `group | part`.
