@@ -20,6 +20,7 @@ use crate::query::{ListAssets, State, MAX_LIMIT};
 use crate::records::PeopleCache;
 use crate::storage::codec::{self, AssetRecord, ExifRecord, RECORD_VERSION};
 use crate::storage::fast::AssetRef;
+use crate::storage::places::Place;
 use crate::storage::tables;
 use crate::{AddAssets, BoundingBox, Catalog, Error, NewAlbum, NewLibrary, Visibility};
 
@@ -140,6 +141,10 @@ pub fn stored_record(bytes: &[u8]) {
     }
     let Ok(r) = fast else { return };
     let rec = r.to_record();
+    // The place the record implies is the same read in place and owned, and reads back.
+    let place = Place::of_stored(7, &r);
+    assert_eq!(place, Place::of(7, &rec), "the two places disagree");
+    assert_eq!(Place::decode(&place.encode()).ok(), Some(place));
     if let Ok(theirs) = serde {
         let theirs = as_fast_reads(theirs, bytes[0]);
         // Debug forms, so that NaNs compare equal.
