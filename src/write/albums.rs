@@ -1,11 +1,11 @@
 //! Albums: creating them, and adding or removing assets.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use redb::ReadableTable;
 
 use super::libraries::write_library;
-use super::{distinct_ids, next_key_u32, now_micros, run_write, NewAlbum};
+use super::{next_key_u32, now_micros, run_write, NewAlbum};
 use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
@@ -80,60 +80,80 @@ impl Catalog {
         self.album_links(&[(album_id, asset_ids)], false)
     }
 
-    /// Links (`add`) or unlinks assets and albums, in one transaction. The pairs are taken in
-    /// asset key order: each asset's record is read once, in place (no owned record), however
-    /// many albums it joins, and every table is then written in key order.
+    /// Links (`add`) or unlinks assets and albums, in one transaction. The asset ids are
+    /// looked up in id order (neighbouring look-ups share B-tree pages), each once, and what an
+    /// album entry needs of an asset comes from its place: no record is read. The pairs are
+    /// then taken in asset key order and every table is written in key order. When ids are
+    /// unknown, the error names the first in call order (an album before its assets).
     fn album_links<S: AsRef<str>>(&self, links: &[(&str, &[S])], add: bool) -> Result<()> {
-        let mut wanted = Vec::with_capacity(links.len());
+        let mut wanted: Vec<(&str, Vec<&str>)> = Vec::with_capacity(links.len());
         for (album_id, asset_ids) in links {
             ids::validate(IdKind::Album, album_id)?;
-            wanted.push((*album_id, distinct_ids(asset_ids, IdKind::Asset)?));
+            let list = asset_ids.iter().map(AsRef::as_ref).collect::<Vec<&str>>();
+            for id in &list {
+                ids::validate(IdKind::Asset, id)?;
+            }
+            wanted.push((*album_id, list));
         }
         run_write(self, |txn| {
             let album_ids = txn.open_table(tables::ALBUM_IDS)?;
             let albums = txn.open_table(tables::ALBUMS)?;
             let asset_places = txn.open_table(tables::ASSET_PLACES)?;
             let mut idx = IndexTables::open(txn)?;
-            // Every (asset key, album key, album's position in `wanted`, asset id), each pair
-            // once. What an album entry needs of its asset comes from the asset's place: no
-            // record is read.
-            let mut pairs: Vec<(u64, u32, usize, &str)> = Vec::new();
-            let mut libraries = Vec::with_capacity(wanted.len());
-            let mut found: HashMap<&str, Place> = HashMap::new();
-            for (w, (album_id, list)) in wanted.iter().enumerate() {
-                let album_key = lookup_u32(&album_ids, album_id)?
-                    .ok_or_else(|| Error::not_found("album", *album_id))?;
-                let album: AlbumRecord =
-                    records::load_u32(&albums, album_key, "album", &mut Tally::default())?;
-                libraries.push(album.library);
-                for &id in list {
-                    let key = match found.get(id) {
-                        Some(p) => p.key,
-                        None => {
-                            let p = places::get(&asset_places, id)?
-                                .ok_or_else(|| Error::not_found("asset", id))?;
-                            found.insert(id, p);
-                            p.key
-                        }
-                    };
-                    pairs.push((key, album_key, w, id));
-                }
+            // Each album's key and library (None: unknown).
+            let mut album_of: Vec<Option<(u32, u32)>> = Vec::with_capacity(wanted.len());
+            for (album_id, _) in &wanted {
+                album_of.push(match lookup_u32(&album_ids, album_id)? {
+                    Some(key) => {
+                        let album: AlbumRecord =
+                            records::load_u32(&albums, key, "album", &mut Tally::default())?;
+                        Some((key, album.library))
+                    }
+                    None => None,
+                });
             }
+            // Every (asset id, album's position in `wanted`), in id order.
+            let mut named: Vec<(&str, u32)> = wanted
+                .iter()
+                .enumerate()
+                .flat_map(|(w, (_, list))| list.iter().map(move |&id| (id, w as u32)))
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            // Every (asset key, album key, album's position, place's position), and the places.
+            let mut found: Vec<(&str, Place)> = Vec::new();
+            let mut pairs: Vec<(u64, u32, u32, u32)> = Vec::with_capacity(named.len());
+            let mut unknown: HashSet<&str> = HashSet::new();
+            for same_id in named.chunk_by(|a, b| a.0 == b.0) {
+                let id = same_id[0].0;
+                let Some(place) = places::get(&asset_places, id)? else {
+                    unknown.insert(id);
+                    continue;
+                };
+                for &(_, w) in same_id {
+                    if let Some((album_key, _)) = album_of[w as usize] {
+                        pairs.push((place.key, album_key, w, found.len() as u32));
+                    }
+                }
+                found.push((id, place));
+            }
+            if !unknown.is_empty() || album_of.iter().any(Option::is_none) {
+                return Err(first_unknown(&wanted, &album_of, &unknown));
+            }
+            drop(named);
             pairs.sort_unstable_by_key(|p| (p.0, p.1));
             pairs.dedup_by_key(|p| (p.0, p.1));
             let mut changes = AlbumLinks::default();
             for same_asset in pairs.chunk_by(|a, b| a.0 == b.0) {
-                let (key, id) = (same_asset[0].0, same_asset[0].3);
-                let place = found.get(id).ok_or_else(|| {
-                    Error::Corrupt(format!("asset {id:?} was looked up but has no place"))
-                })?;
+                let (key, (id, place)) = (same_asset[0].0, &found[same_asset[0].3 as usize]);
                 let placement = Placement::of_place(id, place);
-                for &(_, album_key, w, id) in same_asset {
-                    if add && place.library != libraries[w] {
+                for &(_, album_key, w, _) in same_asset {
+                    let library = album_of[w as usize].map_or(u32::MAX, |a| a.1);
+                    if add && place.library != library {
                         return Err(Error::invalid(format!(
                             "asset {id:?} is in another library than album {:?}; an album \
                              holds assets of its own library only",
-                            wanted[w].0
+                            wanted[w as usize].0
                         )));
                     }
                     if idx.in_album(key, album_key)? != add {
@@ -145,6 +165,24 @@ impl Catalog {
             idx.finish()
         })
     }
+}
+
+/// The `NotFound` of the first unknown id of a call to [`Catalog::album_links`], in call order
+/// (each album before its assets).
+fn first_unknown(
+    wanted: &[(&str, Vec<&str>)],
+    album_of: &[Option<(u32, u32)>],
+    unknown: &HashSet<&str>,
+) -> Error {
+    for ((album_id, list), album) in wanted.iter().zip(album_of) {
+        if album.is_none() {
+            return Error::not_found("album", *album_id);
+        }
+        if let Some(id) = list.iter().find(|id| unknown.contains(*id)) {
+            return Error::not_found("asset", *id);
+        }
+    }
+    Error::Corrupt("an unknown id of an album link was not found again".into())
 }
 
 #[cfg(test)]
@@ -279,6 +317,38 @@ mod tests {
             .add_to_albums(&[("album_1", &good[..]), ("album_9", &good[..])])
             .unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        assert_eq!(tables(&cat), before);
+    }
+
+    /// The ids are looked up in id order, but the error names the first unknown id in call
+    /// order, an album before its own assets.
+    #[test]
+    fn the_first_unknown_id_in_call_order_is_the_error() {
+        let cat = fixture();
+        let before = tables(&cat);
+        let not_found = |links: &[(&str, &[&str])]| match cat.add_to_albums(links) {
+            Err(Error::NotFound { kind, id }) => (kind, id),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            not_found(&[
+                ("album_1", &["asset_01", "asset_zz"]),
+                ("album_2", &["asset_aa"]),
+            ]),
+            ("asset", "asset_zz".to_owned())
+        );
+        assert_eq!(
+            not_found(&[
+                ("album_1", &["asset_01"]),
+                ("album_9", &["asset_aa"]),
+                ("album_2", &["asset_ab"]),
+            ]),
+            ("album", "album_9".to_owned())
+        );
+        assert_eq!(
+            not_found(&[("album_1", &["asset_ab", "asset_aa"]), ("album_9", &[])]),
+            ("asset", "asset_ab".to_owned())
+        );
         assert_eq!(tables(&cat), before);
     }
 }
