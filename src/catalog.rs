@@ -42,6 +42,26 @@ pub struct Catalog {
     pub(crate) stats: Stats,
 }
 
+/// What a catalogue is, not its state: the file (None in memory), the options it was opened
+/// with and the format it was upgraded from, so that `Result<Catalog>` and structs holding a
+/// catalogue can be printed. Nothing is read from the file.
+///
+/// ```
+/// # fn main() -> photocat::Result<()> {
+/// let cat = photocat::Catalog::in_memory()?;
+/// assert!(format!("{cat:?}").starts_with("Catalog { path: None"));
+/// # Ok(()) }
+/// ```
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("path", &self.path)
+            .field("options", &self.options)
+            .field("upgraded_from", &self.upgraded_from)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How [`Catalog::open_with`] opens a catalogue file. The default is what
 /// [`Catalog::open`] uses.
 ///
@@ -234,7 +254,7 @@ impl Catalog {
     /// let path = dir.path().join("photos.redb");
     /// let cat = photocat::Catalog::open(&path)?;
     /// // A second handle on the same file (a notebook cell run twice) says what to do.
-    /// let err = photocat::Catalog::open(&path).err().unwrap();
+    /// let err = photocat::Catalog::open(&path).unwrap_err();
     /// assert!(matches!(err, photocat::Error::AlreadyOpen { .. }));
     /// assert!(err.to_string().ends_with("close the other Catalog first"));
     /// drop(cat);

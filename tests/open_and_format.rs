@@ -66,7 +66,7 @@ fn rejects_untouched(bytes: &[u8], expect: impl Fn(&Error) -> bool) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.redb");
     std::fs::write(&path, bytes).unwrap();
-    let err = Catalog::open(&path).err().expect("must not open");
+    let err = Catalog::open(&path).expect_err("must not open");
     assert!(expect(&err), "unexpected error: {err:?}");
     assert!(!err.to_string().is_empty());
     assert_eq!(
@@ -121,7 +121,7 @@ fn redb_file_of_another_application_is_rejected_untouched() {
         txn.commit().unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let err = Catalog::open(&path).err().unwrap();
+    let err = Catalog::open(&path).unwrap_err();
     assert!(not_a_catalog(&err), "{err:?}");
     assert!(
         err.to_string().contains("without photocat's format record"),
@@ -148,7 +148,7 @@ fn newer_format_version_is_rejected_untouched() {
         txn.commit().unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let err = Catalog::open(&path).err().unwrap();
+    let err = Catalog::open(&path).unwrap_err();
     assert!(
         matches!(
             err,
@@ -273,9 +273,7 @@ fn a_damaged_catalogue_is_an_error_not_a_panic() {
     }
     std::fs::write(&path, &bytes).unwrap();
     // redb asserts on some malformed pages; opening turns that into a typed error.
-    let err = Catalog::open(&path)
-        .err()
-        .expect("a damaged file must not open");
+    let err = Catalog::open(&path).expect_err("a damaged file must not open");
     assert!(
         matches!(err, Error::Corrupt(_) | Error::Storage(_)),
         "{err:?}"
@@ -289,7 +287,7 @@ fn a_file_open_elsewhere_is_already_open_with_its_path() {
     let cat = Catalog::open(&path).unwrap();
     cat.add_assets(one_asset(), AddAssets::default()).unwrap();
     // A second Catalog on the same file in this process (a notebook cell run twice).
-    let err = Catalog::open(&path).err().unwrap();
+    let err = Catalog::open(&path).unwrap_err();
     match &err {
         Error::AlreadyOpen { path: p } => assert_eq!(p, &path),
         e => panic!("{e:?}"),
@@ -315,7 +313,7 @@ fn a_file_open_elsewhere_is_already_open_with_its_path() {
 fn io_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("missing/folder/x.redb");
-    let err = Catalog::open(&path).err().unwrap();
+    let err = Catalog::open(&path).unwrap_err();
     match &err {
         Error::Io {
             path: Some(p),
@@ -524,7 +522,7 @@ fn a_file_open_in_another_process_is_already_open_and_untouched() {
     }
     let before = std::fs::read(&path).unwrap();
     let t = std::time::Instant::now();
-    let err = Catalog::open(&path).err().unwrap();
+    let err = Catalog::open(&path).unwrap_err();
     assert!(t.elapsed() < std::time::Duration::from_secs(1));
     assert!(
         matches!(&err, Error::AlreadyOpen { path: p } if p == &path),

@@ -104,7 +104,7 @@ fn a_second_process_gets_already_open_at_once_and_changes_nothing() {
     let mut slowest = Duration::ZERO;
     for _ in 0..5 {
         let t = Instant::now();
-        let err = Catalog::open(&path).err().expect("the open must fail");
+        let err = Catalog::open(&path).expect_err("the open must fail");
         let took = t.elapsed();
         slowest = slowest.max(took);
         assert!(
