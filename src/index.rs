@@ -61,7 +61,8 @@ fn push_groups(
 }
 
 /// What places an asset in the list index: all an entry needs of its record, read from an
-/// owned record or in place ([`crate::storage::fast::AssetRef`], which album links use).
+/// owned record or from the asset's stored place ([`crate::storage::places`], which album
+/// links use).
 #[derive(PartialEq)]
 pub(crate) struct Placement<'a> {
     pub id: &'a str,
@@ -91,16 +92,6 @@ impl<'a> Placement<'a> {
             offset: p.offset,
             trashed_at: p.trashed_at,
             listed: p.listed,
-        }
-    }
-
-    pub(crate) fn of_stored(r: &crate::storage::fast::AssetRef<'a>) -> Self {
-        Placement {
-            id: r.id,
-            local: r.local,
-            offset: r.offset,
-            trashed_at: r.trashed_at,
-            listed: r.visibility.is_listed(),
         }
     }
 }
@@ -1280,7 +1271,9 @@ pub(crate) fn rebuild_from(
         };
         let r = crate::storage::fast::AssetRef::parse(v.value())?;
         idx.asset_albums.insert((asset, album), ())?;
-        for (ek, ev) in group_entries(asset, &Placement::of_stored(&r), [Group::Album(album)]) {
+        let place = Place::of_stored(asset, &r);
+        let placement = Placement::of_place(r.id, &place);
+        for (ek, ev) in group_entries(asset, &placement, [Group::Album(album)]) {
             idx.insert_entry(&ek, &ev)?;
         }
     }
