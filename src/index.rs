@@ -36,7 +36,7 @@ pub(crate) fn list_entries(
         albums,
         facets.iter().copied(),
     );
-    group_entries(key, &Placement::of(rec), groups)
+    group_entries(key, &Placement::of(key, rec), groups)
 }
 
 /// Appends the list-index groups of asset `rec` whose people are `people`, in `albums`, with
@@ -60,38 +60,21 @@ fn push_groups(
     }
 }
 
-/// What places an asset in the list index: all an entry needs of its record, read from an
-/// owned record or from the asset's stored place ([`crate::storage::places`], which album
-/// links use).
+/// What places an asset in the list index: its id and its [`Place`] (key, library, time,
+/// offset, trash, listing), derived from an owned record ([`Placement::of`]) or read from the
+/// stored places (album links).
 #[derive(PartialEq)]
 pub(crate) struct Placement<'a> {
     pub id: &'a str,
-    pub local: i64,
-    pub offset: Option<i32>,
-    pub trashed_at: Option<i64>,
-    /// Whether the asset is listed at all (hidden and locked ones are not).
-    pub listed: bool,
+    pub place: Place,
 }
 
 impl<'a> Placement<'a> {
-    pub(crate) fn of(rec: &'a AssetRecord) -> Self {
+    /// The placement of asset `key` whose record is `rec`.
+    pub(crate) fn of(key: u64, rec: &'a AssetRecord) -> Self {
         Placement {
             id: &rec.id,
-            local: rec.local,
-            offset: rec.offset,
-            trashed_at: rec.trashed_at,
-            listed: rec.visibility.is_listed(),
-        }
-    }
-
-    /// The placement of asset `id` from its stored place ([`crate::storage::places`]).
-    pub(crate) fn of_place(id: &'a str, p: &Place) -> Self {
-        Placement {
-            id,
-            local: p.local,
-            offset: p.offset,
-            trashed_at: p.trashed_at,
-            listed: p.listed,
+            place: Place::of(key, rec),
         }
     }
 }
@@ -141,18 +124,19 @@ fn each_entry(
     groups: impl IntoIterator<Item = Group>,
     mut f: impl FnMut(Group, Part, i64, &EntryValue),
 ) {
-    if !rec.listed {
+    let p = &rec.place;
+    if !p.listed {
         return;
     }
     let value = EntryValue {
         asset: key,
-        offset: rec.offset,
-        local: rec.local,
+        offset: p.offset,
+        local: p.local,
     };
-    let parts: &[(Part, i64)] = match rec.trashed_at {
-        None => &[(Part::Live, rec.local)],
+    let parts: &[(Part, i64)] = match p.trashed_at {
+        None => &[(Part::Live, p.local)],
         Some(t) => &[
-            (Part::TrashedByLocal, rec.local),
+            (Part::TrashedByLocal, p.local),
             (Part::TrashedByTrashedAt, t),
         ],
     };
@@ -163,12 +147,10 @@ fn each_entry(
     }
 }
 
-/// Whether two versions of a record have the same list-index groups but for their people:
-/// the same library, placement (id, time, offset, trash, visibility) and facet values.
-fn same_groups_but_people(old: &AssetRecord, new: &AssetRecord) -> bool {
-    old.library == new.library
-        && Placement::of(old) == Placement::of(new)
-        && facets::values(old) == facets::values(new)
+/// Whether two versions of asset `key`'s record have the same list-index groups but for their
+/// people: the same placement (id, library, time, offset, trash, visibility) and facet values.
+fn same_groups_but_people(key: u64, old: &AssetRecord, new: &AssetRecord) -> bool {
+    Placement::of(key, old) == Placement::of(key, new) && facets::values(old) == facets::values(new)
 }
 
 /// The people an asset counts for: its distinct people while it is live.
@@ -461,13 +443,13 @@ impl<'t> IndexTables<'t> {
             // Only the faces or people changed (`add_faces`, `assign_face`, merges): the
             // entries of every other group are the same before and after, so only the groups
             // of the people who left or joined the asset move.
-            (Some(o), Some(n)) if same_groups_but_people(o, n) => {
+            (Some(o), Some(n)) if same_groups_but_people(key, o, n) => {
                 let (was, is) = (o.people(), n.people());
                 let group = |p: &u32| Group::Person {
                     person: *p,
                     library: n.library,
                 };
-                let place = Placement::of(n);
+                let place = Placement::of(key, n);
                 let gone = group_entries(
                     key,
                     &place,
@@ -712,10 +694,10 @@ impl<'t> IndexTables<'t> {
                 .places
                 .insert(self.txn.open_table(tables::ASSET_PLACES)?),
         };
-        match (new, after, old) {
-            (Some(n), Some(p), _) => table.insert(n.id.as_str(), &p.encode()).map(drop)?,
-            (_, _, Some(o)) => table.remove(o.id.as_str()).map(drop)?,
-            _ => {}
+        if let (Some(n), Some(p)) = (new, after) {
+            table.insert(n.id.as_str(), &p.encode())?;
+        } else if let Some(o) = old {
+            table.remove(o.id.as_str())?;
         }
         Ok(())
     }
@@ -827,7 +809,7 @@ impl ChunkEntries {
             let mut too_long = false;
             each_entry(
                 *key,
-                &Placement::of(rec),
+                &Placement::of(*key, rec),
                 groups.iter().copied(),
                 |g, part, time, value| {
                     let start = out.bytes.len();
@@ -1225,7 +1207,7 @@ pub(crate) fn rebuild_search(txn: &redb::WriteTransaction) -> Result<()> {
         let (key, rec) = (k.value(), crate::storage::fast::asset_record(v.value())?);
         let facets = idx.facet_groups(&rec, true)?;
         if rec.trashed_at.is_none() {
-            for (ek, ev) in group_entries(key, &Placement::of(&rec), facets) {
+            for (ek, ev) in group_entries(key, &Placement::of(key, &rec), facets) {
                 idx.insert_entry(&ek, &ev)?;
             }
         }
@@ -1271,8 +1253,10 @@ pub(crate) fn rebuild_from(
         };
         let r = crate::storage::fast::AssetRef::parse(v.value())?;
         idx.asset_albums.insert((asset, album), ())?;
-        let place = Place::of_stored(asset, &r);
-        let placement = Placement::of_place(r.id, &place);
+        let placement = Placement {
+            id: r.id,
+            place: Place::of_stored(asset, &r),
+        };
         for (ek, ev) in group_entries(asset, &placement, [Group::Album(album)]) {
             idx.insert_entry(&ek, &ev)?;
         }

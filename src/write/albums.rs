@@ -146,7 +146,7 @@ impl Catalog {
             let mut changes = AlbumLinks::default();
             for same_asset in pairs.chunk_by(|a, b| a.0 == b.0) {
                 let (key, (id, place)) = (same_asset[0].0, &found[same_asset[0].3 as usize]);
-                let placement = Placement::of_place(id, place);
+                let placement = Placement { id, place: *place };
                 for &(_, album_key, w, _) in same_asset {
                     let library = album_of[w as usize].map_or(u32::MAX, |a| a.1);
                     if add && place.library != library {
