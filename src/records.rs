@@ -3,7 +3,6 @@
 //! and resolves internal keys to public ids, with the record loads and id look-ups both sides
 //! need and the library rule ([`resolve_library`]).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate};
@@ -163,7 +162,7 @@ pub(crate) fn library_public(l: &LibraryRecord) -> Library {
 /// call's snapshot is a known committed state (see [`crate::snapshot`]).
 #[derive(Default)]
 pub(crate) struct PeopleCache<'c> {
-    map: HashMap<u32, Arc<CachedPerson>>,
+    map: foldhash::HashMap<u32, Arc<CachedPerson>>,
     shared: Option<View<'c>>,
 }
 
@@ -171,7 +170,7 @@ impl<'c> PeopleCache<'c> {
     /// A cache that also uses the shared one of `view`'s committed state.
     pub(crate) fn shared(view: Option<View<'c>>) -> Self {
         PeopleCache {
-            map: HashMap::new(),
+            map: foldhash::HashMap::default(),
             shared: view,
         }
     }

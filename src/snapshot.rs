@@ -16,7 +16,6 @@
 //! A redb file is opened by one process at a time (redb locks it), so an in-process number
 //! sees every writer.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -123,7 +122,7 @@ impl Snapshot {
 #[derive(Debug, Default)]
 struct Tagged {
     seq: u64,
-    map: HashMap<u32, Arc<CachedPerson>>,
+    map: foldhash::HashMap<u32, Arc<CachedPerson>>,
 }
 
 /// What a read may use: the committed state its snapshot belongs to, if known.
