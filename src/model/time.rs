@@ -315,7 +315,12 @@ impl Formatted {
     /// The text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits and punctuation are ever written.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// The text's bytes (ASCII), for writers that copy bytes: no UTF-8 check.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     fn push(&mut self, b: u8) {

@@ -538,7 +538,7 @@ impl<F: WriteJson, P: WriteJson, M: WriteJson, U: WriteJson> WriteJson
         o.raw(b",\"file_modified_at\":");
         o.instant(self.file_modified_at);
         o.raw(b",\"local_datetime\":");
-        o.plain(self.local_datetime.0.as_str().as_bytes());
+        o.plain(self.local_datetime.0.as_bytes());
         o.raw(b",\"checksum\":");
         match &self.checksum {
             Some(c) => c.write_json(o),

@@ -345,7 +345,7 @@ fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
 impl WriteJson for JsDate {
     #[inline]
     fn write_json(&self, o: &mut Direct) {
-        o.plain(Formatted::js_iso(self.0).as_str().as_bytes());
+        o.plain(Formatted::js_iso(self.0).as_bytes());
     }
 }
 

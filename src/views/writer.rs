@@ -129,7 +129,7 @@ impl Direct {
                 f
             }
         };
-        self.plain(f.as_str().as_bytes());
+        self.plain(f.as_bytes());
     }
 
     #[inline]
