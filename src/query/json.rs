@@ -108,7 +108,7 @@ pub(crate) fn fill_people(
     tally: &mut Tally,
 ) -> Result<()> {
     for a in assets {
-        for p in a.faces.iter().filter_map(|f| f.person) {
+        for p in a.face_people().flatten() {
             cache.get(people, p, tally)?;
         }
     }

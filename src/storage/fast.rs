@@ -113,7 +113,7 @@ pub(crate) struct Seq<'a, T> {
 
 /// An element type of a [`Seq`].
 pub(crate) trait Element<'a>: Sized {
-    fn read(r: &mut Reader<'a>) -> Result<Self>;
+    fn read(r: &mut Reader<'a>) -> R<Self>;
 }
 
 /// An element of a stored map: its key.
@@ -134,19 +134,19 @@ impl<'a> Keyed<'a> for Variant<'a> {
 }
 
 impl<'a> Element<'a> for &'a str {
-    fn read(r: &mut Reader<'a>) -> Result<Self> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
         r.str()
     }
 }
 
 impl<'a> Element<'a> for Metric<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
         Ok((r.str()?, r.opt(Reader::f64)?))
     }
 }
 
 impl<'a> Element<'a> for Variant<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
         Ok(Variant {
             name: r.str()?,
             mimetype: r.str()?,
@@ -157,7 +157,7 @@ impl<'a> Element<'a> for Variant<'a> {
 }
 
 impl<'a> Element<'a> for FaceRef<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
         Ok(FaceRef {
             id: r.str()?,
             person: r.opt(Reader::u32)?,
@@ -175,9 +175,31 @@ impl<'a> Element<'a> for FaceRef<'a> {
     }
 }
 
+/// The person of a stored face, read without the face's strings (skipped, not checked again:
+/// [`AssetRef::parse`] checked them), for the walks that want only the people.
+#[derive(Clone, Copy)]
+struct FacePerson(Option<u32>);
+
+impl<'a> Element<'a> for FacePerson {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
+        r.skip_str()?;
+        let person = r.opt(Reader::u32)?;
+        for _ in 0..4 {
+            r.u64()?; // the bounding box
+        }
+        r.opt(Reader::u64)?; // timestamp_ms
+        r.u64()?; // created_at
+        r.u64()?; // updated_at
+        if r.some()? {
+            r.skip_str()?; // thumbnail_url
+        }
+        Ok(FacePerson(person))
+    }
+}
+
 impl<'a, T: Element<'a>> Seq<'a, T> {
     /// Reads a collection at the reader's position, checking every element.
-    fn read(r: &mut Reader<'a>) -> Result<Self> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
         let len = r.count()?;
         let start = r.pos;
         for _ in 0..len {
@@ -195,7 +217,7 @@ impl<'a, T: Element<'a>> Seq<'a, T> {
     /// map's are. A damaged record with keys out of order or repeated is `Corrupt`, so the JSON
     /// written in place (which keeps the stored order) never differs from the owned record's
     /// (a `BTreeMap`, which would sort and merge them) nor repeats a key (found by fuzzing).
-    fn read_map(r: &mut Reader<'a>) -> Result<Self>
+    fn read_map(r: &mut Reader<'a>) -> R<Self>
     where
         T: Keyed<'a>,
     {
@@ -204,11 +226,20 @@ impl<'a, T: Element<'a>> Seq<'a, T> {
         for e in seq.iter() {
             let key = e.key();
             if last.is_some_and(|l| l >= key) {
-                return Err(corrupt("map keys out of order"));
+                return Err(Bad::MapOrder);
             }
             last = Some(key);
         }
         Ok(seq)
+    }
+
+    /// The same bytes read as elements of another type with the same layout.
+    fn reread<U: Element<'a>>(self) -> Seq<'a, U> {
+        Seq {
+            len: self.len,
+            bytes: self.bytes,
+            _of: PhantomData,
+        }
     }
 
     /// The elements in stored order.
@@ -281,15 +312,21 @@ impl<'a> AssetRef<'a> {
             Some((v, _)) => return Err(Error::Corrupt(format!("unknown record version {v}"))),
             None => return Err(Error::Corrupt("empty record".into())),
         };
-        Reader { b: body, pos: 0 }.asset(with_source)
+        Ok(Reader { b: body, pos: 0 }.asset(with_source)?)
+    }
+
+    /// The person of each face, in stored order (`None`: not assigned), read without the
+    /// faces' strings.
+    pub(crate) fn face_people(&self) -> impl Iterator<Item = Option<u32>> + Clone + 'a {
+        self.faces.reread::<FacePerson>().iter().map(|f| f.0)
     }
 
     /// The distinct people of the faces, in order of first appearance (no allocation).
     pub(crate) fn people(&self) -> impl Iterator<Item = u32> + Clone + 'a {
-        let faces = self.faces;
-        faces.iter().enumerate().filter_map(move |(i, f)| {
-            let p = f.person?;
-            let seen = faces.iter().take(i).any(|g| g.person == Some(p));
+        let faces = self.face_people();
+        faces.clone().enumerate().filter_map(move |(i, p)| {
+            let p = p?;
+            let seen = faces.clone().take(i).any(|g| g == Some(p));
             (!seen).then_some(p)
         })
     }
@@ -373,97 +410,138 @@ pub(crate) struct Reader<'a> {
     pos: usize,
 }
 
-fn corrupt(what: &str) -> Error {
-    Error::Corrupt(format!("cannot decode record: {what}"))
+/// Why stored bytes do not decode: one byte, so that every read of the [`Reader`] returns its
+/// value in registers (a `Result` with the crate's `Error` is returned through memory, which
+/// was a fifth of a page's parse); [`Error::Corrupt`] is built once, where the parse ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bad {
+    End,
+    Bool,
+    OptionTag,
+    Range,
+    Length,
+    Utf8,
+    Count,
+    Visibility,
+    TimeSource,
+    MapOrder,
 }
 
+impl Bad {
+    fn what(self) -> &'static str {
+        match self {
+            Bad::End => "unexpected end of the record",
+            Bad::Bool => "invalid bool",
+            Bad::OptionTag => "invalid Option tag",
+            Bad::Range => "integer out of range",
+            Bad::Length => "length out of range",
+            Bad::Utf8 => "invalid UTF-8 in a string",
+            Bad::Count => "collection longer than the record",
+            Bad::Visibility => "unknown visibility",
+            Bad::TimeSource => "unknown time source",
+            Bad::MapOrder => "map keys out of order",
+        }
+    }
+}
+
+impl From<Bad> for Error {
+    fn from(bad: Bad) -> Self {
+        Error::Corrupt(format!("cannot decode record: {}", bad.what()))
+    }
+}
+
+/// What the [`Reader`]'s reads return.
+type R<T> = std::result::Result<T, Bad>;
+
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
         let end = self
             .pos
             .checked_add(n)
             .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| corrupt("unexpected end of the record"))?;
+            .ok_or(Bad::End)?;
         let out = &self.b[self.pos..end];
         self.pos = end;
         Ok(out)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+    fn array<const N: usize>(&mut self) -> R<[u8; N]> {
         let mut a = [0u8; N];
         a.copy_from_slice(self.take(N)?);
         Ok(a)
     }
 
-    fn array_ref<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
-        self.take(N)?
-            .try_into()
-            .map_err(|_| corrupt("unexpected end of the record"))
+    fn array_ref<const N: usize>(&mut self) -> R<&'a [u8; N]> {
+        self.take(N)?.try_into().map_err(|_| Bad::End)
     }
 
-    fn byte(&mut self) -> Result<u8> {
+    fn byte(&mut self) -> R<u8> {
         Ok(self.take(1)?[0])
     }
 
-    fn bool(&mut self) -> Result<bool> {
+    fn bool(&mut self) -> R<bool> {
         match self.byte()? {
             0 => Ok(false),
             1 => Ok(true),
-            _ => Err(corrupt("invalid bool")),
+            _ => Err(Bad::Bool),
         }
     }
 
     /// An `Option` tag: whether a value follows.
-    fn some(&mut self) -> Result<bool> {
+    fn some(&mut self) -> R<bool> {
         match self.byte()? {
             0 => Ok(false),
             1 => Ok(true),
-            _ => Err(corrupt("invalid Option tag")),
+            _ => Err(Bad::OptionTag),
         }
     }
 
-    fn varint(&mut self) -> Result<u128> {
+    /// A bincode varint as `u64`: one tag byte, then 0, 2, 4, 8 or 16 little-endian bytes. A
+    /// 16-byte value is accepted when it fits.
+    fn u64(&mut self) -> R<u64> {
         Ok(match self.byte()? {
-            b @ 0..=250 => u128::from(b),
-            251 => u128::from(u16::from_le_bytes(self.array()?)),
-            252 => u128::from(u32::from_le_bytes(self.array()?)),
-            253 => u128::from(u64::from_le_bytes(self.array()?)),
-            _ => u128::from_le_bytes(self.array()?),
+            b @ 0..=250 => u64::from(b),
+            251 => u64::from(u16::from_le_bytes(self.array()?)),
+            252 => u64::from(u32::from_le_bytes(self.array()?)),
+            253 => u64::from_le_bytes(self.array()?),
+            _ => u64::try_from(u128::from_le_bytes(self.array()?)).map_err(|_| Bad::Range)?,
         })
     }
 
-    fn u64(&mut self) -> Result<u64> {
-        u64::try_from(self.varint()?).map_err(|_| corrupt("integer out of range"))
+    fn u32(&mut self) -> R<u32> {
+        u32::try_from(self.u64()?).map_err(|_| Bad::Range)
     }
 
-    fn u32(&mut self) -> Result<u32> {
-        u32::try_from(self.varint()?).map_err(|_| corrupt("integer out of range"))
-    }
-
-    fn i64(&mut self) -> Result<i64> {
+    fn i64(&mut self) -> R<i64> {
         let z = self.u64()?;
         Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
     }
 
-    fn i32(&mut self) -> Result<i32> {
-        i32::try_from(self.i64()?).map_err(|_| corrupt("integer out of range"))
+    fn i32(&mut self) -> R<i32> {
+        i32::try_from(self.i64()?).map_err(|_| Bad::Range)
     }
 
-    fn f64(&mut self) -> Result<f64> {
+    fn f64(&mut self) -> R<f64> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
-    fn len(&mut self) -> Result<usize> {
-        usize::try_from(self.u64()?).map_err(|_| corrupt("length out of range"))
+    fn len(&mut self) -> R<usize> {
+        usize::try_from(self.u64()?).map_err(|_| Bad::Length)
     }
 
-    fn str(&mut self) -> Result<&'a str> {
+    /// Skips a string (its length and bytes) without checking its UTF-8.
+    fn skip_str(&mut self) -> R<()> {
+        let n = self.len()?;
+        self.take(n).map(drop)
+    }
+
+    fn str(&mut self) -> R<&'a str> {
         let n = self.len()?;
         let bytes = self.take(n)?;
-        std::str::from_utf8(bytes).map_err(|_| corrupt("invalid UTF-8 in a string"))
+        std::str::from_utf8(bytes).map_err(|_| Bad::Utf8)
     }
 
-    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<Option<T>> {
         if self.some()? {
             f(self).map(Some)
         } else {
@@ -471,33 +549,33 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn opt_str(&mut self) -> Result<Option<&'a str>> {
+    fn opt_str(&mut self) -> R<Option<&'a str>> {
         self.opt(Self::str)
     }
 
-    fn opt_i64(&mut self) -> Result<Option<i64>> {
+    fn opt_i64(&mut self) -> R<Option<i64>> {
         self.opt(Self::i64)
     }
 
-    fn opt_f64(&mut self) -> Result<Option<f64>> {
+    fn opt_f64(&mut self) -> R<Option<f64>> {
         self.opt(Self::f64)
     }
 
-    fn opt_instant(&mut self) -> Result<Option<DateTime<Utc>>> {
+    fn opt_instant(&mut self) -> R<Option<DateTime<Utc>>> {
         Ok(self.opt_i64()?.map(instant_from_micros))
     }
 
     /// A collection's length, bounded by the bytes left (each element takes at least one),
     /// so corrupted lengths never reserve huge buffers.
-    fn count(&mut self) -> Result<usize> {
+    fn count(&mut self) -> R<usize> {
         let n = self.len()?;
         if n > self.b.len() - self.pos {
-            return Err(corrupt("collection longer than the record"));
+            return Err(Bad::Count);
         }
         Ok(n)
     }
 
-    fn exif(&mut self) -> Result<ExifRef<'a>> {
+    fn exif(&mut self) -> R<ExifRef<'a>> {
         Ok(ExifRef {
             asset_id: self.opt_str()?,
             created_at: self.opt_instant()?,
@@ -535,17 +613,17 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn visibility(&mut self) -> Result<Visibility> {
-        super::codec::visibility_from_code(self.u32()?).ok_or_else(|| corrupt("unknown visibility"))
+    fn visibility(&mut self) -> R<Visibility> {
+        super::codec::visibility_from_code(self.u32()?).ok_or(Bad::Visibility)
     }
 
-    fn time_source(&mut self) -> Result<TimeSource> {
-        let code = u8::try_from(self.u32()?).map_err(|_| corrupt("unknown time source"))?;
-        TimeSource::from_code(code).ok_or_else(|| corrupt("unknown time source"))
+    fn time_source(&mut self) -> R<TimeSource> {
+        let code = u8::try_from(self.u32()?).map_err(|_| Bad::TimeSource)?;
+        TimeSource::from_code(code).ok_or(Bad::TimeSource)
     }
 
     /// An asset record; `with_source`: the record has the `time_source` field (version 2).
-    fn asset(mut self, with_source: bool) -> Result<AssetRef<'a>> {
+    fn asset(mut self, with_source: bool) -> R<AssetRef<'a>> {
         let r = &mut self;
         Ok(AssetRef {
             id: r.str()?,
@@ -793,6 +871,36 @@ mod tests {
             assert!(same(&ours, &theirs), "{ours:?}\n{theirs:?}");
             assert!(same(&ours, &rec));
         }
+    }
+
+    #[test]
+    fn the_people_of_the_faces_are_those_of_the_full_read() {
+        let mut r = Rng(11);
+        let mut with_people = 0;
+        for _ in 0..2_000 {
+            let rec = record(&mut r);
+            let bytes = codec::encode(&rec).unwrap();
+            let view = AssetRef::parse(&bytes).unwrap();
+            let full: Vec<Option<u32>> = view.faces.iter().map(|f| f.person).collect();
+            let light: Vec<Option<u32>> = view.face_people().collect();
+            assert_eq!(light, full);
+            let expected: Vec<u32> =
+                rec.faces
+                    .iter()
+                    .filter_map(|f| f.person)
+                    .fold(Vec::new(), |mut v, p| {
+                        if !v.contains(&p) {
+                            v.push(p);
+                        }
+                        v
+                    });
+            assert_eq!(view.people().collect::<Vec<_>>(), expected);
+            with_people += usize::from(!expected.is_empty());
+        }
+        assert!(
+            with_people > 100,
+            "the generator gave {with_people} records with people"
+        );
     }
 
     #[test]
