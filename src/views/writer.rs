@@ -34,10 +34,11 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Resul
 /// the views, written whole.
 pub(crate) struct Direct {
     pub(crate) out: Vec<u8>,
-    /// The last instant written, formatted: an asset's times mostly repeat (`created_at`,
+    /// The last instants written, formatted: an asset's times mostly repeat (`created_at`,
     /// `updated_at`, its EXIF objects' and its faces' defaults), and formatting is the
-    /// costliest primitive.
-    last: Option<(chrono::DateTime<chrono::Utc>, crate::model::time::Formatted)>,
+    /// costliest primitive. Two, because an asset alternates between its file times and its
+    /// record times.
+    last: [Option<(chrono::DateTime<chrono::Utc>, crate::model::time::Formatted)>; 2],
 }
 
 impl Direct {
@@ -47,7 +48,10 @@ impl Direct {
 
     /// A writer that appends to `out`.
     pub(crate) fn from_vec(out: Vec<u8>) -> Self {
-        Direct { out, last: None }
+        Direct {
+            out,
+            last: [None; 2],
+        }
     }
 
     /// Bytes that are already JSON (keys, punctuation, `null`). Always inlined: the views pass
@@ -122,10 +126,14 @@ impl Direct {
     #[inline]
     pub(crate) fn instant(&mut self, t: chrono::DateTime<chrono::Utc>) {
         let f = match self.last {
-            Some((last, f)) if last == t => f,
-            _ => {
+            [Some((last, f)), _] if last == t => f,
+            [first, Some((last, f))] if last == t => {
+                self.last = [Some((t, f)), first];
+                f
+            }
+            [first, _] => {
                 let f = crate::model::time::Formatted::instant(t);
-                self.last = Some((t, f));
+                self.last = [Some((t, f)), first];
                 f
             }
         };
