@@ -454,6 +454,7 @@ impl From<Bad> for Error {
 type R<T> = std::result::Result<T, Bad>;
 
 impl<'a> Reader<'a> {
+    #[inline(always)]
     fn take(&mut self, n: usize) -> R<&'a [u8]> {
         let end = self
             .pos
@@ -475,10 +476,12 @@ impl<'a> Reader<'a> {
         self.take(N)?.try_into().map_err(|_| Bad::End)
     }
 
+    #[inline(always)]
     fn byte(&mut self) -> R<u8> {
         Ok(self.take(1)?[0])
     }
 
+    #[inline(always)]
     fn bool(&mut self) -> R<bool> {
         match self.byte()? {
             0 => Ok(false),
@@ -488,6 +491,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An `Option` tag: whether a value follows.
+    #[inline(always)]
     fn some(&mut self) -> R<bool> {
         match self.byte()? {
             0 => Ok(false),
@@ -508,23 +512,28 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline(always)]
     fn u32(&mut self) -> R<u32> {
         u32::try_from(self.u64()?).map_err(|_| Bad::Range)
     }
 
+    #[inline(always)]
     fn i64(&mut self) -> R<i64> {
         let z = self.u64()?;
         Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
     }
 
+    #[inline(always)]
     fn i32(&mut self) -> R<i32> {
         i32::try_from(self.i64()?).map_err(|_| Bad::Range)
     }
 
+    #[inline(always)]
     fn f64(&mut self) -> R<f64> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
+    #[inline(always)]
     fn len(&mut self) -> R<usize> {
         usize::try_from(self.u64()?).map_err(|_| Bad::Length)
     }
@@ -541,6 +550,7 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| Bad::Utf8)
     }
 
+    #[inline(always)]
     fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<Option<T>> {
         if self.some()? {
             f(self).map(Some)
@@ -549,18 +559,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn opt_str(&mut self) -> R<Option<&'a str>> {
         self.opt(Self::str)
     }
 
+    #[inline(always)]
     fn opt_i64(&mut self) -> R<Option<i64>> {
         self.opt(Self::i64)
     }
 
+    #[inline(always)]
     fn opt_f64(&mut self) -> R<Option<f64>> {
         self.opt(Self::f64)
     }
 
+    #[inline(always)]
     fn opt_instant(&mut self) -> R<Option<DateTime<Utc>>> {
         Ok(self.opt_i64()?.map(instant_from_micros))
     }
