@@ -83,7 +83,20 @@ fn main() -> photocat::Result<()> {
         // One kind of page in a loop (a target for `perf record` or callgrind): `stored`, the
         // page as JSON written from the stored records; `owned`, `list_assets` + `to_json`;
         // `get`, the newest asset by id as JSON (`get_asset_json`); `second`, the page after
-        // the first as JSON (the cursor's cost over `stored`).
+        // the first as JSON (the cursor's cost over `stored`); `person`, the first page of the
+        // person with the most assets, as JSON; `album` (with `ALBUMS=one`), the first page of
+        // the largest album, as JSON.
+        let q = match only.as_str() {
+            "album" => ListAssets {
+                album_id: Some(common::album_id(data.largest_album(common::MAIN))),
+                ..q
+            },
+            "person" => ListAssets {
+                person_id: Some(common::person_id(data.people_by_size(common::MAIN)[0].0)),
+                ..q
+            },
+            _ => q,
+        };
         let first_page = cat.list_assets(&q)?;
         let first = first_page.data[0].id.clone();
         let second = ListAssets {
@@ -95,7 +108,7 @@ fn main() -> photocat::Result<()> {
         for _ in 0..rounds {
             if only == "get" {
                 std::hint::black_box(cat.get_asset_json(&first)?);
-            } else if only == "stored" {
+            } else if only == "stored" || only == "album" || only == "person" {
                 std::hint::black_box(cat.list_assets_json(&q)?);
             } else if only == "second" {
                 std::hint::black_box(cat.list_assets_json(&second)?);
