@@ -62,6 +62,12 @@ pub(crate) struct Snapshot {
     places: OnceLock<ReadOnlyTable<&'static str, &'static places::Bytes>>,
     assets: OnceLock<ReadOnlyTable<u64, &'static [u8]>>,
     people: OnceLock<ReadOnlyTable<u32, &'static [u8]>>,
+    list_index: OnceLock<ReadOnlyTable<&'static [u8], &'static [u8]>>,
+    library_ids: OnceLock<ReadOnlyTable<&'static str, u32>>,
+    libraries: OnceLock<ReadOnlyTable<u32, &'static [u8]>>,
+    album_ids: OnceLock<ReadOnlyTable<&'static str, u32>>,
+    albums: OnceLock<ReadOnlyTable<u32, &'static [u8]>>,
+    person_ids: OnceLock<ReadOnlyTable<&'static str, u32>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -100,7 +106,49 @@ impl Snapshot {
             places: OnceLock::new(),
             assets: OnceLock::new(),
             people: OnceLock::new(),
+            list_index: OnceLock::new(),
+            library_ids: OnceLock::new(),
+            libraries: OnceLock::new(),
+            album_ids: OnceLock::new(),
+            albums: OnceLock::new(),
+            person_ids: OnceLock::new(),
         }
+    }
+
+    /// A snapshot of a transaction of the caller's own (an iterator's, a count's), never kept
+    /// by the catalogue: its tables are opened once for its own reads.
+    pub(crate) fn of(txn: ReadTransaction) -> Self {
+        Snapshot::new(txn, None)
+    }
+
+    /// `list_index`, opened once per snapshot.
+    pub(crate) fn list_index(&self) -> Result<&ReadOnlyTable<&'static [u8], &'static [u8]>> {
+        opened(&self.txn, &self.list_index, tables::LIST_INDEX)
+    }
+
+    /// `library_ids`, opened once per snapshot.
+    pub(crate) fn library_ids(&self) -> Result<&ReadOnlyTable<&'static str, u32>> {
+        opened(&self.txn, &self.library_ids, tables::LIBRARY_IDS)
+    }
+
+    /// `libraries`, opened once per snapshot.
+    pub(crate) fn libraries(&self) -> Result<&ReadOnlyTable<u32, &'static [u8]>> {
+        opened(&self.txn, &self.libraries, tables::LIBRARIES)
+    }
+
+    /// `album_ids`, opened once per snapshot.
+    pub(crate) fn album_ids(&self) -> Result<&ReadOnlyTable<&'static str, u32>> {
+        opened(&self.txn, &self.album_ids, tables::ALBUM_IDS)
+    }
+
+    /// `albums`, opened once per snapshot.
+    pub(crate) fn albums(&self) -> Result<&ReadOnlyTable<u32, &'static [u8]>> {
+        opened(&self.txn, &self.albums, tables::ALBUMS)
+    }
+
+    /// `person_ids`, opened once per snapshot.
+    pub(crate) fn person_ids(&self) -> Result<&ReadOnlyTable<&'static str, u32>> {
+        opened(&self.txn, &self.person_ids, tables::PERSON_IDS)
     }
 
     /// `asset_places`, opened once per snapshot.

@@ -22,6 +22,7 @@ use crate::query::cursor::Start;
 use crate::query::list::{Hit, Resolved};
 use crate::query::ListAssets;
 use crate::records::{self, PeopleCache};
+use crate::snapshot::Snapshot;
 use crate::storage::codec::AlbumRecord;
 use crate::storage::places;
 use crate::storage::tables;
@@ -39,7 +40,7 @@ const MIN_CHUNK: usize = 4096;
 /// one batch per core (chunks of at least 4,096 rows; smaller steps are one batch), so batches
 /// may be smaller than `batch_size`.
 pub struct AssetBatches {
-    txn: ReadTransaction,
+    txn: Snapshot,
     query: ListAssets,
     /// None when the query matches nothing (no library), or once every row is out.
     resolved: Option<Resolved>,
@@ -81,7 +82,7 @@ impl Catalog {
             ..query.clone()
         };
         query.validate()?;
-        let txn = self.begin_read()?;
+        let txn = Snapshot::of(self.begin_read()?);
         let mut tally = Tally::default();
         let resolved =
             Catalog::resolve(&txn, &query, None, &mut tally).map_err(|e| e.at(self.path()))?;

@@ -11,6 +11,7 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::query::cursor::Start;
 use crate::query::{plan, ListAssets, State};
+use crate::snapshot::Snapshot;
 use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
 
@@ -177,7 +178,7 @@ impl Catalog {
             ..ListAssets::default()
         };
         list.validate()?;
-        let txn = self.begin_read()?;
+        let txn = Snapshot::of(self.begin_read()?);
         let mut tally = Tally::default();
         let result = buckets_in(&txn, &list, q.size, &mut tally);
         self.stats.add(&tally);
@@ -186,7 +187,7 @@ impl Catalog {
 }
 
 fn buckets_in(
-    txn: &ReadTransaction,
+    txn: &Snapshot,
     list: &ListAssets,
     size: BucketSize,
     tally: &mut Tally,

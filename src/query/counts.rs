@@ -14,6 +14,7 @@ use crate::model::{Album, Library, Person};
 use crate::query::cursor::Start;
 use crate::query::{plan, ListAssets, State, DEFAULT_LIMIT, MAX_IDS};
 use crate::records::{self, lookup_u32};
+use crate::snapshot::Snapshot;
 use crate::storage::codec::{self, AlbumRecord, LibraryRecord, PersonRecord};
 use crate::storage::keys::{self, Group, Part};
 use crate::storage::tables;
@@ -99,19 +100,14 @@ impl Catalog {
             // At most MAX_IDS records, in one snapshot: the page path applies every rule once.
             return Ok(self.page(&query, None, MAX_IDS + 1)?.data.len() as u64);
         }
-        let txn = self.begin_read()?;
+        let txn = Snapshot::of(self.begin_read()?);
         let mut tally = Tally::default();
         let result = self.count_in(&txn, &query, &mut tally);
         self.stats.add(&tally);
         result.map_err(|e| e.at(self.path()))
     }
 
-    fn count_in(
-        &self,
-        txn: &redb::ReadTransaction,
-        q: &ListAssets,
-        tally: &mut Tally,
-    ) -> Result<u64> {
+    fn count_in(&self, txn: &Snapshot, q: &ListAssets, tally: &mut Tally) -> Result<u64> {
         let Some(r) = Catalog::resolve(txn, q, None, tally)? else {
             return Ok(0);
         };

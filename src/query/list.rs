@@ -196,39 +196,39 @@ impl Catalog {
     /// catalogue has none, or when the album belongs to another library than the one asked
     /// for: the query then matches nothing), the album, the person and the start.
     pub(crate) fn resolve(
-        txn: &ReadTransaction,
+        txn: &Snapshot,
         q: &ListAssets,
         start: Option<Start>,
         tally: &mut Tally,
     ) -> Result<Option<Resolved>> {
         let album = match &q.album_id {
             Some(id) => {
-                let key = lookup_u32(&txn.open_table(tables::ALBUM_IDS)?, id)?
+                let key = lookup_u32(txn.album_ids()?, id)?
                     .ok_or_else(|| Error::not_found("album", id.as_str()))?;
-                let rec: AlbumRecord =
-                    records::load_u32(&txn.open_table(tables::ALBUMS)?, key, "album", tally)?;
+                let rec: AlbumRecord = records::load_u32(txn.albums()?, key, "album", tally)?;
                 Some((key, rec))
             }
             None => None,
         };
         let person = match &q.person_id {
             Some(id) => Some(
-                lookup_u32(&txn.open_table(tables::PERSON_IDS)?, id)?
+                lookup_u32(txn.person_ids()?, id)?
                     .ok_or_else(|| Error::not_found("person", id.as_str()))?,
             ),
             None => None,
         };
         let library = match (&q.library_id, &album) {
             (None, Some((_, a))) => {
-                let rec: LibraryRecord = records::load_u32(
-                    &txn.open_table(tables::LIBRARIES)?,
-                    a.library,
-                    "library",
-                    tally,
-                )?;
+                let rec: LibraryRecord =
+                    records::load_u32(txn.libraries()?, a.library, "library", tally)?;
                 Some((a.library, rec))
             }
-            (id, _) => records::read_library(txn, id.as_deref(), tally)?,
+            (id, _) => records::resolve_library(
+                txn.library_ids()?,
+                txn.libraries()?,
+                id.as_deref(),
+                tally,
+            )?,
         };
         let start = match start {
             Some(s) => s,
@@ -237,7 +237,7 @@ impl Catalog {
                 Some(id) => {
                     // The cursor's position is one index read: the asset's place holds its
                     // time and `trashed_at`; its record is not read.
-                    let place = places::get(&txn.open_table(tables::ASSET_PLACES)?, id)?
+                    let place = places::get(txn.places()?, id)?
                         .ok_or_else(|| Error::not_found("asset", id.as_str()))?;
                     Start::After(cursor::position_of(
                         id,
@@ -316,7 +316,7 @@ impl Catalog {
     /// record when the `ids` path already read it), at most `limit`, and whether more follow.
     /// The last entry always carries its position (see [`Hit`]).
     pub(crate) fn hits(
-        txn: &ReadTransaction,
+        txn: &Snapshot,
         q: &ListAssets,
         r: &Resolved,
         limit: usize,
@@ -324,17 +324,17 @@ impl Catalog {
     ) -> Result<(Vec<Hit>, bool)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(limit.saturating_add(1).min(1 << 16));
         if let Some(ids_filter) = &q.ids {
-            let assets = txn.open_table(tables::ASSETS)?;
-            let asset_places = txn.open_table(tables::ASSET_PLACES)?;
+            let assets = txn.assets()?;
+            let asset_places = txn.places()?;
             let mut seen = HashSet::new();
             for id in ids_filter {
                 if !seen.insert(id.as_str()) {
                     continue;
                 }
-                let Some(key) = places::key(&asset_places, id)? else {
+                let Some(key) = places::key(asset_places, id)? else {
                     continue;
                 };
-                let rec = records::load_asset(&assets, key, tally)?;
+                let rec = records::load_asset(assets, key, tally)?;
                 if !Catalog::matches_record(txn, q, r, key, &rec)? {
                     continue;
                 }
@@ -351,8 +351,7 @@ impl Catalog {
         } else {
             // Only the last entry's position is kept (the next step starts after it): a
             // whole-library read steps millions of entries, and a copy each is an allocation.
-            let index = txn.open_table(tables::LIST_INDEX)?;
-            let mut s = plan::stream(&index, &r.groups, q.state, r.filter, &r.start)?;
+            let mut s = plan::stream(txn.list_index()?, &r.groups, q.state, r.filter, &r.start)?;
             let mut last = Vec::new();
             while hits.len() < limit {
                 let Some(e) = s.head() else { break };
