@@ -140,6 +140,13 @@ pub fn stored_record(bytes: &[u8]) {
         assert!(matches!(e, Error::Corrupt(_)), "not Corrupt: {e:?}");
     }
     let Ok(r) = fast else { return };
+    // The faces' people read without their strings are those of the full read.
+    let persons: Vec<Option<u32>> = r.faces.iter().map(|f| f.person).collect();
+    assert_eq!(
+        r.face_people().collect::<Vec<_>>(),
+        persons,
+        "face_people disagrees"
+    );
     let rec = r.to_record();
     // The place the record implies is the same read in place and owned, and reads back.
     let place = Place::of_stored(7, &r);

@@ -411,8 +411,9 @@ pub(crate) struct Reader<'a> {
 }
 
 /// Why stored bytes do not decode: one byte, so that every read of the [`Reader`] returns its
-/// value in registers (a `Result` with the crate's `Error` is returned through memory, which
-/// was a fifth of a page's parse); [`Error::Corrupt`] is built once, where the parse ends.
+/// value in registers (a `Result` with the crate's `Error` is returned through memory: 8% of a
+/// page's instructions, BENCHMARKS.md, issue 14, "Sixth pass"); [`Error::Corrupt`] is built
+/// once, where the parse ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Bad {
     End,
