@@ -6,7 +6,7 @@
 //! `get_asset(id)?.to_json()` (tested on every page of a generated catalogue in
 //! `tests/generator.rs`, on every page of the model check, and on the golden records).
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::FixedOffset;
 use redb::ReadableTable;
 
 use crate::catalog::{Catalog, Tally};
@@ -22,27 +22,9 @@ use crate::views::gumnut::{
     direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
     VariantView, WriteJson, JSON_PER_ASSET,
 };
+use crate::views::writer::Recent;
 
 type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
-
-/// The instants of one asset, converted from stored microseconds with the last two kept: an
-/// asset's times mostly repeat (its record times, its file times, its faces' times), and each
-/// conversion is a calendar computation.
-#[derive(Default, Clone, Copy)]
-struct Instants([Option<(i64, DateTime<Utc>)>; 2]);
-
-impl Instants {
-    fn of(&mut self, micros: i64) -> DateTime<Utc> {
-        match self.0 {
-            [Some((m, t)), _] | [_, Some((m, t))] if m == micros => t,
-            [first, _] => {
-                let t = instant_from_micros(micros);
-                self.0 = [Some((micros, t)), first];
-                t
-            }
-        }
-    }
-}
 
 /// The Gumnut view of a stored asset. `people` holds every person its faces name
 /// ([`fill_people`]).
@@ -51,9 +33,12 @@ fn stored_view<'a, 'b: 'a>(
     people: &'a PeopleCache<'_>,
 ) -> AssetView<'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a>
 {
-    let mut instants = Instants::default();
-    let created_at = instants.of(r.created_at);
-    let updated_at = instants.of(r.updated_at);
+    // An asset's times mostly repeat (record, file and face times): the last two converted
+    // are kept.
+    let mut instants = Recent::new();
+    let mut instant = move |micros| instants.get(micros, instant_from_micros);
+    let created_at = instant(r.created_at);
+    let updated_at = instant(r.updated_at);
     let id: &'a str = r.id;
     AssetView {
         id,
@@ -61,8 +46,8 @@ fn stored_view<'a, 'b: 'a>(
         device_id: r.device_id_or_default(),
         mime_type: r.mime_type.unwrap_or(DEFAULT_MIME_TYPE),
         original_file_name: r.original_file_name.unwrap_or_default(),
-        file_created_at: instants.of(r.file_created_at_or_default()),
-        file_modified_at: instants.of(r.file_modified_at_or_default()),
+        file_created_at: instant(r.file_created_at_or_default()),
+        file_modified_at: instant(r.file_modified_at_or_default()),
         // An offset out of chrono's range is unknown, as in the owned `Asset`.
         local_datetime: Local(Formatted::local(
             naive_from_micros(r.local),
@@ -100,8 +85,8 @@ fn stored_view<'a, 'b: 'a>(
                     .map(|p| p.person.id.as_str()),
                 bounding_box: f.bounding_box,
                 timestamp_ms: f.timestamp_ms,
-                created_at: instants.of(f.created_at),
-                updated_at: instants.of(f.updated_at),
+                created_at: instant(f.created_at),
+                updated_at: instant(f.updated_at),
                 thumbnail_url: f.thumbnail_url,
             }
         })),

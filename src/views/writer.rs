@@ -38,7 +38,35 @@ pub(crate) struct Direct {
     /// `updated_at`, its EXIF objects' and its faces' defaults), and formatting is the
     /// costliest primitive. Two, because an asset alternates between its file times and its
     /// record times.
-    last: [Option<(chrono::DateTime<chrono::Utc>, crate::model::time::Formatted)>; 2],
+    last: Recent<chrono::DateTime<chrono::Utc>, crate::model::time::Formatted>,
+}
+
+/// The values of the last two keys asked for, the most recent first: what the hot paths keep
+/// of a computation whose inputs mostly repeat within an asset (its times).
+#[derive(Clone, Copy)]
+pub(crate) struct Recent<K, V>([Option<(K, V)>; 2]);
+
+impl<K: Copy + PartialEq, V: Copy> Recent<K, V> {
+    pub(crate) fn new() -> Self {
+        Recent([None; 2])
+    }
+
+    /// The value of `key`: kept, or `compute(key)`, which is then kept.
+    #[inline]
+    pub(crate) fn get(&mut self, key: K, compute: impl FnOnce(K) -> V) -> V {
+        match self.0 {
+            [Some((k, v)), _] if k == key => v,
+            [first, Some((k, v))] if k == key => {
+                self.0 = [Some((k, v)), first];
+                v
+            }
+            [first, _] => {
+                let v = compute(key);
+                self.0 = [Some((key, v)), first];
+                v
+            }
+        }
+    }
 }
 
 impl Direct {
@@ -50,7 +78,7 @@ impl Direct {
     pub(crate) fn from_vec(out: Vec<u8>) -> Self {
         Direct {
             out,
-            last: [None; 2],
+            last: Recent::new(),
         }
     }
 
@@ -125,18 +153,7 @@ impl Direct {
     /// An instant in the canonical form (RFC 3339 UTC, `Z`).
     #[inline]
     pub(crate) fn instant(&mut self, t: chrono::DateTime<chrono::Utc>) {
-        let f = match self.last {
-            [Some((last, f)), _] if last == t => f,
-            [first, Some((last, f))] if last == t => {
-                self.last = [Some((t, f)), first];
-                f
-            }
-            [first, _] => {
-                let f = crate::model::time::Formatted::instant(t);
-                self.last = [Some((t, f)), first];
-                f
-            }
-        };
+        let f = self.last.get(t, crate::model::time::Formatted::instant);
         self.plain(f.as_bytes());
     }
 
