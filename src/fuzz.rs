@@ -125,21 +125,56 @@ fn as_fast_reads(mut rec: AssetRecord, version: u8) -> AssetRecord {
 }
 
 /// The stored asset record readers on damaged bytes: the in-place reader
-/// (`AssetRef::parse`) and the serde decoder never panic and fail only with `Corrupt`; when
-/// both read a record they read the same one; and a record that reads becomes the same Gumnut
+/// (`AssetRef::parse`), its variant that leaves the JSON's strings to the writer's check
+/// (`AssetRef::parse_unchecked`) and the serde decoder never panic and fail only with
+/// `Corrupt`; when they read a record they read the same one; a record the checked read
+/// refuses never becomes JSON; and a record that reads becomes the same Gumnut
 /// JSON along the in-place path (`get_asset_json`) and the owned path (`get_asset`), and the
 /// same Immich JSON along both (`get_asset_immich_json`, `to_immich_json`), people resolved
 /// against the fixture catalogue (whose stored records are the seeds).
 pub fn stored_record(bytes: &[u8]) {
     let fast = AssetRef::parse(bytes);
+    let unchecked = AssetRef::parse_unchecked(bytes);
     let serde = codec::decode::<AssetRecord>(bytes);
-    for e in [fast.as_ref().err(), serde.as_ref().err()]
-        .into_iter()
-        .flatten()
+    for e in [
+        fast.as_ref().err(),
+        unchecked.as_ref().err(),
+        serde.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
     {
         assert!(matches!(e, Error::Corrupt(_)), "not Corrupt: {e:?}");
     }
-    let Ok(r) = fast else { return };
+    // The read that leaves the JSON's strings unchecked reads whatever the checked one does,
+    // the same values.
+    if let Ok(r) = &fast {
+        let u = unchecked
+            .as_ref()
+            .expect("the unchecked read fails where the checked one reads");
+        assert_eq!(format!("{u:?}"), format!("{r:?}"), "the two reads disagree");
+    }
+    let fx = fixture();
+    let txn = fx.cat.begin_read().expect("a read transaction");
+    let people = txn.open_table(tables::PEOPLE).expect("the people table");
+    let mut tally = Tally::default();
+    let mut cache = PeopleCache::default();
+    // The JSON written from the unchecked read (what `get_asset_json` writes).
+    let direct = unchecked.map(|u| {
+        let refs = [u];
+        crate::query::json::fill_people(&people, &refs, &mut cache, &mut tally)
+            .and_then(|()| crate::query::json::record_json(&refs[0], &cache))
+    });
+    let Ok(r) = fast else {
+        // A record the checked read refuses (a string that is not UTF-8) is refused on the way
+        // to the JSON as well.
+        if let Ok(json) = direct {
+            let e = json.expect_err("JSON written from a record whose checked read fails");
+            assert!(matches!(e, Error::Corrupt(_)), "not Corrupt: {e:?}");
+        }
+        return;
+    };
+    let direct = direct.expect("the unchecked read");
     // The faces' people read without their strings are those of the full read.
     let persons: Vec<Option<u32>> = r.faces.iter().map(|f| f.person).collect();
     assert_eq!(
@@ -166,14 +201,7 @@ pub fn stored_record(bytes: &[u8]) {
     let back = AssetRef::parse(&again).expect("an encoded record parses");
     assert_eq!(format!("{:?}", back.to_record()), format!("{rec:?}"));
 
-    let fx = fixture();
-    let txn = fx.cat.begin_read().expect("a read transaction");
-    let people = txn.open_table(tables::PEOPLE).expect("the people table");
-    let mut tally = Tally::default();
-    let mut cache = PeopleCache::default();
     let refs = [r];
-    let direct = crate::query::json::fill_people(&people, &refs, &mut cache, &mut tally)
-        .map(|()| crate::query::json::record_json(&refs[0], &cache));
     let mut owned_cache = PeopleCache::default();
     let owned =
         crate::records::asset_public(rec, &fx.library, &people, &mut owned_cache, &mut tally);

@@ -228,3 +228,95 @@ fn strings_that_need_escaping_are_written_as_serde_json_writes_them() {
     );
     assert!(a.description.unwrap().contains('\u{7}'));
 }
+
+/// A stored string that is not UTF-8 is `Corrupt` along both paths, whichever field holds it:
+/// the JSON written from the stored bytes (which leaves the strings it writes to one check of
+/// its whole output, and checks the others as it reads) and the owned records. Each marked
+/// string of one record is damaged in turn (`é` made `0xC3 0x41`, the same length).
+#[test]
+fn a_damaged_string_is_corrupt_in_every_field_and_along_both_paths() {
+    use photocat::Error;
+    use redb::ReadableTable;
+    const ASSETS: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("assets");
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.redb");
+    let fields = [
+        // written by the Gumnut JSON
+        "description",
+        "make",
+        "profile_description",
+        "country_code",
+        "original_file_name",
+        "metric",
+        "url",
+        // left out of it
+        "owner_id",
+        "tag",
+        "stack_id",
+        "original_path",
+    ];
+    {
+        let cat = Catalog::open(&clean).unwrap();
+        let mark = |f: &str| format!("é-{f}");
+        let record = serde_json::json!({
+            "id": "asset_1",
+            "description": mark("description"),
+            "original_file_name": mark("original_file_name"),
+            "exif": {"make": mark("make"),
+                     "profile_description": mark("profile_description")},
+            "metadata": {"country_code": mark("country_code")},
+            "metrics": {mark("metric"): 1.0},
+            "asset_urls": {"original": {"mimetype": "image/jpeg", "url": mark("url"), "width": 1}},
+            "owner_id": mark("owner_id"),
+            "tags": [mark("tag")],
+            "stack_id": mark("stack_id"),
+            "original_path": mark("original_path"),
+        });
+        add(&cat, &record.to_string());
+        let q = ListAssets::default();
+        assert_eq!(
+            cat.list_assets_json(&q).unwrap(),
+            cat.list_assets(&q).unwrap().to_json()
+        );
+        cat.close().unwrap();
+    }
+    for field in fields {
+        let path = dir.path().join("damaged.redb");
+        std::fs::copy(&clean, &path).unwrap();
+        {
+            let db = redb::Database::open(&path).unwrap();
+            let w = db.begin_write().unwrap();
+            {
+                let mut t = w.open_table(ASSETS).unwrap();
+                let (k, mut v) = {
+                    let (k, v) = t.first().unwrap().unwrap();
+                    (k.value(), v.value().to_vec())
+                };
+                let marked = format!("é-{field}");
+                let at = v
+                    .windows(marked.len())
+                    .position(|w| w == marked.as_bytes())
+                    .unwrap_or_else(|| panic!("{field} is not in the record"));
+                assert_eq!(v[at + 1], 0xA9);
+                v[at + 1] = b'A';
+                t.insert(k, v.as_slice()).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let cat = Catalog::open(&path).unwrap();
+        let q = ListAssets::default();
+        let outcomes = [
+            ("list_assets_json", cat.list_assets_json(&q).map(drop)),
+            ("get_asset_json", cat.get_asset_json("asset_1").map(drop)),
+            ("list_assets", cat.list_assets(&q).map(drop)),
+            ("get_asset", cat.get_asset("asset_1").map(drop)),
+        ];
+        for (call, outcome) in outcomes {
+            match outcome {
+                Err(Error::Corrupt(m)) => assert!(m.contains("UTF-8"), "{field}: {call}: {m}"),
+                other => panic!("{field}: {call} gave {other:?}"),
+            }
+        }
+        cat.close().unwrap();
+    }
+}

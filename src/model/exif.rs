@@ -118,21 +118,22 @@ impl Exif {
     }
 }
 
-/// A borrowed [`Exif`]: the same fields, strings borrowed (from an owned `Exif` or read in
-/// place from a stored record). The JSON views write from it, so both sources share one
-/// writer.
+/// A borrowed [`Exif`]: the same fields, strings borrowed (`&str` from an owned `Exif` or read
+/// in place from a stored record, or a stored record's unchecked bytes,
+/// `crate::storage::fast::Unchecked`). The JSON views write from it, so both sources share
+/// one writer.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct ExifRef<'a> {
-    pub asset_id: Option<&'a str>,
+pub(crate) struct ExifRef<S> {
+    pub asset_id: Option<S>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
-    pub make: Option<&'a str>,
-    pub model: Option<&'a str>,
+    pub make: Option<S>,
+    pub model: Option<S>,
     pub orientation: Option<i32>,
     pub modified_datetime: Option<DateTime<Utc>>,
     pub original_datetime: Option<DateTime<Utc>>,
     pub digitized_datetime: Option<DateTime<Utc>>,
-    pub lens_model: Option<&'a str>,
+    pub lens_model: Option<S>,
     pub f_number: Option<f64>,
     pub focal_length: Option<f64>,
     pub iso: Option<i64>,
@@ -141,26 +142,26 @@ pub(crate) struct ExifRef<'a> {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub altitude: Option<f64>,
-    pub city: Option<&'a str>,
-    pub state: Option<&'a str>,
-    pub country: Option<&'a str>,
-    pub description: Option<&'a str>,
+    pub city: Option<S>,
+    pub state: Option<S>,
+    pub country: Option<S>,
+    pub description: Option<S>,
     pub fps: Option<f64>,
-    pub live_photo_cid: Option<&'a str>,
-    pub projection_type: Option<&'a str>,
-    pub profile_description: Option<&'a str>,
-    pub auto_stack_id: Option<&'a str>,
+    pub live_photo_cid: Option<S>,
+    pub projection_type: Option<S>,
+    pub profile_description: Option<S>,
+    pub auto_stack_id: Option<S>,
     pub rating: Option<i64>,
-    pub country_code: Option<&'a str>,
-    pub sublocation: Option<&'a str>,
-    pub place_name: Option<&'a str>,
-    pub timezone: Option<&'a str>,
-    pub display_label: Option<&'a str>,
+    pub country_code: Option<S>,
+    pub sublocation: Option<S>,
+    pub place_name: Option<S>,
+    pub timezone: Option<S>,
+    pub display_label: Option<S>,
 }
 
 impl Exif {
     /// The borrowed form.
-    pub(crate) fn borrowed(&self) -> ExifRef<'_> {
+    pub(crate) fn borrowed(&self) -> ExifRef<&str> {
         ExifRef {
             asset_id: self.asset_id.as_deref(),
             created_at: self.created_at,

@@ -34,7 +34,7 @@ use crate::views::writer::Direct;
 /// is missing from it is unassigned.
 fn stored_view<'a, 'b: 'a>(
     r: &'a AssetRef<'b>,
-    faces: &'a [FaceRef<'b>],
+    faces: &'a [FaceRef<&'b str>],
     library_id: &'a str,
     people: &'a PeopleCache<'_>,
 ) -> impl Serialize + WriteJson + 'a {
@@ -105,7 +105,7 @@ fn stored_view<'a, 'b: 'a>(
 /// (filled by [`fill_people`]): what `get_asset_immich_json` writes (for the fuzz checks).
 #[cfg(feature = "fuzzing")]
 pub(crate) fn record_json(r: &AssetRef<'_>, library_id: &str, people: &PeopleCache<'_>) -> String {
-    let faces: Vec<FaceRef<'_>> = r.faces.iter().collect();
+    let faces: Vec<FaceRef<&str>> = r.faces.iter().collect();
     let view = stored_view(r, &faces, library_id, people);
     direct_json(&view, JSON_CAPACITY)
 }

@@ -16,35 +16,41 @@ use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
 use crate::model::DEFAULT_MIME_TYPE;
 use crate::query::ListAssets;
 use crate::records::PeopleCache;
-use crate::storage::fast::AssetRef;
+use crate::storage::fast::{AssetRef, Bad, Text, Unchecked};
 use crate::storage::places;
 use crate::views::gumnut::{
-    direct_json, AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson,
-    VariantView, WriteJson, JSON_PER_ASSET,
+    AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson, VariantView,
+    WriteJson, JSON_PER_ASSET,
 };
-use crate::views::writer::Recent;
+use crate::views::writer::{Direct, Recent};
 
 type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
 
 /// The Gumnut view of a stored asset. `people` holds every person its faces name
 /// ([`fill_people`]).
 fn stored_view<'a, 'b: 'a>(
-    r: &'a AssetRef<'b>,
+    r: &'a AssetRef<'b, Unchecked<'b>>,
     people: &'a PeopleCache<'_>,
-) -> AssetView<'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a, impl WriteJson + 'a>
-{
+) -> AssetView<
+    'a,
+    Unchecked<'b>,
+    impl WriteJson + 'a,
+    impl WriteJson + 'a,
+    impl WriteJson + 'a,
+    impl WriteJson + 'a,
+> {
     // An asset's times mostly repeat (record, file and face times): the last two converted
     // are kept.
     let mut instants = Recent::new();
     let mut instant = move |micros| instants.get(micros, instant_from_micros);
     let created_at = instant(r.created_at);
     let updated_at = instant(r.updated_at);
-    let id: &'a str = r.id;
+    let id = r.id;
     AssetView {
         id,
         device_asset_id: r.device_asset_id_or_default(),
         device_id: r.device_id_or_default(),
-        mime_type: r.mime_type.unwrap_or(DEFAULT_MIME_TYPE),
+        mime_type: r.mime_type.unwrap_or(Unchecked::from(DEFAULT_MIME_TYPE)),
         original_file_name: r.original_file_name.unwrap_or_default(),
         file_created_at: instant(r.file_created_at_or_default()),
         file_modified_at: instant(r.file_modified_at_or_default()),
@@ -106,9 +112,9 @@ fn stored_view<'a, 'b: 'a>(
 
 /// Loads every person the faces of `assets` name into `cache` (a missing person record is
 /// `Corrupt`, as in the owned path), so that [`stored_view`] finds them all.
-pub(crate) fn fill_people(
+pub(crate) fn fill_people<'a, S: Text<'a>>(
     people: &impl ReadableTable<u32, &'static [u8]>,
-    assets: &[AssetRef<'_>],
+    assets: &[AssetRef<'a, S>],
     cache: &mut PeopleCache<'_>,
     tally: &mut Tally,
 ) -> Result<()> {
@@ -123,8 +129,20 @@ pub(crate) fn fill_people(
 /// The Gumnut JSON of a stored asset whose people are in `people` (filled by
 /// [`fill_people`]): what `get_asset_json` writes (for the fuzz checks).
 #[cfg(feature = "fuzzing")]
-pub(crate) fn record_json(r: &AssetRef<'_>, people: &PeopleCache<'_>) -> String {
-    direct_json(&stored_view(r, people), JSON_PER_ASSET)
+pub(crate) fn record_json(
+    r: &AssetRef<'_, Unchecked<'_>>,
+    people: &PeopleCache<'_>,
+) -> Result<String> {
+    stored_json(&stored_view(r, people), JSON_PER_ASSET)
+}
+
+/// The JSON of a view of stored records. Their strings were copied unchecked
+/// ([`Unchecked`]); the one UTF-8 check of the whole output covers them, and a string that
+/// fails it is `Corrupt`, as the checked read would have said.
+fn stored_json<T: WriteJson + ?Sized>(value: &T, capacity: usize) -> Result<String> {
+    let mut o = Direct::with_capacity(capacity);
+    value.write_json(&mut o);
+    o.finish().ok_or_else(|| Error::from(Bad::Utf8))
 }
 
 /// Reads asset `key`'s stored bytes.
@@ -171,7 +189,7 @@ impl Catalog {
             }
             let mut assets = Vec::with_capacity(guards.len());
             for g in &guards {
-                assets.push(AssetRef::parse(g.value())?);
+                assets.push(AssetRef::parse_unchecked(g.value())?);
             }
             let mut cache = PeopleCache::shared(view);
             fill_people(txn.people()?, &assets, &mut cache, &mut tally)?;
@@ -179,8 +197,7 @@ impl Catalog {
                 data: Each(assets.iter().map(|a| stored_view(a, &cache))),
                 has_more,
             };
-            let json = direct_json(&page, 64 + JSON_PER_ASSET * assets.len());
-            Ok(json)
+            stored_json(&page, 64 + JSON_PER_ASSET * assets.len())
         })();
         self.stats.add(&tally);
         result.map_err(|e| e.at(self.path()))
@@ -196,11 +213,11 @@ impl Catalog {
             let key = places::key(txn.places()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
             let guard = stored(txn.assets()?, key, &mut tally)?;
-            let asset = [AssetRef::parse(guard.value())?];
+            let asset = [AssetRef::parse_unchecked(guard.value())?];
             let mut cache = PeopleCache::shared(view);
             fill_people(txn.people()?, &asset, &mut cache, &mut tally)?;
-            let json = direct_json(&stored_view(&asset[0], &cache), JSON_PER_ASSET);
-            Ok(json)
+            let json = stored_json(&stored_view(&asset[0], &cache), JSON_PER_ASSET);
+            json
         })();
         self.stats.add(&tally);
         result.map_err(|e| e.at(self.path()))

@@ -169,8 +169,8 @@ impl From<ExifRecord> for Exif {
     }
 }
 
-impl From<ExifRef<'_>> for ExifRecord {
-    fn from(e: ExifRef<'_>) -> Self {
+impl From<ExifRef<&str>> for ExifRecord {
+    fn from(e: ExifRef<&str>) -> Self {
         ExifRecord {
             asset_id: e.asset_id.map(str::to_owned),
             created_at: e.created_at.map(|t| t.timestamp_micros()),

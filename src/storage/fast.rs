@@ -35,13 +35,13 @@ pub(crate) fn asset_record(bytes: &[u8]) -> Result<AssetRecord> {
 /// A stored asset read in place: the fields of [`AssetRecord`], strings borrowed from the
 /// stored bytes, collections kept as checked raw bytes.
 #[derive(Debug, Clone)]
-pub(crate) struct AssetRef<'a> {
-    pub id: &'a str,
+pub(crate) struct AssetRef<'a, S = &'a str> {
+    pub id: S,
     pub library: u32,
-    pub device_asset_id: Option<&'a str>,
-    pub device_id: Option<&'a str>,
-    pub mime_type: Option<&'a str>,
-    pub original_file_name: Option<&'a str>,
+    pub device_asset_id: Option<S>,
+    pub device_id: Option<S>,
+    pub mime_type: Option<S>,
+    pub original_file_name: Option<S>,
     pub file_created_at: Option<i64>,
     pub file_modified_at: Option<i64>,
     pub local: i64,
@@ -51,64 +51,75 @@ pub(crate) struct AssetRef<'a> {
     pub checksum_sha1: Option<&'a [u8; 20]>,
     pub created_at: i64,
     pub updated_at: i64,
-    pub exif: Option<ExifRef<'a>>,
-    pub metadata: Option<ExifRef<'a>>,
-    pub metrics: Option<Seq<'a, Metric<'a>>>,
-    pub asset_urls: Option<Seq<'a, Variant<'a>>>,
-    pub description: Option<&'a str>,
-    pub faces: Seq<'a, FaceRef<'a>>,
+    pub exif: Option<ExifRef<S>>,
+    pub metadata: Option<ExifRef<S>>,
+    pub metrics: Option<Seq<'a, Metric<S>>>,
+    pub asset_urls: Option<Seq<'a, Variant<S>>>,
+    pub description: Option<S>,
+    pub faces: Seq<'a, FaceRef<S>>,
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub file_size_bytes: Option<u64>,
     pub trashed_at: Option<i64>,
-    pub download_url: Option<&'a str>,
-    pub thumbnail_url: Option<&'a str>,
-    pub owner_id: Option<&'a str>,
+    pub download_url: Option<S>,
+    pub thumbnail_url: Option<S>,
+    pub owner_id: Option<S>,
     pub is_favorite: bool,
     pub visibility: Visibility,
     pub is_offline: bool,
-    pub live_photo_video_id: Option<&'a str>,
-    pub duplicate_id: Option<&'a str>,
-    pub stack_id: Option<&'a str>,
-    pub tags: Seq<'a, &'a str>,
-    pub thumbhash: Option<&'a str>,
-    pub duration: Option<&'a str>,
-    pub original_path: Option<&'a str>,
+    pub live_photo_video_id: Option<S>,
+    pub duplicate_id: Option<S>,
+    pub stack_id: Option<S>,
+    pub tags: Seq<'a, S>,
+    pub thumbhash: Option<S>,
+    pub duration: Option<S>,
+    pub original_path: Option<S>,
     pub time_source: Option<TimeSource>,
 }
 
 /// A face of a stored asset, read in place.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct FaceRef<'a> {
-    pub id: &'a str,
+pub(crate) struct FaceRef<S> {
+    pub id: S,
     /// Internal key of the assigned person.
     pub person: Option<u32>,
     pub bounding_box: BoundingBox,
     pub timestamp_ms: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
-    pub thumbnail_url: Option<&'a str>,
+    pub thumbnail_url: Option<S>,
 }
 
 /// One entry of `metrics`: name and value.
-pub(crate) type Metric<'a> = (&'a str, Option<f64>);
+pub(crate) type Metric<S> = (S, Option<f64>);
 
 /// One entry of `asset_urls`: name, MIME type, URL and width.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Variant<'a> {
-    pub name: &'a str,
-    pub mimetype: &'a str,
-    pub url: &'a str,
+pub(crate) struct Variant<S> {
+    pub name: S,
+    pub mimetype: S,
+    pub url: S,
     pub width: Option<i64>,
 }
 
 /// A collection of a stored record: its element count and bytes, checked by
 /// [`AssetRef::parse`] and read again element by element.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Seq<'a, T> {
     len: usize,
     bytes: &'a [u8],
     _of: PhantomData<T>,
+}
+
+/// The count and bytes, not the element type (a record read with `&str` and with
+/// [`Unchecked`] strings has one `Debug` form).
+impl<T> std::fmt::Debug for Seq<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seq")
+            .field("len", &self.len)
+            .field("bytes", &self.bytes)
+            .finish()
+    }
 }
 
 /// An element type of a [`Seq`].
@@ -116,50 +127,125 @@ pub(crate) trait Element<'a>: Sized {
     fn read(r: &mut Reader<'a>) -> R<Self>;
 }
 
-/// An element of a stored map: its key.
-pub(crate) trait Keyed<'a> {
-    fn key(&self) -> &'a str;
+/// A stored string as a read keeps it: `&str`, its UTF-8 checked as it is read (every reader
+/// but one), or [`Unchecked`], its bytes, checked by whoever makes text of them. The Gumnut JSON
+/// written from stored records takes the latter: the writer copies the bytes (escaping works on
+/// bytes) and checks the whole page once at the end, where a per-string check was 12% of a
+/// page's instructions (BENCHMARKS.md, issue 14, "Seventh pass").
+pub(crate) trait Text<'a>:
+    Element<'a> + Copy + AsRef<[u8]> + Default + From<&'a str>
+{
+    /// Its bytes, for as long as the record's.
+    fn bytes(self) -> &'a [u8];
 }
 
-impl<'a> Keyed<'a> for Metric<'a> {
-    fn key(&self) -> &'a str {
+impl<'a> Text<'a> for &'a str {
+    fn bytes(self) -> &'a [u8] {
+        self.as_bytes()
+    }
+}
+
+/// A stored string whose UTF-8 is not checked yet (see [`Text`]). What makes text of it must
+/// check it: the JSON writer checks its whole output (`crate::query::json`, where a damaged
+/// string is then `Error::Corrupt`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Unchecked<'a>(pub &'a [u8]);
+
+/// As the `&str` when the bytes are UTF-8, so that a record read both ways has one `Debug`
+/// form (the tests and the fuzz target compare them).
+impl std::fmt::Debug for Unchecked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match std::str::from_utf8(self.0) {
+            Ok(s) => std::fmt::Debug::fmt(s, f),
+            Err(_) => write!(f, "Unchecked({:?})", self.0),
+        }
+    }
+}
+
+impl AsRef<[u8]> for Unchecked<'_> {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
         self.0
     }
 }
 
-impl<'a> Keyed<'a> for Variant<'a> {
-    fn key(&self) -> &'a str {
-        self.name
+impl<'a> From<&'a str> for Unchecked<'a> {
+    #[inline]
+    fn from(s: &'a str) -> Self {
+        Unchecked(s.as_bytes())
     }
 }
 
+impl<'a> Text<'a> for Unchecked<'a> {
+    fn bytes(self) -> &'a [u8] {
+        self.0
+    }
+}
+
+/// The serde form checks the bytes (a damaged string fails the serialization): for the tests
+/// that compare a stored view's serde and direct JSON.
+impl serde::Serialize for Unchecked<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let text = std::str::from_utf8(self.0).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(text)
+    }
+}
+
+/// An element of a stored map: its key's bytes (keys are compared as bytes, which is `str`'s
+/// order).
+pub(crate) trait Keyed<'a> {
+    fn key(&self) -> &'a [u8];
+}
+
+impl<'a, S: Text<'a>> Keyed<'a> for Metric<S> {
+    fn key(&self) -> &'a [u8] {
+        self.0.bytes()
+    }
+}
+
+impl<'a, S: Text<'a>> Keyed<'a> for Variant<S> {
+    fn key(&self) -> &'a [u8] {
+        self.name.bytes()
+    }
+}
+
+/// A string element (and, through [`Text`], every string of a record).
 impl<'a> Element<'a> for &'a str {
+    #[inline(always)]
     fn read(r: &mut Reader<'a>) -> R<Self> {
         r.str()
     }
 }
 
-impl<'a> Element<'a> for Metric<'a> {
+impl<'a> Element<'a> for Unchecked<'a> {
+    #[inline(always)]
     fn read(r: &mut Reader<'a>) -> R<Self> {
-        Ok((r.str()?, r.opt(Reader::f64)?))
+        let n = r.len()?;
+        r.take(n).map(Unchecked)
     }
 }
 
-impl<'a> Element<'a> for Variant<'a> {
+impl<'a, S: Text<'a>> Element<'a> for Metric<S> {
+    fn read(r: &mut Reader<'a>) -> R<Self> {
+        Ok((S::read(r)?, r.opt(Reader::f64)?))
+    }
+}
+
+impl<'a, S: Text<'a>> Element<'a> for Variant<S> {
     fn read(r: &mut Reader<'a>) -> R<Self> {
         Ok(Variant {
-            name: r.str()?,
-            mimetype: r.str()?,
-            url: r.str()?,
+            name: S::read(r)?,
+            mimetype: S::read(r)?,
+            url: S::read(r)?,
             width: r.opt(Reader::i64)?,
         })
     }
 }
 
-impl<'a> Element<'a> for FaceRef<'a> {
+impl<'a, S: Text<'a>> Element<'a> for FaceRef<S> {
     fn read(r: &mut Reader<'a>) -> R<Self> {
         Ok(FaceRef {
-            id: r.str()?,
+            id: S::read(r)?,
             person: r.opt(Reader::u32)?,
             bounding_box: BoundingBox {
                 x: r.i32()?,
@@ -170,7 +256,7 @@ impl<'a> Element<'a> for FaceRef<'a> {
             timestamp_ms: r.opt(Reader::i64)?,
             created_at: r.i64()?,
             updated_at: r.i64()?,
-            thumbnail_url: r.opt(Reader::str)?,
+            thumbnail_url: r.opt(S::read)?,
         })
     }
 }
@@ -222,7 +308,7 @@ impl<'a, T: Element<'a>> Seq<'a, T> {
         T: Keyed<'a>,
     {
         let seq: Seq<'a, T> = Seq::read(r)?;
-        let mut last: Option<&str> = None;
+        let mut last: Option<&[u8]> = None;
         for e in seq.iter() {
             let key = e.key();
             if last.is_some_and(|l| l >= key) {
@@ -281,7 +367,7 @@ impl<'a, T: Element<'a>> Iterator for SeqIter<'a, T> {
     }
 }
 
-impl<'a> AssetRef<'a> {
+impl<'a, S: Text<'a>> AssetRef<'a, S> {
     /// The effective `file_created_at` (microseconds), as
     /// [`super::codec::AssetRecord::file_created_at_or_default`].
     pub(crate) fn file_created_at_or_default(&self) -> i64 {
@@ -294,17 +380,19 @@ impl<'a> AssetRef<'a> {
     }
 
     /// The effective device id ([`crate::model::DEFAULT_DEVICE_ID`] when none was given).
-    pub(crate) fn device_id_or_default(&self) -> &'a str {
-        self.device_id.unwrap_or(crate::model::DEFAULT_DEVICE_ID)
+    pub(crate) fn device_id_or_default(&self) -> S {
+        self.device_id
+            .unwrap_or_else(|| S::from(crate::model::DEFAULT_DEVICE_ID))
     }
 
     /// The effective device asset id (the asset id when none was given).
-    pub(crate) fn device_asset_id_or_default(&self) -> &'a str {
+    pub(crate) fn device_asset_id_or_default(&self) -> S {
         self.device_asset_id.unwrap_or(self.id)
     }
 
-    /// Reads a stored asset record (either envelope version), checking every byte of it.
-    pub(crate) fn parse(bytes: &'a [u8]) -> Result<AssetRef<'a>> {
+    /// Reads a stored asset record (either envelope version), checking every byte of it but,
+    /// with [`Unchecked`] strings, their UTF-8.
+    fn parse_as(bytes: &'a [u8]) -> Result<Self> {
         let (with_source, body) = match bytes.split_first() {
             Some((&RECORD_VERSION, body)) => (true, body),
             // Format 1's asset record: the same fields without the trailing time source.
@@ -329,6 +417,24 @@ impl<'a> AssetRef<'a> {
             let seen = faces.clone().take(i).any(|g| g == Some(p));
             (!seen).then_some(p)
         })
+    }
+}
+
+impl<'a> AssetRef<'a, Unchecked<'a>> {
+    /// Reads a stored asset record as [`AssetRef::parse`] does, but leaves the UTF-8 of the
+    /// strings the Gumnut JSON writes to the writer's one check of its whole output; the others
+    /// (`owner_id`, `tags`, an EXIF object's `asset_id`, ...) are checked here. Every string
+    /// is therefore checked once on the way to the JSON, and a record whose checked read fails
+    /// gives `Corrupt` either way.
+    pub(crate) fn parse_unchecked(bytes: &'a [u8]) -> Result<Self> {
+        Self::parse_as(bytes)
+    }
+}
+
+impl<'a> AssetRef<'a> {
+    /// Reads a stored asset record (either envelope version), checking every byte of it.
+    pub(crate) fn parse(bytes: &'a [u8]) -> Result<AssetRef<'a>> {
+        Self::parse_as(bytes)
     }
 
     /// The owned record (one allocation per string).
@@ -561,11 +667,6 @@ impl<'a> Reader<'a> {
     }
 
     #[inline(always)]
-    fn opt_str(&mut self) -> R<Option<&'a str>> {
-        self.opt(Self::str)
-    }
-
-    #[inline(always)]
     fn opt_i64(&mut self) -> R<Option<i64>> {
         self.opt(Self::i64)
     }
@@ -590,18 +691,30 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    fn exif(&mut self) -> R<ExifRef<'a>> {
+    /// A string that the Gumnut JSON does not write, checked whatever `S` is: a record read
+    /// with [`Unchecked`] strings still has every string checked, by the read or by the JSON
+    /// writer's check of its output (see [`AssetRef::parse_unchecked`]).
+    fn checked<S: Text<'a>>(&mut self) -> R<S> {
+        self.str().map(S::from)
+    }
+
+    /// `exif` (`metadata` false) or `metadata`: the strings the Gumnut JSON leaves out of that
+    /// object are [`Reader::checked`].
+    fn exif<S: Text<'a>>(&mut self, metadata: bool) -> R<ExifRef<S>> {
+        // Written by the Gumnut JSON in the one object and not the other.
+        let exif_only = if metadata { Self::checked } else { S::read };
+        let metadata_only = if metadata { S::read } else { Self::checked };
         Ok(ExifRef {
-            asset_id: self.opt_str()?,
+            asset_id: self.opt(Self::checked)?,
             created_at: self.opt_instant()?,
             updated_at: self.opt_instant()?,
-            make: self.opt_str()?,
-            model: self.opt_str()?,
+            make: self.opt(S::read)?,
+            model: self.opt(S::read)?,
             orientation: self.opt(Self::i32)?,
             modified_datetime: self.opt_instant()?,
             original_datetime: self.opt_instant()?,
             digitized_datetime: self.opt_instant()?,
-            lens_model: self.opt_str()?,
+            lens_model: self.opt(S::read)?,
             f_number: self.opt_f64()?,
             focal_length: self.opt_f64()?,
             iso: self.opt_i64()?,
@@ -610,21 +723,21 @@ impl<'a> Reader<'a> {
             latitude: self.opt_f64()?,
             longitude: self.opt_f64()?,
             altitude: self.opt_f64()?,
-            city: self.opt_str()?,
-            state: self.opt_str()?,
-            country: self.opt_str()?,
-            description: self.opt_str()?,
+            city: self.opt(S::read)?,
+            state: self.opt(S::read)?,
+            country: self.opt(S::read)?,
+            description: self.opt(S::read)?,
             fps: self.opt_f64()?,
-            live_photo_cid: self.opt_str()?,
-            projection_type: self.opt_str()?,
-            profile_description: self.opt_str()?,
-            auto_stack_id: self.opt_str()?,
+            live_photo_cid: self.opt(S::read)?,
+            projection_type: self.opt(S::read)?,
+            profile_description: self.opt(exif_only)?,
+            auto_stack_id: self.opt(S::read)?,
             rating: self.opt_i64()?,
-            country_code: self.opt_str()?,
-            sublocation: self.opt_str()?,
-            place_name: self.opt_str()?,
-            timezone: self.opt_str()?,
-            display_label: self.opt_str()?,
+            country_code: self.opt(metadata_only)?,
+            sublocation: self.opt(metadata_only)?,
+            place_name: self.opt(metadata_only)?,
+            timezone: self.opt(metadata_only)?,
+            display_label: self.opt(metadata_only)?,
         })
     }
 
@@ -638,15 +751,15 @@ impl<'a> Reader<'a> {
     }
 
     /// An asset record; `with_source`: the record has the `time_source` field (version 2).
-    fn asset(mut self, with_source: bool) -> R<AssetRef<'a>> {
+    fn asset<S: Text<'a>>(mut self, with_source: bool) -> R<AssetRef<'a, S>> {
         let r = &mut self;
         Ok(AssetRef {
-            id: r.str()?,
+            id: S::read(r)?,
             library: r.u32()?,
-            device_asset_id: r.opt_str()?,
-            device_id: r.opt_str()?,
-            mime_type: r.opt_str()?,
-            original_file_name: r.opt_str()?,
+            device_asset_id: r.opt(S::read)?,
+            device_id: r.opt(S::read)?,
+            mime_type: r.opt(S::read)?,
+            original_file_name: r.opt(S::read)?,
             file_created_at: r.opt_i64()?,
             file_modified_at: r.opt_i64()?,
             local: r.i64()?,
@@ -656,29 +769,29 @@ impl<'a> Reader<'a> {
             checksum_sha1: r.opt(Self::array_ref::<20>)?,
             created_at: r.i64()?,
             updated_at: r.i64()?,
-            exif: r.opt(Self::exif)?,
-            metadata: r.opt(Self::exif)?,
+            exif: r.opt(|r| r.exif(false))?,
+            metadata: r.opt(|r| r.exif(true))?,
             metrics: r.opt(Seq::read_map)?,
             asset_urls: r.opt(Seq::read_map)?,
-            description: r.opt_str()?,
+            description: r.opt(S::read)?,
             faces: Seq::read(r)?,
             width: r.opt(Self::u32)?,
             height: r.opt(Self::u32)?,
             file_size_bytes: r.opt(Self::u64)?,
             trashed_at: r.opt_i64()?,
-            download_url: r.opt_str()?,
-            thumbnail_url: r.opt_str()?,
-            owner_id: r.opt_str()?,
+            download_url: r.opt(S::read)?,
+            thumbnail_url: r.opt(S::read)?,
+            owner_id: r.opt(Self::checked)?,
             is_favorite: r.bool()?,
             visibility: r.visibility()?,
             is_offline: r.bool()?,
-            live_photo_video_id: r.opt_str()?,
-            duplicate_id: r.opt_str()?,
-            stack_id: r.opt_str()?,
-            tags: Seq::read(r)?,
-            thumbhash: r.opt_str()?,
-            duration: r.opt_str()?,
-            original_path: r.opt_str()?,
+            live_photo_video_id: r.opt(Self::checked)?,
+            duplicate_id: r.opt(Self::checked)?,
+            stack_id: r.opt(Self::checked)?,
+            tags: Seq::<&str>::read(r)?.reread(),
+            thumbhash: r.opt(Self::checked)?,
+            duration: r.opt(Self::checked)?,
+            original_path: r.opt(Self::checked)?,
             time_source: if with_source {
                 r.opt(Self::time_source)?
             } else {
@@ -916,6 +1029,32 @@ mod tests {
             with_people > 100,
             "the generator gave {with_people} records with people"
         );
+    }
+
+    #[test]
+    fn the_unchecked_read_reads_what_the_checked_one_reads() {
+        let mut r = Rng(13);
+        for _ in 0..500 {
+            let bytes = codec::encode(&record(&mut r)).unwrap();
+            let checked = AssetRef::parse(&bytes).unwrap();
+            let unchecked = AssetRef::parse_unchecked(&bytes).unwrap();
+            // `Unchecked`'s `Debug` is the `&str`'s when the bytes are UTF-8.
+            assert_eq!(format!("{unchecked:?}"), format!("{checked:?}"));
+            // Damaged bytes: whatever the checked read accepts, so does the unchecked one, the
+            // same; where only the latter reads, a string is not UTF-8 (which the JSON's check
+            // refuses: tests/json_views.rs and the `stored_record` fuzz target).
+            for _ in 0..40 {
+                let mut b = bytes.clone();
+                let i = (r.next() as usize) % b.len();
+                b[i] ^= 1 << (r.next() % 8);
+                match (AssetRef::parse(&b), AssetRef::parse_unchecked(&b)) {
+                    (Ok(x), Ok(y)) => assert_eq!(format!("{y:?}"), format!("{x:?}")),
+                    (Ok(_), Err(e)) => panic!("only the checked read reads: {e:?}"),
+                    (Err(Error::Corrupt(m)), Ok(_)) => assert!(m.contains("UTF-8"), "{m}"),
+                    (Err(x), _) => assert!(matches!(x, Error::Corrupt(_)), "{x:?}"),
+                }
+            }
+        }
     }
 
     #[test]

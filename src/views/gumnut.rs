@@ -24,12 +24,12 @@ use crate::model::{Album, Asset, BoundingBox, Face, Library, Person};
 /// `Asset`): one shape, two sources. `F`, `P`, `M` and `U` are the faces, people, metrics and
 /// asset URLs, each a sequence or map that serializes itself ([`Each`], [`EachMap`]).
 #[derive(Serialize)]
-pub(crate) struct AssetView<'a, F, P, M, U> {
-    pub id: &'a str,
-    pub device_asset_id: &'a str,
-    pub device_id: &'a str,
-    pub mime_type: &'a str,
-    pub original_file_name: &'a str,
+pub(crate) struct AssetView<'a, S, F, P, M, U> {
+    pub id: S,
+    pub device_asset_id: S,
+    pub device_id: S,
+    pub mime_type: S,
+    pub original_file_name: S,
     #[serde(serialize_with = "json::instant")]
     pub file_created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
@@ -41,11 +41,11 @@ pub(crate) struct AssetView<'a, F, P, M, U> {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
     pub updated_at: DateTime<Utc>,
-    pub exif: Option<ExifView<'a>>,
-    pub metadata: Option<ExifView<'a>>,
+    pub exif: Option<ExifView<S>>,
+    pub metadata: Option<ExifView<S>>,
     pub metrics: Option<M>,
     pub asset_urls: Option<U>,
-    pub description: Option<&'a str>,
+    pub description: Option<S>,
     pub faces: F,
     pub people: P,
     pub width: Option<u32>,
@@ -54,9 +54,9 @@ pub(crate) struct AssetView<'a, F, P, M, U> {
     #[serde(serialize_with = "json::opt_instant")]
     pub trashed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub download_url: Option<&'a str>,
+    pub download_url: Option<S>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thumbnail_url: Option<&'a str>,
+    pub thumbnail_url: Option<S>,
 }
 
 /// A sequence serialized from an iterator (cloned, so the view can be written more than once).
@@ -113,28 +113,28 @@ impl Serialize for Checksum<'_> {
 
 /// One entry of `asset_urls`: Gumnut's `AssetVariant`.
 #[derive(Serialize)]
-pub(crate) struct VariantView<'a> {
-    pub mimetype: &'a str,
-    pub url: &'a str,
+pub(crate) struct VariantView<S> {
+    pub mimetype: S,
+    pub url: S,
     pub width: Option<i64>,
 }
 
 /// `exif` (with `profile_description`) or `metadata` (with the place fields), in the
 /// contract's field order. Written field by field: no intermediate map.
-pub(crate) struct ExifView<'a> {
-    e: ExifRef<'a>,
-    asset_id: &'a str,
+pub(crate) struct ExifView<S> {
+    e: ExifRef<S>,
+    asset_id: S,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     metadata: bool,
 }
 
-impl<'a> ExifView<'a> {
+impl<S> ExifView<S> {
     /// `exif` (`metadata` false) or `metadata` of the asset `asset_id`, whose own times are
     /// the defaults of the object's.
     pub(crate) fn new(
-        e: ExifRef<'a>,
-        asset_id: &'a str,
+        e: ExifRef<S>,
+        asset_id: S,
         asset_created_at: DateTime<Utc>,
         asset_updated_at: DateTime<Utc>,
         metadata: bool,
@@ -157,7 +157,7 @@ impl Serialize for Instant {
     }
 }
 
-impl Serialize for ExifView<'_> {
+impl<T: Serialize> Serialize for ExifView<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let e = &self.e;
@@ -169,7 +169,7 @@ impl Serialize for ExifView<'_> {
             },
             32,
         )?;
-        m.serialize_field("asset_id", self.asset_id)?;
+        m.serialize_field("asset_id", &self.asset_id)?;
         m.serialize_field("created_at", &Instant(Some(self.created_at)))?;
         m.serialize_field("updated_at", &Instant(Some(self.updated_at)))?;
         m.serialize_field("make", &e.make)?;
@@ -221,9 +221,9 @@ impl Serialize for Local {
 
 /// A face as it appears in an asset's `faces`.
 #[derive(Serialize)]
-pub(crate) struct FaceView<'a> {
-    pub id: &'a str,
-    pub asset_id: &'a str,
+pub(crate) struct FaceView<'a, S> {
+    pub id: S,
+    pub asset_id: S,
     pub person_id: Option<&'a str>,
     pub bounding_box: BoundingBox,
     pub timestamp_ms: Option<i64>,
@@ -232,7 +232,7 @@ pub(crate) struct FaceView<'a> {
     #[serde(serialize_with = "json::instant")]
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thumbnail_url: Option<&'a str>,
+    pub thumbnail_url: Option<S>,
 }
 
 /// A person as it appears in an asset's `people`.
@@ -261,7 +261,7 @@ fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-fn face_view(f: &Face) -> FaceView<'_> {
+fn face_view(f: &Face) -> FaceView<'_, &str> {
     FaceView {
         id: &f.id,
         asset_id: &f.asset_id,
@@ -334,7 +334,7 @@ where
 impl<I, K, V> WriteJson for EachMap<I>
 where
     I: Iterator<Item = (K, V)> + Clone,
-    K: AsRef<str>,
+    K: AsRef<[u8]>,
     V: WriteJson,
 {
     fn write_json(&self, o: &mut Direct) {
@@ -343,7 +343,7 @@ where
             if i > 0 {
                 o.raw(b",");
             }
-            o.str(k.as_ref());
+            o.str(k);
             o.raw(b":");
             v.write_json(o);
         }
@@ -368,7 +368,7 @@ impl WriteJson for Checksum<'_> {
     }
 }
 
-impl WriteJson for VariantView<'_> {
+impl<S: AsRef<[u8]> + Copy> WriteJson for VariantView<S> {
     fn write_json(&self, o: &mut Direct) {
         o.raw(b"{\"mimetype\":");
         o.str(self.mimetype);
@@ -380,7 +380,7 @@ impl WriteJson for VariantView<'_> {
     }
 }
 
-impl WriteJson for ExifView<'_> {
+impl<S: AsRef<[u8]> + Copy> WriteJson for ExifView<S> {
     fn write_json(&self, o: &mut Direct) {
         let e = &self.e;
         o.raw(b"{\"asset_id\":");
@@ -457,7 +457,7 @@ impl WriteJson for ExifView<'_> {
     }
 }
 
-impl WriteJson for FaceView<'_> {
+impl<S: AsRef<[u8]> + Copy> WriteJson for FaceView<'_, S> {
     fn write_json(&self, o: &mut Direct) {
         let b = self.bounding_box;
         o.raw(b"{\"id\":");
@@ -496,7 +496,7 @@ impl WriteJson for PersonView<'_> {
         o.opt_str(self.name);
         o.raw(b",\"birth_date\":");
         match self.birth_date {
-            Some(d) => o.str(&d.format("%Y-%m-%d").to_string()),
+            Some(d) => o.str(d.format("%Y-%m-%d").to_string()),
             None => o.raw(b"null"),
         }
         o.raw(b",\"is_hidden\":");
@@ -519,8 +519,8 @@ impl WriteJson for PersonView<'_> {
     }
 }
 
-impl<F: WriteJson, P: WriteJson, M: WriteJson, U: WriteJson> WriteJson
-    for AssetView<'_, F, P, M, U>
+impl<S: AsRef<[u8]> + Copy, F: WriteJson, P: WriteJson, M: WriteJson, U: WriteJson> WriteJson
+    for AssetView<'_, S, F, P, M, U>
 {
     fn write_json(&self, o: &mut Direct) {
         o.raw(b"{\"id\":");
@@ -679,6 +679,7 @@ fn view(
     a: &Asset,
 ) -> AssetView<
     '_,
+    &str,
     impl Serialize + WriteJson + '_,
     impl Serialize + WriteJson + '_,
     impl Serialize + WriteJson + '_,

@@ -436,7 +436,7 @@ impl<F: WriteJson> WriteJson for PersonDto<'_, F> {
         o.str(self.name);
         o.raw(b",\"birthDate\":");
         match self.birth_date {
-            Some(d) => o.str(&d.format("%Y-%m-%d").to_string()),
+            Some(d) => o.str(d.format("%Y-%m-%d").to_string()),
             None => o.raw(b"null"),
         }
         o.raw(b",\"thumbnailPath\":");
@@ -580,8 +580,8 @@ pub(crate) struct Facts<'a> {
     pub visibility: Visibility,
     pub trashed: bool,
     pub duration: Option<&'a str>,
-    pub exif: Option<ExifRef<'a>>,
-    pub metadata: Option<ExifRef<'a>>,
+    pub exif: Option<ExifRef<&'a str>>,
+    pub metadata: Option<ExifRef<&'a str>>,
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub file_size_bytes: Option<u64>,

@@ -90,10 +90,11 @@ impl Direct {
         self.out.extend_from_slice(b);
     }
 
-    /// A string, escaped.
+    /// A string, escaped: a `&str`, or a stored string's bytes whose UTF-8 the output's one
+    /// check covers ([`Direct::finish`]).
     #[inline]
-    pub(crate) fn str(&mut self, s: &str) {
-        write_str(&mut self.out, s);
+    pub(crate) fn str(&mut self, s: impl AsRef<[u8]>) {
+        write_bytes(&mut self.out, s.as_ref());
     }
 
     /// Text that needs no escaping (formatted datetimes, base64), quoted.
@@ -106,7 +107,7 @@ impl Direct {
     }
 
     #[inline]
-    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
+    pub(crate) fn opt_str(&mut self, s: Option<impl AsRef<[u8]>>) {
         match s {
             Some(s) => self.str(s),
             None => self.raw(b"null"),
@@ -165,9 +166,16 @@ impl Direct {
         }
     }
 
-    /// The output as a string (the writer copies `str`s and writes ASCII around them).
+    /// The output as a string (the writer copies `str`s and writes ASCII around them), for
+    /// views of `&str`s only. A view of stored bytes takes [`Direct::finish`].
     pub(crate) fn into_string(self) -> String {
-        String::from_utf8(self.out).unwrap_or_default()
+        self.finish().unwrap_or_default()
+    }
+
+    /// The output as a string, or `None` when a stored string written as bytes
+    /// ([`Direct::str`]) was not UTF-8: the one check of the whole output that covers them.
+    pub(crate) fn finish(self) -> Option<String> {
+        String::from_utf8(self.out).ok()
     }
 }
 
@@ -224,8 +232,13 @@ fn needs_escape(x: u64) -> bool {
         != 0
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
+/// A JSON string of `s`: a `&str`, or stored bytes (see [`Direct::str`]).
+#[inline]
+fn write_str(out: &mut Vec<u8>, s: impl AsRef<[u8]>) {
+    write_bytes(out, s.as_ref());
+}
+
+fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.reserve(b.len() + 2);
     out.push(b'"');
     // Eight bytes at a time, each word checked and copied at once (no second pass, no
