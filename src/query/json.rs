@@ -19,8 +19,8 @@ use crate::records::PeopleCache;
 use crate::storage::fast::{AssetRef, Bad, Text, Unchecked};
 use crate::storage::places;
 use crate::views::gumnut::{
-    AssetView, Checksum, Each, EachMap, ExifView, FaceView, Local, PageView, RawJson, VariantView,
-    WriteJson, JSON_PER_ASSET,
+    AssetView, Checksum, Each, EachMap, ExifFields, ExifView, FaceView, Local, PageView, RawJson,
+    VariantView, WriteJson, JSON_PER_ASSET,
 };
 use crate::views::writer::{Direct, Recent};
 
@@ -65,10 +65,12 @@ fn stored_view<'a, 'b: 'a>(
         updated_at,
         exif: r
             .exif
-            .map(|e| ExifView::new(e, id, created_at, updated_at, false)),
+            .as_ref()
+            .map(|e| ExifView::new(ExifFields::Read(e), id, created_at, updated_at, false)),
         metadata: r
             .metadata
-            .map(|e| ExifView::new(e, id, created_at, updated_at, true)),
+            .as_ref()
+            .map(|e| ExifView::new(ExifFields::Read(e), id, created_at, updated_at, true)),
         metrics: r.metrics.map(|m| EachMap(m.iter())),
         asset_urls: r.asset_urls.map(|m| {
             EachMap(m.iter().map(|v| {

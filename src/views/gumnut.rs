@@ -17,7 +17,7 @@ use super::json;
 use super::writer::Direct;
 use crate::model::exif::ExifRef;
 use crate::model::time::Formatted;
-use crate::model::{Album, Asset, BoundingBox, Face, Library, Person};
+use crate::model::{Album, Asset, BoundingBox, Exif, Face, Library, Person};
 
 /// The borrowed input of the asset shape. Built from an owned [`Asset`] here, and from a
 /// stored record read in place by `crate::query::json` (a page as JSON never builds an
@@ -41,8 +41,8 @@ pub(crate) struct AssetView<'a, S, F, P, M, U> {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "json::instant")]
     pub updated_at: DateTime<Utc>,
-    pub exif: Option<ExifView<S>>,
-    pub metadata: Option<ExifView<S>>,
+    pub exif: Option<ExifView<'a, S>>,
+    pub metadata: Option<ExifView<'a, S>>,
     pub metrics: Option<M>,
     pub asset_urls: Option<U>,
     pub description: Option<S>,
@@ -121,27 +121,40 @@ pub(crate) struct VariantView<S> {
 
 /// `exif` (with `profile_description`) or `metadata` (with the place fields), in the
 /// contract's field order. Written field by field: no intermediate map.
-pub(crate) struct ExifView<S> {
-    e: ExifRef<S>,
+pub(crate) struct ExifView<'a, S> {
+    e: ExifFields<'a, S>,
     asset_id: S,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     metadata: bool,
 }
 
-impl<S> ExifView<S> {
+/// Where an EXIF object's fields are: a stored record's read, borrowed (a view holds the
+/// reference, not a copy of its ~600 bytes: a page copied them twice per object), or an owned
+/// [`Exif`], borrowed as it is written.
+#[derive(Clone, Copy)]
+pub(crate) enum ExifFields<'a, S> {
+    Read(&'a ExifRef<S>),
+    Owned(&'a Exif),
+}
+
+impl<'a, S> ExifView<'a, S> {
     /// `exif` (`metadata` false) or `metadata` of the asset `asset_id`, whose own times are
     /// the defaults of the object's.
     pub(crate) fn new(
-        e: ExifRef<S>,
+        e: ExifFields<'a, S>,
         asset_id: S,
         asset_created_at: DateTime<Utc>,
         asset_updated_at: DateTime<Utc>,
         metadata: bool,
     ) -> Self {
+        let (created_at, updated_at) = match e {
+            ExifFields::Read(r) => (r.created_at, r.updated_at),
+            ExifFields::Owned(x) => (x.created_at, x.updated_at),
+        };
         ExifView {
-            created_at: e.created_at.unwrap_or(asset_created_at),
-            updated_at: e.updated_at.unwrap_or(asset_updated_at),
+            created_at: created_at.unwrap_or(asset_created_at),
+            updated_at: updated_at.unwrap_or(asset_updated_at),
             e,
             asset_id,
             metadata,
@@ -157,10 +170,22 @@ impl Serialize for Instant {
     }
 }
 
-impl<T: Serialize> Serialize for ExifView<T> {
+impl<T: Serialize> Serialize for ExifView<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.e {
+            ExifFields::Read(e) => self.serialize_fields(e, s),
+            ExifFields::Owned(x) => self.serialize_fields(&x.borrowed(), s),
+        }
+    }
+}
+
+impl<T: Serialize> ExifView<'_, T> {
+    fn serialize_fields<F: Serialize, S: Serializer>(
+        &self,
+        e: &ExifRef<F>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let e = &self.e;
         let mut m = s.serialize_struct(
             if self.metadata {
                 "MetadataResponse"
@@ -380,9 +405,17 @@ impl<S: AsRef<[u8]> + Copy> WriteJson for VariantView<S> {
     }
 }
 
-impl<S: AsRef<[u8]> + Copy> WriteJson for ExifView<S> {
+impl<S: AsRef<[u8]> + Copy> WriteJson for ExifView<'_, S> {
     fn write_json(&self, o: &mut Direct) {
-        let e = &self.e;
+        match self.e {
+            ExifFields::Read(e) => self.write_fields(e, o),
+            ExifFields::Owned(x) => self.write_fields(&x.borrowed(), o),
+        }
+    }
+}
+
+impl<S: AsRef<[u8]> + Copy> ExifView<'_, S> {
+    fn write_fields<F: AsRef<[u8]> + Copy>(&self, e: &ExifRef<F>, o: &mut Direct) {
         o.raw(b"{\"asset_id\":");
         o.str(self.asset_id);
         o.raw(b",\"created_at\":");
@@ -701,14 +734,24 @@ fn view(
         checksum_sha1: a.checksum_sha1.as_deref().map(Checksum::Text),
         created_at: a.created_at,
         updated_at: a.updated_at,
-        exif: a
-            .exif
-            .as_ref()
-            .map(|e| ExifView::new(e.borrowed(), &a.id, a.created_at, a.updated_at, false)),
-        metadata: a
-            .metadata
-            .as_ref()
-            .map(|m| ExifView::new(m.borrowed(), &a.id, a.created_at, a.updated_at, true)),
+        exif: a.exif.as_ref().map(|e| {
+            ExifView::new(
+                ExifFields::Owned(e),
+                a.id.as_str(),
+                a.created_at,
+                a.updated_at,
+                false,
+            )
+        }),
+        metadata: a.metadata.as_ref().map(|m| {
+            ExifView::new(
+                ExifFields::Owned(m),
+                a.id.as_str(),
+                a.created_at,
+                a.updated_at,
+                true,
+            )
+        }),
         metrics: a.metrics.as_ref().map(|m| EachMap(m.iter())),
         asset_urls: a.asset_urls.as_ref().map(|m| {
             EachMap(m.iter().map(|(k, v)| {
