@@ -166,17 +166,19 @@ fn counted_people(rec: Option<&AssetRecord>) -> Vec<u32> {
 /// Counter changes are accumulated and written once by [`IndexTables::finish`], so a bulk write
 /// rewrites each person record once, not once per asset.
 pub(crate) struct IndexTables<'t> {
-    pub list: Table<'t, &'static [u8], &'static [u8]>,
-    pub person_assets: Table<'t, (u32, u64), ()>,
-    pub people: Table<'t, u32, &'static [u8]>,
-    pub asset_albums: Table<'t, (u64, u32), ()>,
-    pub counts: Table<'t, &'static [u8], u64>,
+    list: Table<'t, &'static [u8], &'static [u8]>,
+    /// The tables below marked lazy are opened by their first use ([`Lazy`]): album links,
+    /// for one, touch five of the index's sixteen tables.
+    person_assets: Lazy<'t, (u32, u64), ()>,
+    people: Lazy<'t, u32, &'static [u8]>,
+    asset_albums: Table<'t, (u64, u32), ()>,
+    counts: Table<'t, &'static [u8], u64>,
     /// Day counts (format 4).
     days: Table<'t, &'static [u8], u64>,
-    /// Interned facet values (format 4).
-    facet_values: Table<'t, &'static [u8], u32>,
-    /// The text column (format 4).
-    text: Table<'t, &'static [u8], &'static [u8]>,
+    /// Interned facet values (format 4); lazy.
+    facet_values: Lazy<'t, &'static [u8], u32>,
+    /// The text column (format 4); lazy.
+    text: Lazy<'t, &'static [u8], &'static [u8]>,
     /// Facet values read or interned by this write.
     facet_cache: HashMap<Vec<u8>, u32>,
     /// The next facet value key, once read.
@@ -190,8 +192,7 @@ pub(crate) struct IndexTables<'t> {
     postings: Table<'t, &'static [u8], &'static [u8]>,
     /// Posting changes per `prefix | block` key: (low 16 bits of the asset key, added), in order.
     pending_postings: HashMap<Vec<u8>, Vec<(u16, bool)>>,
-    /// The Immich-side indexes (format 3).
-    /// (An `Option` only so that [`IndexTables::finish`] can take it.)
+    /// The Immich-side indexes (format 3), opened by their first use ([`IndexTables::immich`]).
     immich: Option<ImmichTables<'t>>,
     /// The write transaction, for the tables opened on first use.
     txn: &'t redb::WriteTransaction,
@@ -207,20 +208,20 @@ impl<'t> IndexTables<'t> {
     pub(crate) fn open(txn: &'t redb::WriteTransaction) -> Result<Self> {
         Ok(IndexTables {
             list: txn.open_table(crate::storage::tables::LIST_INDEX)?,
-            person_assets: txn.open_table(crate::storage::tables::PERSON_ASSETS)?,
-            people: txn.open_table(crate::storage::tables::PEOPLE)?,
+            person_assets: Lazy::new(crate::storage::tables::PERSON_ASSETS),
+            people: Lazy::new(crate::storage::tables::PEOPLE),
             asset_albums: txn.open_table(crate::storage::tables::ASSET_ALBUMS)?,
             counts: txn.open_table(crate::storage::tables::LIST_COUNTS)?,
             days: txn.open_table(tables::DAY_COUNTS)?,
-            facet_values: txn.open_table(tables::FACET_VALUES)?,
-            text: txn.open_table(tables::TEXT_COLUMN)?,
+            facet_values: Lazy::new(tables::FACET_VALUES),
+            text: Lazy::new(tables::TEXT_COLUMN),
             facet_cache: HashMap::new(),
             next_facet: None,
             pending_days: Vec::new(),
             pending_text: BTreeMap::new(),
             postings: txn.open_table(tables::POSTINGS)?,
             pending_postings: HashMap::new(),
-            immich: Some(ImmichTables::open(txn)?),
+            immich: None,
             txn,
             places: None,
             pending: HashMap::new(),
@@ -248,12 +249,23 @@ impl<'t> IndexTables<'t> {
     /// changed and encoded on every core.
     pub(crate) fn finish(mut self) -> Result<()> {
         let immich = self.immich.take();
+        // The lazy tables with work left are opened here, before the threads.
+        let txn = self.txn;
+        let mut people = match self.pending.values().any(|&d| d != 0) {
+            true => Some(self.people.take(txn)?),
+            false => None,
+        };
+        let mut facet_values = match self.next_facet {
+            Some(_) => Some(self.facet_values.take(txn)?),
+            None => None,
+        };
+        let mut text = match self.pending_text.is_empty() {
+            false => Some(self.text.take(txn)?),
+            true => None,
+        };
         let IndexTables {
-            mut people,
             mut counts,
             mut days,
-            mut facet_values,
-            mut text,
             mut postings,
             next_facet,
             pending,
@@ -267,7 +279,9 @@ impl<'t> IndexTables<'t> {
         let [r_immich, r_people, r_counts, r_days, r_facet, r_postings, r_text] = &mut done;
         rayon::scope(|s| {
             s.spawn(|_| *r_immich = immich.map_or(Ok(()), ImmichTables::finish));
-            s.spawn(|_| *r_people = bump_people(&mut people, pending));
+            if let Some(people) = &mut people {
+                s.spawn(|_| *r_people = bump_people(people, pending));
+            }
             s.spawn(|_| {
                 *r_counts = write_counts(
                     &mut counts,
@@ -278,16 +292,18 @@ impl<'t> IndexTables<'t> {
                 );
             });
             s.spawn(|_| *r_days = write_counts(&mut days, pending_days));
-            s.spawn(|_| {
-                if let Some(next) = next_facet {
+            if let (Some(facet_values), Some(next)) = (&mut facet_values, next_facet) {
+                s.spawn(move |_| {
                     *r_facet = facet_values
                         .insert(facets::NEXT_VALUE_KEY, next)
                         .map(drop)
                         .map_err(Into::into);
-                }
-            });
+                });
+            }
             s.spawn(|_| *r_postings = write_postings(&mut postings, pending_postings));
-            s.spawn(|_| *r_text = write_text(&mut text, pending_text));
+            if let Some(text) = &mut text {
+                s.spawn(|_| *r_text = write_text(text, pending_text));
+            }
         });
         Error::first_of(done)
     }
@@ -322,6 +338,7 @@ impl<'t> IndexTables<'t> {
             Some(n) => n,
             None => self
                 .facet_values
+                .get(self.txn)?
                 .get(facets::NEXT_VALUE_KEY)?
                 .map_or(0, |g| g.value()),
         };
@@ -329,13 +346,15 @@ impl<'t> IndexTables<'t> {
             .checked_add(1)
             .ok_or_else(|| Error::Corrupt("the facet value keys are exhausted".into()))?;
         self.next_facet = Some(after);
-        self.facet_values.insert(k.as_slice(), next)?;
+        self.facet_values
+            .get(self.txn)?
+            .insert(k.as_slice(), next)?;
         self.facet_cache.insert(k, next);
         Ok(Some(next))
     }
 
-    fn stored_facet(&self, k: &[u8]) -> Result<Option<u32>> {
-        Ok(self.facet_values.get(k)?.map(|g| g.value()))
+    fn stored_facet(&mut self, k: &[u8]) -> Result<Option<u32>> {
+        Ok(self.facet_values.get(self.txn)?.get(k)?.map(|g| g.value()))
     }
 
     /// Queues the text-column rows of asset `key` moving from `old` to `new`.
@@ -527,12 +546,12 @@ impl<'t> IndexTables<'t> {
         let new_people = new.map(AssetRecord::people).unwrap_or_default();
         for p in &old_people {
             if !new_people.contains(p) {
-                self.person_assets.remove((*p, key))?;
+                self.person_assets.get(self.txn)?.remove((*p, key))?;
             }
         }
         for p in &new_people {
             if !old_people.contains(p) {
-                self.person_assets.insert((*p, key), ())?;
+                self.person_assets.get(self.txn)?.insert((*p, key), ())?;
             }
         }
 
@@ -628,11 +647,13 @@ impl<'t> IndexTables<'t> {
             .collect();
         keys::sort_by_key_bytes_in(&mut entries, &chunks, |c, e| e.key(c));
 
-        let immich = self
-            .immich
+        self.immich()?;
+        let txn = self.txn;
+        let person_assets = self.person_assets.get(txn)?;
+        let (list, immich) = (&mut self.list, &mut self.immich);
+        let immich = immich
             .as_mut()
-            .ok_or_else(|| Error::Corrupt("index tables used after finish".into()))?;
-        let (list, person_assets) = (&mut self.list, &mut self.person_assets);
+            .ok_or_else(|| Error::Corrupt("the Immich tables are not open".into()))?;
         let (mut existed, mut r_immich, mut r_links) = (Ok(Vec::new()), Ok(()), Ok(()));
         let mut tallies = Ok(Tallies::default());
         let (entries_ref, chunks_ref) = (&entries, &chunks);
@@ -702,10 +723,49 @@ impl<'t> IndexTables<'t> {
         Ok(())
     }
 
+    /// The Immich-side tables, opened by the first use.
     fn immich(&mut self) -> Result<&mut ImmichTables<'t>> {
+        if self.immich.is_none() {
+            self.immich = Some(ImmichTables::open(self.txn)?);
+        }
         self.immich
             .as_mut()
-            .ok_or_else(|| Error::Corrupt("index tables used after finish".into()))
+            .ok_or_else(|| Error::Corrupt("the Immich tables did not open".into()))
+    }
+}
+
+/// A table of a write opened by its first use: a write that never touches it neither opens it
+/// nor has redb look up its root at commit (11 of the 19 tables album links opened were
+/// untouched: BENCHMARKS.md, issue 14, "Seventh pass").
+struct Lazy<'t, K: redb::Key + 'static, V: redb::Value + 'static> {
+    definition: redb::TableDefinition<'static, K, V>,
+    table: Option<Table<'t, K, V>>,
+}
+
+impl<'t, K: redb::Key + 'static, V: redb::Value + 'static> Lazy<'t, K, V> {
+    fn new(definition: redb::TableDefinition<'static, K, V>) -> Self {
+        Lazy {
+            definition,
+            table: None,
+        }
+    }
+
+    /// The table, opened in `txn` if this is its first use.
+    fn get(&mut self, txn: &'t redb::WriteTransaction) -> Result<&mut Table<'t, K, V>> {
+        if self.table.is_none() {
+            self.table = Some(txn.open_table(self.definition)?);
+        }
+        self.table
+            .as_mut()
+            .ok_or_else(|| Error::Corrupt("a table did not open".into()))
+    }
+
+    /// The table, opened if it was not.
+    fn take(&mut self, txn: &'t redb::WriteTransaction) -> Result<Table<'t, K, V>> {
+        match self.table.take() {
+            Some(t) => Ok(t),
+            None => Ok(txn.open_table(self.definition)?),
+        }
     }
 }
 
@@ -1445,6 +1505,8 @@ mod tests {
         txn.delete_table(tables::TEXT_COLUMN).unwrap();
         txn.delete_table(tables::FACET_VALUES).unwrap();
         txn.delete_table(tables::POSTINGS).unwrap();
+        // As the upgrade does before it rebuilds (the index opens some tables by first use).
+        crate::catalog::create_tables(&txn).unwrap();
         rebuild_search(&txn).unwrap();
         txn.commit().unwrap();
         assert_eq!(maintained, snapshot(cat));
