@@ -485,7 +485,10 @@ impl TimeBound {
     /// (asset side, bound side).
     fn sides(&self, local_micros: i64, offset_secs: Option<i32>) -> (i64, i64) {
         match (self.utc, offset_secs) {
-            (Some(utc), Some(off)) => (local_micros - i64::from(off) * 1_000_000, utc),
+            // Saturating, as `storage::codec::captured`: a damaged index value must not panic.
+            (Some(utc), Some(off)) => {
+                (local_micros.saturating_sub(i64::from(off) * 1_000_000), utc)
+            }
             _ => (local_micros, self.wall),
         }
     }

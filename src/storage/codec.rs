@@ -334,9 +334,12 @@ pub struct AssetRecord {
 }
 
 /// The capture instant in microseconds: `local` less its offset (read as UTC when the offset
-/// is unknown).
+/// is unknown). Saturating: no written record comes near the ends of `i64` (chrono's range is
+/// narrower), but a damaged one may, and it must not panic (found by fuzzing,
+/// `tests/data/fuzz/stored_record/crash-captured-time-overflow`); the value is then out of
+/// chrono's range and reads as the epoch on every path alike.
 pub(crate) fn captured(local: i64, offset: Option<i32>) -> i64 {
-    local - i64::from(offset.unwrap_or(0)) * 1_000_000
+    local.saturating_sub(i64::from(offset.unwrap_or(0)) * 1_000_000)
 }
 
 /// A stored file time (microseconds), else the capture instant: the default of
