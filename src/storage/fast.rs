@@ -182,15 +182,6 @@ impl<'a> Text<'a> for Unchecked<'a> {
     }
 }
 
-/// The serde form checks the bytes (a damaged string fails the serialization): for the tests
-/// that compare a stored view's serde and direct JSON.
-impl serde::Serialize for Unchecked<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let text = std::str::from_utf8(self.0).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(text)
-    }
-}
-
 /// An element of a stored map: its key's bytes (keys are compared as bytes, which is `str`'s
 /// order).
 pub(crate) trait Keyed<'a> {
