@@ -21,8 +21,10 @@ use crate::model::{Album, Asset, BoundingBox, Exif, Face, Library, Person};
 
 /// The borrowed input of the asset shape. Built from an owned [`Asset`] here, and from a
 /// stored record read in place by `crate::query::json` (a page as JSON never builds an
-/// `Asset`): one shape, two sources. `F`, `P`, `M` and `U` are the faces, people, metrics and
-/// asset URLs, each a sequence or map that serializes itself ([`Each`], [`EachMap`]).
+/// `Asset`): one shape, two sources. `S` is the strings' type: `&str`, or a stored record's
+/// bytes whose UTF-8 the output's one check covers (`crate::storage::fast::Unchecked`). `F`,
+/// `P`, `M` and `U` are the faces, people, metrics and asset URLs, each a sequence or map that
+/// serializes itself ([`Each`], [`EachMap`]).
 #[derive(Serialize)]
 pub(crate) struct AssetView<'a, S, F, P, M, U> {
     pub id: S,
