@@ -720,6 +720,16 @@ fn view(
     impl Serialize + WriteJson + '_,
     impl Serialize + WriteJson + '_,
 > {
+    // `exif` (metadata false) or `metadata`, defaulting to the asset's id and times.
+    let exif = |e, metadata| {
+        ExifView::new(
+            ExifFields::Owned(e),
+            a.id.as_str(),
+            a.created_at,
+            a.updated_at,
+            metadata,
+        )
+    };
     AssetView {
         id: &a.id,
         device_asset_id: &a.device_asset_id,
@@ -736,24 +746,8 @@ fn view(
         checksum_sha1: a.checksum_sha1.as_deref().map(Checksum::Text),
         created_at: a.created_at,
         updated_at: a.updated_at,
-        exif: a.exif.as_ref().map(|e| {
-            ExifView::new(
-                ExifFields::Owned(e),
-                a.id.as_str(),
-                a.created_at,
-                a.updated_at,
-                false,
-            )
-        }),
-        metadata: a.metadata.as_ref().map(|m| {
-            ExifView::new(
-                ExifFields::Owned(m),
-                a.id.as_str(),
-                a.created_at,
-                a.updated_at,
-                true,
-            )
-        }),
+        exif: a.exif.as_ref().map(|e| exif(e, false)),
+        metadata: a.metadata.as_ref().map(|m| exif(m, true)),
         metrics: a.metrics.as_ref().map(|m| EachMap(m.iter())),
         asset_urls: a.asset_urls.as_ref().map(|m| {
             EachMap(m.iter().map(|(k, v)| {
