@@ -96,22 +96,56 @@ fn group_entries(
 }
 
 /// Album links to write together ([`IndexTables::apply_album_links`]): the `asset_albums`
-/// pairs and the album entries of the list index they imply.
+/// pairs and the album entries of the list index each one implies, in one buffer (an
+/// allocation per entry was a tenth of a large call).
 #[derive(Default)]
 pub(crate) struct AlbumLinks {
     pairs: Vec<(u64, u32)>,
-    entries: Vec<(Vec<u8>, Vec<u8>)>,
+    bytes: Vec<u8>,
+    /// Each entry: where its key starts in `bytes`, the key's length, the value's (which
+    /// follows the key) and the index of its pair.
+    entries: Vec<LinkEntry>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct LinkEntry {
+    start: usize,
+    key_len: u16,
+    value_len: u16,
+    pair: u32,
+}
+
+impl LinkEntry {
+    fn key<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        &bytes[self.start..self.start + usize::from(self.key_len)]
+    }
+
+    fn value<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        let from = self.start + usize::from(self.key_len);
+        &bytes[from..from + usize::from(self.value_len)]
+    }
 }
 
 impl AlbumLinks {
-    /// Adds the link of asset `key`, placed at `rec`, and album `album`.
+    /// Adds the link of asset `key`, placed at `rec`, and album `album`. Pairs pushed in key
+    /// order are written in one pass over `asset_albums`.
     pub(crate) fn push(&mut self, key: u64, rec: &Placement<'_>, album: u32) {
+        let pair = self.pairs.len() as u32;
         self.pairs.push((key, album));
+        let (bytes, entries) = (&mut self.bytes, &mut self.entries);
         each_entry(key, rec, [Group::Album(album)], |g, part, time, value| {
-            self.entries.push((
-                keys::key(g, part, time, rec.id),
-                keys::encode_value(part, value),
-            ));
+            let start = bytes.len();
+            keys::write_key(bytes, g, part, time, rec.id);
+            let key_len = bytes.len() - start;
+            keys::write_value(bytes, part, value);
+            entries.push(LinkEntry {
+                start,
+                // A key is a 14-byte prefix and time plus an id of at most `MAX_ID_LEN` (128) bytes
+                // (`ids::validate`), a value at most 20 bytes.
+                key_len: key_len as u16,
+                value_len: (bytes.len() - start - key_len) as u16,
+                pair,
+            });
         });
     }
 }
@@ -572,31 +606,35 @@ impl<'t> IndexTables<'t> {
             .collect()
     }
 
-    /// Whether asset `key` is in album `album`.
-    pub(crate) fn in_album(&self, key: u64, album: u32) -> Result<bool> {
-        Ok(self.asset_albums.get((key, album))?.is_some())
-    }
-
-    /// Links (`add`) or unlinks every pair of `links` (each one not linked, or linked, now).
-    /// Only the membership rows and the albums' own index entries change (with their counts,
-    /// day counts and postings); no record is rewritten. The writes go to
-    /// `asset_albums` in key order, then the album entries of the list index in key order, so
-    /// that consecutive changes land in the same B-tree leaf.
-    pub(crate) fn apply_album_links(&mut self, mut links: AlbumLinks, add: bool) -> Result<()> {
-        links.pairs.sort_unstable();
+    /// Links (`add`) or unlinks every pair of `links` that is not linked (or is linked) now;
+    /// the other pairs are left as they are. Only the membership rows and the albums' own
+    /// index entries change (with their counts, day counts and postings); no record is
+    /// rewritten. Each pair's insert into (or removal from) `asset_albums` says whether it was
+    /// linked before, so the check costs no read of its own. The rows are written in the
+    /// order pushed (the caller's is key order), then the changed pairs' album entries of the
+    /// list index in key order, so that consecutive changes land in the same B-tree leaf.
+    pub(crate) fn apply_album_links(&mut self, links: AlbumLinks, add: bool) -> Result<()> {
+        let mut changed = Vec::with_capacity(links.pairs.len());
         for &pair in &links.pairs {
-            if add {
-                self.asset_albums.insert(pair, ())?;
+            let was = if add {
+                self.asset_albums.insert(pair, ())?.is_some()
             } else {
-                self.asset_albums.remove(pair)?;
-            }
+                self.asset_albums.remove(pair)?.is_some()
+            };
+            changed.push(was != add);
         }
-        links.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (k, v) in &links.entries {
+        let bytes = &links.bytes;
+        let mut entries: Vec<LinkEntry> = links
+            .entries
+            .into_iter()
+            .filter(|e| changed[e.pair as usize])
+            .collect();
+        keys::sort_by_key_bytes_in(&mut entries, bytes, |b, e| e.key(b));
+        for e in &entries {
             if add {
-                self.insert_entry(k, v)?;
+                self.insert_entry(e.key(bytes), e.value(bytes))?;
             } else {
-                self.remove_entry(k)?;
+                self.remove_entry(e.key(bytes))?;
             }
         }
         Ok(())

@@ -13,6 +13,7 @@ use crate::index::{AlbumLinks, IndexTables, Placement};
 use crate::model::Album;
 use crate::records::{self, lookup_u32};
 use crate::storage::codec::{self, AlbumRecord};
+use crate::storage::keys;
 use crate::storage::places::{self, Place};
 use crate::storage::tables::{self, counter};
 
@@ -118,8 +119,9 @@ impl Catalog {
                 .enumerate()
                 .flat_map(|(w, (_, list))| list.iter().map(move |&id| (id, w as u32)))
                 .collect();
-            named.sort_unstable();
-            named.dedup();
+            // By id only, on every core (equal ids stay together, which is all `chunk_by`
+            // below needs; a pair named twice is dropped with the pairs' own duplicates).
+            keys::sort_by_key_bytes(&mut named, |n| n.0.as_bytes());
             // Every (asset key, album key, album's position, place's position), and the places.
             let mut found: Vec<(&str, Place)> = Vec::new();
             let mut pairs: Vec<(u64, u32, u32, u32)> = Vec::with_capacity(named.len());
@@ -156,9 +158,7 @@ impl Catalog {
                             wanted[w as usize].0
                         )));
                     }
-                    if idx.in_album(key, album_key)? != add {
-                        changes.push(key, &placement, album_key);
-                    }
+                    changes.push(key, &placement, album_key);
                 }
             }
             idx.apply_album_links(changes, add)?;
