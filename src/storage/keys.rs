@@ -349,11 +349,15 @@ mod tests {
     }
 }
 
+/// Below this many items [`sort_by_key_bytes`] sorts on the calling thread.
+const PARALLEL_SORT_MIN: usize = 4096;
+
 /// Sorts `items` by the byte string `key` gives (lexicographically), as `sort_unstable_by`
 /// would, but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
 /// hundreds of thousands of index keys, and a `memcmp` call per comparison was a quarter of a
 /// bulk load's instructions. Keys with equal prefixes are compared whole. The prefixes are
-/// taken and the sort runs on every core (rayon; small inputs stay on one).
+/// taken and the sort runs on every core (rayon), unless there are fewer than
+/// [`PARALLEL_SORT_MIN`] items.
 pub(crate) fn sort_by_key_bytes<T: Default + Send + Sync>(
     items: &mut Vec<T>,
     key: impl Fn(&T) -> &[u8] + Sync,
@@ -375,15 +379,28 @@ pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
         b[..n].copy_from_slice(&k[..n]);
         u128::from_be_bytes(b)
     }
-    let mut order: Vec<(u128, usize)> = items
-        .par_iter()
-        .enumerate()
-        .map(|(i, t)| (prefix(key(context, t)), i))
-        .collect();
-    order.par_sort_unstable_by(|a, b| {
+    let cmp = |a: &(u128, usize), b: &(u128, usize)| {
         a.0.cmp(&b.0)
             .then_with(|| key(context, &items[a.1]).cmp(key(context, &items[b.1])))
-    });
+    };
+    let mut order: Vec<(u128, usize)>;
+    if items.len() < PARALLEL_SORT_MIN {
+        // A small write (one `add_to_album`) would spend more on handing the work to the
+        // pool and waiting for it than on the sort.
+        order = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (prefix(key(context, t)), i))
+            .collect();
+        order.sort_unstable_by(cmp);
+    } else {
+        order = items
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| (prefix(key(context, t)), i))
+            .collect();
+        order.par_sort_unstable_by(cmp);
+    }
     let mut sorted = Vec::with_capacity(items.len());
     for (_, i) in order {
         sorted.push(std::mem::take(&mut items[i]));
@@ -402,8 +419,10 @@ mod sort_tests {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             (seed >> 33) as usize
         };
-        for _ in 0..50 {
-            let mut v: Vec<(Vec<u8>, u32)> = (0..200)
+        for round in 0..50 {
+            // Both sides of `PARALLEL_SORT_MIN`: the sequential sort and the one on every core.
+            let n = if round % 10 == 0 { 5_000 } else { 200 };
+            let mut v: Vec<(Vec<u8>, u32)> = (0..n)
                 .map(|i| {
                     // Short and long keys, shared prefixes, zero bytes: the padding cases.
                     let len = next() % 24;
