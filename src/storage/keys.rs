@@ -383,22 +383,15 @@ pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
         a.0.cmp(&b.0)
             .then_with(|| key(context, &items[a.1]).cmp(key(context, &items[b.1])))
     };
+    let entry = |(i, t): (usize, &T)| (prefix(key(context, t)), i);
     let mut order: Vec<(u128, usize)>;
     if items.len() < PARALLEL_SORT_MIN {
         // A small write (one `add_to_album`) would spend more on handing the work to the
         // pool and waiting for it than on the sort.
-        order = items
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (prefix(key(context, t)), i))
-            .collect();
+        order = items.iter().enumerate().map(entry).collect();
         order.sort_unstable_by(cmp);
     } else {
-        order = items
-            .par_iter()
-            .enumerate()
-            .map(|(i, t)| (prefix(key(context, t)), i))
-            .collect();
+        order = items.par_iter().enumerate().map(entry).collect();
         order.par_sort_unstable_by(cmp);
     }
     let mut sorted = Vec::with_capacity(items.len());
