@@ -285,17 +285,20 @@ impl<'t> IndexTables<'t> {
         let immich = self.immich.take();
         // The lazy tables with work left are opened here, before the threads.
         let txn = self.txn;
-        let mut people = match self.pending.values().any(|&d| d != 0) {
-            true => Some(self.people.take(txn)?),
-            false => None,
+        let mut people = if self.pending.values().any(|&d| d != 0) {
+            Some(self.people.take(txn)?)
+        } else {
+            None
         };
-        let mut facet_values = match self.next_facet {
-            Some(_) => Some(self.facet_values.take(txn)?),
-            None => None,
+        let mut facet_values = if self.next_facet.is_some() {
+            Some(self.facet_values.take(txn)?)
+        } else {
+            None
         };
-        let mut text = match self.pending_text.is_empty() {
-            false => Some(self.text.take(txn)?),
-            true => None,
+        let mut text = if self.pending_text.is_empty() {
+            None
+        } else {
+            Some(self.text.take(txn)?)
         };
         let IndexTables {
             mut counts,
@@ -685,13 +688,10 @@ impl<'t> IndexTables<'t> {
             .collect();
         keys::sort_by_key_bytes_in(&mut entries, &chunks, |c, e| e.key(c));
 
-        self.immich()?;
         let txn = self.txn;
         let person_assets = self.person_assets.get(txn)?;
-        let (list, immich) = (&mut self.list, &mut self.immich);
-        let immich = immich
-            .as_mut()
-            .ok_or_else(|| Error::Corrupt("the Immich tables are not open".into()))?;
+        let immich = immich_in(&mut self.immich, txn)?;
+        let list = &mut self.list;
         let (mut existed, mut r_immich, mut r_links) = (Ok(Vec::new()), Ok(()), Ok(()));
         let mut tallies = Ok(Tallies::default());
         let (entries_ref, chunks_ref) = (&entries, &chunks);
@@ -763,13 +763,21 @@ impl<'t> IndexTables<'t> {
 
     /// The Immich-side tables, opened by the first use.
     fn immich(&mut self) -> Result<&mut ImmichTables<'t>> {
-        if self.immich.is_none() {
-            self.immich = Some(ImmichTables::open(self.txn)?);
-        }
-        self.immich
-            .as_mut()
-            .ok_or_else(|| Error::Corrupt("the Immich tables did not open".into()))
+        immich_in(&mut self.immich, self.txn)
     }
+}
+
+/// The Immich-side tables kept in `slot`, opened in `txn` if this is their first use (a free
+/// function, so that a caller may hold other tables of the same [`IndexTables`] meanwhile).
+fn immich_in<'s, 't>(
+    slot: &'s mut Option<ImmichTables<'t>>,
+    txn: &'t redb::WriteTransaction,
+) -> Result<&'s mut ImmichTables<'t>> {
+    let tables = match slot.take() {
+        Some(t) => t,
+        None => ImmichTables::open(txn)?,
+    };
+    Ok(slot.insert(tables))
 }
 
 /// A table of a write opened by its first use: a write that never touches it neither opens it
@@ -790,12 +798,8 @@ impl<'t, K: redb::Key + 'static, V: redb::Value + 'static> Lazy<'t, K, V> {
 
     /// The table, opened in `txn` if this is its first use.
     fn get(&mut self, txn: &'t redb::WriteTransaction) -> Result<&mut Table<'t, K, V>> {
-        if self.table.is_none() {
-            self.table = Some(txn.open_table(self.definition)?);
-        }
-        self.table
-            .as_mut()
-            .ok_or_else(|| Error::Corrupt("a table did not open".into()))
+        let table = self.take(txn)?;
+        Ok(self.table.insert(table))
     }
 
     /// The table, opened if it was not.
