@@ -188,9 +188,15 @@ impl<'t> ImmichTables<'t> {
     /// Adds the entries of new records (keys not yet in any Immich index). The entries are
     /// computed and sorted on every core; the order, device and SHA-1 indexes and the random
     /// pool are then written concurrently, each table by one thread in key order (the pool in
-    /// record order: positions are handed out in that order).
+    /// record order: positions are handed out in that order). A few records
+    /// ([`crate::par::parallel_records`]) take the same steps on this thread.
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
-        let all: Vec<Entries> = records.par_iter().map(|(k, r)| entries(*k, r)).collect();
+        let parallel = crate::par::parallel_records(records.len());
+        let all: Vec<Entries> = records
+            .par_iter()
+            .with_min_len(crate::par::min_len(parallel))
+            .map(|(k, r)| entries(*k, r))
+            .collect();
         let mut orders = Vec::new();
         let mut devices = Vec::with_capacity(records.len());
         let mut sha1s = Vec::new();
@@ -208,9 +214,16 @@ impl<'t> ImmichTables<'t> {
                 pooled.push((scope, *key));
             }
         }
-        rayon::join(
+        crate::par::join(
+            parallel,
             || crate::storage::keys::sort_by_key_bytes(&mut orders, |o| &o.key),
-            || rayon::join(|| devices.par_sort_unstable(), || sha1s.par_sort_unstable()),
+            || {
+                crate::par::join(
+                    parallel,
+                    || devices.par_sort_unstable(),
+                    || sha1s.par_sort_unstable(),
+                )
+            },
         );
         let ImmichTables {
             order,
@@ -225,32 +238,35 @@ impl<'t> ImmichTables<'t> {
         } = self;
         let mut done: [Result<()>; 4] = std::array::from_fn(|_| Ok(()));
         let [r_order, r_device, r_sha1, r_pool] = &mut done;
-        rayon::scope(|s| {
-            s.spawn(|_| *r_order = insert_orders(order, &orders, pending_blocks));
-            s.spawn(|_| {
-                *r_device = devices
-                    .iter()
-                    .try_for_each(|(k, v)| device.insert(k.as_slice(), *v).map(drop))
-                    .map_err(Into::into);
-            });
-            s.spawn(|_| {
-                *r_sha1 = sha1s
-                    .iter()
-                    .try_for_each(|(k, v)| sha1.insert(k.as_slice(), v.as_slice()).map(drop))
-                    .map_err(Into::into);
-            });
-            s.spawn(|_| {
-                let mut p = Pool {
-                    pool,
-                    slots,
-                    sizes,
-                    pool_sizes,
-                };
-                *r_pool = pooled
-                    .into_iter()
-                    .try_for_each(|(scope, key)| p.add(scope, key));
-            });
-        });
+        crate::par::run(
+            vec![
+                Box::new(|| *r_order = insert_orders(order, &orders, pending_blocks)),
+                Box::new(|| {
+                    *r_device = devices
+                        .iter()
+                        .try_for_each(|(k, v)| device.insert(k.as_slice(), *v).map(drop))
+                        .map_err(Into::into);
+                }),
+                Box::new(|| {
+                    *r_sha1 = sha1s
+                        .iter()
+                        .try_for_each(|(k, v)| sha1.insert(k.as_slice(), v.as_slice()).map(drop))
+                        .map_err(Into::into);
+                }),
+                Box::new(|| {
+                    let mut p = Pool {
+                        pool,
+                        slots,
+                        sizes,
+                        pool_sizes,
+                    };
+                    *r_pool = pooled
+                        .into_iter()
+                        .try_for_each(|(scope, key)| p.add(scope, key));
+                }),
+            ],
+            parallel,
+        );
         Error::first_of(done)
     }
 

@@ -280,7 +280,8 @@ impl<'t> IndexTables<'t> {
     /// Each table is written by one thread, in key order (neighbouring B-tree updates touch the
     /// same pages); the tables are written concurrently (redb writes separate tables of one
     /// transaction from several threads), and the posting bitmaps and text blocks are decoded,
-    /// changed and encoded on every core.
+    /// changed and encoded on every core. A small write (fewer than [`crate::par::MIN_ROWS`]
+    /// rows of work, [`finish_work`]) runs the same steps one after the other on this thread.
     pub(crate) fn finish(mut self) -> Result<()> {
         let immich = self.immich.take();
         // The lazy tables with work left are opened here, before the threads.
@@ -312,36 +313,48 @@ impl<'t> IndexTables<'t> {
             pending_postings,
             ..
         } = self;
+        let parallel = crate::par::parallel(finish_work(
+            &pending_counts,
+            &pending_days,
+            &pending_postings,
+            &pending_text,
+        ));
         let mut done: [Result<()>; 7] = std::array::from_fn(|_| Ok(()));
         let [r_immich, r_people, r_counts, r_days, r_facet, r_postings, r_text] = &mut done;
-        rayon::scope(|s| {
-            s.spawn(|_| *r_immich = immich.map_or(Ok(()), ImmichTables::finish));
-            if let Some(people) = &mut people {
-                s.spawn(|_| *r_people = bump_people(people, pending));
-            }
-            s.spawn(|_| {
-                *r_counts = write_counts(
-                    &mut counts,
-                    pending_counts
-                        .into_iter()
-                        .map(|(k, d)| (SmallKey::from(k), d))
-                        .collect(),
-                );
-            });
-            s.spawn(|_| *r_days = write_counts(&mut days, pending_days));
-            if let (Some(facet_values), Some(next)) = (&mut facet_values, next_facet) {
-                s.spawn(move |_| {
-                    *r_facet = facet_values
-                        .insert(facets::NEXT_VALUE_KEY, next)
-                        .map(drop)
-                        .map_err(Into::into);
-                });
-            }
-            s.spawn(|_| *r_postings = write_postings(&mut postings, pending_postings));
-            if let Some(text) = &mut text {
-                s.spawn(|_| *r_text = write_text(text, pending_text));
-            }
-        });
+        let mut tasks: Vec<crate::par::Task<'_>> = Vec::with_capacity(7);
+        tasks.push(Box::new(|| {
+            *r_immich = immich.map_or(Ok(()), ImmichTables::finish);
+        }));
+        if let Some(people) = &mut people {
+            tasks.push(Box::new(|| *r_people = bump_people(people, pending)));
+        }
+        tasks.push(Box::new(|| {
+            *r_counts = write_counts(
+                &mut counts,
+                pending_counts
+                    .into_iter()
+                    .map(|(k, d)| (SmallKey::from(k), d))
+                    .collect(),
+            );
+        }));
+        tasks.push(Box::new(|| *r_days = write_counts(&mut days, pending_days)));
+        if let (Some(facet_values), Some(next)) = (&mut facet_values, next_facet) {
+            tasks.push(Box::new(move || {
+                *r_facet = facet_values
+                    .insert(facets::NEXT_VALUE_KEY, next)
+                    .map(drop)
+                    .map_err(Into::into);
+            }));
+        }
+        tasks.push(Box::new(|| {
+            *r_postings = write_postings(&mut postings, pending_postings, parallel);
+        }));
+        if let Some(text) = &mut text {
+            tasks.push(Box::new(|| {
+                *r_text = write_text(text, pending_text, parallel)
+            }));
+        }
+        crate::par::run(tasks, parallel);
         Error::first_of(done)
     }
 
@@ -651,10 +664,13 @@ impl<'t> IndexTables<'t> {
     /// links and the Immich tables are written concurrently, each table by one thread in key
     /// order (sequential B-tree inserts touch far fewer pages than scattered ones), while the
     /// entry counts, day counts and postings of the new entries are tallied; those are queued
-    /// for [`IndexTables::finish`] with the text rows and the people's counters.
+    /// for [`IndexTables::finish`] with the text rows and the people's counters. A few records
+    /// ([`crate::par::parallel_records`]) take the same steps on this thread.
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
+        let parallel = crate::par::parallel_records(records.len());
         let facet_chunks: Vec<ChunkFacets> = records
             .par_chunks(CHUNK_RECORDS)
+            .with_min_len(crate::par::min_len(parallel))
             .map(ChunkFacets::of)
             .collect();
         for c in &facet_chunks {
@@ -669,6 +685,7 @@ impl<'t> IndexTables<'t> {
         let chunks: Vec<ChunkEntries> = records
             .par_chunks(CHUNK_RECORDS)
             .zip(facet_chunks.par_iter())
+            .with_min_len(crate::par::min_len(parallel))
             .map(|(recs, facets)| ChunkEntries::of(recs, facets, interned))
             .collect::<Result<_>>()?;
         drop(facet_chunks);
@@ -695,13 +712,16 @@ impl<'t> IndexTables<'t> {
         let (mut existed, mut r_immich, mut r_links) = (Ok(Vec::new()), Ok(()), Ok(()));
         let mut tallies = Ok(Tallies::default());
         let (entries_ref, chunks_ref) = (&entries, &chunks);
-        rayon::scope(|s| {
-            s.spawn(|_| existed = insert_sorted(list, entries_ref, chunks_ref));
-            s.spawn(|_| r_immich = immich.insert_new(records));
-            s.spawn(|_| r_links = link_people(person_assets, chunks_ref));
-            // Counted as if every entry were new; recounted below when some were not.
-            s.spawn(|_| tallies = Tallies::of(entries_ref, chunks_ref, &[]));
-        });
+        crate::par::run(
+            vec![
+                Box::new(|| existed = insert_sorted(list, entries_ref, chunks_ref)),
+                Box::new(|| r_immich = immich.insert_new(records)),
+                Box::new(|| r_links = link_people(person_assets, chunks_ref)),
+                // Counted as if every entry were new; recounted below when some were not.
+                Box::new(|| tallies = Tallies::of(entries_ref, chunks_ref, &[])),
+            ],
+            parallel,
+        );
         let (existed, r_list) = match existed {
             Ok(v) => (v, Ok(())),
             Err(e) => (Vec::new(), Err(e)),
@@ -1150,6 +1170,20 @@ fn bump_people(
     Ok(())
 }
 
+/// The size of what [`IndexTables::finish`] has left to write, in rows: count and day-count
+/// changes, posting changes (a bitmap block decoded and encoded counts as 64 rows) and
+/// text-column rows (a block counts as 256).
+fn finish_work(
+    counts: &HashMap<Vec<u8>, i64>,
+    days: &[(SmallKey, i64)],
+    postings: &HashMap<Vec<u8>, Vec<(u16, bool)>>,
+    text: &BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
+) -> usize {
+    let postings: usize = postings.values().map(|ops| 64 + ops.len()).sum();
+    let text: usize = text.values().map(|rows| 256 + rows.len()).sum();
+    counts.len() + days.len() + postings + text
+}
+
 /// Writes count changes (entry counts per prefix, or per day; a key may repeat, its changes
 /// add up) in key order.
 fn write_counts(
@@ -1175,6 +1209,7 @@ fn write_counts(
 fn write_postings(
     table: &mut Table<'_, &'static [u8], &'static [u8]>,
     pending: HashMap<Vec<u8>, Vec<(u16, bool)>>,
+    parallel: bool,
 ) -> Result<()> {
     let mut changes: Vec<_> = pending.into_iter().collect();
     keys::sort_by_key_bytes(&mut changes, |p| &p.0);
@@ -1185,6 +1220,7 @@ fn write_postings(
     let changed = changes
         .par_iter()
         .zip(stored.into_par_iter())
+        .with_min_len(crate::par::min_len(parallel))
         .map(|((_, ops), old)| {
             let mut set = match old {
                 Some(bytes) => posting_decode(&bytes)?,
@@ -1217,6 +1253,7 @@ fn write_postings(
 fn write_text(
     table: &mut Table<'_, &'static [u8], &'static [u8]>,
     pending: BTreeMap<[u8; 13], Vec<(u64, Option<TextRow>)>>,
+    parallel: bool,
 ) -> Result<()> {
     let changes: Vec<_> = pending.into_iter().collect();
     let stored = changes
@@ -1226,6 +1263,7 @@ fn write_text(
     let changed = changes
         .into_par_iter()
         .zip(stored.into_par_iter())
+        .with_min_len(crate::par::min_len(parallel))
         .map(|((block, rows_changed), old)| {
             let mut rows = match old {
                 Some(bytes) => facets::decode_block(&bytes)?,

@@ -63,6 +63,7 @@ pub mod import;
 pub(crate) mod index;
 pub mod media;
 pub mod model;
+pub(crate) mod par;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod query;

@@ -349,15 +349,12 @@ mod tests {
     }
 }
 
-/// Below this many items [`sort_by_key_bytes`] sorts on the calling thread.
-const PARALLEL_SORT_MIN: usize = 4096;
-
 /// Sorts `items` by the byte string `key` gives (lexicographically), as `sort_unstable_by`
 /// would, but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
 /// hundreds of thousands of index keys, and a `memcmp` call per comparison was a quarter of a
 /// bulk load's instructions. Keys with equal prefixes are compared whole. The prefixes are
 /// taken and the sort runs on every core (rayon), unless there are fewer than
-/// [`PARALLEL_SORT_MIN`] items.
+/// [`crate::par::MIN_ROWS`] items.
 pub(crate) fn sort_by_key_bytes<T: Default + Send + Sync>(
     items: &mut Vec<T>,
     key: impl Fn(&T) -> &[u8] + Sync,
@@ -385,7 +382,7 @@ pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
     };
     let entry = |(i, t): (usize, &T)| (prefix(key(context, t)), i);
     let mut order: Vec<(u128, usize)>;
-    if items.len() < PARALLEL_SORT_MIN {
+    if !crate::par::parallel(items.len()) {
         // A small write (one `add_to_album`) would spend more on handing the work to the
         // pool and waiting for it than on the sort.
         order = items.iter().enumerate().map(entry).collect();
@@ -413,7 +410,7 @@ mod sort_tests {
             (seed >> 33) as usize
         };
         for round in 0..50 {
-            // Both sides of `PARALLEL_SORT_MIN`: the sequential sort and the one on every core.
+            // Both sides of `par::MIN_ROWS`: the sequential sort and the one on every core.
             let n = if round % 10 == 0 { 5_000 } else { 200 };
             let mut v: Vec<(Vec<u8>, u32)> = (0..n)
                 .map(|i| {

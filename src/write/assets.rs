@@ -297,8 +297,10 @@ struct Added {
 
 /// Validates records on every core (nothing is written when one fails).
 fn prepare_all(records: Vec<NewAsset>, now: i64) -> Result<Vec<Prepared>> {
+    let parallel = crate::par::parallel_records(records.len());
     records
         .into_par_iter()
+        .with_min_len(crate::par::min_len(parallel))
         .enumerate()
         .map(|(i, r)| prepare(r, now).map_err(|e| at_record(i, e)))
         .collect()
@@ -429,14 +431,17 @@ fn add_in(
     // Every table is written by one thread in key order (random keys, such as checksums and
     // generated ids, would otherwise touch a different B-tree leaf on every insert); the
     // tables are written concurrently (redb writes separate tables of one transaction from
-    // several threads), and each step's own work runs on every core.
+    // several threads), and each step's own work runs on every core. A small add runs the
+    // same steps one after the other on this thread (`crate::par`).
+    let parallel = crate::par::parallel_records(fresh.len());
     let mut done: [Result<()>; 5] = std::array::from_fn(|_| Ok(()));
     let [r_ids, r_sums, r_faces, r_records, r_index] = &mut done;
     let fresh_ref = &fresh;
-    rayon::scope(|s| {
-        s.spawn(|_| {
+    let tasks: Vec<crate::par::Task<'_>> = vec![
+        Box::new(|| {
             let mut placed: Vec<(&str, places::Bytes)> = fresh_ref
                 .par_iter()
+                .with_min_len(crate::par::min_len(parallel))
                 .map(|(key, rec)| (rec.id.as_str(), Place::of(*key, rec).encode()))
                 .collect();
             placed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -444,37 +449,43 @@ fn add_in(
                 .iter()
                 .try_for_each(|(id, place)| asset_places.insert(*id, place).map(drop))
                 .map_err(Into::into);
-        });
-        s.spawn(|_| {
+        }),
+        Box::new(|| {
             new_sums.par_sort_unstable();
             *r_sums = new_sums
                 .iter()
                 .try_for_each(|(k, key)| sums.insert(k.as_slice(), *key).map(drop))
                 .map_err(Into::into);
-        });
-        s.spawn(|_| {
+        }),
+        Box::new(|| {
             new_faces.par_sort_unstable();
             *r_faces = new_faces
                 .iter()
                 .try_for_each(|(id, key)| face_ids.insert(id.as_str(), *key).map(drop))
                 .map_err(Into::into);
-        });
-        s.spawn(|_| *r_records = write_records(txn, fresh_ref));
-        s.spawn(|_| {
+        }),
+        Box::new(|| *r_records = write_records(txn, fresh_ref, parallel)),
+        Box::new(|| {
             *r_index = IndexTables::open(txn).and_then(|mut idx| {
                 idx.insert_new(fresh_ref)?;
                 idx.finish()
             });
-        });
-    });
+        }),
+    ];
+    crate::par::run(tasks, parallel);
     Error::first_of(done)?;
     Ok(Added { outcomes, fresh })
 }
 
-/// Writes new records in key order, encoded on every core.
-fn write_records(txn: &WriteTransaction, fresh: &[(u64, AssetRecord)]) -> Result<()> {
+/// Writes new records in key order, encoded on every core when `parallel`.
+fn write_records(
+    txn: &WriteTransaction,
+    fresh: &[(u64, AssetRecord)],
+    parallel: bool,
+) -> Result<()> {
     let encoded: Vec<Vec<u8>> = fresh
         .par_iter()
+        .with_min_len(crate::par::min_len(parallel))
         .map(|(_, r)| codec::encode(r))
         .collect::<Result<_>>()?;
     let mut assets = txn.open_table(tables::ASSETS)?;
@@ -693,6 +704,27 @@ mod tests {
                     .collect(),
             ),
         ]
+    }
+
+    /// A bulk add runs its steps on rayon's pool, a small one on the calling thread
+    /// (`crate::par`): the same records added in calls of 7 (always on the calling thread)
+    /// leave the same bytes in every table as calls of 300 (on the pool).
+    #[test]
+    fn small_calls_write_what_a_bulk_call_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = base(dir.path());
+        let copy = dir.path().join("b.redb");
+        a.backup(&copy).unwrap();
+        let b = Catalog::open(&copy).unwrap();
+        for (opts, records) in batches() {
+            assert!(crate::par::parallel_records(records.len()));
+            a.add_assets_summary(records.clone(), opts.clone()).unwrap();
+            for chunk in records.chunks(7) {
+                assert!(!crate::par::parallel_records(chunk.len()));
+                b.add_assets_summary(chunk.to_vec(), opts.clone()).unwrap();
+            }
+            assert_same_tables(&a, &b);
+        }
     }
 
     /// The summary path and the `Asset` path leave the same bytes in every table, and count
