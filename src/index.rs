@@ -1265,17 +1265,12 @@ fn write_text(
         .zip(stored.into_par_iter())
         .with_min_len(crate::par::min_len(parallel))
         .map(|((block, rows_changed), old)| {
-            let mut rows = match old {
-                Some(bytes) => facets::decode_block(&bytes)?,
-                None => BTreeMap::new(),
-            };
+            // The last change of each asset wins, as applying them in order would.
+            let mut changes = BTreeMap::new();
             for (key, row) in rows_changed {
-                match row {
-                    Some(r) => rows.insert(key, r),
-                    None => rows.remove(&key),
-                };
+                changes.insert(key, row);
             }
-            let bytes = (!rows.is_empty()).then(|| facets::encode_block(&rows));
+            let bytes = facets::apply_block(old.as_deref().unwrap_or_default(), &changes)?;
             Ok((block, bytes))
         })
         .collect::<Result<Vec<_>>>()?;
