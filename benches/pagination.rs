@@ -435,11 +435,81 @@ fn bench_bulk_load(c: &mut Criterion) {
     g.finish();
 }
 
+/// Small writes on the fixture, each pair undoing itself so the catalogue ends as it began
+/// (these groups run last): `small_write_trash_restore_1` trashes one asset and restores it,
+/// `small_write_album_add_remove_40` links 40 assets to an album of the main library and
+/// unlinks them, `small_write_add_delete_1` adds one new record (with its faces) and deletes it. Each is two transactions, each committed
+/// durably (one `fdatasync`). SQLite does the first two with `synchronous = FULL` for this
+/// group, so that its commits are durable too (the rest of the run uses `NORMAL`, which does
+/// not sync a commit in WAL mode).
+fn bench_small_writes(c: &mut Criterion) {
+    let f = fixture();
+    let id = common::asset_id(f.library_assets / 3);
+    let forty: Vec<String> = f.ids.iter().take(40).cloned().collect();
+    let album = f
+        .cat
+        .create_album(photocat::NewAlbum {
+            name: "Small writes".into(),
+            id: Some("bench_small_writes".into()),
+            library_id: Some(f.library.clone()),
+            ..photocat::NewAlbum::default()
+        })
+        .unwrap()
+        .id;
+    let sql = f.sql.lock().unwrap();
+    sql.execute("PRAGMA synchronous = FULL");
+    let mut g = c.benchmark_group(format!("small_write_trash_restore_1/n={}", f.n));
+    g.bench_function("photocat", |b| {
+        b.iter(|| {
+            f.cat.trash_assets(&[&id]).unwrap();
+            f.cat.restore_assets(&[&id]).unwrap();
+        })
+    });
+    g.bench_function("sqlite", |b| b.iter(|| sql.trash_restore(&id)));
+    g.finish();
+    let mut g = c.benchmark_group(format!("small_write_album_add_remove_40/n={}", f.n));
+    g.bench_function("photocat", |b| {
+        b.iter(|| {
+            f.cat.add_to_album(&album, &forty).unwrap();
+            f.cat.remove_from_album(&album, &forty).unwrap();
+        })
+    });
+    g.bench_function("sqlite", |b| {
+        b.iter(|| sql.album_add_remove(&album, &forty))
+    });
+    g.finish();
+    let mut record = common::generate(1, 99).assets.remove(0);
+    record.id = Some("bench_small_writes_asset".into());
+    for (i, face) in record.faces.iter_mut().flatten().enumerate() {
+        face.id = Some(format!("bench_small_writes_face_{i}"));
+    }
+    let opts = AddAssets {
+        library_id: Some(f.library.clone()),
+        ..AddAssets::default()
+    };
+    let mut g = c.benchmark_group(format!("small_write_add_delete_1/n={}", f.n));
+    g.bench_function("photocat", |b| {
+        b.iter(|| {
+            let added = f
+                .cat
+                .add_assets_summary(vec![record.clone()], opts.clone())
+                .unwrap();
+            assert_eq!(added.created, 1);
+            f.cat
+                .delete_assets(&[record.id.as_deref().unwrap()])
+                .unwrap();
+        })
+    });
+    g.finish();
+    sql.execute("PRAGMA synchronous = NORMAL");
+}
+
 criterion_group!(
     benches,
     bench_pages,
     bench_checksums,
     bench_full_walk,
-    bench_bulk_load
+    bench_bulk_load,
+    bench_small_writes
 );
 criterion_main!(benches);

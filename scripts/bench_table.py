@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns a `cargo bench --bench pagination` log into the Markdown table of BENCHMARKS.md:
 median per query and engine, and the ratio of photocat's JSON written from the stored records
-(`list_assets_json`) to SQLite's. Usage: bench_table.py LOG"""
+(`list_assets_json`) to SQLite's; the small writes in a table of their own. Usage:
+bench_table.py LOG"""
 import re
 import sys
 
@@ -37,7 +38,10 @@ def fmt(us):
 print("| query | photocat (JSON from records) | photocat (Assets + to_json) | photocat (Assets) "
       "| SQLite (JSON) | JSON from records / SQLite | entries, records |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
+writes = [q for q in order if q.startswith("small_write_")]
 for q in order:
+    if q in writes:
+        continue
     r = rows[q]
     stored, p = r.get("photocat_stored"), r.get("photocat")
     rec, s = r.get("photocat_records"), r.get("sqlite")
@@ -45,3 +49,11 @@ for q in order:
     ratio = f"{best / s:.2f}" if best and s else ""
     w = ", ".join(work.get(q, ()))
     print(f"| {q} | {fmt(stored)} | {fmt(p)} | {fmt(rec)} | {fmt(s)} | {ratio} | {w} |")
+
+if writes:
+    print()
+    print("| small write (two durable commits) | photocat | SQLite (synchronous = FULL) |")
+    print("| --- | --- | --- |")
+    for q in writes:
+        r = rows[q]
+        print(f"| {q.removeprefix('small_write_')} | {fmt(r.get('photocat'))} | {fmt(r.get('sqlite'))} |")

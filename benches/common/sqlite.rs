@@ -383,6 +383,44 @@ impl Sqlite {
     }
 
     /// `Catalog::check_checksums` with owner None: see [`check_checksums`].
+    /// Runs SQL that returns no rows (a pragma, for one).
+    pub fn execute(&self, sql: &str) {
+        self.conn.execute_batch(sql).unwrap();
+    }
+
+    /// Trashes one asset and restores it: two transactions.
+    pub fn trash_restore(&self, id: &str) {
+        self.conn
+            .execute(
+                "UPDATE assets SET trashed = 1, trashed_at = 1 WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+        self.conn
+            .execute(
+                "UPDATE assets SET trashed = 0, trashed_at = NULL WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+    }
+
+    /// Links assets to an album in one transaction and unlinks them in another.
+    pub fn album_add_remove(&self, album: &str, ids: &[String]) {
+        for sql in [
+            "INSERT OR IGNORE INTO album_assets (album, asset_pk) SELECT ?1, pk FROM assets WHERE id = ?2",
+            "DELETE FROM album_assets WHERE album = ?1 AND asset_pk = (SELECT pk FROM assets WHERE id = ?2)",
+        ] {
+            let tx = self.conn.unchecked_transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached(sql).unwrap();
+                for id in ids {
+                    stmt.execute((album, id)).unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        }
+    }
+
     pub fn check_checksums(&self, checksums: &[String]) -> Vec<Option<(String, bool)>> {
         check_checksums(&self.conn, checksums)
     }
