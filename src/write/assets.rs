@@ -706,16 +706,21 @@ mod tests {
         ]
     }
 
+    /// Two catalogues holding the same [`base`]: `a.redb` and a backup of it, `b.redb`.
+    fn base_twice(dir: &std::path::Path) -> (Catalog, Catalog) {
+        let a = base(dir);
+        let copy = dir.join("b.redb");
+        a.backup(&copy).unwrap();
+        (a, Catalog::open(&copy).unwrap())
+    }
+
     /// A bulk add runs its steps on rayon's pool, a small one on the calling thread
     /// (`crate::par`): the same records added in calls of 7 (always on the calling thread)
     /// leave the same bytes in every table as calls of 300 (on the pool).
     #[test]
     fn small_calls_write_what_a_bulk_call_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let a = base(dir.path());
-        let copy = dir.path().join("b.redb");
-        a.backup(&copy).unwrap();
-        let b = Catalog::open(&copy).unwrap();
+        let (a, b) = base_twice(dir.path());
         for (opts, records) in batches() {
             assert!(crate::par::parallel_records(records.len()));
             a.add_assets_summary(records.clone(), opts.clone()).unwrap();
@@ -732,10 +737,7 @@ mod tests {
     #[test]
     fn the_summary_path_writes_what_the_asset_path_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let a = base(dir.path());
-        let copy = dir.path().join("b.redb");
-        a.backup(&copy).unwrap();
-        let b = Catalog::open(&copy).unwrap();
+        let (a, b) = base_twice(dir.path());
         assert_same_tables(&a, &b);
         for (opts, records) in batches() {
             let outcomes = a
