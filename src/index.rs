@@ -1171,8 +1171,9 @@ fn bump_people(
 }
 
 /// The size of what [`IndexTables::finish`] has left to write, in rows: count and day-count
-/// changes, posting changes (a bitmap block decoded and encoded counts as 64 rows) and
-/// text-column rows (a block counts as 256).
+/// changes, posting changes and text-column rows, plus a rough weight for each block read,
+/// changed and written again (a bitmap block of up to 8 KB as 64 rows, a text block of up to
+/// 50 KB as 256). Only the choice between the calling thread and the pool depends on it.
 fn finish_work(
     counts: &HashMap<Vec<u8>, i64>,
     days: &[(SmallKey, i64)],
