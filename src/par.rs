@@ -5,17 +5,17 @@
 //! outside the pool (every caller of the engine) hands its work to the pool and blocks the
 //! caller until a worker has done it; the workers it woke spin before they sleep again. For a
 //! bulk load that is nothing. For a write of a few rows it was a fifth to a third of the
-//! call's CPU time (one `update_asset` from Python: 0.44 ms before, 0.29 ms on the calling
-//! thread; BENCHMARKS.md, issue 14, "Ninth pass"). The writers therefore decide once per
-//! call, from its size, and run the same steps either way.
+//! call's CPU time (one `update_asset` from Python: 0.45 ms of CPU before, 0.30 ms on the
+//! calling thread; BENCHMARKS.md, issue 14, "Ninth pass"). The writers therefore decide once
+//! per call, from its size, and run the same steps either way.
 
 /// The number of rows (index entries, count changes, sort items) from which a write's steps go
 /// to the pool.
 pub(crate) const MIN_ROWS: usize = 4096;
 
 /// About how many rows one new asset writes (list-index entries, counts, day counts, postings,
-/// the Immich tables, ids, checksums, the record): a bulk add of this many records' worth of
-/// rows or more runs on the pool.
+/// the Immich tables, ids, checksums, the record): a bulk add runs on the pool from
+/// `MIN_ROWS / ROWS_PER_RECORD` (128) new records on.
 pub(crate) const ROWS_PER_RECORD: usize = 32;
 
 /// Whether a write of `rows` rows runs its steps on the pool.
