@@ -4,7 +4,7 @@
 //! A `rayon::scope` or `rayon::join`, or a parallel iterator that splits, called from a thread
 //! outside the pool (every caller of the engine) hands its work to the pool and blocks the
 //! caller until a worker has done it; the workers it woke spin before they sleep again. For a
-//! bulk load that is nothing. For a write of a few rows it was a fifth to a third of the
+//! bulk load that is nothing. For a write of a few rows it was a seventh to a third of the
 //! call's CPU time (one `update_asset` from Python: 0.45 ms of CPU before, 0.30 ms on the
 //! calling thread; BENCHMARKS.md, issue 14, "Ninth pass"). The writers therefore decide once
 //! per call, from its size, and run the same steps either way.
