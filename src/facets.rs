@@ -508,6 +508,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A valid block with a byte changed and a tail cut off, or any bytes: never a panic,
+        /// and a result is a well-formed block holding the changed row.
+        #[test]
+        fn applying_to_damaged_bytes_never_panics(
+            keys in proptest::collection::btree_set(0u64..64, 0..12),
+            flip in proptest::option::of((0usize..1000, proptest::prelude::any::<u8>())),
+            cut in 0usize..1000,
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            key in 0u64..64,
+        ) {
+            let stored: BTreeMap<u64, TextRow> =
+                keys.iter().map(|&k| (k, row(k, &format!("img_{k}.jpg")))).collect();
+            let mut block = encode_block(&stored);
+            if let Some((at, byte)) = flip {
+                if !block.is_empty() {
+                    let at = at % block.len();
+                    block[at] = byte;
+                }
+            }
+            block.truncate(block.len().saturating_sub(cut % 40));
+            let changes = BTreeMap::from([(key, Some(row(key, "x.jpg")))]);
+            for bytes in [&block, &noise] {
+                if let Ok(out) = apply_block(bytes, &changes) {
+                    let out = out.expect("a block with a row added is not empty");
+                    let rows = decode_block(&out).unwrap();
+                    proptest::prop_assert_eq!(rows.get(&key), Some(&row(key, "x.jpg")));
+                }
+            }
+        }
+    }
+
     #[test]
     fn block_ranges_hold_their_library_only() {
         let (lo, hi) = block_range(TextField::FileName, 7);
