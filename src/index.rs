@@ -1076,13 +1076,16 @@ struct Tallies {
 
 impl Tallies {
     /// The tallies of entries sorted by key, but for those at the (ascending) positions
-    /// `skip`; chunks of the entries are tallied on every core. Sorted, the entries of a
-    /// prefix, and of each of its days, are adjacent: each run is one change.
+    /// `skip`; chunks of the entries are tallied on every core (a small write's on this
+    /// thread). Sorted, the entries of a prefix, and of each of its days, are adjacent: each
+    /// run is one change.
     fn of(entries: &[EntryRef], chunks: &[ChunkEntries], skip: &[usize]) -> Result<Tallies> {
         // Small chunks under test, so that runs split between chunks are exercised.
         const CHUNK: usize = if cfg!(test) { 64 } else { 16_384 };
+        let parallel = crate::par::parallel(entries.len());
         let parts: Vec<Tallies> = entries
             .par_chunks(CHUNK)
+            .with_min_len(crate::par::min_len(parallel))
             .enumerate()
             .map(|(c, part)| {
                 let mut t = Tallies::default();
