@@ -1310,17 +1310,27 @@ pub(crate) fn bump_count(
         }
         return Ok(());
     }
-    let old = counts.get(prefix)?.map_or(0, |v| v.value());
-    let new = old.checked_add_signed(delta).ok_or_else(|| {
-        Error::Corrupt(format!(
-            "the maintained count of list-index prefix {prefix:02x?} went negative"
-        ))
-    })?;
-    if new == 0 {
-        counts.remove(prefix)?;
-    } else {
-        counts.insert(prefix, new)?;
+    // A negative change needs the stored row: changed in place (redb's `get_mut`, one descent
+    // instead of a `get` and an `insert`), or removed when it reaches zero.
+    let less = |old: u64| {
+        old.checked_add_signed(delta).ok_or_else(|| {
+            Error::Corrupt(format!(
+                "the maintained count of list-index prefix {prefix:02x?} went negative"
+            ))
+        })
+    };
+    {
+        let Some(mut row) = counts.get_mut(prefix)? else {
+            // No row to take from: always the error.
+            return less(0).map(drop);
+        };
+        let new = less(row.value())?;
+        if new != 0 {
+            row.insert(new)?;
+            return Ok(());
+        }
     }
+    counts.remove(prefix)?;
     Ok(())
 }
 
