@@ -380,16 +380,19 @@ pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
         a.0.cmp(&b.0)
             .then_with(|| key(context, &items[a.1]).cmp(key(context, &items[b.1])))
     };
-    let entry = |(i, t): (usize, &T)| (prefix(key(context, t)), i);
-    let mut order: Vec<(u128, usize)>;
-    if !crate::par::parallel(items.len()) {
-        // A small write (one `add_to_album`) would spend more on handing the work to the
-        // pool and waiting for it than on the sort.
-        order = items.iter().enumerate().map(entry).collect();
-        order.sort_unstable_by(cmp);
-    } else {
-        order = items.par_iter().enumerate().map(entry).collect();
+    // A small write (one `add_to_album`) would spend more on handing the work to the pool and
+    // waiting for it than on the sort (`crate::par`).
+    let parallel = crate::par::parallel(items.len());
+    let mut order: Vec<(u128, usize)> = items
+        .par_iter()
+        .with_min_len(crate::par::min_len(parallel))
+        .enumerate()
+        .map(|(i, t)| (prefix(key(context, t)), i))
+        .collect();
+    if parallel {
         order.par_sort_unstable_by(cmp);
+    } else {
+        order.sort_unstable_by(cmp);
     }
     let mut sorted = Vec::with_capacity(items.len());
     for (_, i) in order {
