@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyTuple};
 use serde::de::DeserializeOwned;
 
 use super::convert::{
-    from_json, id_list, opt_bool, opt_datetime_input, opt_non_negative_int, str_list, to_json,
+    from_json, id_list, opt_bool, opt_datetime_input, opt_non_negative_int, str_list,
 };
 use super::errors::{invalid, photocat_error, run};
 use super::frames::PyArrowStream;
@@ -55,11 +55,10 @@ fn parse_opt<T: FromStr<Err = crate::Error>>(value: Option<&str>) -> PyResult<Op
 
 /// A keyword-argument dict as one of the engine's JSON input types.
 fn fields<T: DeserializeOwned>(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<T> {
-    let value = match kwargs {
-        Some(d) => to_json(d.as_any(), &mut String::new())?,
-        None => serde_json::Value::Object(serde_json::Map::new()),
-    };
-    from_json(value, "")
+    match kwargs {
+        Some(d) => super::de::from_object(d.as_any(), ""),
+        None => from_json(serde_json::Value::Object(serde_json::Map::new()), ""),
+    }
 }
 
 /// The filters shared by `list_assets` and `iter_assets`.
@@ -814,7 +813,7 @@ impl PyCatalog {
     ) -> PyResult<PyPerson> {
         let cat = self.cat(py)?;
         let birth_date = match birth_date {
-            Some(b) => to_json(b, &mut "birth_date".to_owned())?,
+            Some(b) => super::de::to_value(b, "birth_date")?,
             None => serde_json::Value::Null,
         };
         let person: NewPerson = from_json(

@@ -1,20 +1,22 @@
 //! Conversions between Python values and the engine's types: datetimes (objects or ISO 8601
-//! strings) into [`DateTimeInput`], dicts into the engine's JSON input types (the same serde
-//! path as Gumnut JSON, so a dict and its JSON text are read by one set of rules), and id
-//! lists. (Python objects out of the engine's views: [`super::objects`].)
+//! strings) into [`DateTimeInput`], dicts into the engine's JSON input types (read by
+//! [`super::de`] through the same serde impls as Gumnut JSON, so a dict and its JSON text are
+//! read by one set of rules), and id lists. (Python objects out of the engine's views:
+//! [`super::objects`].)
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
-};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Number, Value};
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDelta, PyDict, PyInt, PyList, PyString};
+use std::fmt::Write;
 
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::de::{from_object, DeError};
 use super::errors::invalid;
-use super::model::{PyAlbum, PyAsset, PyFace, PyLibrary, PyPerson};
-use crate::model::time::{format_local, parse_datetime};
+use super::model::{PyAsset, PyFace};
+use crate::model::time::parse_datetime;
 use crate::model::DateTimeInput;
 
 /// The Python type name of an object, for messages.
@@ -40,33 +42,17 @@ pub(crate) fn datetime_input(
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Some(parse_datetime(&s.to_cow()?)?));
     }
-    let obj = match numpy_pandas(obj, field)? {
+    let at = |e: DeError| match e {
+        DeError::Invalid(m) | DeError::Key(m) => invalid(format!("{field}: {m}")),
+        DeError::Python(e) => e,
+    };
+    let obj = match numpy_pandas(obj).map_err(at)? {
         Foreign::NotATime => return Ok(None),
         Foreign::Value(v) => v,
         Foreign::No => obj.clone(),
     };
     if obj.is_instance_of::<PyDateTime>() {
-        // Any tzinfo (fixed, zoneinfo, dateutil, pytz...): its UTC offset at this value, as
-        // Python defines it; `utcoffset()` None means naive.
-        let offset = obj.call_method0("utcoffset")?;
-        let kwargs = PyDict::new(obj.py());
-        kwargs.set_item("tzinfo", obj.py().None())?;
-        let naive: NaiveDateTime = obj.call_method("replace", (), Some(&kwargs))?.extract()?;
-        if offset.is_none() {
-            return Ok(Some(naive.into()));
-        }
-        let delta: chrono::TimeDelta = offset.extract()?;
-        let secs = i32::try_from(delta.num_seconds()).unwrap_or(i32::MAX);
-        let offset = FixedOffset::east_opt(secs).ok_or_else(|| {
-            invalid(format!(
-                "{field}: the UTC offset of {} seconds is out of range",
-                delta.num_seconds()
-            ))
-        })?;
-        return Ok(Some(DateTimeInput {
-            naive,
-            offset: Some(offset),
-        }));
+        return datetime_value(&obj).map_err(at);
     }
     if obj.is_instance_of::<PyDate>() {
         let d: NaiveDate = obj.extract()?;
@@ -76,6 +62,30 @@ pub(crate) fn datetime_input(
         "{field} must be a datetime, a date, a numpy.datetime64 or an ISO 8601 string, got {}",
         type_name(&obj)
     )))
+}
+
+/// A `datetime.datetime` with any tzinfo (fixed, zoneinfo, dateutil, pytz...): its UTC offset
+/// at this value, as Python defines it; `utcoffset()` None means naive.
+pub(crate) fn datetime_value(obj: &Bound<'_, PyAny>) -> Result<Option<DateTimeInput>, DeError> {
+    let offset = obj.call_method0("utcoffset")?;
+    let kwargs = PyDict::new(obj.py());
+    kwargs.set_item("tzinfo", obj.py().None())?;
+    let naive: NaiveDateTime = obj.call_method("replace", (), Some(&kwargs))?.extract()?;
+    if offset.is_none() {
+        return Ok(Some(naive.into()));
+    }
+    let delta: chrono::TimeDelta = offset.extract()?;
+    let secs = i32::try_from(delta.num_seconds()).unwrap_or(i32::MAX);
+    let offset = FixedOffset::east_opt(secs).ok_or_else(|| {
+        DeError::Invalid(format!(
+            "the UTC offset of {} seconds is out of range",
+            delta.num_seconds()
+        ))
+    })?;
+    Ok(Some(DateTimeInput {
+        naive,
+        offset: Some(offset),
+    }))
 }
 
 /// An optional datetime argument (None, `NaT`: no value).
@@ -90,7 +100,7 @@ pub(crate) fn opt_datetime_input(
 }
 
 /// What [`numpy_pandas`] made of a value.
-enum Foreign<'py> {
+pub(crate) enum Foreign<'py> {
     /// Not a numpy or pandas time value: use the object as it is.
     No,
     /// pandas' `NaT` or numpy's `NaT`: a missing value.
@@ -105,7 +115,7 @@ enum Foreign<'py> {
 /// microseconds, with numpy's own cast, which rounds toward the past), and `NaT` (pandas'
 /// or numpy's) is [`Foreign::NotATime`]. `pandas.Timestamp` and `pandas.Timedelta` are
 /// subclasses of `datetime` and `timedelta` and need nothing.
-fn numpy_pandas<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Foreign<'py>> {
+pub(crate) fn numpy_pandas<'py>(obj: &Bound<'py, PyAny>) -> Result<Foreign<'py>, DeError> {
     let ty = obj.get_type();
     let module = ty.module()?;
     let module = module.to_cow()?;
@@ -128,123 +138,17 @@ fn numpy_pandas<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Foreign<'
     }
     // `item()` gives an int when the value does not fit Python's type (years 1 to 9999,
     // +-999,999,999 days).
-    Err(invalid(format!(
-        "{field}: numpy.{name} {} is out of the range of {std_type}",
+    Err(DeError::Invalid(format!(
+        "numpy.{name} {} is out of the range of {std_type}",
         obj.str()?.to_cow()?
     )))
 }
 
 /// A `timedelta` (`pandas.Timedelta`, `numpy.timedelta64`) as Immich's duration text
 /// `H:MM:SS.ffffff`, the form `Asset.duration` is stored in.
-fn duration_text(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+pub(crate) fn duration_text(obj: &Bound<'_, PyAny>) -> Result<String, DeError> {
     let delta: chrono::TimeDelta = obj.extract()?;
-    crate::model::time::format_duration(delta).map_err(|e| invalid(format!("{path}: {e}")))
-}
-
-/// A Python value as JSON, for the engine's serde input types. Datetimes (`pandas.Timestamp`
-/// and `numpy.datetime64` too, see [`datetime_input`]) become their ISO 8601 text (naive stays
-/// naive, aware keeps its offset), `NaT` null, dates `YYYY-MM-DD`, timedeltas Immich's
-/// duration text `H:MM:SS.ffffff`, photocat objects their canonical JSON. `path` names the value in messages (`records[3].exif.iso`).
-pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
-    if obj.is_none() {
-        return Ok(Value::Null);
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
-    }
-    if obj.is_instance_of::<PyInt>() {
-        if let Ok(v) = obj.extract::<i64>() {
-            return Ok(Value::Number(v.into()));
-        }
-        if let Ok(v) = obj.extract::<u64>() {
-            return Ok(Value::Number(v.into()));
-        }
-        return Err(invalid(format!(
-            "{path}: the integer {} is out of range (at most 64 bits)",
-            obj.str()?.to_cow()?
-        )));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        let v = f.value();
-        return Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| invalid(format!("{path}: {v} is not a finite number")));
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = Map::new();
-        let base = path.len();
-        for (k, v) in d.iter() {
-            let key = match k.cast::<PyString>() {
-                Ok(s) => s.to_cow()?.into_owned(),
-                Err(_) => {
-                    return Err(invalid(format!(
-                        "{path}: keys must be strings, got {}",
-                        type_name(&k)
-                    )))
-                }
-            };
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key);
-            let value = to_json(&v, path)?;
-            path.truncate(base);
-            map.insert(key, value);
-        }
-        return Ok(Value::Object(map));
-    }
-    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        let base = path.len();
-        let mut out = Vec::new();
-        for (i, item) in obj.try_iter()?.enumerate() {
-            path.push_str(&format!("[{i}]"));
-            out.push(to_json(&item?, path)?);
-            path.truncate(base);
-        }
-        return Ok(Value::Array(out));
-    }
-    let foreign = numpy_pandas(obj, path)?;
-    let obj = match &foreign {
-        Foreign::NotATime => return Ok(Value::Null),
-        Foreign::Value(v) => v,
-        Foreign::No => obj,
-    };
-    if obj.is_instance_of::<PyDateTime>() {
-        return Ok(match datetime_input(obj, path)? {
-            Some(d) => Value::String(format_local(d.naive, d.offset.map(|o| o.local_minus_utc()))),
-            None => Value::Null,
-        });
-    }
-    if obj.is_instance_of::<PyDelta>() {
-        return Ok(Value::String(duration_text(obj, path)?));
-    }
-    if obj.is_instance_of::<PyDate>() {
-        let d: NaiveDate = obj.extract()?;
-        return Ok(Value::String(d.format("%Y-%m-%d").to_string()));
-    }
-    if let Ok(a) = obj.cast::<PyAsset>() {
-        return Ok(a.get().inner.to_json_value());
-    }
-    if let Ok(f) = obj.cast::<PyFace>() {
-        return Ok(serde_json::to_value(&f.get().inner).unwrap_or(Value::Null));
-    }
-    if let Ok(p) = obj.cast::<PyPerson>() {
-        return Ok(serde_json::to_value(&p.get().inner).unwrap_or(Value::Null));
-    }
-    if obj.is_instance_of::<PyAlbum>() || obj.is_instance_of::<PyLibrary>() {
-        return Err(invalid(format!(
-            "{path}: a {} cannot be used as a value here",
-            type_name(obj)
-        )));
-    }
-    Err(invalid(format!(
-        "{path}: a value of type {} is not accepted (expected dict, list, str, int, float, \
-         bool, None, datetime, date or timedelta)",
-        type_name(obj)
-    )))
+    crate::model::time::format_duration(delta).map_err(|e| DeError::Invalid(e.to_string()))
 }
 
 /// A record of an engine input type from a dict (or a photocat object) at `path`.
@@ -258,27 +162,31 @@ pub(crate) fn record<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, path: &str) ->
             type_name(obj)
         )));
     }
-    let mut p = path.to_owned();
-    let value = to_json(obj, &mut p)?;
-    from_json(value, path)
+    from_object(obj, path)
 }
 
 /// An engine input type from JSON; a failure names the field (`records[3].exif.iso: ...`).
 pub(crate) fn from_json<T: DeserializeOwned>(value: Value, path: &str) -> PyResult<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
-        let sep = if field.starts_with('[') { "" } else { "." };
-        let at = match (path.is_empty(), field == ".") {
-            (_, true) => path.to_owned(),
-            (true, false) => field,
-            (false, false) => format!("{path}{sep}{field}"),
-        };
-        if at.is_empty() {
-            invalid(e.into_inner().to_string())
-        } else {
-            invalid(format!("{at}: {}", e.into_inner()))
-        }
+        field_error(path, &field, e.into_inner().to_string())
     })
+}
+
+/// `InvalidArgument` for a value that failed at `field` (serde_path_to_error's path, `.` for
+/// the value itself) inside the value at `path`: `records[3].exif.iso: message`.
+pub(crate) fn field_error(path: &str, field: &str, message: String) -> PyErr {
+    let sep = if field.starts_with('[') { "" } else { "." };
+    let at = match (path.is_empty(), field == ".") {
+        (_, true) => path.to_owned(),
+        (true, false) => field.to_owned(),
+        (false, false) => format!("{path}{sep}{field}"),
+    };
+    if at.is_empty() {
+        invalid(message)
+    } else {
+        invalid(format!("{at}: {message}"))
+    }
 }
 
 /// Records from any iterable of dicts.
@@ -289,9 +197,14 @@ pub(crate) fn records<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, name: &str) -
             type_name(obj)
         )));
     }
-    let mut out = Vec::new();
+    // A list's length is known: one allocation, not a doubling (records are large, and a
+    // bulk call holds tens of thousands).
+    let mut out = Vec::with_capacity(obj.cast::<PyList>().map_or(0, |l| l.len()));
+    let mut path = String::new();
     for (i, item) in obj.try_iter()?.enumerate() {
-        out.push(record(&item?, &format!("{name}[{i}]"))?);
+        path.clear();
+        write!(path, "{name}[{i}]").expect("writing to a String cannot fail");
+        out.push(record(&item?, &path)?);
     }
     Ok(out)
 }

@@ -3,13 +3,14 @@
 //! the engine. Layout: [`catalog`] (the `Catalog` class and the `iter_assets` iterator),
 //! [`model`] (the record classes), [`import`] (`import_paths` and its report), [`added`] (`add_assets_summary`'s counts), [`verify`] (`VerifyReport`), [`frames`]
 //! (`ArrowStream`, the Arrow C stream behind the data-science calls), [`convert`] (Python
-//! values in), [`objects`] (dicts and lists out of the views, for `to_dict`), [`errors`] (the one
+//! values in), [`de`] (dicts read by serde), [`objects`] (dicts and lists out of the views, for `to_dict`), [`errors`] (the one
 //! mapping of [`crate::Error`] onto `photocat.errors`, and the `run` helper that releases the
 //! interpreter around every storage call).
 
 mod added;
 mod catalog;
 mod convert;
+mod de;
 mod errors;
 mod frames;
 mod import;
