@@ -4,12 +4,14 @@ own sqlite3 on the same data (issue 14's "user build"):
     bash scripts/py_env.sh && .venv/bin/python scripts/bench_user_build.py        # 100,000
     PHOTOCAT_BUILD_N=1000000 .venv/bin/python scripts/bench_user_build.py         # 10^6
     PHOTOCAT_BUILD_ADD=summary .venv/bin/python scripts/bench_user_build.py       # the bulk path
+    PHOTOCAT_BUILD_ALBUMS=create .venv/bin/python scripts/bench_user_build.py     # albums in one call each
 
 The sequence, for both engines: `add_assets` (photocat: `add_assets_summary` with
 `PHOTOCAT_BUILD_ADD=summary`, which builds no `Asset`) in calls of 50,000 Gumnut-shaped records (EXIF,
 GPS for 40%, no faces), then `add_faces` with each call's faces (~1.5 per asset, 5,000 people,
 Zipf), then `add_to_album` once per album (2,000 albums, Zipf sizes, ~0.8 memberships per
-asset), then `trash_assets` for 3%. It prints the rate of each step and of the whole build,
+asset; with `PHOTOCAT_BUILD_ALBUMS=create`, each album is created with its members by one
+`create_album(..., asset_ids=...)` call instead), then `trash_assets` for 3%. It prints the rate of each step and of the whole build,
 the file size per asset, and the pages a user then reads from Python as JSON: the first page
 of 20, the largest album's and the largest person's (best of 200 calls, µs).
 
@@ -40,6 +42,8 @@ ALBUMS = 2_000
 REPEAT = 200
 #: "summary": photocat's assets go in through `add_assets_summary` (counts only).
 ADD = os.environ.get("PHOTOCAT_BUILD_ADD", "assets")
+#: "create": each album is created with its members in one call (one commit, not two).
+ALBUMS_BY = os.environ.get("PHOTOCAT_BUILD_ALBUMS", "link")
 
 
 def zipf_index(rng: random.Random, n: int) -> int:
@@ -130,6 +134,9 @@ def build_photocat(path: Path, assets, faces, albums, trashed) -> dict[str, floa
     out["add_faces"] = time.perf_counter() - t
     t = time.perf_counter()
     for album_id, members in albums.items():
+        if ALBUMS_BY == "create":
+            cat.create_album(f"Album {album_id}", id=album_id, asset_ids=members)
+            continue
         cat.create_album(f"Album {album_id}", id=album_id)
         if members:
             cat.add_to_album(album_id, members)

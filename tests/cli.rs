@@ -612,6 +612,53 @@ fn count_matches_list() {
 }
 
 #[test]
+fn album_create_with_its_first_assets() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("photos.redb");
+    let catalog = catalog.to_str().unwrap();
+    let (_, _, live) = sample_catalogue(catalog);
+    let out = photocat(&[
+        "album", "create", "Best", "--asset", &live[1], "--asset", &live[2], "--asset", &live[1],
+        "-c", catalog, "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let best: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(best["asset_count"], 2);
+    let out = photocat(&[
+        "count",
+        "-c",
+        catalog,
+        "--album",
+        best["id"].as_str().unwrap(),
+    ]);
+    assert_eq!(stdout(&out), "2\n");
+
+    // An unknown asset: nothing is created.
+    let out = photocat(&[
+        "album",
+        "create",
+        "Nope",
+        "--asset",
+        &live[1],
+        "--asset",
+        "asset_nope",
+        "-c",
+        catalog,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("asset_nope"), "{}", stderr(&out));
+    let out = photocat(&["album", "list", "-c", catalog, "--json"]);
+    let albums: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = albums
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Trips", "Best"]);
+}
+
+#[test]
 fn albums_people_and_info() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("photos.redb");

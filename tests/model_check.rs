@@ -367,17 +367,10 @@ fn build(s: &Scenario) -> World {
     assert_eq!(added.len(), model.len());
     let library = cat.list_libraries().unwrap()[0].id.clone();
 
-    let albums: Vec<String> = (0..s.n_albums)
-        .map(|i| {
-            cat.create_album(NewAlbum {
-                name: format!("album {i}"),
-                ..Default::default()
-            })
-            .unwrap()
-            .id
-        })
-        .collect();
-    for (ai, album) in albums.iter().enumerate() {
+    // Even albums are created empty and then linked; odd ones are created with their members
+    // (`NewAlbum::asset_ids`, one transaction).
+    let mut albums: Vec<String> = Vec::with_capacity(s.n_albums);
+    for ai in 0..s.n_albums {
         let members: Vec<String> = s
             .assets
             .iter()
@@ -388,8 +381,31 @@ fn build(s: &Scenario) -> World {
                 m.id.clone()
             })
             .collect();
-        if !members.is_empty() {
-            cat.add_to_album(album, &members).unwrap();
+        let name = format!("album {ai}");
+        if ai % 2 == 1 {
+            let album = cat
+                .create_album(NewAlbum {
+                    name,
+                    asset_ids: members,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(
+                album.asset_count,
+                cat.get_album(&album.id).unwrap().asset_count
+            );
+            albums.push(album.id);
+        } else {
+            let album = cat
+                .create_album(NewAlbum {
+                    name,
+                    ..Default::default()
+                })
+                .unwrap();
+            if !members.is_empty() {
+                cat.add_to_album(&album.id, &members).unwrap();
+            }
+            albums.push(album.id);
         }
     }
 

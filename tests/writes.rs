@@ -417,6 +417,119 @@ fn update_asset_moves_index_entries() {
 }
 
 #[test]
+fn an_album_created_with_its_first_assets_is_one_write() {
+    let cat = Catalog::in_memory().unwrap();
+    let l1 = cat
+        .create_library(NewLibrary {
+            name: "1".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let l2 = cat
+        .create_library(NewLibrary {
+            name: "2".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let in_lib = |id: &str| AddAssets {
+        library_id: Some(id.to_owned()),
+        ..Default::default()
+    };
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+            asset("a3", "2024-01-03T00:00:00"),
+        ],
+        in_lib(&l1.id),
+    )
+    .unwrap();
+    cat.add_assets(vec![asset("b1", "2024-01-04T00:00:00")], in_lib(&l2.id))
+        .unwrap();
+    cat.trash_assets(&["a3"]).unwrap();
+    let new = |id: &str, members: &[&str]| NewAlbum {
+        name: id.into(),
+        library_id: Some(l1.id.clone()),
+        id: Some(id.into()),
+        asset_ids: members.iter().map(|m| m.to_string()).collect(),
+        ..Default::default()
+    };
+
+    // Every failure leaves no album behind: the id is free again afterwards.
+    let err = cat.create_album(new("album_x", &["a1", "zz"])).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "asset", .. }),
+        "{err}"
+    );
+    let err = cat.create_album(new("album_x", &["a1", "b1"])).unwrap_err();
+    assert!(err.to_string().contains("another library"), "{err}");
+    let err = cat.create_album(new("album_x", &["a 1"])).unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
+    assert!(cat.list_albums(None).unwrap().is_empty());
+
+    // A repeated id is linked once; a trashed member is linked, not counted.
+    let album = cat
+        .create_album(new("album_x", &["a2", "a1", "a2", "a3"]))
+        .unwrap();
+    assert_eq!(album.asset_count, 2);
+    assert_eq!(album, cat.get_album("album_x").unwrap());
+    let in_album = ListAssets {
+        album_id: Some(album.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&cat, in_album.clone()), ["a2", "a1"]);
+    cat.restore_assets(&["a3"]).unwrap();
+    assert_eq!(ids(&cat, in_album), ["a3", "a2", "a1"]);
+
+    // The same answers as an album created empty and then linked; both pass `verify`.
+    let twice = Catalog::in_memory().unwrap();
+    twice
+        .create_library(NewLibrary {
+            name: "1".into(),
+            id: Some(l1.id.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    twice
+        .add_assets(
+            vec![
+                asset("a1", "2024-01-01T00:00:00"),
+                asset("a2", "2024-01-02T00:00:00"),
+            ],
+            AddAssets::default(),
+        )
+        .unwrap();
+    let once = Catalog::in_memory().unwrap();
+    once.create_library(NewLibrary {
+        name: "1".into(),
+        id: Some(l1.id.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    once.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    once.create_album(new("album_y", &["a1", "a2"])).unwrap();
+    twice.create_album(new("album_y", &[])).unwrap();
+    twice.add_to_album("album_y", &["a1", "a2"]).unwrap();
+    assert_eq!(
+        ids(&once, ListAssets::default()),
+        ids(&twice, ListAssets::default())
+    );
+    assert_eq!(
+        once.get_album("album_y").unwrap().asset_count,
+        twice.get_album("album_y").unwrap().asset_count
+    );
+    assert!(once.verify().unwrap().is_ok());
+    assert!(cat.verify().unwrap().is_ok());
+}
+
+#[test]
 fn albums_hold_their_own_library_only_and_unknown_ids_are_not_found() {
     let cat = Catalog::in_memory().unwrap();
     let l1 = cat

@@ -613,8 +613,10 @@ class Catalog:
         library_id: Optional[str] = None,
         description: Optional[str] = None,
         id: Optional[str] = None,
+        asset_ids: Optional[Iterable[str]] = None,
     ) -> Album:
-        """Creates an album."""
+        """Creates an album, with its first assets (as ``add_to_album`` adds them) in the same
+        transaction: one commit, and no album is left behind when an id is wrong."""
     def get_album(self, album_id: str) -> Album:
         """One album by id."""
     def add_to_album(self, album_id: str, asset_ids: Iterable[str]) -> None:

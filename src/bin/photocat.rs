@@ -380,6 +380,9 @@ enum AlbumCommand {
         /// A description of the album.
         #[arg(long, value_name = "TEXT")]
         description: Option<String>,
+        /// An asset to add to the album, in the same transaction (repeat for more).
+        #[arg(long = "asset", value_name = "ID")]
+        assets: Vec<String>,
         /// Print the new album as JSON.
         #[arg(long)]
         json: bool,
@@ -717,6 +720,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
             name,
             library,
             description,
+            assets,
             json,
         }) => {
             let cat = Catalog::open(catalog_path(catalog)?)?;
@@ -725,8 +729,13 @@ fn run(cli: Cli, out: &mut Out) -> Result<ExitCode, Failure> {
                 library_id: library,
                 description,
                 id: None,
+                asset_ids: assets,
             })?;
             if json {
+                let album = AlbumJson {
+                    album: &album,
+                    asset_count: album.asset_count,
+                };
                 writeln!(out, "{}", to_json(&album)?)?;
             } else {
                 writeln!(
@@ -978,7 +987,8 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| Failure::Call(format!("cannot write JSON: {e}")))
 }
 
-/// An album in `album list --json`: the library's album view followed by `asset_count`.
+/// An album in `album list --json` and `album create --json`: the library's album view
+/// followed by `asset_count`.
 #[derive(serde::Serialize)]
 struct AlbumJson<'a> {
     #[serde(flatten)]

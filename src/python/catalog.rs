@@ -679,13 +679,17 @@ impl PyCatalog {
         run(py, || cat.delete_assets(&ids))
     }
 
-    /// Creates an album in a library (`library_id=None`: the only library).
+    /// Creates an album in a library (`library_id=None`: the only library), with its first
+    /// assets (`asset_ids`, as `add_to_album` adds them) in the same transaction.
     ///
     /// >>> import photocat
     /// >>> cat = photocat.Catalog.in_memory()
     /// >>> cat.create_album("Trip", description="Summer").description
     /// 'Summer'
-    #[pyo3(signature = (name, library_id=None, description=None, id=None))]
+    /// >>> [a] = cat.add_assets([{"local_datetime": "2024-05-01T10:00:00"}])
+    /// >>> cat.create_album("Best", asset_ids=[a.id]).asset_count
+    /// 1
+    #[pyo3(signature = (name, library_id=None, description=None, id=None, asset_ids=None))]
     fn create_album(
         &self,
         py: Python<'_>,
@@ -693,14 +697,20 @@ impl PyCatalog {
         library_id: Option<String>,
         description: Option<String>,
         id: Option<String>,
+        asset_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAlbum> {
         let cat = self.cat(py)?;
+        let asset_ids = match asset_ids {
+            Some(ids) if !ids.is_none() => id_list(ids, "asset_ids")?,
+            _ => Vec::new(),
+        };
         let album = run(py, || {
             cat.create_album(NewAlbum {
                 name,
                 library_id,
                 description,
                 id,
+                asset_ids,
             })
         })?;
         Ok(PyAlbum { inner: album })

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use redb::ReadableTable;
+use redb::{ReadableTable, WriteTransaction};
 
 use super::libraries::write_library;
 use super::{next_key_u32, now_micros, run_write, NewAlbum};
@@ -18,32 +18,71 @@ use crate::storage::places::{self, Place};
 use crate::storage::tables::{self, counter};
 
 impl Catalog {
-    /// Creates an album in a library.
+    /// Creates an album in a library, with its first assets (`album.asset_ids`, as
+    /// [`Catalog::add_to_album`] would add them) in the same transaction: one durable commit
+    /// instead of two, and no album left empty when an asset id is wrong. The returned
+    /// `asset_count` counts the live assets linked.
+    ///
+    /// ```
+    /// # fn main() -> photocat::Result<()> {
+    /// use photocat::{AddAssets, Catalog, NewAlbum, NewAsset};
+    /// let cat = Catalog::in_memory()?;
+    /// let a = cat.add_assets(vec![NewAsset::default(), NewAsset::default()], AddAssets::default())?;
+    /// let trip = cat.create_album(NewAlbum {
+    ///     name: "Trip".into(),
+    ///     asset_ids: vec![a[0].id.clone(), a[1].id.clone()],
+    ///     ..Default::default()
+    /// })?;
+    /// assert_eq!(trip.asset_count, 2);
+    /// assert!(cat.create_album(NewAlbum {
+    ///     name: "Nope".into(),
+    ///     asset_ids: vec!["asset_unknown".into()],
+    ///     ..Default::default()
+    /// }).is_err());
+    /// assert_eq!(cat.list_albums(None)?.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn create_album(&self, album: NewAlbum) -> Result<Album> {
         let id = ids::given_or_new(IdKind::Album, album.id.as_deref())?;
+        for asset_id in &album.asset_ids {
+            ids::validate(IdKind::Asset, asset_id)?;
+        }
         let now = now_micros();
         run_write(self, |txn| {
             let (lib_key, lib) = write_library(txn, album.library_id.as_deref(), true, now)?;
-            let mut ids_t = txn.open_table(tables::ALBUM_IDS)?;
-            if ids_t.get(id.as_str())?.is_some() {
-                return Err(Error::Duplicate {
-                    message: format!("album {id:?} already exists"),
-                    existing_id: id.clone(),
-                });
-            }
-            let key = next_key_u32(txn, counter::ALBUM)?;
+            let key = {
+                let mut ids_t = txn.open_table(tables::ALBUM_IDS)?;
+                if ids_t.get(id.as_str())?.is_some() {
+                    return Err(Error::Duplicate {
+                        message: format!("album {id:?} already exists"),
+                        existing_id: id.clone(),
+                    });
+                }
+                let key = next_key_u32(txn, counter::ALBUM)?;
+                ids_t.insert(id.as_str(), key)?;
+                key
+            };
             let rec = AlbumRecord {
                 id: id.clone(),
-                name: album.name,
-                description: album.description,
+                name: album.name.clone(),
+                description: album.description.clone(),
                 library: lib_key,
                 created_at: now,
                 updated_at: now,
             };
-            ids_t.insert(id.as_str(), key)?;
             txn.open_table(tables::ALBUMS)?
                 .insert(key, codec::encode(&rec)?.as_slice())?;
-            Ok(records::album_public(&rec, &lib.id, 0))
+            if album.asset_ids.is_empty() {
+                return Ok(records::album_public(&rec, &lib.id, 0));
+            }
+            let members = album.asset_ids.iter().map(String::as_str).collect();
+            link_in(txn, &[(id.as_str(), members)], true)?;
+            let count = crate::query::counts::group_count(
+                &txn.open_table(tables::LIST_COUNTS)?,
+                keys::Group::Album(key),
+                crate::State::Live,
+            )?;
+            Ok(records::album_public(&rec, &lib.id, count))
         })
     }
 
@@ -81,11 +120,7 @@ impl Catalog {
         self.album_links(&[(album_id, asset_ids)], false)
     }
 
-    /// Links (`add`) or unlinks assets and albums, in one transaction. The asset ids are
-    /// looked up in id order (neighbouring look-ups share B-tree pages), each once, and what an
-    /// album entry needs of an asset comes from its place: no record is read. The pairs are
-    /// then taken in asset key order and every table is written in key order. When ids are
-    /// unknown, the error names the first in call order (an album before its assets).
+    /// Links (`add`) or unlinks assets and albums, in one transaction ([`link_in`]).
     fn album_links<S: AsRef<str>>(&self, links: &[(&str, &[S])], add: bool) -> Result<()> {
         let mut wanted: Vec<(&str, Vec<&str>)> = Vec::with_capacity(links.len());
         for (album_id, asset_ids) in links {
@@ -96,75 +131,83 @@ impl Catalog {
             }
             wanted.push((*album_id, list));
         }
-        run_write(self, |txn| {
-            let album_ids = txn.open_table(tables::ALBUM_IDS)?;
-            let albums = txn.open_table(tables::ALBUMS)?;
-            let asset_places = txn.open_table(tables::ASSET_PLACES)?;
-            let mut idx = IndexTables::open(txn)?;
-            // Each album's key and library (None: unknown).
-            let mut album_of: Vec<Option<(u32, u32)>> = Vec::with_capacity(wanted.len());
-            for (album_id, _) in &wanted {
-                album_of.push(match lookup_u32(&album_ids, album_id)? {
-                    Some(key) => {
-                        let album: AlbumRecord =
-                            records::load_u32(&albums, key, "album", &mut Tally::default())?;
-                        Some((key, album.library))
-                    }
-                    None => None,
-                });
-            }
-            // Every (asset id, album's position in `wanted`), in id order.
-            let mut named: Vec<(&str, u32)> = wanted
-                .iter()
-                .enumerate()
-                .flat_map(|(w, (_, list))| list.iter().map(move |&id| (id, w as u32)))
-                .collect();
-            // By id only, on every core (equal ids stay together, which is all `chunk_by`
-            // below needs; a pair named twice is dropped with the pairs' own duplicates).
-            keys::sort_by_key_bytes(&mut named, |n| n.0.as_bytes());
-            // Every (asset key, album key, album's position, place's position), and the places.
-            let mut found: Vec<(&str, Place)> = Vec::new();
-            let mut pairs: Vec<(u64, u32, u32, u32)> = Vec::with_capacity(named.len());
-            let mut unknown: HashSet<&str> = HashSet::new();
-            for same_id in named.chunk_by(|a, b| a.0 == b.0) {
-                let id = same_id[0].0;
-                let Some(place) = places::get(&asset_places, id)? else {
-                    unknown.insert(id);
-                    continue;
-                };
-                for &(_, w) in same_id {
-                    if let Some((album_key, _)) = album_of[w as usize] {
-                        pairs.push((place.key, album_key, w, found.len() as u32));
-                    }
-                }
-                found.push((id, place));
-            }
-            if !unknown.is_empty() || album_of.iter().any(Option::is_none) {
-                return Err(first_unknown(&wanted, &album_of, &unknown));
-            }
-            drop(named);
-            pairs.sort_unstable_by_key(|p| (p.0, p.1));
-            pairs.dedup_by_key(|p| (p.0, p.1));
-            let mut changes = AlbumLinks::default();
-            for same_asset in pairs.chunk_by(|a, b| a.0 == b.0) {
-                let (key, (id, place)) = (same_asset[0].0, &found[same_asset[0].3 as usize]);
-                let placement = Placement { id, place: *place };
-                for &(_, album_key, w, _) in same_asset {
-                    let library = album_of[w as usize].map_or(u32::MAX, |a| a.1);
-                    if add && place.library != library {
-                        return Err(Error::invalid(format!(
-                            "asset {id:?} is in another library than album {:?}; an album \
-                             holds assets of its own library only",
-                            wanted[w as usize].0
-                        )));
-                    }
-                    changes.push(key, &placement, album_key);
-                }
-            }
-            idx.apply_album_links(changes, add)?;
-            idx.finish()
-        })
+        run_write(self, |txn| link_in(txn, &wanted, add))
     }
+}
+
+/// The links of [`Catalog::album_links`] (and of a new album's first assets), inside the
+/// caller's transaction: the asset ids are looked up in id order (neighbouring look-ups share
+/// B-tree pages), each once, and what an album entry needs of an asset comes from its place:
+/// no record is read. The pairs are then taken in asset key order and every table is written
+/// in key order. When ids are unknown, the error names the first in call order (an album
+/// before its assets).
+fn link_in(txn: &WriteTransaction, wanted: &[(&str, Vec<&str>)], add: bool) -> Result<()> {
+    let album_ids = txn.open_table(tables::ALBUM_IDS)?;
+    let albums = txn.open_table(tables::ALBUMS)?;
+    let asset_places = txn.open_table(tables::ASSET_PLACES)?;
+    let mut idx = IndexTables::open(txn)?;
+    // Each album's key and library (None: unknown).
+    let mut album_of: Vec<Option<(u32, u32)>> = Vec::with_capacity(wanted.len());
+    for (album_id, _) in wanted {
+        album_of.push(match lookup_u32(&album_ids, album_id)? {
+            Some(key) => {
+                let album: AlbumRecord =
+                    records::load_u32(&albums, key, "album", &mut Tally::default())?;
+                Some((key, album.library))
+            }
+            None => None,
+        });
+    }
+    // Every (asset id, album's position in `wanted`), in id order.
+    let mut named: Vec<(&str, u32)> = wanted
+        .iter()
+        .enumerate()
+        .flat_map(|(w, (_, list))| list.iter().map(move |&id| (id, w as u32)))
+        .collect();
+    // By id only, on every core (equal ids stay together, which is all `chunk_by`
+    // below needs; a pair named twice is dropped with the pairs' own duplicates).
+    keys::sort_by_key_bytes(&mut named, |n| n.0.as_bytes());
+    // Every (asset key, album key, album's position, place's position), and the places.
+    let mut found: Vec<(&str, Place)> = Vec::new();
+    let mut pairs: Vec<(u64, u32, u32, u32)> = Vec::with_capacity(named.len());
+    let mut unknown: HashSet<&str> = HashSet::new();
+    for same_id in named.chunk_by(|a, b| a.0 == b.0) {
+        let id = same_id[0].0;
+        let Some(place) = places::get(&asset_places, id)? else {
+            unknown.insert(id);
+            continue;
+        };
+        for &(_, w) in same_id {
+            if let Some((album_key, _)) = album_of[w as usize] {
+                pairs.push((place.key, album_key, w, found.len() as u32));
+            }
+        }
+        found.push((id, place));
+    }
+    if !unknown.is_empty() || album_of.iter().any(Option::is_none) {
+        return Err(first_unknown(wanted, &album_of, &unknown));
+    }
+    drop(named);
+    pairs.sort_unstable_by_key(|p| (p.0, p.1));
+    pairs.dedup_by_key(|p| (p.0, p.1));
+    let mut changes = AlbumLinks::default();
+    for same_asset in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let (key, (id, place)) = (same_asset[0].0, &found[same_asset[0].3 as usize]);
+        let placement = Placement { id, place: *place };
+        for &(_, album_key, w, _) in same_asset {
+            let library = album_of[w as usize].map_or(u32::MAX, |a| a.1);
+            if add && place.library != library {
+                return Err(Error::invalid(format!(
+                    "asset {id:?} is in another library than album {:?}; an album \
+                     holds assets of its own library only",
+                    wanted[w as usize].0
+                )));
+            }
+            changes.push(key, &placement, album_key);
+        }
+    }
+    idx.apply_album_links(changes, add)?;
+    idx.finish()
 }
 
 /// The `NotFound` of the first unknown id of a call to [`Catalog::album_links`], in call order

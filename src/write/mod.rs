@@ -93,6 +93,9 @@ pub struct NewAlbum {
     pub description: Option<String>,
     /// Explicit id; generated when None.
     pub id: Option<String>,
+    /// Assets added to the album in the same transaction (Immich's `createAlbum` `assetIds`):
+    /// each must exist and be in the album's library; a repeated id is added once.
+    pub asset_ids: Vec<String>,
 }
 
 pub(crate) fn now_micros() -> i64 {

@@ -153,6 +153,24 @@ def test_albums(mem: photocat.Catalog) -> None:
     assert mem.get_album(album.id).asset_count == 0  # live assets only
 
 
+def test_an_album_created_with_its_first_assets(mem: photocat.Catalog) -> None:
+    a, b, c = mem.add_assets([record(1), record(2), record(3)])
+    album = mem.create_album("Trip", asset_ids=(x.id for x in [a, b, a]), id="album_trip")
+    assert album.asset_count == 2
+    assert mem.get_album("album_trip") == album
+    assert {x.id for x in mem.list_album_assets(album.id)} == {a.id, b.id}
+    assert mem.create_album("Empty", asset_ids=None).asset_count == 0
+    assert mem.create_album("Empty too", asset_ids=[]).asset_count == 0
+    # A wrong id anywhere: nothing is created.
+    with pytest.raises(photocat.NotFoundError, match="asset_nope"):
+        mem.create_album("Nope", asset_ids=[c.id, "asset_nope"], id="album_nope")
+    with pytest.raises(TypeError, match="asset_ids must be a list of ids, got a single str"):
+        mem.create_album("Nope", asset_ids=c.id, id="album_nope")
+    with pytest.raises(photocat.NotFoundError):
+        mem.get_album("album_nope")
+    assert [x.name for x in mem.list_albums()] == ["Trip", "Empty", "Empty too"]
+
+
 def test_people_and_faces(mem: photocat.Catalog) -> None:
     a, b = mem.add_assets([record(1), record(2)])
     ada = mem.create_person("Ada", birth_date="1815-12-10", is_favorite=True, id="person_ada")
