@@ -376,38 +376,23 @@ impl Formatted {
         // (the indices are constants, so no bounds are checked). Years outside 0..=9999 take
         // the general path below; a test compares the two on every day of years 0 to 9999.
         let (date, time) = (naive.date(), naive.time());
-        let mut f = Formatted {
-            buf: [0; 40],
-            len: 19,
-        };
-        let buf = &mut f.buf;
+        let mut buf = [0u8; 40];
         let year = year as u32;
-        put_pair(buf, 0, year / 100);
-        put_pair(buf, 2, year % 100);
+        put_pair(&mut buf, 0, year / 100);
+        put_pair(&mut buf, 2, year % 100);
         buf[4] = b'-';
-        put_pair(buf, 5, date.month());
+        put_pair(&mut buf, 5, date.month());
         buf[7] = b'-';
-        put_pair(buf, 8, date.day());
+        put_pair(&mut buf, 8, date.day());
         buf[10] = b'T';
         let secs = time.num_seconds_from_midnight();
-        put_pair(buf, 11, secs / 3600);
+        put_pair(&mut buf, 11, secs / 3600);
         buf[13] = b':';
-        put_pair(buf, 14, secs / 60 % 60);
+        put_pair(&mut buf, 14, secs / 60 % 60);
         buf[16] = b':';
-        put_pair(buf, 17, secs % 60);
-        let micros = naive.nanosecond() / 1000 % 1_000_000;
-        if micros != 0 {
-            // `.ffffff`, then the trailing zeros dropped (at most five: `micros` is not 0).
-            buf[19] = b'.';
-            put_pair(buf, 20, micros / 10_000);
-            put_pair(buf, 22, micros / 100 % 100);
-            put_pair(buf, 24, micros % 100);
-            let mut end = 26;
-            while buf[end - 1] == b'0' {
-                end -= 1;
-            }
-            f.len = end;
-        }
+        put_pair(&mut buf, 17, secs % 60);
+        let mut f = Formatted { buf, len: 19 };
+        f.fraction(naive.nanosecond() / 1000 % 1_000_000);
         f
     }
 
