@@ -304,21 +304,6 @@ pub fn format_offset(secs: i32) -> String {
     }
 }
 
-/// The two-digit forms of 0 to 99, back to back.
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Writes `v % 100` as two digits at `at`.
-#[inline(always)]
-fn put_pair(buf: &mut [u8; 40], at: usize, v: u32) {
-    let i = (v % 100) as usize * 2;
-    buf[at] = PAIRS[i];
-    buf[at + 1] = PAIRS[i + 1];
-}
-
 /// A datetime formatted into a stack buffer: no allocation on the JSON hot path.
 #[derive(Clone, Copy)]
 pub struct Formatted {
@@ -368,37 +353,6 @@ impl Formatted {
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` with trailing zeros of the fraction dropped.
     fn naive(naive: NaiveDateTime) -> Self {
-        let year = naive.year();
-        if !(0..=9999).contains(&year) {
-            return Formatted::naive_any_year(naive);
-        }
-        // The common case: every field at a fixed place, two digits at a time from a table
-        // (the indices are constants, so no bounds are checked). Years outside 0..=9999 take
-        // the general path below; a test compares the two on every day of years 0 to 9999.
-        let (date, time) = (naive.date(), naive.time());
-        let mut buf = [0u8; 40];
-        let year = year as u32;
-        put_pair(&mut buf, 0, year / 100);
-        put_pair(&mut buf, 2, year % 100);
-        buf[4] = b'-';
-        put_pair(&mut buf, 5, date.month());
-        buf[7] = b'-';
-        put_pair(&mut buf, 8, date.day());
-        buf[10] = b'T';
-        let secs = time.num_seconds_from_midnight();
-        put_pair(&mut buf, 11, secs / 3600);
-        buf[13] = b':';
-        put_pair(&mut buf, 14, secs / 60 % 60);
-        buf[16] = b':';
-        put_pair(&mut buf, 17, secs % 60);
-        let mut f = Formatted { buf, len: 19 };
-        f.fraction(naive.nanosecond() / 1000 % 1_000_000);
-        f
-    }
-
-    /// [`Formatted::naive`] for any year: below 0 as `0000`, above 9999 as its last five
-    /// digits (what the engine has always written there).
-    fn naive_any_year(naive: NaiveDateTime) -> Self {
         let mut f = Formatted {
             buf: [0; 40],
             len: 0,
@@ -410,25 +364,20 @@ impl Formatted {
             f.digits(year.max(0) as u32, 4);
         }
         f.month_to_second(naive);
-        f.fraction(naive.nanosecond() / 1000 % 1_000_000);
-        f
-    }
-
-    /// `.ffffff` with trailing zeros dropped; nothing when `micros` is 0.
-    fn fraction(&mut self, micros: u32) {
-        let mut micros = micros;
+        let mut micros = naive.nanosecond() / 1000 % 1_000_000;
         if micros != 0 {
             let mut width = 6;
             while micros.is_multiple_of(10) {
                 micros /= 10;
                 width -= 1;
             }
-            self.push(b'.');
-            self.digits(micros, width);
+            f.push(b'.');
+            f.digits(micros, width);
         }
+        f
     }
 
-    /// `-MM-DDTHH:MM:SS`: the part after the year, shared by the general datetime forms.
+    /// `-MM-DDTHH:MM:SS`: the part after the year, shared by every datetime form.
     fn month_to_second(&mut self, naive: NaiveDateTime) {
         let (date, time) = (naive.date(), naive.time());
         self.push(b'-');
@@ -828,46 +777,5 @@ mod tests {
             assert!(check_duration(bad).is_err());
         }
         assert!(format_duration(chrono::TimeDelta::seconds(-1)).is_err());
-    }
-
-    #[test]
-    fn the_fixed_place_format_equals_the_general_one_on_every_day() {
-        // Every day of years 0 to 9999, each at a different time of day and fraction
-        // (whole seconds, milliseconds and microseconds in turn), against the general path.
-        let mut day = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
-        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
-        let mut i: u64 = 0;
-        while day <= last {
-            let secs = (i * 7919 % 86_400) as u32;
-            let nanos = match i % 3 {
-                0 => 0,
-                1 => (i % 1000) as u32 * 1_000_000,
-                _ => (i * 104_729 % 1_000_000) as u32 * 1000 + (i % 1000) as u32,
-            };
-            let t = day.and_time(
-                chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).unwrap(),
-            );
-            let fast = Formatted::naive(t);
-            assert_eq!(
-                fast.as_str(),
-                Formatted::naive_any_year(t).as_str(),
-                "{t:?}"
-            );
-            i += 1;
-            day = day.succ_opt().unwrap();
-        }
-        // A leap second, and the years the general path alone writes.
-        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
-            .unwrap()
-            .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
-            .unwrap();
-        assert_eq!(Formatted::naive(leap).as_str(), "2016-12-31T23:59:59.5");
-        for (y, want) in [(-1, "0000-01-02T03:04:05"), (12345, "12345-01-02T03:04:05")] {
-            let t = NaiveDate::from_ymd_opt(y, 1, 2)
-                .unwrap()
-                .and_hms_opt(3, 4, 5)
-                .unwrap();
-            assert_eq!(Formatted::naive(t).as_str(), want);
-        }
     }
 }
