@@ -134,7 +134,7 @@ fn main() -> photocat::Result<()> {
             }
         }
         eprintln!(
-            "first page as JSON ({only}): {:.1} µs",
+            "first page as JSON ({only}): {:.3} µs",
             t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds.max(1))
         );
         return Ok(());

@@ -320,3 +320,42 @@ fn a_damaged_string_is_corrupt_in_every_field_and_along_both_paths() {
         cat.close().unwrap();
     }
 }
+
+/// An asset whose faces name more people than the stored-JSON path keeps inline (four):
+/// `get_asset_json` and a page of it equal the owned asset's JSON, people in the same order.
+#[test]
+fn an_asset_with_many_people_is_written_alike_on_both_paths() {
+    let cat = Catalog::in_memory().unwrap();
+    let people: Vec<serde_json::Value> = (0..7)
+        .map(|i| serde_json::json!({"id": format!("person_p{i}"), "name": format!("P{i}")}))
+        .collect();
+    // Nine faces: seven people (one of them twice) and one face of nobody.
+    let faces: Vec<serde_json::Value> = [0, 1, 2, 3, 4, 5, 6, 2]
+        .iter()
+        .map(|p| Some(format!("person_p{p}")))
+        .chain([None])
+        .enumerate()
+        .map(|(i, person)| {
+            serde_json::json!({
+                "id": format!("face_f{i}"),
+                "person_id": person,
+                "bounding_box": {"x": i, "y": 0, "w": 10, "h": 10},
+            })
+        })
+        .collect();
+    let record = serde_json::json!({
+        "id": "asset_many",
+        "local_datetime": "2024-03-01T10:00:00",
+        "faces": faces,
+        "people": people,
+    });
+    let asset = add(&cat, &record.to_string());
+    assert_eq!(asset.people.len(), 7);
+    let owned = cat.get_asset("asset_many").unwrap();
+    assert_eq!(cat.get_asset_json("asset_many").unwrap(), owned.to_json());
+    let q = ListAssets::default();
+    assert_eq!(
+        cat.list_assets_json(&q).unwrap(),
+        cat.list_assets(&q).unwrap().to_json()
+    );
+}
