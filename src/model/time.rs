@@ -156,6 +156,54 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
 }
 
 fn parse_naive(body: &str) -> Option<NaiveDateTime> {
+    canonical_naive(body).or_else(|| parse_naive_formats(body))
+}
+
+/// The common form `YYYY-MM-DDTHH:MM:SS[.f]` (or with a space for `T`), read at fixed places
+/// without chrono's format parser (which parses its format string again on every call). Any
+/// other text, and any value this path would not build itself (second 60, a day the month
+/// does not have), is None and goes to [`parse_naive_formats`]: so whatever this returns is
+/// what the formats read too (a property test compares them).
+fn canonical_naive(body: &str) -> Option<NaiveDateTime> {
+    let b = body.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |at: usize, len: usize| -> Option<u32> {
+        b[at..at + len].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0, 4)?).ok()?;
+    let (month, day) = (num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    // `%.f`: a dot and at least one digit; the first nine are the nanoseconds, more are read
+    // and dropped.
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+            let mut n = 0u32;
+            for (i, d) in digits.iter().take(9).enumerate() {
+                n += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
+            }
+            n
+        }
+        _ => return None,
+    };
+    if second > 59 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, month, day)?.and_hms_nano_opt(hour, minute, second, nanos)
+}
+
+/// The forms users send, through chrono's parser.
+fn parse_naive_formats(body: &str) -> Option<NaiveDateTime> {
     const FORMATS: [&str; 4] = [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
@@ -777,5 +825,37 @@ mod tests {
             assert!(check_duration(bad).is_err());
         }
         assert!(format_duration(chrono::TimeDelta::seconds(-1)).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the fixed-place reader returns, chrono's formats read the same; and on
+        /// well-formed text it returns what they return.
+        #[test]
+        fn the_fixed_place_reader_agrees_with_the_formats(
+            y in 0u32..10_000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62,
+            sec in 0u32..62, sep in proptest::sample::select(vec!['T', ' ']),
+            frac in proptest::option::of("[0-9]{0,12}"), junk in "[0-9:.+ZT-]{0,3}",
+        ) {
+            let mut text = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{sec:02}");
+            if let Some(f) = &frac {
+                text.push('.');
+                text.push_str(f);
+            }
+            let formats = parse_naive_formats(&text);
+            let fast = canonical_naive(&text);
+            if fast.is_some() {
+                proptest::prop_assert_eq!(fast, formats, "{}", text);
+            }
+            if sec < 60 && frac.as_ref().is_none_or(|f| !f.is_empty()) {
+                proptest::prop_assert_eq!(fast, formats, "{}", text);
+            }
+            // Damaged or longer text: never read differently from the formats.
+            text.push_str(&junk);
+            if let Some(v) = canonical_naive(&text) {
+                proptest::prop_assert_eq!(Some(v), parse_naive_formats(&text), "{}", text);
+            }
+        }
     }
 }
