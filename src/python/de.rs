@@ -145,17 +145,20 @@ enum Plain<'a, 'py> {
     Other,
 }
 
+/// The JSON type of `obj`; strings, the most common values of a record, are tried first (each
+/// test is a call into the interpreter under the stable ABI), and bool before int (a bool is
+/// an int).
 fn plain<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Plain<'a, 'py> {
     if obj.is_none() {
         Plain::Null
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        Plain::Str(s)
     } else if let Ok(b) = obj.cast::<PyBool>() {
         Plain::Bool(b.is_true())
     } else if obj.is_instance_of::<PyInt>() {
         Plain::Int
     } else if let Ok(f) = obj.cast::<PyFloat>() {
         Plain::Float(f.value())
-    } else if let Ok(s) = obj.cast::<PyString>() {
-        Plain::Str(s)
     } else if let Ok(d) = obj.cast::<PyDict>() {
         Plain::Dict(d)
     } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
