@@ -3,7 +3,7 @@
 //! `serde_json::Value`'s deserializer would hand it for the JSON of the value, so a dict and its
 //! JSON text are read by one set of rules (the input types' `Deserialize` impls), with the same
 //! messages. No `Value` tree is built between the two: a bulk `add_assets` of 50,000 dicts
-//! spent more time building and dropping that tree than reading it.
+//! spent about as long building and dropping that tree as reading the records from it.
 //!
 //! | Python value | what the visitor sees (as for the JSON written for it) |
 //! | --- | --- |
@@ -19,9 +19,9 @@
 //! | timedelta (`pandas.Timedelta`, `numpy.timedelta64`) | Immich's duration text `H:MM:SS.ffffff` |
 //! | `Asset`, `Face`, `Person` | their canonical JSON |
 //!
-//! Anything else is refused with a message naming its type. Errors carry no path: the caller
-//! wraps the deserializer in `serde_path_to_error`, which names the field
-//! (`records[3].exif.iso`).
+//! Anything else is refused with a message naming its type. Errors carry no path: when a read
+//! fails, [`from_object`] reads the value again inside `serde_path_to_error`, which names the
+//! field (`records[3].exif.iso`).
 
 use std::fmt::{self, Display};
 
