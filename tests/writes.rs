@@ -530,6 +530,40 @@ fn an_album_created_with_its_first_assets_is_one_write() {
 }
 
 #[test]
+fn a_face_id_that_is_taken_is_a_duplicate_and_changes_nothing() {
+    let cat = Catalog::in_memory().unwrap();
+    cat.add_assets(
+        vec![
+            asset("a1", "2024-01-01T00:00:00"),
+            asset("a2", "2024-01-02T00:00:00"),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    let face = |id: &str, on: &str| NewFace {
+        id: Some(id.into()),
+        asset_id: Some(on.into()),
+        ..Default::default()
+    };
+    cat.add_faces(vec![face("face_x", "a1")]).unwrap();
+    // Taken by an earlier call, or twice in one call: nothing of the call is written, and the
+    // first face keeps its asset.
+    for faces in [
+        vec![face("face_y", "a2"), face("face_x", "a2")],
+        vec![face("face_z", "a2"), face("face_z", "a1")],
+    ] {
+        let err = cat.add_faces(faces).unwrap_err();
+        assert!(matches!(err, Error::Duplicate { .. }), "{err}");
+    }
+    assert!(cat.get_asset("a2").unwrap().faces.is_empty());
+    let a1 = cat.get_asset("a1").unwrap();
+    assert_eq!(a1.faces.len(), 1);
+    assert_eq!(a1.faces[0].id, "face_x");
+    cat.assign_face("face_x", None).unwrap();
+    assert!(cat.verify().unwrap().is_ok());
+}
+
+#[test]
 fn albums_hold_their_own_library_only_and_unknown_ids_are_not_found() {
     let cat = Catalog::in_memory().unwrap();
     let l1 = cat
