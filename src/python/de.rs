@@ -88,7 +88,7 @@ impl DeError {
 /// [`super::convert::from_json`] does for a `Value`.
 ///
 /// The value is read once without tracking the path (serde_path_to_error's wrappers were a
-/// tenth of the read) and, only when that fails, read again with it to name the field. Reading
+/// fifth of the read) and, only when that fails, read again with it to name the field. Reading
 /// has no effect on the value, so the second read fails where the first did; if it does not
 /// (a Python object that answers differently the second time), the first error stands, at
 /// `path`.
