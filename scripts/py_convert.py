@@ -12,23 +12,14 @@ notebook's outputs (issue 14, tenth pass):
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_user_build as build  # noqa: E402
+from py_overhead import best  # noqa: E402
 
 import photocat  # noqa: E402
-
-
-def best(f, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def failing(call, records) -> None:  # type: ignore[no-untyped-def]

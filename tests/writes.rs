@@ -416,21 +416,23 @@ fn update_asset_moves_index_entries() {
     );
 }
 
+/// A catalogue with two libraries, named "1" and "2".
+fn two_libraries() -> (Catalog, photocat::Library, photocat::Library) {
+    let cat = Catalog::in_memory().unwrap();
+    let lib = |name: &str| {
+        cat.create_library(NewLibrary {
+            name: name.into(),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let (l1, l2) = (lib("1"), lib("2"));
+    (cat, l1, l2)
+}
+
 #[test]
 fn an_album_created_with_its_first_assets_is_one_write() {
-    let cat = Catalog::in_memory().unwrap();
-    let l1 = cat
-        .create_library(NewLibrary {
-            name: "1".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    let l2 = cat
-        .create_library(NewLibrary {
-            name: "2".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let (cat, l1, l2) = two_libraries();
     let in_lib = |id: &str| AddAssets {
         library_id: Some(id.to_owned()),
         ..Default::default()
@@ -482,16 +484,15 @@ fn an_album_created_with_its_first_assets_is_one_write() {
     assert_eq!(ids(&cat, in_album), ["a3", "a2", "a1"]);
 
     // The same answers as an album created empty and then linked; both pass `verify`.
-    let twice = Catalog::in_memory().unwrap();
-    twice
-        .create_library(NewLibrary {
+    let two_assets = || {
+        let c = Catalog::in_memory().unwrap();
+        c.create_library(NewLibrary {
             name: "1".into(),
             id: Some(l1.id.clone()),
             ..Default::default()
         })
         .unwrap();
-    twice
-        .add_assets(
+        c.add_assets(
             vec![
                 asset("a1", "2024-01-01T00:00:00"),
                 asset("a2", "2024-01-02T00:00:00"),
@@ -499,21 +500,9 @@ fn an_album_created_with_its_first_assets_is_one_write() {
             AddAssets::default(),
         )
         .unwrap();
-    let once = Catalog::in_memory().unwrap();
-    once.create_library(NewLibrary {
-        name: "1".into(),
-        id: Some(l1.id.clone()),
-        ..Default::default()
-    })
-    .unwrap();
-    once.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+        c
+    };
+    let (once, twice) = (two_assets(), two_assets());
     once.create_album(new("album_y", &["a1", "a2"])).unwrap();
     twice.create_album(new("album_y", &[])).unwrap();
     twice.add_to_album("album_y", &["a1", "a2"]).unwrap();
@@ -565,19 +554,7 @@ fn a_face_id_that_is_taken_is_a_duplicate_and_changes_nothing() {
 
 #[test]
 fn albums_hold_their_own_library_only_and_unknown_ids_are_not_found() {
-    let cat = Catalog::in_memory().unwrap();
-    let l1 = cat
-        .create_library(NewLibrary {
-            name: "1".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    let l2 = cat
-        .create_library(NewLibrary {
-            name: "2".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let (cat, l1, l2) = two_libraries();
     cat.add_assets(
         vec![asset("a1", "2024-01-01T00:00:00")],
         AddAssets {

@@ -64,8 +64,8 @@ impl Catalog {
             };
             let rec = AlbumRecord {
                 id: id.clone(),
-                name: album.name.clone(),
-                description: album.description.clone(),
+                name: album.name,
+                description: album.description,
                 library: lib_key,
                 created_at: now,
                 updated_at: now,
