@@ -10,6 +10,7 @@ use redb::{ReadableTable, Table};
 
 use crate::error::{Error, Result};
 use crate::model::Visibility;
+use crate::storage::ascending::insert_ascending;
 use crate::storage::codec::AssetRecord;
 use crate::storage::immich_keys as ik;
 use crate::storage::tables;
@@ -242,16 +243,18 @@ impl<'t> ImmichTables<'t> {
             vec![
                 Box::new(|| *r_order = insert_orders(order, &orders, pending_blocks)),
                 Box::new(|| {
-                    *r_device = devices
-                        .iter()
-                        .try_for_each(|(k, v)| device.insert(k.as_slice(), *v).map(drop))
+                    let items: Vec<(&[u8], u8)> =
+                        devices.iter().map(|(k, v)| (k.as_slice(), *v)).collect();
+                    *r_device = insert_ascending(device, &items)
+                        .map(drop)
                         .map_err(Into::into);
                 }),
                 Box::new(|| {
-                    *r_sha1 = sha1s
+                    let items: Vec<(&[u8], &[u8])> = sha1s
                         .iter()
-                        .try_for_each(|(k, v)| sha1.insert(k.as_slice(), v.as_slice()).map(drop))
-                        .map_err(Into::into);
+                        .map(|(k, v)| (k.as_slice(), v.as_slice()))
+                        .collect();
+                    *r_sha1 = insert_ascending(sha1, &items).map(drop).map_err(Into::into);
                 }),
                 Box::new(|| {
                     let mut p = Pool {
@@ -260,9 +263,7 @@ impl<'t> ImmichTables<'t> {
                         sizes,
                         pool_sizes,
                     };
-                    *r_pool = pooled
-                        .into_iter()
-                        .try_for_each(|(scope, key)| p.add(scope, key));
+                    *r_pool = p.add_all(pooled);
                 }),
             ],
             parallel,
@@ -338,12 +339,14 @@ fn insert_orders(
     orders: &[OrderEntry],
     pending_blocks: &mut HashMap<Vec<u8>, i64>,
 ) -> Result<()> {
+    let items: Vec<(&[u8], &[u8])> = orders
+        .iter()
+        .map(|o| (o.key.as_slice(), o.value.as_slice()))
+        .collect();
+    let mut existed = insert_ascending(order, &items)?.into_iter().peekable();
     let mut runs: [Option<(Vec<u8>, i64)>; 3] = [None, None, None];
-    for o in orders {
-        if order
-            .insert(o.key.as_slice(), o.value.as_slice())?
-            .is_some()
-        {
+    for (j, o) in orders.iter().enumerate() {
+        if existed.next_if_eq(&j).is_some() {
             continue;
         }
         for (i, run) in runs.iter_mut().enumerate() {
@@ -393,6 +396,29 @@ impl Pool<'_, '_> {
             )));
         }
         self.pool_sizes.insert(scope, n + 1);
+        Ok(())
+    }
+
+    /// Adds new assets (each to the end of its scope's pool), written in key order.
+    fn add_all(&mut self, pooled: Vec<(Vec<u8>, u64)>) -> Result<()> {
+        let mut rows: Vec<(Vec<u8>, u64)> = Vec::with_capacity(pooled.len());
+        let mut slots: Vec<(u64, u64)> = Vec::with_capacity(pooled.len());
+        for (scope, key) in pooled {
+            let n = self.size(&scope)?;
+            rows.push((ik::pool_key(&scope, n), key));
+            slots.push((key, n));
+            self.pool_sizes.insert(scope, n + 1);
+        }
+        rows.sort_unstable();
+        slots.sort_unstable();
+        let items: Vec<(&[u8], u64)> = rows.iter().map(|(k, v)| (k.as_slice(), *v)).collect();
+        insert_ascending(self.pool, &items)?;
+        if let Some(&j) = insert_ascending(self.slots, &slots)?.first() {
+            return Err(Error::Corrupt(format!(
+                "asset key {} was already in the random pool",
+                slots[j].0
+            )));
+        }
         Ok(())
     }
 

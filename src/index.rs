@@ -646,11 +646,24 @@ impl<'t> IndexTables<'t> {
             .filter(|e| changed[e.pair as usize])
             .collect();
         keys::sort_by_key_bytes_in(&mut entries, bytes, |b, e| e.key(b));
-        for e in &entries {
-            if add {
-                self.insert_entry(e.key(bytes), e.value(bytes))?;
-            } else {
+        if !add {
+            for e in &entries {
                 self.remove_entry(e.key(bytes))?;
+            }
+            return Ok(());
+        }
+        // A new album's entries are one run of its group (see `storage::ascending`).
+        let items: Vec<(&[u8], &[u8])> = entries
+            .iter()
+            .map(|e| (e.key(bytes), e.value(bytes)))
+            .collect();
+        let mut existed = crate::storage::ascending::insert_ascending(&mut self.list, &items)?
+            .into_iter()
+            .peekable();
+        for (j, (k, v)) in items.iter().enumerate() {
+            if existed.next_if_eq(&j).is_none() {
+                self.post(k, v, true)?;
+                self.count(k, 1)?;
             }
         }
         Ok(())
@@ -994,13 +1007,11 @@ fn insert_sorted(
     entries: &[EntryRef],
     chunks: &[ChunkEntries],
 ) -> Result<Vec<usize>> {
-    let mut existed = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        if list.insert(e.key(chunks), e.value(chunks))?.is_some() {
-            existed.push(i);
-        }
-    }
-    Ok(existed)
+    let items: Vec<(&[u8], &[u8])> = entries
+        .iter()
+        .map(|e| (e.key(chunks), e.value(chunks)))
+        .collect();
+    Ok(crate::storage::ascending::insert_ascending(list, &items)?)
 }
 
 /// Inserts the person links of new records, in key order.
@@ -1013,9 +1024,8 @@ fn link_people(
         .flat_map(|c| c.links.iter().copied())
         .collect();
     links.par_sort_unstable();
-    for l in links {
-        person_assets.insert(l, ())?;
-    }
+    let items: Vec<((u32, u64), ())> = links.into_iter().map(|l| (l, ())).collect();
+    crate::storage::ascending::insert_ascending(person_assets, &items)?;
     Ok(())
 }
 
@@ -1195,14 +1205,27 @@ fn write_counts(
     mut changes: Vec<(SmallKey, i64)>,
 ) -> Result<()> {
     keys::sort_by_key_bytes(&mut changes, |c| c.0.as_slice());
-    let mut i = 0;
-    while i < changes.len() {
-        let k = changes[i].0;
-        let mut d = 0;
-        while i < changes.len() && changes[i].0 == k {
-            d += changes[i].1;
-            i += 1;
+    let mut sums: Vec<(SmallKey, i64)> = Vec::with_capacity(changes.len());
+    for (k, d) in changes {
+        match sums.last_mut() {
+            Some((last, sum)) if *last == k => *sum += d,
+            _ => sums.push((k, d)),
         }
+    }
+    sums.retain(|&(_, d)| d != 0);
+    if sums.iter().all(|&(_, d)| d > 0) {
+        // Only additions (every bulk add): a row that does not exist yet holds the change
+        // itself, so runs of new rows (a new catalogue's, a new album's days) are inserted as
+        // runs; rows that exist are bumped.
+        let items: Vec<(&[u8], u64)> = sums
+            .iter()
+            .map(|(k, d)| (k.as_slice(), d.unsigned_abs()))
+            .collect();
+        return crate::storage::ascending::apply_ascending(table, &items, |t, j| {
+            bump_count(t, items[j].0, sums[j].1)
+        });
+    }
+    for (k, d) in sums {
         bump_count(table, k.as_slice(), d)?;
     }
     Ok(())

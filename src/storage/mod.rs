@@ -1,5 +1,6 @@
 //! The storage layer: table definitions, key encodings, record codec and the format record.
 
+pub(crate) mod ascending;
 pub(crate) mod codec;
 pub(crate) mod fast;
 pub mod immich_keys;

@@ -23,6 +23,7 @@ use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
 use crate::model::{Asset, AssetUpdate, NewAsset};
 use crate::records::{self, lookup_u32};
+use crate::storage::ascending::insert_ascending;
 use crate::storage::codec::{self, AssetRecord};
 use crate::storage::places::{self, Place};
 use crate::storage::tables::{self, counter};
@@ -445,23 +446,30 @@ fn add_in(
                 .map(|(key, rec)| (rec.id.as_str(), Place::of(*key, rec).encode()))
                 .collect();
             placed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-            *r_ids = placed
-                .iter()
-                .try_for_each(|(id, place)| asset_places.insert(*id, place).map(drop))
+            let items: Vec<(&str, &places::Bytes)> =
+                placed.iter().map(|(id, p)| (*id, p)).collect();
+            *r_ids = insert_ascending(&mut asset_places, &items)
+                .map(drop)
                 .map_err(Into::into);
         }),
         Box::new(|| {
             new_sums.par_sort_unstable();
-            *r_sums = new_sums
+            let items: Vec<(&[u8], u64)> = new_sums
                 .iter()
-                .try_for_each(|(k, key)| sums.insert(k.as_slice(), *key).map(drop))
+                .map(|(k, key)| (k.as_slice(), *key))
+                .collect();
+            *r_sums = insert_ascending(&mut sums, &items)
+                .map(drop)
                 .map_err(Into::into);
         }),
         Box::new(|| {
             new_faces.par_sort_unstable();
-            *r_faces = new_faces
+            let items: Vec<(&str, u64)> = new_faces
                 .iter()
-                .try_for_each(|(id, key)| face_ids.insert(id.as_str(), *key).map(drop))
+                .map(|(id, key)| (id.as_str(), *key))
+                .collect();
+            *r_faces = insert_ascending(&mut face_ids, &items)
+                .map(drop)
                 .map_err(Into::into);
         }),
         Box::new(|| *r_records = write_records(txn, fresh_ref, parallel)),
@@ -488,10 +496,12 @@ fn write_records(
         .with_min_len(crate::par::min_len(parallel))
         .map(|(_, r)| codec::encode(r))
         .collect::<Result<_>>()?;
-    let mut assets = txn.open_table(tables::ASSETS)?;
-    for ((key, _), bytes) in fresh.iter().zip(&encoded) {
-        assets.insert(*key, bytes.as_slice())?;
-    }
+    let items: Vec<(u64, &[u8])> = fresh
+        .iter()
+        .zip(&encoded)
+        .map(|((key, _), bytes)| (*key, bytes.as_slice()))
+        .collect();
+    insert_ascending(&mut txn.open_table(tables::ASSETS)?, &items)?;
     Ok(())
 }
 
