@@ -3,7 +3,8 @@
 //! The copy is taken from one redb read transaction, so it holds exactly one committed state
 //! (every write committed before the backup began its read, none after): redb keeps the pages
 //! of a live read transaction while writers commit new ones beside them. Every table is copied
-//! row by row, with its typed definition, into a new redb file written in one write
+//! row by row in key order (one run of redb's `CursorMut`), with its typed definition, into a
+//! new redb file written in one write
 //! transaction under a temporary name in the destination's folder; the new file is committed
 //! (which syncs it), closed, and moved into place without replacing anything, and the folder
 //! is synced. A backup killed at any moment leaves no destination file, only possibly a hidden
@@ -39,12 +40,24 @@ fn copy<K: redb::Key + 'static, V: redb::Value + 'static>(
         Err(e) => return Err(e.into()),
     };
     let mut target = to.open_table(def)?;
+    // The rows come in key order into an empty table: one run through redb's cursor, spliced
+    // into full pages a megabyte at a time, instead of a descent of the tree per row.
+    let mut run = target.lower_bound_mut(std::ops::Bound::<K::SelfType<'_>>::Unbounded)?;
     let mut rows = 0;
     for row in source.iter()? {
         let (k, v) = row?;
-        target.insert(k.value(), v.value())?;
-        rows += 1;
+        match run.insert_before(k.value(), v.value()) {
+            Ok(()) => rows += 1,
+            Err(redb::CursorError::UnorderedKey) => {
+                return Err(Error::Corrupt(format!(
+                    "the table {} gave its rows out of key order",
+                    def.name()
+                )));
+            }
+            Err(e) => return Err(redb::Error::from(e).into()),
+        }
     }
+    run.close()?;
     Ok(rows)
 }
 
