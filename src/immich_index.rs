@@ -243,18 +243,18 @@ impl<'t> ImmichTables<'t> {
             vec![
                 Box::new(|| *r_order = insert_orders(order, &orders, pending_blocks)),
                 Box::new(|| {
-                    let items: Vec<(&[u8], u8)> =
-                        devices.iter().map(|(k, v)| (k.as_slice(), *v)).collect();
-                    *r_device = insert_ascending(device, &items)
-                        .map(drop)
-                        .map_err(Into::into);
+                    *r_device = insert_ascending(device, devices.len(), |j| {
+                        (devices[j].0.as_slice(), devices[j].1)
+                    })
+                    .map(drop)
+                    .map_err(Into::into);
                 }),
                 Box::new(|| {
-                    let items: Vec<(&[u8], &[u8])> = sha1s
-                        .iter()
-                        .map(|(k, v)| (k.as_slice(), v.as_slice()))
-                        .collect();
-                    *r_sha1 = insert_ascending(sha1, &items).map(drop).map_err(Into::into);
+                    *r_sha1 = insert_ascending(sha1, sha1s.len(), |j| {
+                        (sha1s[j].0.as_slice(), sha1s[j].1.as_slice())
+                    })
+                    .map(drop)
+                    .map_err(Into::into);
                 }),
                 Box::new(|| {
                     let mut p = Pool {
@@ -339,11 +339,11 @@ fn insert_orders(
     orders: &[OrderEntry],
     pending_blocks: &mut HashMap<Vec<u8>, i64>,
 ) -> Result<()> {
-    let items: Vec<(&[u8], &[u8])> = orders
-        .iter()
-        .map(|o| (o.key.as_slice(), o.value.as_slice()))
-        .collect();
-    let mut existed = insert_ascending(order, &items)?.into_iter().peekable();
+    let mut existed = insert_ascending(order, orders.len(), |j| {
+        (orders[j].key.as_slice(), orders[j].value.as_slice())
+    })?
+    .into_iter()
+    .peekable();
     let mut runs: [Option<(Vec<u8>, i64)>; 3] = [None, None, None];
     for (j, o) in orders.iter().enumerate() {
         if existed.next_if_eq(&j).is_some() {
@@ -411,9 +411,8 @@ impl Pool<'_, '_> {
         }
         rows.sort_unstable();
         slots.sort_unstable();
-        let items: Vec<(&[u8], u64)> = rows.iter().map(|(k, v)| (k.as_slice(), *v)).collect();
-        insert_ascending(self.pool, &items)?;
-        if let Some(&j) = insert_ascending(self.slots, &slots)?.first() {
+        insert_ascending(self.pool, rows.len(), |j| (rows[j].0.as_slice(), rows[j].1))?;
+        if let Some(&j) = insert_ascending(self.slots, slots.len(), |j| slots[j])?.first() {
             return Err(Error::Corrupt(format!(
                 "asset key {} was already in the random pool",
                 slots[j].0

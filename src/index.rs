@@ -653,15 +653,14 @@ impl<'t> IndexTables<'t> {
             return Ok(());
         }
         // A new album's entries are one run of its group (see `storage::ascending`).
-        let items: Vec<(&[u8], &[u8])> = entries
-            .iter()
-            .map(|e| (e.key(bytes), e.value(bytes)))
-            .collect();
-        let mut existed = crate::storage::ascending::insert_ascending(&mut self.list, &items)?
-            .into_iter()
-            .peekable();
-        for (j, (k, v)) in items.iter().enumerate() {
+        let entry = |j: usize| (entries[j].key(bytes), entries[j].value(bytes));
+        let mut existed =
+            crate::storage::ascending::insert_ascending(&mut self.list, entries.len(), entry)?
+                .into_iter()
+                .peekable();
+        for j in 0..entries.len() {
             if existed.next_if_eq(&j).is_none() {
+                let (k, v) = entry(j);
                 self.post(k, v, true)?;
                 self.count(k, 1)?;
             }
@@ -1007,11 +1006,11 @@ fn insert_sorted(
     entries: &[EntryRef],
     chunks: &[ChunkEntries],
 ) -> Result<Vec<usize>> {
-    let items: Vec<(&[u8], &[u8])> = entries
-        .iter()
-        .map(|e| (e.key(chunks), e.value(chunks)))
-        .collect();
-    Ok(crate::storage::ascending::insert_ascending(list, &items)?)
+    Ok(crate::storage::ascending::insert_ascending(
+        list,
+        entries.len(),
+        |j| (entries[j].key(chunks), entries[j].value(chunks)),
+    )?)
 }
 
 /// Inserts the person links of new records, in key order.
@@ -1024,8 +1023,7 @@ fn link_people(
         .flat_map(|c| c.links.iter().copied())
         .collect();
     links.par_sort_unstable();
-    let items: Vec<((u32, u64), ())> = links.into_iter().map(|l| (l, ())).collect();
-    crate::storage::ascending::insert_ascending(person_assets, &items)?;
+    crate::storage::ascending::insert_ascending(person_assets, links.len(), |j| (links[j], ()))?;
     Ok(())
 }
 
@@ -1217,13 +1215,12 @@ fn write_counts(
         // Only additions (every bulk add): a row that does not exist yet holds the change
         // itself, so runs of new rows (a new catalogue's, a new album's days) are inserted as
         // runs; rows that exist are bumped.
-        let items: Vec<(&[u8], u64)> = sums
-            .iter()
-            .map(|(k, d)| (k.as_slice(), d.unsigned_abs()))
-            .collect();
-        return crate::storage::ascending::apply_ascending(table, &items, |t, j| {
-            bump_count(t, items[j].0, sums[j].1)
-        });
+        return crate::storage::ascending::apply_ascending(
+            table,
+            sums.len(),
+            |j| (sums[j].0.as_slice(), sums[j].1.unsigned_abs()),
+            |t, j| bump_count(t, sums[j].0.as_slice(), sums[j].1),
+        );
     }
     for (k, d) in sums {
         bump_count(table, k.as_slice(), d)?;

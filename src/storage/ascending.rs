@@ -29,16 +29,19 @@ const MIN_RUN: usize = 8;
 /// The most entries inserted one by one between two measures of a run.
 const MAX_SKIP: usize = 1024;
 
-/// Inserts `items`, sorted by key (ascending, as the table orders its keys; equal keys
-/// allowed), and returns the positions of those whose key was already present, as
-/// `Table::insert` returning `Some` would have said.
-pub(crate) fn insert_ascending<'k, 'v, K: Key + 'static, V: Value + 'static>(
+/// Inserts items `0..len` (`item(j)` gives the `j`th key and value), sorted by key
+/// (ascending, as the table orders its keys; equal keys allowed), and returns the positions
+/// of those whose key was already present, as `Table::insert` returning `Some` would have
+/// said. The items are read through `item`, so a caller need not collect them.
+pub(crate) fn insert_ascending<'a, K: Key + 'static, V: Value + 'static>(
     table: &mut Table<'_, K, V>,
-    items: &[(K::SelfType<'k>, V::SelfType<'v>)],
+    len: usize,
+    item: impl Fn(usize) -> (K::SelfType<'a>, V::SelfType<'a>),
 ) -> Result<Vec<usize>, redb::Error> {
     let mut existed = Vec::new();
-    apply_ascending(table, items, |t, j| {
-        if t.insert(&items[j].0, &items[j].1)?.is_some() {
+    apply_ascending(table, len, &item, |t, j| {
+        let (k, v) = item(j);
+        if t.insert(k, v)?.is_some() {
             existed.push(j);
         }
         Ok::<_, redb::Error>(())
@@ -46,14 +49,15 @@ pub(crate) fn insert_ascending<'k, 'v, K: Key + 'static, V: Value + 'static>(
     Ok(existed)
 }
 
-/// Writes `items`, sorted by key (ascending, as the table orders its keys; equal keys
-/// allowed): each item whose key is absent from the table may be inserted with its value
-/// through a run; every other item (and any item, when runs are short) is handed to `one`
-/// with its position, which must write it as a one-by-one write would. `one` is called in
-/// order, after the items before it are in the table.
-pub(crate) fn apply_ascending<'k, 'v, K, V, E>(
+/// Writes items `0..len` (`item(j)` gives the `j`th key and value), sorted by key (ascending,
+/// as the table orders its keys; equal keys allowed): each item whose key is absent from the
+/// table may be inserted with its value through a run; every other item (and any item, when
+/// runs are short) is handed to `one` with its position, which must write it as a one-by-one
+/// write would. `one` is called in order, after the items before it are in the table.
+pub(crate) fn apply_ascending<'a, K, V, E>(
     table: &mut Table<'_, K, V>,
-    items: &[(K::SelfType<'k>, V::SelfType<'v>)],
+    len: usize,
+    item: impl Fn(usize) -> (K::SelfType<'a>, V::SelfType<'a>),
     mut one: impl FnMut(&mut Table<'_, K, V>, usize) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -62,13 +66,16 @@ where
     E: From<redb::Error>,
 {
     let storage = |e: redb::StorageError| E::from(e.into());
+    let below = |j: usize, next: &[u8]| {
+        K::compare(K::as_bytes(&item(j).0).as_ref(), next) == Ordering::Less
+    };
     let mut i = 0;
     // Items still to hand to `one` before the next measure, and how many the next short run
     // adds to them.
     let (mut skip, mut backoff) = (0usize, 1usize);
-    while i < items.len() {
+    while i < len {
         if skip > 0 {
-            let end = items.len().min(i + skip);
+            let end = len.min(i + skip);
             for j in i..end {
                 one(table, j)?;
             }
@@ -76,15 +83,23 @@ where
             continue;
         }
         let mut cursor = table
-            .lower_bound_mut(Bound::Included(&items[i].0))
+            .lower_bound_mut(Bound::Included(item(i).0))
             .map_err(storage)?;
         let end = match cursor.peek_next().map_err(storage)? {
-            None => items.len(),
+            None => len,
             Some((next, _)) => {
+                // The first item not below the stored key (the items are sorted).
                 let next = K::as_bytes(&next.value()).as_ref().to_vec();
-                i + items[i..].partition_point(|(k, _)| {
-                    K::compare(K::as_bytes(k).as_ref(), &next) == Ordering::Less
-                })
+                let (mut lo, mut hi) = (i, len);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if below(mid, &next) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
             }
         };
         if end - i < MIN_RUN {
@@ -97,7 +112,7 @@ where
         backoff = 1;
         let mut j = i;
         while j < end {
-            let (k, v) = &items[j];
+            let (k, v) = item(j);
             match cursor.insert_before(k, v) {
                 Ok(()) => j += 1,
                 // Equal to the item before it: handed to `one` after the run.
@@ -155,7 +170,10 @@ mod tests {
             let w = db.begin_write().unwrap();
             {
                 let mut t = w.open_table(T).unwrap();
-                assert_eq!(insert_ascending(&mut t, &items).unwrap(), expected);
+                assert_eq!(
+                    insert_ascending(&mut t, items.len(), |j| items[j]).unwrap(),
+                    expected
+                );
             }
             w.commit().unwrap();
             let r = db.begin_read().unwrap();
@@ -212,7 +230,10 @@ mod tests {
             items.push((&b"m"[..], &b"new"[..]));
             items.sort();
             let at = items.iter().position(|(k, _)| *k == b"m").unwrap();
-            assert_eq!(insert_ascending(&mut t, &items).unwrap(), vec![at]);
+            assert_eq!(
+                insert_ascending(&mut t, items.len(), |j| items[j]).unwrap(),
+                vec![at]
+            );
             assert_eq!(t.len().unwrap(), 601);
             assert_eq!(t.get(&b"m"[..]).unwrap().unwrap().value(), b"new");
         }

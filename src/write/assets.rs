@@ -446,31 +446,27 @@ fn add_in(
                 .map(|(key, rec)| (rec.id.as_str(), Place::of(*key, rec).encode()))
                 .collect();
             placed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let items: Vec<(&str, &places::Bytes)> =
-                placed.iter().map(|(id, p)| (*id, p)).collect();
-            *r_ids = insert_ascending(&mut asset_places, &items)
-                .map(drop)
-                .map_err(Into::into);
+            *r_ids = insert_ascending(&mut asset_places, placed.len(), |j| {
+                (placed[j].0, &placed[j].1)
+            })
+            .map(drop)
+            .map_err(Into::into);
         }),
         Box::new(|| {
             new_sums.par_sort_unstable();
-            let items: Vec<(&[u8], u64)> = new_sums
-                .iter()
-                .map(|(k, key)| (k.as_slice(), *key))
-                .collect();
-            *r_sums = insert_ascending(&mut sums, &items)
-                .map(drop)
-                .map_err(Into::into);
+            *r_sums = insert_ascending(&mut sums, new_sums.len(), |j| {
+                (new_sums[j].0.as_slice(), new_sums[j].1)
+            })
+            .map(drop)
+            .map_err(Into::into);
         }),
         Box::new(|| {
             new_faces.par_sort_unstable();
-            let items: Vec<(&str, u64)> = new_faces
-                .iter()
-                .map(|(id, key)| (id.as_str(), *key))
-                .collect();
-            *r_faces = insert_ascending(&mut face_ids, &items)
-                .map(drop)
-                .map_err(Into::into);
+            *r_faces = insert_ascending(&mut face_ids, new_faces.len(), |j| {
+                (new_faces[j].0.as_str(), new_faces[j].1)
+            })
+            .map(drop)
+            .map_err(Into::into);
         }),
         Box::new(|| *r_records = write_records(txn, fresh_ref, parallel)),
         Box::new(|| {
@@ -496,12 +492,9 @@ fn write_records(
         .with_min_len(crate::par::min_len(parallel))
         .map(|(_, r)| codec::encode(r))
         .collect::<Result<_>>()?;
-    let items: Vec<(u64, &[u8])> = fresh
-        .iter()
-        .zip(&encoded)
-        .map(|((key, _), bytes)| (*key, bytes.as_slice()))
-        .collect();
-    insert_ascending(&mut txn.open_table(tables::ASSETS)?, &items)?;
+    insert_ascending(&mut txn.open_table(tables::ASSETS)?, fresh.len(), |j| {
+        (fresh[j].0, encoded[j].as_slice())
+    })?;
     Ok(())
 }
 
