@@ -25,10 +25,18 @@ fn config() -> bincode::config::Configuration {
 
 /// Encodes a record with its version byte.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut out = vec![RECORD_VERSION];
-    bincode::serde::encode_into_std_write(value, &mut out, config())
-        .map_err(|e| Error::Corrupt(format!("cannot encode record: {e}")))?;
+    let mut out = Vec::new();
+    encode_into(value, &mut out)?;
     Ok(out)
+}
+
+/// Appends the bytes [`encode`] returns to `out` (many records into one buffer: one
+/// allocation, not a growing one per record).
+pub fn encode_into<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
+    out.push(RECORD_VERSION);
+    bincode::serde::encode_into_std_write(value, out, config())
+        .map_err(|e| Error::Corrupt(format!("cannot encode record: {e}")))?;
+    Ok(())
 }
 
 /// The most bytes a record decode may claim. bincode checks a length against it before it

@@ -487,13 +487,29 @@ fn write_records(
     fresh: &[(u64, AssetRecord)],
     parallel: bool,
 ) -> Result<()> {
-    let encoded: Vec<Vec<u8>> = fresh
-        .par_iter()
+    // Each chunk's records are encoded into one buffer, with where each one ends.
+    const CHUNK: usize = 256;
+    let chunks: Vec<(Vec<u8>, Vec<usize>)> = fresh
+        .par_chunks(CHUNK)
         .with_min_len(crate::par::min_len(parallel))
-        .map(|(_, r)| codec::encode(r))
+        .map(|recs| {
+            let mut buf = Vec::with_capacity(recs.len() * 1024);
+            let mut ends = Vec::with_capacity(recs.len());
+            for (_, r) in recs {
+                codec::encode_into(r, &mut buf)?;
+                ends.push(buf.len());
+            }
+            Ok((buf, ends))
+        })
         .collect::<Result<_>>()?;
+    let record = |j: usize| {
+        let (buf, ends) = &chunks[j / CHUNK];
+        let i = j % CHUNK;
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &buf[start..ends[i]]
+    };
     insert_ascending(&mut txn.open_table(tables::ASSETS)?, fresh.len(), |j| {
-        (fresh[j].0, encoded[j].as_slice())
+        (fresh[j].0, record(j))
     })?;
     Ok(())
 }
