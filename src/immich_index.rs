@@ -278,9 +278,7 @@ impl<'t> ImmichTables<'t> {
             .filter(|(_, d)| *d != 0)
             .collect();
         blocks.sort_unstable();
-        for (k, d) in blocks {
-            crate::index::bump_count(&mut self.blocks, &k, d)?;
-        }
+        crate::index::bump_counts(&mut self.blocks, &blocks)?;
         if let Some((lo, hi)) = self.updated {
             let (old_lo, old_hi) = stored_updated_bounds(&self.blocks)?;
             if old_lo.is_none_or(|o| lo < o) {

@@ -1035,6 +1035,12 @@ struct SmallKey {
     len: u8,
 }
 
+impl AsRef<[u8]> for SmallKey {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
 impl SmallKey {
     fn as_slice(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
@@ -1210,20 +1216,29 @@ fn write_counts(
             _ => sums.push((k, d)),
         }
     }
-    sums.retain(|&(_, d)| d != 0);
-    if sums.iter().all(|&(_, d)| d > 0) {
+    bump_counts(table, &sums)
+}
+
+/// Applies count changes given in key order, one per key, to `table` (a change of 0 is
+/// skipped, a row that reaches 0 removed, as [`bump_count`] does).
+pub(crate) fn bump_counts(
+    table: &mut Table<'_, &'static [u8], u64>,
+    changes: &[(impl AsRef<[u8]>, i64)],
+) -> Result<()> {
+    if changes.iter().all(|(_, d)| *d >= 0) {
         // Only additions (every bulk add): a row that does not exist yet holds the change
         // itself, so runs of new rows (a new catalogue's, a new album's days) are inserted as
         // runs; rows that exist are bumped.
+        let new: Vec<usize> = (0..changes.len()).filter(|&j| changes[j].1 > 0).collect();
         return crate::storage::ascending::apply_ascending(
             table,
-            sums.len(),
-            |j| (sums[j].0.as_slice(), sums[j].1.unsigned_abs()),
-            |t, j| bump_count(t, sums[j].0.as_slice(), sums[j].1),
+            new.len(),
+            |j| (changes[new[j]].0.as_ref(), changes[new[j]].1.unsigned_abs()),
+            |t, j| bump_count(t, changes[new[j]].0.as_ref(), changes[new[j]].1),
         );
     }
-    for (k, d) in sums {
-        bump_count(table, k.as_slice(), d)?;
+    for (k, d) in changes {
+        bump_count(table, k.as_ref(), *d)?;
     }
     Ok(())
 }

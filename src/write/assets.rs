@@ -319,8 +319,9 @@ fn add_in(
     let (lib_key, lib) = write_library(txn, opts.library_id.as_deref(), true, now)?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     let mut fresh: Vec<(u64, AssetRecord)> = Vec::new();
-    let mut batch_ids: HashSet<String> = HashSet::new();
-    let mut batch_sums: HashMap<Vec<u8>, usize> = HashMap::new();
+    // Sized for the call: growing them rehashed every key several times.
+    let mut batch_ids: HashSet<String> = HashSet::with_capacity(prepared.len());
+    let mut batch_sums: HashMap<Vec<u8>, usize> = HashMap::with_capacity(prepared.len());
     let mut batch_faces: HashSet<String> = HashSet::new();
     let mut new_faces: Vec<(String, u64)> = Vec::new();
     let mut refs = RefTables::open(txn)?;
