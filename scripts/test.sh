@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A fresh run builds about 7 GB (target/ and .venv). A full disk shows up much later as a
+# linker's SIGBUS or pip's "No space left on device", so say it first.
+free_kb=$(df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }') || free_kb=""
+if [ -n "$free_kb" ] && [ "$free_kb" -lt $((8 * 1024 * 1024)) ]; then
+    echo "warning: only $((free_kb / 1024)) MB free here; a fresh run needs about 7 GB" >&2
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== a plain build of the library compiles no arrow or parquet crate"
