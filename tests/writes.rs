@@ -69,6 +69,16 @@ fn assert_counts_match_walks(cat: &Catalog) {
     }
 }
 
+/// An in-memory catalogue holding assets `a1` to `an`, one a day from 2024-01-01.
+fn daily_assets(n: usize) -> Catalog {
+    let cat = Catalog::in_memory().unwrap();
+    let records = (1..=n)
+        .map(|i| asset(&format!("a{i}"), &format!("2024-01-{i:02}T00:00:00")))
+        .collect();
+    cat.add_assets(records, AddAssets::default()).unwrap();
+    cat
+}
+
 #[test]
 fn a_failed_batch_writes_nothing() {
     let cat = Catalog::in_memory().unwrap();
@@ -188,16 +198,7 @@ fn checksums_are_unique_per_library_with_error_or_skip() {
 
 #[test]
 fn trash_restore_delete() {
-    let cat = Catalog::in_memory().unwrap();
-    cat.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-            asset("a3", "2024-01-03T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+    let cat = daily_assets(3);
     let album = cat
         .create_album(NewAlbum {
             name: "x".into(),
@@ -260,15 +261,7 @@ fn trash_restore_delete() {
 
 #[test]
 fn people_counts_follow_faces_trash_and_merges() {
-    let cat = Catalog::in_memory().unwrap();
-    cat.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+    let cat = daily_assets(2);
     let ann = cat
         .create_person(NewPerson {
             name: Some("Ann".into()),
@@ -373,15 +366,7 @@ fn people_counts_follow_faces_trash_and_merges() {
 
 #[test]
 fn update_asset_moves_index_entries() {
-    let cat = Catalog::in_memory().unwrap();
-    cat.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+    let cat = daily_assets(2);
     let old = cat.get_asset("a1").unwrap();
     let new = cat
         .update_asset(
@@ -520,15 +505,7 @@ fn an_album_created_with_its_first_assets_is_one_write() {
 
 #[test]
 fn a_face_id_that_is_taken_is_a_duplicate_and_changes_nothing() {
-    let cat = Catalog::in_memory().unwrap();
-    cat.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+    let cat = daily_assets(2);
     let face = |id: &str, on: &str| NewFace {
         id: Some(id.into()),
         asset_id: Some(on.into()),
@@ -759,16 +736,7 @@ fn counts_follow_albums_visibility_retimes_and_libraries() {
 #[test]
 fn added_faces_are_returned_as_stored() {
     use photocat::BoundingBox;
-    let cat = Catalog::in_memory().unwrap();
-    cat.add_assets(
-        vec![
-            asset("a1", "2024-01-01T00:00:00"),
-            asset("a2", "2024-01-02T00:00:00"),
-            asset("a3", "2024-01-03T00:00:00"),
-        ],
-        AddAssets::default(),
-    )
-    .unwrap();
+    let cat = daily_assets(3);
     let ann = cat.create_person(NewPerson::default()).unwrap();
     let face = |a: &str, p: Option<&str>, x: i32| NewFace {
         asset_id: Some(a.into()),
