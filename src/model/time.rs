@@ -352,6 +352,30 @@ pub fn format_offset(secs: i32) -> String {
     }
 }
 
+/// "00" to "99": the two digits of each number below 100, for [`Formatted`].
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The two digits of `v % 100`, from [`PAIRS`] (no division per digit).
+fn pair(v: u32) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    [PAIRS[i], PAIRS[i + 1]]
+}
+
+/// How many of the six digits of `micros` (1..=999_999) are trailing zeros.
+fn trailing_decimal_zeros(micros: u32) -> usize {
+    let mut n = 0;
+    let mut v = micros;
+    while n < 5 && v.is_multiple_of(10) {
+        v /= 10;
+        n += 1;
+    }
+    n
+}
+
 /// A datetime formatted into a stack buffer: no allocation on the JSON hot path.
 #[derive(Clone, Copy)]
 pub struct Formatted {
@@ -372,15 +396,22 @@ impl Formatted {
     }
 
     fn push(&mut self, b: u8) {
-        if self.len < self.buf.len() {
-            self.buf[self.len] = b;
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
             self.len += 1;
         }
     }
 
+    /// Appends `bytes` (at most a few; a `Formatted` never nears its 40 bytes).
+    fn extend(&mut self, bytes: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+
     fn digits(&mut self, v: u32, width: u32) {
-        // Writes `width` digits of `v` from the right, without division per digit for the
-        // common two-digit fields.
+        // Writes `width` digits of `v` from the right (the rare 5- and 6-digit years).
         let start = self.len;
         let end = (start + width as usize).min(self.buf.len());
         let mut v = v;
@@ -391,12 +422,9 @@ impl Formatted {
         self.len = end;
     }
 
+    /// The two digits of `v % 100`.
     fn two(&mut self, v: u32) {
-        if self.len + 2 <= self.buf.len() {
-            self.buf[self.len] = b'0' + (v / 10 % 10) as u8;
-            self.buf[self.len + 1] = b'0' + (v % 10) as u8;
-            self.len += 2;
-        }
+        self.extend(&pair(v));
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` with trailing zeros of the fraction dropped.
@@ -409,18 +437,19 @@ impl Formatted {
         if year > 9999 {
             f.digits(year as u32, 5);
         } else {
-            f.digits(year.max(0) as u32, 4);
+            let y = year.max(0) as u32;
+            f.two(y / 100);
+            f.two(y);
         }
         f.month_to_second(naive);
-        let mut micros = naive.nanosecond() / 1000 % 1_000_000;
+        let micros = naive.nanosecond() / 1000 % 1_000_000;
         if micros != 0 {
-            let mut width = 6;
-            while micros.is_multiple_of(10) {
-                micros /= 10;
-                width -= 1;
-            }
+            // Six digits, then the trailing zeros dropped (at least one digit is not zero).
             f.push(b'.');
-            f.digits(micros, width);
+            f.two(micros / 10_000);
+            f.two(micros / 100);
+            f.two(micros);
+            f.len -= trailing_decimal_zeros(micros);
         }
         f
     }
@@ -428,16 +457,15 @@ impl Formatted {
     /// `-MM-DDTHH:MM:SS`: the part after the year, shared by every datetime form.
     fn month_to_second(&mut self, naive: NaiveDateTime) {
         let (date, time) = (naive.date(), naive.time());
-        self.push(b'-');
-        self.two(date.month());
-        self.push(b'-');
-        self.two(date.day());
-        self.push(b'T');
-        self.two(time.hour());
-        self.push(b':');
-        self.two(time.minute());
-        self.push(b':');
-        self.two(time.second());
+        // One copy of the 15 bytes, not ten small appends.
+        let [m0, m1] = pair(date.month());
+        let [d0, d1] = pair(date.day());
+        let [h0, h1] = pair(time.hour());
+        let [n0, n1] = pair(time.minute());
+        let [s0, s1] = pair(time.second());
+        self.extend(&[
+            b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1,
+        ]);
     }
 
     fn offset(&mut self, secs: i32) {
@@ -480,7 +508,8 @@ impl Formatted {
         };
         let year = naive.year();
         if (0..=9999).contains(&year) {
-            f.digits(year as u32, 4);
+            f.two(year as u32 / 100);
+            f.two(year as u32);
         } else {
             f.push(if year < 0 { b'-' } else { b'+' });
             f.digits(year.unsigned_abs(), 6);
@@ -488,7 +517,9 @@ impl Formatted {
         f.month_to_second(naive);
         f.push(b'.');
         // A leap second (nanosecond >= 10^9) keeps its milliseconds below 1000.
-        f.digits(naive.nanosecond() / 1_000_000 % 1000, 3);
+        let millis = naive.nanosecond() / 1_000_000 % 1000;
+        f.push(b'0' + (millis / 100) as u8);
+        f.two(millis);
         f.push(b'Z');
         f
     }
@@ -758,6 +789,70 @@ mod tests {
 
     fn js_of(n: NaiveDateTime) -> String {
         Formatted::js_iso(n).as_str().to_owned()
+    }
+
+    /// What the formatter must write, spelled out with `format!`: the oracle of the property
+    /// test below.
+    fn oracle(n: NaiveDateTime, offset: Option<i32>, js: bool) -> String {
+        let year = n.year();
+        let year = if js && !(0..=9999).contains(&year) {
+            format!(
+                "{}{:06}",
+                if year < 0 { '-' } else { '+' },
+                year.unsigned_abs()
+            )
+        } else if !js && year > 9999 {
+            format!("{:05}", year % 100_000)
+        } else {
+            format!("{:04}", year.max(0))
+        };
+        let mut s = format!(
+            "{year}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            n.month(),
+            n.day(),
+            n.hour(),
+            n.minute(),
+            n.second()
+        );
+        if js {
+            s += &format!(".{:03}Z", n.nanosecond() / 1_000_000 % 1000);
+            return s;
+        }
+        let micros = n.nanosecond() / 1000 % 1_000_000;
+        if micros != 0 {
+            s += format!(".{micros:06}").trim_end_matches('0');
+        }
+        if let Some(secs) = offset {
+            s += &format_offset(secs);
+        }
+        s
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn formatted_matches_the_oracle(
+            micros in proptest::prop_oneof![
+                -8_210_298_412_800_000_000i64..=253_402_300_799_999_999,
+                proptest::num::i64::ANY,
+                proptest::strategy::Strategy::prop_map(-1_000i64..1_000, |d| d * 86_400_000_000),
+                // Round fractions: one digit, then zeros (the trailing zeros dropped).
+                proptest::strategy::Strategy::prop_map(
+                    (-10_000_000_000i64..300_000_000_000, 0i64..10, 0u32..6),
+                    |(secs, digit, zeros)| secs * 1_000_000 + digit * 10i64.pow(zeros),
+                ),
+            ],
+            offset in proptest::option::of(-86_399i32..=86_399),
+        ) {
+            let n = naive_from_micros(micros);
+            let (local, instant, js) = (
+                Formatted::local(n, offset),
+                Formatted::instant(n.and_utc()),
+                Formatted::js_iso(n),
+            );
+            proptest::prop_assert_eq!(local.as_str(), oracle(n, offset, false));
+            proptest::prop_assert_eq!(instant.as_str(), oracle(n, None, false) + "Z");
+            proptest::prop_assert_eq!(js.as_str(), oracle(n, None, true));
+        }
     }
 
     #[test]
