@@ -47,8 +47,8 @@ pub(crate) struct Direct {
 pub(crate) struct Recent<K, V>([Option<(K, V)>; 2]);
 
 impl<K: Copy + PartialEq, V: Copy> Recent<K, V> {
-    pub(crate) fn new() -> Self {
-        Recent([None; 2])
+    pub(crate) const fn new() -> Self {
+        Recent([None, None])
     }
 
     /// The value of `key`: kept, or `compute(key)`, which is then kept.
