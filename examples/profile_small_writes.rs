@@ -1,9 +1,9 @@
-//! Small writes in a loop on an existing catalogue: a target for callgrind and the before/after
-//! figures of BENCHMARKS.md. Each round is two durable transactions that undo each other, so
-//! the file ends as it began (apart from freed pages): `ONLY=trash` trashes one asset of the
-//! largest library and restores it; `ONLY=album` links 40 of its assets to an album and
-//! unlinks them; `ONLY=create` creates an album and links 40 assets to it (what the user's
-//! build does 2,000 times; the albums stay).
+//! Small writes in a loop on an existing catalogue: a target for callgrind and `strace`, and the
+//! before/after figures of BENCHMARKS.md. Each round is two durable transactions:
+//! `ONLY=trash` trashes one asset of the largest library and restores it, and `ONLY=album`
+//! links 40 of its assets to an album and unlinks them (both undo themselves, so the catalogue
+//! keeps its answers); `ONLY=create` creates an album and links 40 assets to it (what the
+//! user's build does 2,000 times; these albums stay). Run it on a copy: it writes.
 //!
 //! ```text
 //! KEEP=target/tmp/ub.redb target/release/examples/profile_user_build 100000
@@ -42,7 +42,12 @@ fn main() -> photocat::Result<()> {
         ..ListAssets::default()
     })?;
     let forty: Vec<&str> = page.data.iter().take(40).map(|a| a.id.as_str()).collect();
-    let one = [page.data[page.data.len() / 2].id.as_str()];
+    let one = [page
+        .data
+        .get(page.data.len() / 2)
+        .expect("a library with live assets")
+        .id
+        .as_str()];
     let album = cat
         .create_album(NewAlbum {
             name: "profile_small_writes".into(),
