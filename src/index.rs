@@ -433,6 +433,12 @@ impl<'t> IndexTables<'t> {
         if replaced {
             return Ok(());
         }
+        self.entry_added(k, v)
+    }
+
+    /// Posts and counts a list-index entry that is new in the table (inserted by
+    /// [`IndexTables::insert_entry`] or as part of a run).
+    fn entry_added(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
         self.post(k, v, true)?;
         self.count(k, 1)
     }
@@ -661,8 +667,7 @@ impl<'t> IndexTables<'t> {
         for j in 0..entries.len() {
             if existed.next_if_eq(&j).is_none() {
                 let (k, v) = entry(j);
-                self.post(k, v, true)?;
-                self.count(k, 1)?;
+                self.entry_added(k, v)?;
             }
         }
         Ok(())
