@@ -194,6 +194,20 @@ pub(crate) fn text(rec: &AssetRecord, field: TextField) -> Option<String> {
     (!t.is_empty()).then(|| fold(t))
 }
 
+/// Whether `a` and `b` (two versions of one asset) have the same text rows in the same blocks:
+/// everything [`TextRow::of`] and [`block_key`] read is equal. A cheap test, so that a change
+/// of other fields folds no text.
+pub(crate) fn same_text_rows(a: &AssetRecord, b: &AssetRecord) -> bool {
+    a.library == b.library
+        && a.offset == b.offset
+        && a.local == b.local
+        && a.id == b.id
+        && a.trashed_at.is_some() == b.trashed_at.is_some()
+        && a.visibility.is_listed() == b.visibility.is_listed()
+        && a.original_file_name == b.original_file_name
+        && a.description == b.description
+}
+
 /// The key of the block holding asset `key`'s text of `field` in `library`.
 pub(crate) fn block_key(field: TextField, library: u32, key: u64) -> [u8; 13] {
     let mut k = [0u8; 13];
@@ -419,6 +433,70 @@ mod tests {
             let _ = decode_block(&bytes[..cut]);
         }
         assert!(decode_block(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn same_text_rows_means_the_same_rows_in_the_same_blocks() {
+        use crate::storage::fast::tests::{record, Rng};
+        type Change = fn(&mut AssetRecord, &mut Rng);
+        // Changes of what a text row reads, and of what it does not.
+        let changes: [(bool, Change); 12] = [
+            (true, |a, _| a.library ^= 1),
+            (true, |a, r| {
+                a.offset = if r.next() % 2 == 0 {
+                    None
+                } else {
+                    Some(r.next() as i32)
+                }
+            }),
+            (true, |a, _| a.local = a.local.wrapping_add(1)),
+            (true, |a, _| a.id.push('x')),
+            (true, |a, _| {
+                a.trashed_at = if a.trashed_at.is_some() {
+                    None
+                } else {
+                    Some(7)
+                }
+            }),
+            (true, |a, _| {
+                a.visibility = match a.visibility {
+                    Visibility::Timeline => Visibility::Hidden,
+                    _ => Visibility::Timeline,
+                }
+            }),
+            (true, |a, _| {
+                a.original_file_name = Some("IMG_0001.JPG".into())
+            }),
+            (true, |a, _| a.description = None),
+            (false, |a, _| a.faces.clear()),
+            (false, |a, _| a.is_favorite = !a.is_favorite),
+            (false, |a, _| a.updated_at = a.updated_at.wrapping_add(1)),
+            (false, |a, _| a.exif = None),
+        ];
+        let mut r = Rng(11);
+        for _ in 0..2_000 {
+            let a = record(&mut r);
+            let mut b = a.clone();
+            let mut only_other_fields = true;
+            for _ in 0..1 + r.next() % 2 {
+                let (reads, change) = changes[(r.next() % changes.len() as u64) as usize];
+                change(&mut b, &mut r);
+                only_other_fields &= !reads;
+            }
+            let key = r.next() >> 1;
+            if only_other_fields {
+                assert!(same_text_rows(&a, &b), "{a:?}\n{b:?}");
+            }
+            if same_text_rows(&a, &b) {
+                for field in TextField::ALL {
+                    assert_eq!(TextRow::of(key, &a, field), TextRow::of(key, &b, field));
+                    assert_eq!(
+                        block_key(field, a.library, key),
+                        block_key(field, b.library, key)
+                    );
+                }
+            }
+        }
     }
 
     fn row(key: u64, text: &str) -> TextRow {

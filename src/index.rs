@@ -409,6 +409,12 @@ impl<'t> IndexTables<'t> {
 
     /// Queues the text-column rows of asset `key` moving from `old` to `new`.
     fn text_change(&mut self, key: u64, old: Option<&AssetRecord>, new: Option<&AssetRecord>) {
+        if let (Some(o), Some(n)) = (old, new) {
+            if facets::same_text_rows(o, n) {
+                // Faces, people, favourites, tags...: no row moves, and none is folded.
+                return;
+            }
+        }
         for field in TextField::ALL {
             let before = old.and_then(|r| TextRow::of(key, r, field));
             let after = new.and_then(|r| TextRow::of(key, r, field));

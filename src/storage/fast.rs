@@ -793,15 +793,15 @@ impl<'a> Reader<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::codec::{self, AssetRecord, BoxRecord};
     use super::*;
     use crate::model::Exif;
 
     /// SplitMix64, for varied records without a dependency.
-    struct Rng(u64);
+    pub(crate) struct Rng(pub(crate) u64);
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
             let mut z = self.0;
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -894,7 +894,8 @@ mod tests {
         }
     }
 
-    fn record(r: &mut Rng) -> AssetRecord {
+    /// A record with every field drawn from `r` (strings, edges of every varint width).
+    pub(crate) fn record(r: &mut Rng) -> AssetRecord {
         let faces = (0..r.next() % 4)
             .map(|_| FaceRecord {
                 id: r.string(),
