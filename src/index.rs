@@ -237,8 +237,11 @@ pub(crate) struct IndexTables<'t> {
     /// Entry-count changes per `group | part` prefix, written by [`IndexTables::finish`].
     pending_counts: HashMap<Vec<u8>, i64>,
     /// List-index inserts and removals of [`IndexTables::apply`], in call order, written in
-    /// key order by [`IndexTables::flush_list`].
+    /// key order by [`IndexTables::flush_queues`].
     pending_list: ListOps,
+    /// Person links of [`IndexTables::apply`] (true: added), in call order, written in key
+    /// order by [`IndexTables::flush_queues`].
+    pending_links: Vec<((u32, u64), bool)>,
 }
 
 impl<'t> IndexTables<'t> {
@@ -264,6 +267,7 @@ impl<'t> IndexTables<'t> {
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
             pending_list: ListOps::default(),
+            pending_links: Vec::new(),
         })
     }
 
@@ -287,7 +291,7 @@ impl<'t> IndexTables<'t> {
     /// changed and encoded on every core. A small write (fewer than [`crate::par::MIN_ROWS`]
     /// rows of work, [`finish_work`]) runs the same steps one after the other on this thread.
     pub(crate) fn finish(mut self) -> Result<()> {
-        self.flush_list()?;
+        self.flush_queues()?;
         let immich = self.immich.take();
         // The lazy tables with work left are opened here, before the threads.
         let txn = self.txn;
@@ -447,7 +451,39 @@ impl<'t> IndexTables<'t> {
     fn queue_list(&mut self, kind: ListOpKind, k: &[u8], v: &[u8]) -> Result<()> {
         self.pending_list.push(kind, k, v);
         if self.pending_list.bytes.len() >= LIST_OPS_BYTES {
-            self.flush_list()?;
+            self.flush_queues()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued list-index changes and person links.
+    fn flush_queues(&mut self) -> Result<()> {
+        self.flush_list()?;
+        self.flush_links()
+    }
+
+    /// Writes the queued person links in key order (the changes of one link in the order
+    /// queued); runs of additions that fall into one gap of the table (a person's links to a
+    /// call's new faces, after its older ones) go through the cursor.
+    fn flush_links(&mut self) -> Result<()> {
+        let mut links = std::mem::take(&mut self.pending_links);
+        if links.is_empty() {
+            return Ok(());
+        }
+        // Stable: the changes of one link keep their order.
+        links.sort_by_key(|&(link, _)| link);
+        let table = self.person_assets.get(self.txn)?;
+        let mut i = 0;
+        while i < links.len() {
+            if links[i].1 {
+                let end = i + links[i..].iter().take_while(|l| l.1).count();
+                let run = &links[i..end];
+                crate::storage::ascending::insert_ascending(table, run.len(), |j| (run[j].0, ()))?;
+                i = end;
+            } else {
+                table.remove(links[i].0)?;
+                i += 1;
+            }
         }
         Ok(())
     }
@@ -679,12 +715,12 @@ impl<'t> IndexTables<'t> {
         let new_people = new.map(AssetRecord::people).unwrap_or_default();
         for p in &old_people {
             if !new_people.contains(p) {
-                self.person_assets.get(self.txn)?.remove((*p, key))?;
+                self.pending_links.push(((*p, key), false));
             }
         }
         for p in &new_people {
             if !old_people.contains(p) {
-                self.person_assets.get(self.txn)?.insert((*p, key), ())?;
+                self.pending_links.push(((*p, key), true));
             }
         }
 
@@ -713,8 +749,8 @@ impl<'t> IndexTables<'t> {
     /// order pushed (the caller's is key order), then the changed pairs' album entries of the
     /// list index in key order, so that consecutive changes land in the same B-tree leaf.
     pub(crate) fn apply_album_links(&mut self, links: AlbumLinks, add: bool) -> Result<()> {
-        // Writes below go to the list index directly, after the queued ones.
-        self.flush_list()?;
+        // Writes below go to the tables directly, after the queued ones.
+        self.flush_queues()?;
         let mut changed = Vec::with_capacity(links.pairs.len());
         for &pair in &links.pairs {
             let was = if add {
@@ -763,8 +799,8 @@ impl<'t> IndexTables<'t> {
     /// for [`IndexTables::finish`] with the text rows and the people's counters. A few records
     /// ([`crate::par::parallel_records`]) take the same steps on this thread.
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
-        // Writes below go to the list index directly, after the queued ones.
-        self.flush_list()?;
+        // Writes below go to the tables directly, after the queued ones.
+        self.flush_queues()?;
         let parallel = crate::par::parallel_records(records.len());
         let facet_chunks: Vec<ChunkFacets> = records
             .par_chunks(CHUNK_RECORDS)

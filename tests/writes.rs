@@ -788,5 +788,20 @@ fn added_faces_are_returned_as_stored() {
         Err(Error::Duplicate { .. })
     ));
     assert_eq!(cat.get_asset("a2").unwrap(), before);
+    // A new id given twice in one call: the second is the error, as if the first were stored.
+    let (mut first, mut second) = (face("a1", None, 7), face("a2", None, 8));
+    first.id = Some("face_twice".into());
+    second.id = Some("face_twice".into());
+    match cat.add_faces(vec![face("a2", None, 6), first, second]) {
+        Err(Error::Duplicate {
+            message,
+            existing_id,
+        }) => {
+            assert_eq!(existing_id, "face_twice");
+            assert!(message.starts_with("faces[2]: "), "{message}");
+        }
+        other => panic!("expected Duplicate, got {other:?}"),
+    }
+    assert_eq!(cat.get_asset("a2").unwrap(), before);
     assert!(cat.verify().unwrap().is_ok());
 }

@@ -1,6 +1,6 @@
 //! People, faces and merges.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use redb::{ReadableTable, WriteTransaction};
 
@@ -12,6 +12,7 @@ use crate::ids::{self, IdKind};
 use crate::index::IndexTables;
 use crate::model::{Face, NewFace, NewPerson, Person};
 use crate::records::{self, lookup_u32, lookup_u64};
+use crate::storage::ascending::insert_ascending;
 use crate::storage::codec::{self, FaceRecord, PersonRecord};
 use crate::storage::places;
 use crate::storage::tables::{self, counter};
@@ -147,15 +148,26 @@ impl Catalog {
             {
                 let asset_places = txn.open_table(tables::ASSET_PLACES)?;
                 let mut refs = RefTables::open(txn)?;
+                // Only look-ups here (a face id claimed earlier in the call counts as
+                // existing); the new ids are inserted in id order after the loop.
+                let mut claimed: HashSet<&str> = HashSet::with_capacity(prepared.len());
+                let mut new_ids: Vec<(&str, u64)> = Vec::with_capacity(prepared.len());
                 for (i, (asset_id, face, person)) in prepared.iter().enumerate() {
                     let key = places::key(&asset_places, asset_id)?
                         .ok_or_else(|| Error::not_found("asset", asset_id.clone()))?;
                     let person_key = refs.resolve_person(person.as_deref())?;
-                    refs.claim_face_id(&face.id, key)
-                        .map_err(|e| at_face(i, e))?;
+                    if !claimed.insert(&face.id) || refs.face_ids.get(face.id.as_str())?.is_some() {
+                        return Err(Error::Duplicate {
+                            message: format!("faces[{i}]: face {:?} already exists", face.id),
+                            existing_id: face.id.clone(),
+                        });
+                    }
+                    new_ids.push((&face.id, key));
                     on_asset.entry(key).or_default().push(i);
                     placed.push(person_key);
                 }
+                new_ids.sort_unstable();
+                insert_ascending(&mut refs.face_ids, new_ids.len(), |j| new_ids[j])?;
             }
             // Each touched asset once, in key order: its record gains the faces, its index
             // entries and counters move, and it is written back.
@@ -245,17 +257,6 @@ impl<'t> RefTables<'t> {
                 .map(Some)
                 .ok_or_else(|| Error::not_found("person", p)),
         }
-    }
-
-    pub(super) fn claim_face_id(&mut self, face_id: &str, asset: u64) -> Result<()> {
-        if self.face_ids.get(face_id)?.is_some() {
-            return Err(Error::Duplicate {
-                message: format!("face {face_id:?} already exists"),
-                existing_id: face_id.to_owned(),
-            });
-        }
-        self.face_ids.insert(face_id, asset)?;
-        Ok(())
     }
 
     pub(super) fn create_person(&mut self, p: NewPerson, now: i64) -> Result<(u32, PersonRecord)> {
