@@ -13,6 +13,7 @@ use crate::model::Visibility;
 use crate::storage::ascending::insert_ascending;
 use crate::storage::codec::AssetRecord;
 use crate::storage::immich_keys as ik;
+use crate::storage::queue::{Change, Queue, QUEUE_BYTES};
 use crate::storage::tables;
 
 /// What one asset record puts in the Immich indexes.
@@ -96,6 +97,10 @@ pub(crate) struct ImmichTables<'t> {
     updated: Option<(i64, i64)>,
     /// Current pool size per scope, once read or changed.
     pool_sizes: HashMap<Vec<u8>, u64>,
+    /// Order-entry changes of [`ImmichTables::apply`], in call order, written in key order by
+    /// [`ImmichTables::flush_order`]; with each one's block (scope, flags, time).
+    pending_order: Queue,
+    order_blocks: Vec<(Vec<u8>, u8, i64)>,
 }
 
 impl<'t> ImmichTables<'t> {
@@ -111,6 +116,8 @@ impl<'t> ImmichTables<'t> {
             pending_blocks: HashMap::new(),
             updated: None,
             pool_sizes: HashMap::new(),
+            pending_order: Queue::default(),
+            order_blocks: Vec::new(),
         })
     }
 
@@ -132,28 +139,20 @@ impl<'t> ImmichTables<'t> {
             (a_order, a_device, a_sha1, a_pool) = (e.order, Some(e.device), e.sha1, e.pool);
         }
 
-        // Order entries and their block counts.
-        match (&b_order, &a_order) {
+        // Order entries (queued; their block counts follow each one's outcome).
+        match (b_order, a_order) {
             (Some(b), Some(a)) if b.key == a.key => {
                 if b.value != a.value {
-                    self.order.insert(a.key.as_slice(), a.value.as_slice())?;
+                    self.queue_order(Change::Set, a)?;
                     self.note_updated(new.map_or(0, |r| r.updated_at));
                 }
             }
-            _ => {
-                if let Some(b) = &b_order {
-                    if self.order.remove(b.key.as_slice())?.is_some() {
-                        self.count_blocks(&b.scope, b.flags, b.time, -1);
-                    }
+            (b_order, a_order) => {
+                if let Some(b) = b_order {
+                    self.queue_order(Change::Remove, b)?;
                 }
-                if let Some(a) = &a_order {
-                    if self
-                        .order
-                        .insert(a.key.as_slice(), a.value.as_slice())?
-                        .is_none()
-                    {
-                        self.count_blocks(&a.scope, a.flags, a.time, 1);
-                    }
+                if let Some(a) = a_order {
+                    self.queue_order(Change::Insert, a)?;
                     self.note_updated(new.map_or(0, |r| r.updated_at));
                 }
             }
@@ -192,6 +191,8 @@ impl<'t> ImmichTables<'t> {
     /// record order: positions are handed out in that order). A few records
     /// ([`crate::par::parallel_records`]) take the same steps on this thread.
     pub(crate) fn insert_new(&mut self, records: &[(u64, AssetRecord)]) -> Result<()> {
+        // The order entries below are written directly, after the queued ones.
+        self.flush_order()?;
         let parallel = crate::par::parallel_records(records.len());
         let all: Vec<Entries> = records
             .par_iter()
@@ -273,6 +274,7 @@ impl<'t> ImmichTables<'t> {
 
     /// Writes the block counts and pool sizes changed by this write.
     pub(crate) fn finish(mut self) -> Result<()> {
+        self.flush_order()?;
         let mut blocks: Vec<(Vec<u8>, i64)> = std::mem::take(&mut self.pending_blocks)
             .into_iter()
             .filter(|(_, d)| *d != 0)
@@ -293,6 +295,37 @@ impl<'t> ImmichTables<'t> {
                 self.sizes.remove(scope.as_slice())?;
             } else {
                 self.sizes.insert(scope.as_slice(), size)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a change of an order entry, and writes the queue once it holds [`QUEUE_BYTES`].
+    fn queue_order(&mut self, change: Change, e: OrderEntry) -> Result<()> {
+        self.pending_order.push(change, &e.key, &e.value);
+        self.order_blocks.push((e.scope, e.flags, e.time));
+        if self.pending_order.bytes() >= QUEUE_BYTES {
+            self.flush_order()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued order entries in key order (see [`crate::storage::queue`]), then
+    /// counts in their blocks the entries each insert added and each removal took away.
+    fn flush_order(&mut self) -> Result<()> {
+        let queue = std::mem::take(&mut self.pending_order);
+        let blocks = std::mem::take(&mut self.order_blocks);
+        if queue.is_empty() {
+            return Ok(());
+        }
+        let out = queue.write(&mut self.order)?;
+        for (j, (scope, flags, time)) in blocks.iter().enumerate() {
+            match queue.get(j).0 {
+                Change::Insert if out.added(j) => self.count_blocks(scope, *flags, *time, 1),
+                Change::Remove if out.removed(j).is_some() => {
+                    self.count_blocks(scope, *flags, *time, -1)
+                }
+                _ => {}
             }
         }
         Ok(())

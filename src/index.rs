@@ -17,6 +17,7 @@ use crate::immich_index::ImmichTables;
 use crate::storage::codec::{self, AssetRecord, PersonRecord};
 use crate::storage::keys::{self, EntryValue, Group, Part};
 use crate::storage::places::{self, Place};
+use crate::storage::queue::{Change, Queue, QUEUE_BYTES};
 use crate::storage::tables;
 
 /// The list-index entries an asset in `albums` with the facet groups `facets` implies: one per
@@ -238,7 +239,7 @@ pub(crate) struct IndexTables<'t> {
     pending_counts: HashMap<Vec<u8>, i64>,
     /// List-index inserts and removals of [`IndexTables::apply`], in call order, written in
     /// key order by [`IndexTables::flush_queues`].
-    pending_list: ListOps,
+    pending_list: Queue,
     /// Person links of [`IndexTables::apply`] (true: added), in call order, written in key
     /// order by [`IndexTables::flush_queues`].
     pending_links: Vec<((u32, u64), bool)>,
@@ -266,7 +267,7 @@ impl<'t> IndexTables<'t> {
             places: None,
             pending: HashMap::new(),
             pending_counts: HashMap::new(),
-            pending_list: ListOps::default(),
+            pending_list: Queue::default(),
             pending_links: Vec::new(),
         })
     }
@@ -444,13 +445,13 @@ impl<'t> IndexTables<'t> {
     /// Queues a list-index insert; [`IndexTables::flush_list`] counts the entry when it is
     /// new (the count follows the table even if the caller's idea of what exists were wrong).
     fn insert_entry(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
-        self.queue_list(ListOpKind::Insert, k, v)
+        self.queue_list(Change::Insert, k, v)
     }
 
-    /// Queues a list-index change and writes the queue once it holds [`LIST_OPS_BYTES`].
-    fn queue_list(&mut self, kind: ListOpKind, k: &[u8], v: &[u8]) -> Result<()> {
-        self.pending_list.push(kind, k, v);
-        if self.pending_list.bytes.len() >= LIST_OPS_BYTES {
+    /// Queues a list-index change and writes the queue once it holds [`QUEUE_BYTES`].
+    fn queue_list(&mut self, change: Change, k: &[u8], v: &[u8]) -> Result<()> {
+        self.pending_list.push(change, k, v);
+        if self.pending_list.bytes() >= QUEUE_BYTES {
             self.flush_queues()?;
         }
         Ok(())
@@ -495,56 +496,17 @@ impl<'t> IndexTables<'t> {
     /// falls into one gap of the table (a trash part, a new person's group) is spliced in
     /// through the cursor ([`crate::storage::ascending`]).
     fn flush_list(&mut self) -> Result<()> {
-        let ops = std::mem::take(&mut self.pending_list);
-        if ops.ops.is_empty() {
+        let queue = std::mem::take(&mut self.pending_list);
+        if queue.is_empty() {
             return Ok(());
         }
-        let order = ops.sorted();
-        // Per change: whether an insert added a new entry; a removal's old value.
-        let mut added = vec![false; ops.ops.len()];
-        let mut removed: Vec<Option<Vec<u8>>> = vec![None; ops.ops.len()];
-        let mut i = 0;
-        while i < order.len() {
-            let op = &ops.ops[order[i] as usize];
-            match op.kind {
-                ListOpKind::Insert => {
-                    let end = i + order[i..]
-                        .iter()
-                        .take_while(|&&j| ops.ops[j as usize].kind == ListOpKind::Insert)
-                        .count();
-                    let run = &order[i..end];
-                    let item = |j: usize| ops.entry(run[j]);
-                    let existed = crate::storage::ascending::insert_ascending(
-                        &mut self.list,
-                        run.len(),
-                        item,
-                    )?;
-                    for &j in run {
-                        added[j as usize] = true;
-                    }
-                    for j in existed {
-                        added[run[j] as usize] = false;
-                    }
-                    i = end;
-                    continue;
-                }
-                ListOpKind::Set => {
-                    let (k, v) = ops.entry(order[i]);
-                    self.list.insert(k, v)?;
-                }
-                ListOpKind::Remove => {
-                    let (k, _) = ops.entry(order[i]);
-                    removed[order[i] as usize] = self.list.remove(k)?.map(|v| v.value().to_vec());
-                }
-            }
-            i += 1;
-        }
-        for (j, op) in ops.ops.iter().enumerate() {
-            let (k, v) = ops.entry(j as u32);
-            match op.kind {
-                ListOpKind::Insert if added[j] => self.entry_added(k, v)?,
-                ListOpKind::Remove => {
-                    if let Some(old) = &removed[j] {
+        let out = queue.write(&mut self.list)?;
+        for j in 0..queue.len() {
+            let (change, k, v) = queue.get(j);
+            match change {
+                Change::Insert if out.added(j) => self.entry_added(k, v)?,
+                Change::Remove => {
+                    if let Some(old) = out.removed(j) {
                         self.post(k, old, false)?;
                         self.count(k, -1)?;
                     }
@@ -565,7 +527,7 @@ impl<'t> IndexTables<'t> {
     /// Queues the removal of a list-index entry; [`IndexTables::flush_list`] uncounts it when
     /// it existed.
     fn remove_entry(&mut self, k: &[u8]) -> Result<()> {
-        self.queue_list(ListOpKind::Remove, k, &[])
+        self.queue_list(Change::Remove, k, &[])
     }
 
     /// Queues the posting change of a live entry added or removed (entries of other parts have
@@ -697,7 +659,7 @@ impl<'t> IndexTables<'t> {
         for (k, v) in &after {
             match before.get(k) {
                 Some(old) if old == v => {}
-                Some(_) => self.queue_list(ListOpKind::Set, k, v)?,
+                Some(_) => self.queue_list(Change::Set, k, v)?,
                 None => self.insert_entry(k, v)?,
             }
         }
@@ -1118,85 +1080,6 @@ impl EntryRef {
     fn value<'c>(&self, chunks: &'c [ChunkEntries]) -> &'c [u8] {
         let start = self.start + usize::from(self.key_len);
         &chunks[self.chunk].bytes[start..start + usize::from(self.value_len)]
-    }
-}
-
-/// The bytes of queued list-index changes at which [`IndexTables::queue_list`] writes them
-/// (a change of one asset queues ~60 changes of ~45 bytes; a call changing 10^5 assets writes
-/// about every 12,000 assets).
-/// Unit tests write it every few dozen changes, so that their batches are written in several
-/// parts, and each part must leave the tables as the whole would.
-const LIST_OPS_BYTES: usize = if cfg!(test) { 1 << 10 } else { 32 << 20 };
-
-/// What a queued list-index change does.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ListOpKind {
-    /// Insert, and count the entry when it is new.
-    Insert,
-    /// Replace the value of an entry expected to exist; counts nothing.
-    Set,
-    /// Remove, and uncount the entry when it existed.
-    Remove,
-}
-
-/// One queued change: its key and value are `bytes[start..start + key_len + value_len]`.
-struct ListOp {
-    kind: ListOpKind,
-    start: usize,
-    key_len: u16,
-    value_len: u16,
-}
-
-/// List-index changes in the order queued, their keys and values in one buffer.
-#[derive(Default)]
-struct ListOps {
-    bytes: Vec<u8>,
-    ops: Vec<ListOp>,
-}
-
-impl ListOps {
-    fn push(&mut self, kind: ListOpKind, k: &[u8], v: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(k);
-        self.bytes.extend_from_slice(v);
-        // A key is a group prefix, a position (time and an id of at most `MAX_ID_LEN` bytes)
-        // and a value is 12 bytes: far below 64 KiB.
-        self.ops.push(ListOp {
-            kind,
-            start,
-            key_len: k.len() as u16,
-            value_len: v.len() as u16,
-        });
-    }
-
-    /// The key and value of change `j`.
-    fn entry(&self, j: u32) -> (&[u8], &[u8]) {
-        let op = &self.ops[j as usize];
-        let key_end = op.start + usize::from(op.key_len);
-        (
-            &self.bytes[op.start..key_end],
-            &self.bytes[key_end..key_end + usize::from(op.value_len)],
-        )
-    }
-
-    /// The positions of the changes by key, and in the order queued for one key.
-    fn sorted(&self) -> Vec<u32> {
-        fn prefix(k: &[u8]) -> u128 {
-            let mut b = [0u8; 16];
-            let n = k.len().min(16);
-            b[..n].copy_from_slice(&k[..n]);
-            u128::from_be_bytes(b)
-        }
-        // Fewer than 2^32 changes: the queue is written at `LIST_OPS_BYTES`.
-        let mut order: Vec<(u128, u32)> = (0..self.ops.len() as u32)
-            .map(|j| (prefix(self.entry(j).0), j))
-            .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| self.entry(a.1).0.cmp(self.entry(b.1).0))
-                .then(a.1.cmp(&b.1))
-        });
-        order.into_iter().map(|(_, j)| j).collect()
     }
 }
 
@@ -1817,27 +1700,6 @@ mod tests {
     }
 
     /// The maintained search structures equal a rebuild from the records.
-    #[test]
-    fn queued_changes_sort_by_key_then_by_queue_order() {
-        let mut ops = ListOps::default();
-        // Keys sharing a 16-byte prefix, repeated keys, and a key that is a prefix of another.
-        let keys: [&[u8]; 7] = [
-            b"group-prefix-16b|b",
-            b"group-prefix-16b|a",
-            b"group-prefix-16b|b",
-            b"a",
-            b"group-prefix-16b|a",
-            b"group-prefix-16b|",
-            b"group-prefix-16b|b",
-        ];
-        for (i, k) in keys.iter().enumerate() {
-            ops.push(ListOpKind::Insert, k, &[i as u8]);
-        }
-        let order = ops.sorted();
-        assert_eq!(order, [3, 5, 1, 4, 0, 2, 6]);
-        assert_eq!(ops.entry(4), (keys[4], &[4u8][..]));
-    }
-
     fn assert_consistent(cat: &Catalog) {
         let maintained = snapshot(cat);
         let txn = cat.begin_write().unwrap().0;

@@ -7,6 +7,7 @@ pub mod immich_keys;
 pub mod keys;
 pub(crate) mod meta;
 pub(crate) mod places;
+pub(crate) mod queue;
 pub mod tables;
 pub(crate) mod upgrade;
 
