@@ -96,7 +96,8 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, isize) {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    /// The temporary folder of the catalogue and the SQLite file (removed by [`cleanup`]).
+    dir: tempfile::TempDir,
     cat: Catalog,
     /// rusqlite connections are not `Sync`; the bench is single-threaded, the lock uncontended.
     sql: std::sync::Mutex<common::sqlite::Sqlite>,
@@ -236,9 +237,10 @@ fn sizes(batches: &[RecordBatch]) -> Sizes {
     s
 }
 
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
 fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
+    FIXTURE.get_or_init(|| {
         let n = common::bench_n();
         let data = common::generate(n, 42);
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
@@ -260,7 +262,7 @@ fn fixture() -> &'static Fixture {
         );
         let libraries = data.libraries.iter().map(|l| l.id.clone()).collect();
         Fixture {
-            _dir: dir,
+            dir,
             cat,
             sql: std::sync::Mutex::new(sql),
             n,
@@ -367,6 +369,14 @@ fn whole(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1));
-    targets = whole
+    targets = whole, cleanup
 }
+/// Removes the fixture's files: it lives in a static, which is never dropped, so its temporary
+/// folder (gigabytes at 10^6) would otherwise outlive every run. Runs last in the group.
+fn cleanup(_: &mut Criterion) {
+    if let Some(f) = FIXTURE.get() {
+        std::fs::remove_dir_all(f.dir.path()).unwrap();
+    }
+}
+
 criterion_main!(benches);

@@ -43,7 +43,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use photocat::{Catalog, DateTimeInput, GetAllAssets, RandomAssets};
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    /// The temporary folder of the catalogue and the SQLite file (removed by [`cleanup`]).
+    dir: tempfile::TempDir,
     cat: Catalog,
     /// rusqlite connections are not `Sync`; the bench is single-threaded, the lock uncontended.
     sql: std::sync::Mutex<SqliteImmich>,
@@ -59,9 +60,10 @@ struct Fixture {
     device_found: Vec<String>,
 }
 
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
 fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
+    FIXTURE.get_or_init(|| {
         let n = common::bench_n();
         let data = common::generate(n, 42);
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
@@ -130,7 +132,7 @@ fn fixture() -> &'static Fixture {
             }
         }
         Fixture {
-            _dir: dir,
+            dir,
             cat,
             sql: std::sync::Mutex::new(sql),
             n,
@@ -356,6 +358,15 @@ criterion_group!(
     bench_get_all,
     bench_random,
     bench_checksums,
-    bench_device_ids
+    bench_device_ids,
+    cleanup
 );
+/// Removes the fixture's files: it lives in a static, which is never dropped, so its temporary
+/// folder (gigabytes at 10^6) would otherwise outlive every run. Runs last in the group.
+fn cleanup(_: &mut Criterion) {
+    if let Some(f) = FIXTURE.get() {
+        std::fs::remove_dir_all(f.dir.path()).unwrap();
+    }
+}
+
 criterion_main!(benches);

@@ -29,7 +29,8 @@ use photocat::model::time::naive_micros;
 use photocat::{AddAssets, Catalog, ListAssets};
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    /// The temporary folder of the catalogue and the SQLite file (removed by [`cleanup`]).
+    dir: tempfile::TempDir,
     cat: Catalog,
     /// rusqlite connections are not `Sync`; the bench is single-threaded, the lock uncontended.
     sql: std::sync::Mutex<Sqlite>,
@@ -51,9 +52,10 @@ struct Fixture {
     checksums: Vec<String>,
 }
 
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
 fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
+    FIXTURE.get_or_init(|| {
         let n = common::bench_n();
         let data = common::generate(n, 42);
         if std::env::var("PHOTOCAT_BENCH_BUILD").as_deref() == Ok("user") {
@@ -142,7 +144,7 @@ fn finish(dir: tempfile::TempDir, cat: Catalog, data: &common::Dataset) -> Fixtu
         })
         .collect();
     Fixture {
-        _dir: dir,
+        dir,
         cat,
         sql: std::sync::Mutex::new(sql),
         n,
@@ -510,6 +512,15 @@ criterion_group!(
     bench_checksums,
     bench_full_walk,
     bench_bulk_load,
-    bench_small_writes
+    bench_small_writes,
+    cleanup
 );
+/// Removes the fixture's files: it lives in a static, which is never dropped, so its temporary
+/// folder (gigabytes at 10^6) would otherwise outlive every run. Runs last in the group.
+fn cleanup(_: &mut Criterion) {
+    if let Some(f) = FIXTURE.get() {
+        std::fs::remove_dir_all(f.dir.path()).unwrap();
+    }
+}
+
 criterion_main!(benches);
