@@ -30,7 +30,8 @@
 //!   `IN (...)` query over an index on `(owner, device_id, device_asset_id)`.
 //!
 //! The setup prints each photocat call's storage work (`Catalog::read_stats`) and asserts that
-//! the deep `get_all_assets` page steps at most 5,000 index entries.
+//! the deep `get_all_assets` page steps at most 5,000 index entries. `PHOTOCAT_BENCH_N` must be
+//! at least 3,100, so that the deep page is a full page of 1,000.
 
 mod common;
 
@@ -60,11 +61,20 @@ struct Fixture {
     device_found: Vec<String>,
 }
 
+/// The smallest catalogue whose deep page is a full page: 0.8 N − 0.475 N ≥ 1,000.
+const MIN_N: usize = 3_100;
+
 static FIXTURE: OnceLock<Fixture> = OnceLock::new();
 
 fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let n = common::bench_n();
+        // The deep page skips 0.475 N of the owner's 0.8 N assets and must find 1,000 more.
+        assert!(
+            n >= MIN_N,
+            "the immich bench needs PHOTOCAT_BENCH_N >= {MIN_N} (it is {n}): its deep page skips \
+             0.475 N of the largest owner's 0.8 N assets and takes a full 1,000"
+        );
         let data = common::generate(n, 42);
         let (dir, path, mut cat, secs) = common::load_new_file(&data, "bench.redb");
         let size = std::fs::metadata(&path).unwrap().len();
