@@ -364,6 +364,59 @@ fn people_counts_follow_faces_trash_and_merges() {
     ));
 }
 
+/// Several people merged at once, two of them on one asset: each asset changes once, every
+/// face of theirs moves, and the counts, lists and the rest of the index follow.
+#[test]
+fn merging_several_people_moves_each_asset_once() {
+    let cat = daily_assets(4);
+    let person = |name: &str| {
+        cat.create_person(NewPerson {
+            name: Some(name.into()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let (ann, bob, cy) = (person("Ann"), person("Bob"), person("Cy"));
+    let face = |a: &str, p: &str| NewFace {
+        asset_id: Some(a.into()),
+        person_id: Some(p.into()),
+        ..Default::default()
+    };
+    cat.add_faces(vec![
+        face("a1", &bob.id),
+        face("a1", &cy.id),
+        face("a2", &bob.id),
+        face("a3", &ann.id),
+        face("a3", &cy.id),
+    ])
+    .unwrap();
+    let before = cat.get_asset("a1").unwrap();
+    let merged = cat.merge_people(&ann.id, &[&bob.id, &cy.id]).unwrap();
+    assert_eq!(merged.asset_count, 3);
+    let a1 = cat.get_asset("a1").unwrap();
+    assert!(a1
+        .faces
+        .iter()
+        .all(|f| f.person_id.as_deref() == Some(ann.id.as_str())));
+    assert_eq!(a1.people.len(), 1);
+    assert!(a1.updated_at > before.updated_at);
+    assert_eq!(
+        ids(
+            &cat,
+            ListAssets {
+                person_id: Some(ann.id.clone()),
+                ..Default::default()
+            }
+        ),
+        ["a3", "a2", "a1"]
+    );
+    for gone in [&bob.id, &cy.id] {
+        assert!(matches!(cat.get_person(gone), Err(Error::NotFound { .. })));
+    }
+    assert_counts_match_walks(&cat);
+    assert!(cat.verify().unwrap().is_ok());
+}
+
 #[test]
 fn update_asset_moves_index_entries() {
     let cat = daily_assets(2);

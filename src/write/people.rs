@@ -1,6 +1,6 @@
 //! People, faces and merges.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use redb::{ReadableTable, WriteTransaction};
 
@@ -86,30 +86,36 @@ impl Catalog {
                 );
             }
             drop(person_ids);
-            for &p in &from_keys {
-                let assets: Vec<u64> = txn
-                    .open_table(tables::PERSON_ASSETS)?
-                    .range((p, 0)..=(p, u64::MAX))?
-                    .map(|r| r.map(|(k, _)| k.value().1))
-                    .collect::<std::result::Result<_, _>>()?;
-                for key in assets {
-                    let old = records::load_asset(
-                        &txn.open_table(tables::ASSETS)?,
-                        key,
-                        &mut Tally::default(),
-                    )?;
-                    let mut rec = old.clone();
-                    for f in &mut rec.faces {
-                        if f.person == Some(p) {
-                            f.person = Some(into);
-                            f.updated_at = bumped(f.updated_at, now);
-                        }
+            // Every asset with a face of a merged person, once, in key order.
+            let assets: BTreeSet<u64> = {
+                let links = txn.open_table(tables::PERSON_ASSETS)?;
+                let mut assets = BTreeSet::new();
+                for &p in &from_keys {
+                    for r in links.range((p, 0)..=(p, u64::MAX))? {
+                        assets.insert(r?.0.value().1);
                     }
-                    rec.updated_at = bumped(rec.updated_at, now);
-                    IndexTables::update(txn, key, Some(&old), Some(&rec))?;
-                    store(txn, key, &rec)?;
                 }
+                assets
+            };
+            // One set of index tables for the whole merge: each asset's entries move once, in
+            // one batch, and the counters are written once.
+            let mut table = txn.open_table(tables::ASSETS)?;
+            let mut idx = IndexTables::open(txn)?;
+            for key in assets {
+                let old = records::load_asset(&table, key, &mut Tally::default())?;
+                let mut rec = old.clone();
+                for f in &mut rec.faces {
+                    if f.person.is_some_and(|p| from_keys.contains(&p)) {
+                        f.person = Some(into);
+                        f.updated_at = bumped(f.updated_at, now);
+                    }
+                }
+                rec.updated_at = bumped(rec.updated_at, now);
+                idx.apply(key, Some(&old), Some(&rec))?;
+                table.insert(key, codec::encode(&rec)?.as_slice())?;
             }
+            idx.finish()?;
+            drop(table);
             let mut people = txn.open_table(tables::PEOPLE)?;
             let mut ids_t = txn.open_table(tables::PERSON_IDS)?;
             for (&p, id) in from_keys.iter().zip(&from) {
