@@ -349,8 +349,8 @@ mod tests {
     }
 }
 
-/// Sorts `items` by the byte string `key` gives (lexicographically), as `sort_unstable_by`
-/// would, but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
+/// Sorts `items` by the byte string `key` gives (lexicographically), as a stable sort would
+/// (items with equal keys keep their order), but comparing a 16-byte big-endian prefix held as a `u128` first: bulk writes sort
 /// hundreds of thousands of index keys, and a `memcmp` call per comparison was a quarter of a
 /// bulk load's instructions. Keys with equal prefixes are compared whole. The prefixes are
 /// taken and the sort runs on every core (rayon), unless there are fewer than
@@ -379,6 +379,7 @@ pub(crate) fn sort_by_key_bytes_in<C: Sync, T: Default + Send + Sync>(
     let cmp = |a: &(u128, usize), b: &(u128, usize)| {
         a.0.cmp(&b.0)
             .then_with(|| key(context, &items[a.1]).cmp(key(context, &items[b.1])))
+            .then(a.1.cmp(&b.1))
     };
     // A small write (one `add_to_album`) would spend more on handing the work to the pool and
     // waiting for it than on the sort (`crate::par`).

@@ -13,6 +13,7 @@
 use redb::Table;
 
 use super::ascending::insert_ascending;
+use super::keys;
 use crate::error::Result;
 
 /// The bytes of queued changes at which a writer writes its queue: a call of any size holds
@@ -112,22 +113,10 @@ impl Queue {
 
     /// The positions of the changes by key, and in the order queued for one key.
     pub(crate) fn sorted(&self) -> Vec<u32> {
-        fn prefix(k: &[u8]) -> u128 {
-            let mut b = [0u8; 16];
-            let n = k.len().min(16);
-            b[..n].copy_from_slice(&k[..n]);
-            u128::from_be_bytes(b)
-        }
         // Fewer than 2^32 changes: writers write their queue at `QUEUE_BYTES`.
-        let mut order: Vec<(u128, u32)> = (0..self.queued.len() as u32)
-            .map(|j| (prefix(self.key(j)), j))
-            .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| self.key(a.1).cmp(self.key(b.1)))
-                .then(a.1.cmp(&b.1))
-        });
-        order.into_iter().map(|(_, j)| j).collect()
+        let mut order: Vec<u32> = (0..self.queued.len() as u32).collect();
+        keys::sort_by_key_bytes_in(&mut order, self, |q, &j| q.key(j));
+        order
     }
 
     /// Writes the changes to `table` in key order (those of one key in the order queued) and
