@@ -675,6 +675,71 @@ fn gumnut_response_with_faces_and_people_imports_as_is() {
     );
 }
 
+/// A record whose face names `person`, with that person's record in `people` when `with`.
+fn faced(id: &str, person: &str, with: bool) -> NewAsset {
+    let people = if with {
+        format!(r#"[{{"id": "{person}", "name": "Name of {person}"}}]"#)
+    } else {
+        "[]".to_owned()
+    };
+    serde_json::from_str(&format!(
+        r#"{{"id": "{id}", "local_datetime": "2024-02-03T04:05:06",
+            "faces": [{{"id": "face_{id}", "person_id": "{person}",
+                        "bounding_box": {{"x": 1, "y": 2, "w": 3, "h": 4}}}}],
+            "people": {people}}}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn people_named_by_many_records_of_one_call_resolve_to_one_person() {
+    let cat = Catalog::in_memory().unwrap();
+    // The first record creates the person; the later ones name it without its record (found
+    // as created by this call), and the second record names it with its record again.
+    let added = cat
+        .add_assets(
+            vec![
+                faced("a1", "person_p", true),
+                faced("a2", "person_p", true),
+                faced("a3", "person_p", false),
+            ],
+            AddAssets::default(),
+        )
+        .unwrap();
+    assert!(added
+        .iter()
+        .all(|a| a.people.len() == 1 && a.people[0].id == "person_p"));
+    assert_eq!(cat.get_person("person_p").unwrap().asset_count, 3);
+    // A later call finds the stored person; a face naming an unknown person fails the whole
+    // call, after other people were found.
+    let err = cat
+        .add_assets(
+            vec![
+                faced("b1", "person_p", false),
+                faced("b2", "person_q", false),
+            ],
+            AddAssets::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { ref id, .. } if id == "person_q"),
+        "{err}"
+    );
+    assert!(matches!(cat.get_asset("b1"), Err(Error::NotFound { .. })));
+    cat.add_assets(
+        vec![
+            faced("b1", "person_p", false),
+            faced("b2", "person_q", true),
+        ],
+        AddAssets::default(),
+    )
+    .unwrap();
+    assert_eq!(cat.get_person("person_p").unwrap().asset_count, 4);
+    assert_eq!(cat.get_person("person_q").unwrap().asset_count, 1);
+    assert_counts_match_walks(&cat);
+    assert!(cat.verify().unwrap().is_ok());
+}
+
 #[test]
 fn offsets_keep_their_source_across_metadata_updates() {
     let cat = Catalog::in_memory().unwrap();

@@ -25,8 +25,6 @@ pub struct AddSummary {
     pub skipped: u64,
 }
 
-use std::collections::HashMap;
-
 use redb::ReadableTable;
 
 use crate::error::{Error, Result};
@@ -54,16 +52,18 @@ impl Outcome {
 /// The first of `rec`'s checksums already taken, by a stored asset (`sums`, the checksum
 /// table) or by an earlier record of the batch (`batch`: checksum key to index of the batch's
 /// new assets), with the checksum's field name.
+/// `keys` are the record's [`checksum_keys`], computed once by the caller, which then inserts
+/// them into `batch` when the record is new.
 pub(super) fn find_duplicate(
     sums: &impl ReadableTable<&'static [u8], u64>,
-    batch: &HashMap<Vec<u8>, usize>,
-    rec: &AssetRecord,
+    batch: &foldhash::HashMap<Vec<u8>, usize>,
+    keys: &[(Vec<u8>, &'static str)],
 ) -> Result<Option<(Outcome, &'static str)>> {
-    for (k, field) in checksum_keys(rec) {
+    for (k, field) in keys {
         if let Some(key) = sums.get(k.as_slice())?.map(|v| v.value()) {
             return Ok(Some((Outcome::Existing(key), field)));
         }
-        if let Some(&j) = batch.get(&k) {
+        if let Some(&j) = batch.get(k) {
             return Ok(Some((Outcome::SameAsEarlier(j), field)));
         }
     }
