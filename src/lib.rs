@@ -78,6 +78,14 @@ pub(crate) mod write;
 #[allow(unsafe_code)]
 mod python;
 
+// With the `mimalloc` feature (on in the Python module and the CLI), mimalloc allocates for the
+// whole program: photocat's writes and pages make many small strings, and glibc's malloc was
+// ~15% of a bulk add's time (BENCHMARKS.md, fourteenth pass). Off by default: a Rust program
+// chooses its own allocator.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The checks of the fuzz targets in `fuzz/` and of `tests/fuzz_regressions.rs` (feature
 /// `fuzzing`). Not a public API: hidden from the docs, outside semver, and absent from every
 /// default build.
