@@ -736,6 +736,30 @@ fn people_named_by_many_records_of_one_call_resolve_to_one_person() {
     .unwrap();
     assert_eq!(cat.get_person("person_p").unwrap().asset_count, 4);
     assert_eq!(cat.get_person("person_q").unwrap().asset_count, 1);
+    // The people an add created took keys from the counter, which the add wrote back: a
+    // person created afterwards takes a new key, and overwrites neither.
+    let r = cat
+        .create_person(NewPerson {
+            id: Some("person_r".into()),
+            name: Some("R".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.id, "person_r");
+    assert!(matches!(
+        cat.create_person(NewPerson {
+            id: Some("person_q".into()),
+            ..Default::default()
+        }),
+        Err(Error::Duplicate { .. })
+    ));
+    for (id, name) in [
+        ("person_p", "Name of person_p"),
+        ("person_q", "Name of person_q"),
+        ("person_r", "R"),
+    ] {
+        assert_eq!(cat.get_person(id).unwrap().name.as_deref(), Some(name));
+    }
     assert_counts_match_walks(&cat);
     assert!(cat.verify().unwrap().is_ok());
 }

@@ -423,10 +423,7 @@ fn add_in(
             continue;
         }
         for np in people {
-            let pid = np.id.clone().unwrap_or_default();
-            if refs.person_key(&pid)?.is_none() {
-                refs.create_person(np, now)?;
-            }
+            refs.ensure_person(np, now)?;
         }
         for (face, person) in rec.faces.iter_mut().zip(face_people) {
             face.person = refs.resolve_person(person.as_deref())?;
@@ -457,6 +454,7 @@ fn add_in(
         fresh.push((key, rec));
     }
     refs.counters.insert(counter::ASSET, next_asset)?;
+    refs.flush_people()?;
     // The index writes open the people table: the other reference tables are closed first.
     let RefTables {
         person_ids,
