@@ -78,10 +78,8 @@ pub(crate) mod write;
 #[allow(unsafe_code)]
 mod python;
 
-// With the `mimalloc` feature (on in the Python module and the CLI), mimalloc allocates for the
-// whole program: photocat's writes and pages make many small strings, and glibc's malloc was
-// ~15% of a bulk add's time (BENCHMARKS.md, fourteenth pass). Off by default: a Rust program
-// chooses its own allocator.
+// The `mimalloc` feature (Cargo.toml says why): mimalloc allocates for the whole program. On in
+// the Python module and the CLI; off by default, since a Rust program chooses its allocator.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -349,10 +349,10 @@ fn add_in(
     let (lib_key, lib) = write_library(txn, opts.library_id.as_deref(), true, now)?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     let mut fresh: Vec<(u64, AssetRecord)> = Vec::with_capacity(prepared.len());
-    // Sized for the call: growing them rehashed every key several times.
-    // The records' own ids, checksums and face ids, hashed with foldhash (the people caches'
-    // hasher): std's SipHash was 6% of a bulk add's instructions. Checksums are digests and
-    // ids are the caller's own records, and foldhash's seed is random per process.
+    // The records' own ids, checksums and face ids: sized for the call (growing them rehashed
+    // every key several times) and hashed with foldhash, the people caches' hasher (std's
+    // SipHash was 6% of a bulk add's instructions; checksums are digests, ids the caller's own
+    // records, and foldhash's seed is random per process).
     let mut batch_ids =
         foldhash::HashSet::<String>::with_capacity_and_hasher(prepared.len(), Default::default());
     let mut batch_sums = foldhash::HashMap::<Vec<u8>, usize>::with_capacity_and_hasher(

@@ -49,17 +49,16 @@ impl Outcome {
     }
 }
 
-/// The first of `rec`'s checksums already taken, by a stored asset (`sums`, the checksum
-/// table) or by an earlier record of the batch (`batch`: checksum key to index of the batch's
-/// new assets), with the checksum's field name.
-/// `keys` are the record's [`checksum_keys`], computed once by the caller, which then inserts
-/// them into `batch` when the record is new.
+/// The first of a record's checksum `keys` (its [`checksum_keys`], which the caller builds
+/// once and inserts into `batch` when the record is new) already taken, by a stored asset
+/// (`sums`, the checksum table) or by an earlier record of the batch (`batch`: checksum key to
+/// index of the batch's new assets), with the checksum's field name.
 pub(super) fn find_duplicate(
     sums: &impl ReadableTable<&'static [u8], u64>,
     batch: &foldhash::HashMap<Vec<u8>, usize>,
     keys: &[(Vec<u8>, &'static str)],
 ) -> Result<Option<(Outcome, &'static str)>> {
-    for (k, field) in keys {
+    for &(ref k, field) in keys {
         if let Some(key) = sums.get(k.as_slice())?.map(|v| v.value()) {
             return Ok(Some((Outcome::Existing(key), field)));
         }
