@@ -241,30 +241,59 @@ fn write_str(out: &mut Vec<u8>, s: impl AsRef<[u8]>) {
 fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.reserve(b.len() + 2);
     out.push(b'"');
-    // Eight bytes at a time, each word checked and copied at once (no second pass, no
-    // `memcpy` call for the short strings that most are); the rest byte by byte.
-    let mut chunks = b.chunks_exact(8);
-    let mut i = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if needs_escape(u64::from_le_bytes(word)) {
-            write_escaped(out, b, i, i);
-            out.push(b'"');
-            return;
+    let n = b.len();
+    if n >= 8 {
+        // Eight bytes at a time, each word checked and copied at once (no second pass, no
+        // `memcpy` call for the short strings that most are). The tail is the string's last
+        // eight bytes, overlapping the words already copied: checked again (harmless), and
+        // written over the overlap (the same bytes), so every store is a whole word.
+        let mut i = 0;
+        for chunk in b.chunks_exact(8) {
+            let word = word8(chunk);
+            if needs_escape(word) {
+                write_escaped(out, b, i, i);
+                out.push(b'"');
+                return;
+            }
+            out.extend_from_slice(&word.to_le_bytes());
+            i += 8;
         }
-        out.extend_from_slice(&word);
-        i += 8;
-    }
-    match chunks
-        .remainder()
-        .iter()
-        .position(|&c| ESCAPE[usize::from(c)] != 0)
-    {
-        None => out.extend_from_slice(chunks.remainder()),
-        Some(p) => write_escaped(out, b, i, i + p),
+        if i < n {
+            let last = word8(&b[n - 8..]);
+            if needs_escape(last) {
+                write_escaped(out, b, i, i);
+                out.push(b'"');
+                return;
+            }
+            out.truncate(out.len() - (i - (n - 8)));
+            out.extend_from_slice(&last.to_le_bytes());
+        }
+    } else if n >= 4 {
+        // Two overlapping four-byte halves, checked as one word.
+        let low = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let high = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        if needs_escape(u64::from(low) | (u64::from(high) << 32)) {
+            write_escaped(out, b, 0, 0);
+        } else {
+            out.extend_from_slice(&low.to_le_bytes());
+            out.truncate(out.len() - (8 - n));
+            out.extend_from_slice(&high.to_le_bytes());
+        }
+    } else {
+        match b.iter().position(|&c| ESCAPE[usize::from(c)] != 0) {
+            None => out.extend_from_slice(b),
+            Some(p) => write_escaped(out, b, 0, p),
+        }
     }
     out.push(b'"');
+}
+
+/// The eight bytes of `chunk` (exactly eight long) as a little-endian word.
+#[inline]
+fn word8(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
 }
 
 /// The slow path: copies `b[start..]` with its escapes, the first of which is at `from`
@@ -753,6 +782,25 @@ mod tests {
             "\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"",
         ] {
             same(s);
+        }
+    }
+
+    /// Every length the word paths split differently (under 4, 4 to 7, whole words, a tail
+    /// overlapping them), with an escape at every position, or none.
+    #[test]
+    fn escapes_at_every_position_like_serde_json() {
+        for len in 0..=25 {
+            let clean: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            same(&clean);
+            for at in 0..len {
+                for escape in ['"', '\\', '\n', '\u{1}', 'é'] {
+                    let mut s: Vec<char> = clean.chars().collect();
+                    s[at] = escape;
+                    same(&s.into_iter().collect::<String>());
+                }
+            }
         }
     }
 
