@@ -191,7 +191,10 @@ pub fn device_prefix(device_id: &str, device_asset_id: Option<&str>) -> Vec<u8> 
 
 /// A device-index key.
 pub fn device_key(device_id: &str, device_asset_id: &str, scope: &[u8], asset: u64) -> Vec<u8> {
-    let mut k = device_prefix(device_id, Some(device_asset_id));
+    // Sized for the whole key: the prefix's own capacity would be grown by the scope.
+    let mut k = Vec::with_capacity(8 + device_id.len() + device_asset_id.len() + scope.len() + 8);
+    push_str(&mut k, device_id);
+    push_str(&mut k, device_asset_id);
     k.extend_from_slice(scope);
     k.extend_from_slice(&asset.to_be_bytes());
     k
