@@ -400,13 +400,27 @@ impl<'a, S: Text<'a>> AssetRef<'a, S> {
         self.faces.reread::<FacePerson>().iter().map(|f| f.0)
     }
 
-    /// The distinct people of the faces, in order of first appearance (no allocation).
+    /// The distinct people of the faces, in order of first appearance (no allocation). The
+    /// first 16 people found are remembered on the stack; only an asset with more re-reads
+    /// its earlier faces to rule out a repeat (each face read once, not once per later face).
     pub(crate) fn people(&self) -> impl Iterator<Item = u32> + Clone + 'a {
         let faces = self.face_people();
+        let mut seen = [0u32; 16];
+        let mut n = 0;
+        let mut overflow = false;
         faces.clone().enumerate().filter_map(move |(i, p)| {
             let p = p?;
-            let seen = faces.clone().take(i).any(|g| g == Some(p));
-            (!seen).then_some(p)
+            if seen[..n].contains(&p) || (overflow && faces.clone().take(i).any(|g| g == Some(p))) {
+                return None;
+            }
+            match seen.get_mut(n) {
+                Some(slot) => {
+                    *slot = p;
+                    n += 1;
+                }
+                None => overflow = true,
+            }
+            Some(p)
         })
     }
 }
@@ -1021,6 +1035,60 @@ pub(crate) mod tests {
             with_people > 100,
             "the generator gave {with_people} records with people"
         );
+    }
+
+    /// Assets with many faces: repeats before and after the 16 people `people` remembers,
+    /// unassigned faces between them, and every count of distinct people up to 40.
+    #[test]
+    fn the_people_of_many_faces_are_each_listed_once_in_order() {
+        let mut r = Rng(17);
+        let template = record(&mut r);
+        for distinct in 0..40u32 {
+            for pattern in 0..4u32 {
+                // People 0..distinct, each face's person picked so that repeats land
+                // everywhere: early, across the 16th, and at the end.
+                let people: Vec<Option<u32>> = (0..distinct * 2 + 3)
+                    .map(|i| match (i + pattern) % 5 {
+                        0 => None,
+                        1 => Some((i * 7 + pattern) % distinct.max(1)),
+                        _ => Some(i % distinct.max(1)),
+                    })
+                    .collect();
+                let mut rec = template.clone();
+                rec.faces = people
+                    .iter()
+                    .map(|&person| FaceRecord {
+                        id: "face".into(),
+                        person,
+                        bounding_box: BoxRecord {
+                            x: 0,
+                            y: 0,
+                            w: 1,
+                            h: 1,
+                        },
+                        timestamp_ms: None,
+                        created_at: 0,
+                        updated_at: 0,
+                        thumbnail_url: None,
+                    })
+                    .collect();
+                let bytes = codec::encode(&rec).unwrap();
+                let expected = people.iter().flatten().fold(Vec::new(), |mut v, &p| {
+                    if !v.contains(&p) {
+                        v.push(p);
+                    }
+                    v
+                });
+                let view = AssetRef::parse(&bytes).unwrap();
+                assert_eq!(view.people().collect::<Vec<_>>(), expected, "{people:?}");
+                // A clone taken part-way goes on exactly as the original.
+                let mut it = view.people();
+                let half = expected.len() / 2;
+                it.by_ref().take(half).for_each(drop);
+                assert_eq!(it.clone().collect::<Vec<_>>(), expected[half..]);
+                assert_eq!(it.collect::<Vec<_>>(), expected[half..]);
+            }
+        }
     }
 
     #[test]
