@@ -166,7 +166,7 @@ impl AssetBatches {
         };
         let mut tally = Tally::default();
         let (hits, has_more) =
-            Catalog::hits(&self.txn, &self.query, r, self.batch_size, &mut tally)?;
+            Catalog::hits(&self.txn, &self.query, r, self.batch_size, true, &mut tally)?;
         match (hits.last(), has_more) {
             (Some(last), true) => r.start = Start::After(last.0.clone()),
             _ => self.resolved = None,

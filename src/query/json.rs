@@ -181,7 +181,7 @@ impl Catalog {
                 return Ok(r#"{"data":[],"has_more":false}"#.to_owned());
             };
             let (hits, has_more) =
-                Catalog::hits(&txn, query, &r, query.limit as usize, &mut tally)?;
+                Catalog::hits(&txn, query, &r, query.limit as usize, false, &mut tally)?;
             let table = txn.assets()?;
             // Sized up front: an `AssetRef` is a large value, and a collected `Result` iterator
             // would grow the vector (copying them) several times per page.

@@ -11,11 +11,13 @@ use crate::ids::{self, IdKind};
 use crate::model::time::TimeBound;
 use crate::model::{Album, Asset, Library, Person};
 use crate::query::cursor::{self, Start};
+use crate::query::json;
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
 use crate::records::{self, lookup_u32, PeopleCache};
 use crate::snapshot::{Snapshot, View};
 use crate::storage::codec::{AlbumRecord, AssetRecord, LibraryRecord};
+use crate::storage::fast::AssetRef;
 use crate::storage::keys::Group;
 use crate::storage::places;
 use crate::storage::tables;
@@ -36,6 +38,46 @@ pub(crate) struct Resolved {
 /// the cursor of the next step), the asset key, and the record when already read (boxed: a
 /// record is about 2 KB, and a batch holds 65,536 entries that mostly have none).
 pub(crate) type Hit = (Vec<u8>, u64, Option<Box<AssetRecord>>);
+
+/// What the `ids` path checks of a record ([`Catalog::matches_record`]), from an owned record or
+/// one read in place, so the rule is written once for both.
+pub(crate) struct IdsFacts<'a> {
+    pub id: &'a str,
+    pub library: u32,
+    pub local: i64,
+    pub offset: Option<i32>,
+    pub trashed_at: Option<i64>,
+    /// Not hidden or locked.
+    pub listed: bool,
+    /// The asset has a face of the query's person (true when the query names none).
+    pub has_person: bool,
+}
+
+impl<'a> IdsFacts<'a> {
+    fn of_record(rec: &'a AssetRecord, person: Option<u32>) -> Self {
+        IdsFacts {
+            id: &rec.id,
+            library: rec.library,
+            local: rec.local,
+            offset: rec.offset,
+            trashed_at: rec.trashed_at,
+            listed: rec.visibility.is_listed(),
+            has_person: person.is_none_or(|p| rec.faces.iter().any(|f| f.person == Some(p))),
+        }
+    }
+
+    fn of_stored(rec: &AssetRef<'a>, person: Option<u32>) -> Self {
+        IdsFacts {
+            id: rec.id,
+            library: rec.library,
+            local: rec.local,
+            offset: rec.offset,
+            trashed_at: rec.trashed_at,
+            listed: rec.visibility.is_listed(),
+            has_person: person.is_none_or(|p| rec.face_people().any(|f| f == Some(p))),
+        }
+    }
+}
 
 /// A page with the position of its last asset (for iterators).
 pub(crate) struct RawPage {
@@ -281,14 +323,14 @@ impl Catalog {
         }))
     }
 
-    /// Whether `rec` (the record of asset `key`) matches the filters of `q` other than `ids`
-    /// and the start: the rule the `ids` path applies record by record.
+    /// Whether the record of asset `key` (its [`IdsFacts`]) matches the filters of `q` other
+    /// than `ids` and the start: the rule the `ids` path applies record by record.
     pub(crate) fn matches_record(
         txn: &ReadTransaction,
         q: &ListAssets,
         r: &Resolved,
         key: u64,
-        rec: &AssetRecord,
+        rec: &IdsFacts<'_>,
     ) -> Result<bool> {
         let state_ok = match q.state {
             State::Live => rec.trashed_at.is_none(),
@@ -296,9 +338,9 @@ impl Catalog {
             State::All => true,
         };
         if !(state_ok
-            && rec.visibility.is_listed()
+            && rec.listed
             && rec.library == r.lib_key
-            && r.person.is_none_or(|p| rec.people().contains(&p))
+            && rec.has_person
             && r.filter.matches(rec.local, rec.offset))
         {
             return Ok(false);
@@ -314,12 +356,16 @@ impl Catalog {
 
     /// The entries of one page in list order, after `r.start`: (position, asset key, the
     /// record when the `ids` path already read it), at most `limit`, and whether more follow.
-    /// The last entry always carries its position (see [`Hit`]).
+    /// The last entry always carries its position (see [`Hit`]). The `ids` path reads each
+    /// record to match it: as an owned record kept in its hit when `keep` (the caller builds
+    /// `Asset`s from it), else in place and dropped (the JSON path, which writes from the
+    /// stored bytes: an owned decode there was an allocation per string, thrown away).
     pub(crate) fn hits(
         txn: &Snapshot,
         q: &ListAssets,
         r: &Resolved,
         limit: usize,
+        keep: bool,
         tally: &mut Tally,
     ) -> Result<(Vec<Hit>, bool)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(limit.saturating_add(1).min(1 << 16));
@@ -334,17 +380,32 @@ impl Catalog {
                 let Some(key) = places::key(asset_places, id)? else {
                     continue;
                 };
-                let rec = records::load_asset(assets, key, tally)?;
-                if !Catalog::matches_record(txn, q, r, key, &rec)? {
-                    continue;
-                }
-                let pos = cursor::position_of(&rec.id, rec.local, rec.trashed_at, q.state)?;
+                let (pos, rec) = if keep {
+                    let rec = records::load_asset(assets, key, tally)?;
+                    let facts = IdsFacts::of_record(&rec, r.person);
+                    if !Catalog::matches_record(txn, q, r, key, &facts)? {
+                        continue;
+                    }
+                    let pos =
+                        cursor::position_of(facts.id, facts.local, facts.trashed_at, q.state)?;
+                    (pos, Some(Box::new(rec)))
+                } else {
+                    let guard = json::stored(assets, key, tally)?;
+                    let rec = AssetRef::parse(guard.value())?;
+                    let facts = IdsFacts::of_stored(&rec, r.person);
+                    if !Catalog::matches_record(txn, q, r, key, &facts)? {
+                        continue;
+                    }
+                    let pos =
+                        cursor::position_of(facts.id, facts.local, facts.trashed_at, q.state)?;
+                    (pos, None)
+                };
                 if let Start::After(s) = &r.start {
                     if pos >= *s {
                         continue;
                     }
                 }
-                hits.push((pos, key, Some(Box::new(rec))));
+                hits.push((pos, key, rec));
             }
             hits.sort_by(|a, b| b.0.cmp(&a.0));
             hits.truncate(limit.saturating_add(1));
@@ -389,7 +450,7 @@ impl Catalog {
             });
         };
         let assets = txn.assets()?;
-        let (hits, has_more) = Catalog::hits(txn, q, &r, limit, tally)?;
+        let (hits, has_more) = Catalog::hits(txn, q, &r, limit, true, tally)?;
         let people = txn.people()?;
         let mut cache = PeopleCache::shared(view);
         let mut data = Vec::with_capacity(hits.len());
