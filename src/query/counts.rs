@@ -77,7 +77,7 @@ impl Catalog {
     /// index entries of the edge days; album and person together (live, undated) by
     /// intersecting their posting bitmaps. Other combinations with album and person, trashed
     /// with time bounds, or a cursor walk the matching index entries (no asset record is
-    /// read); `ids` reads those records (at most 100).
+    /// read); `ids` reads those records in place (at most 100).
     ///
     /// ```
     /// # fn main() -> photocat::Result<()> {
@@ -96,10 +96,6 @@ impl Catalog {
             ..query.clone()
         };
         query.validate()?;
-        if query.ids.is_some() {
-            // At most MAX_IDS records, in one snapshot: the page path applies every rule once.
-            return Ok(self.page(&query, None, MAX_IDS + 1)?.data.len() as u64);
-        }
         let txn = Snapshot::of(self.begin_read()?);
         let mut tally = Tally::default();
         let result = self.count_in(&txn, &query, &mut tally);
@@ -111,6 +107,13 @@ impl Catalog {
         let Some(r) = Catalog::resolve(txn, q, None, tally)? else {
             return Ok(0);
         };
+        if q.ids.is_some() {
+            // At most MAX_IDS records: the page's own matching (`Catalog::hits`), each record
+            // read in place, no `Asset` built.
+            return Ok(Catalog::hits(txn, q, &r, MAX_IDS + 1, false, tally)?
+                .0
+                .len() as u64);
+        }
         let counted = r.groups.len() == 1
             && matches!(r.start, Start::Top)
             && r.filter.after.is_none()
