@@ -380,32 +380,30 @@ impl Catalog {
                 let Some(key) = places::key(asset_places, id)? else {
                     continue;
                 };
-                let (pos, rec) = if keep {
-                    let rec = records::load_asset(assets, key, tally)?;
-                    let facts = IdsFacts::of_record(&rec, r.person);
-                    if !Catalog::matches_record(txn, q, r, key, &facts)? {
-                        continue;
-                    }
-                    let pos =
-                        cursor::position_of(facts.id, facts.local, facts.trashed_at, q.state)?;
-                    (pos, Some(Box::new(rec)))
+                let kept = if keep {
+                    Some(records::load_asset(assets, key, tally)?)
                 } else {
-                    let guard = json::stored(assets, key, tally)?;
-                    let rec = AssetRef::parse(guard.value())?;
-                    let facts = IdsFacts::of_stored(&rec, r.person);
-                    if !Catalog::matches_record(txn, q, r, key, &facts)? {
-                        continue;
-                    }
-                    let pos =
-                        cursor::position_of(facts.id, facts.local, facts.trashed_at, q.state)?;
-                    (pos, None)
+                    None
                 };
+                let (guard, stored);
+                let facts = match &kept {
+                    Some(rec) => IdsFacts::of_record(rec, r.person),
+                    None => {
+                        guard = json::stored(assets, key, tally)?;
+                        stored = AssetRef::parse(guard.value())?;
+                        IdsFacts::of_stored(&stored, r.person)
+                    }
+                };
+                if !Catalog::matches_record(txn, q, r, key, &facts)? {
+                    continue;
+                }
+                let pos = cursor::position_of(facts.id, facts.local, facts.trashed_at, q.state)?;
                 if let Start::After(s) = &r.start {
                     if pos >= *s {
                         continue;
                     }
                 }
-                hits.push((pos, key, rec));
+                hits.push((pos, key, kept.map(Box::new)));
             }
             hits.sort_by(|a, b| b.0.cmp(&a.0));
             hits.truncate(limit.saturating_add(1));
