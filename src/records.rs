@@ -18,17 +18,25 @@ use crate::storage::tables;
 
 type Bytes = &'static [u8];
 
+/// Reads asset `key`'s stored bytes (counted as one record read): what [`load_asset`] decodes,
+/// and what the JSON paths read in place.
+pub(crate) fn stored_asset<'t>(
+    t: &'t impl ReadableTable<u64, Bytes>,
+    key: u64,
+    tally: &mut Tally,
+) -> Result<redb::AccessGuard<'t, Bytes>> {
+    tally.records += 1;
+    t.get(key)?
+        .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))
+}
+
 /// Loads an asset record by internal key.
 pub(crate) fn load_asset(
     t: &impl ReadableTable<u64, Bytes>,
     key: u64,
     tally: &mut Tally,
 ) -> Result<AssetRecord> {
-    tally.records += 1;
-    let v = t
-        .get(key)?
-        .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))?;
-    crate::storage::fast::asset_record(v.value())
+    crate::storage::fast::asset_record(stored_asset(t, key, tally)?.value())
 }
 
 /// Loads a record keyed by a u32 internal key (people, albums, libraries).

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::FixedOffset;
 use serde::Serialize;
 
-use super::json::{fill_people, stored};
+use super::json::fill_people;
 use crate::catalog::Tally;
 use crate::error::{Error, Result};
 use crate::model::time::{instant_from_micros, naive_from_micros};
@@ -125,7 +125,7 @@ pub(crate) fn read_chunk(
     let libraries = txn.open_table(tables::LIBRARIES)?;
     let mut guards = Vec::with_capacity(keys.len());
     for &key in keys {
-        guards.push(stored(table, key, tally)?);
+        guards.push(records::stored_asset(table, key, tally)?);
     }
     let mut refs = Vec::with_capacity(guards.len());
     for g in &guards {

@@ -15,7 +15,7 @@ use crate::ids::{self, IdKind};
 use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
 use crate::model::DEFAULT_MIME_TYPE;
 use crate::query::ListAssets;
-use crate::records::PeopleCache;
+use crate::records::{self, PeopleCache};
 use crate::storage::fast::{AssetRef, Bad, Text, Unchecked};
 use crate::storage::places;
 use crate::views::gumnut::{
@@ -23,8 +23,6 @@ use crate::views::gumnut::{
     VariantView, WriteJson, JSON_PER_ASSET,
 };
 use crate::views::writer::{Direct, Recent};
-
-type Guard<'t> = redb::AccessGuard<'t, &'static [u8]>;
 
 /// The Gumnut view of a stored asset. `people` holds every person its faces name
 /// ([`fill_people`]).
@@ -147,17 +145,6 @@ fn stored_json<T: WriteJson + ?Sized>(value: &T, capacity: usize) -> Result<Stri
     o.finish().ok_or_else(|| Error::from(Bad::Utf8))
 }
 
-/// Reads asset `key`'s stored bytes.
-pub(crate) fn stored<'t>(
-    t: &'t impl ReadableTable<u64, &'static [u8]>,
-    key: u64,
-    tally: &mut Tally,
-) -> Result<Guard<'t>> {
-    tally.records += 1;
-    t.get(key)?
-        .ok_or_else(|| Error::Corrupt(format!("asset key {key} is indexed but missing")))
-}
-
 impl Catalog {
     /// [`Catalog::list_assets`] as Gumnut JSON (`{"data": [...], "has_more": ...}`), the bytes
     /// of `list_assets(query)?.to_json()`, written from the stored records without building an
@@ -187,7 +174,7 @@ impl Catalog {
             // would grow the vector (copying them) several times per page.
             let mut guards = Vec::with_capacity(hits.len());
             for (_, key, _) in &hits {
-                guards.push(stored(table, *key, &mut tally)?);
+                guards.push(records::stored_asset(table, *key, &mut tally)?);
             }
             let mut assets = Vec::with_capacity(guards.len());
             for g in &guards {
@@ -214,7 +201,7 @@ impl Catalog {
         let result = (|| -> Result<String> {
             let key = places::key(txn.places()?, asset_id)?
                 .ok_or_else(|| Error::not_found("asset", asset_id))?;
-            let guard = stored(txn.assets()?, key, &mut tally)?;
+            let guard = records::stored_asset(txn.assets()?, key, &mut tally)?;
             let asset = [AssetRef::parse_unchecked(guard.value())?];
             let mut cache = PeopleCache::shared(view);
             fill_people(txn.people()?, &asset, &mut cache, &mut tally)?;

@@ -11,7 +11,6 @@ use crate::ids::{self, IdKind};
 use crate::model::time::TimeBound;
 use crate::model::{Album, Asset, Library, Person};
 use crate::query::cursor::{self, Start};
-use crate::query::json;
 use crate::query::plan::{self, TimeFilter};
 use crate::query::{check_limit, AssetPage, ListAssets, State};
 use crate::records::{self, lookup_u32, PeopleCache};
@@ -389,7 +388,7 @@ impl Catalog {
                 let facts = match &kept {
                     Some(rec) => IdsFacts::of_record(rec, r.person),
                     None => {
-                        guard = json::stored(assets, key, tally)?;
+                        guard = records::stored_asset(assets, key, tally)?;
                         stored = AssetRef::parse(guard.value())?;
                         IdsFacts::of_stored(&stored, r.person)
                     }
