@@ -251,10 +251,14 @@ pub(super) struct RefTables<'t> {
     /// other code can change it meanwhile.
     person_keys: foldhash::HashMap<String, u32>,
     /// The people this write created, not yet in `person_ids` and `people`: each id, key and
-    /// encoded record, written in key order by [`Self::flush_people`]. A bulk add creates
-    /// thousands, and writing each as it came (two B-tree inserts at random ids, and the
-    /// counter read and written) was 17,000 instructions a person.
-    new_people: Vec<(String, u32, Vec<u8>)>,
+    /// the range of its encoded record in `new_records`, written in key order by
+    /// [`Self::flush_people`]. A bulk add creates thousands, and writing each as it came (two
+    /// B-tree inserts at random ids, and the counter read and written) was 17,000
+    /// instructions a person.
+    new_people: Vec<(String, u32, std::ops::Range<usize>)>,
+    /// The encoded records of `new_people`, one after the other (one buffer, not one per
+    /// person).
+    new_records: Vec<u8>,
     /// The person counter's next value while `new_people` is not written.
     next_person: Option<u64>,
 }
@@ -268,6 +272,7 @@ impl<'t> RefTables<'t> {
             counters: txn.open_table(tables::COUNTERS)?,
             person_keys: foldhash::HashMap::default(),
             new_people: Vec::new(),
+            new_records: Vec::new(),
             next_person: None,
         })
     }
@@ -343,8 +348,10 @@ impl<'t> RefTables<'t> {
             updated_at: p.updated_at.map_or(created_at, |t| t.timestamp_micros()),
             thumbnail_face_url: p.thumbnail_face_url,
         };
+        let start = self.new_records.len();
+        codec::encode_into(&rec, &mut self.new_records)?;
         self.new_people
-            .push((id.clone(), key, codec::encode(&rec)?));
+            .push((id.clone(), key, start..self.new_records.len()));
         self.person_keys.insert(id, key);
         Ok((key, rec))
     }
@@ -358,8 +365,9 @@ impl<'t> RefTables<'t> {
         };
         self.counters.insert(counter::PERSON, next)?;
         let mut new = std::mem::take(&mut self.new_people);
+        let records = std::mem::take(&mut self.new_records);
         insert_ascending(&mut self.people, new.len(), |j| {
-            (new[j].1, new[j].2.as_slice())
+            (new[j].1, &records[new[j].2.clone()])
         })?;
         new.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         insert_ascending(&mut self.person_ids, new.len(), |j| {
