@@ -94,8 +94,20 @@ fn main() -> photocat::Result<()> {
         // `get`, the newest asset by id as JSON (`get_asset_json`); `second`, the page after
         // the first as JSON (the cursor's cost over `stored`); `person`, the first page of the
         // person with the most assets, as JSON; `album` (with `ALBUMS=one`), the first page of
-        // the largest album, as JSON; `album_person`, both at once.
+        // the largest album, as JSON; `album_person`, both at once; `ids`, a page of the
+        // library's 100 newest assets named by id, as JSON.
         let q = match only.as_str() {
+            "ids" => {
+                let newest = cat.list_assets(&ListAssets {
+                    limit: 100,
+                    ..q.clone()
+                })?;
+                ListAssets {
+                    ids: Some(newest.data.into_iter().map(|a| a.id).collect()),
+                    limit: 100,
+                    ..q
+                }
+            }
             "album" => ListAssets {
                 album_id: Some(common::album_id(data.largest_album(common::MAIN))),
                 ..q
@@ -125,7 +137,8 @@ fn main() -> photocat::Result<()> {
         for _ in 0..rounds {
             if only == "get" {
                 std::hint::black_box(cat.get_asset_json(&first)?);
-            } else if ["stored", "album", "person", "album_person"].contains(&only.as_str()) {
+            } else if ["stored", "album", "person", "album_person", "ids"].contains(&only.as_str())
+            {
                 std::hint::black_box(cat.list_assets_json(&q)?);
             } else if only == "second" {
                 std::hint::black_box(cat.list_assets_json(&second)?);

@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Tally};
 use crate::error::{Error, Result};
 use crate::model::Asset;
 use crate::query::cursor::Start;
-use crate::query::list::{Hit, Resolved};
+use crate::query::list::{Hit, Keep, Resolved};
 use crate::query::ListAssets;
 use crate::records::{self, PeopleCache};
 use crate::snapshot::Snapshot;
@@ -165,8 +165,14 @@ impl AssetBatches {
             return Ok(());
         };
         let mut tally = Tally::default();
-        let (hits, has_more) =
-            Catalog::hits(&self.txn, &self.query, r, self.batch_size, true, &mut tally)?;
+        let (hits, has_more) = Catalog::hits(
+            &self.txn,
+            &self.query,
+            r,
+            self.batch_size,
+            Keep::Records,
+            &mut tally,
+        )?;
         match (hits.last(), has_more) {
             (Some(last), true) => r.start = Start::After(last.0.clone()),
             _ => self.resolved = None,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::{Album, Library, Person};
 use crate::query::cursor::Start;
+use crate::query::list::Keep;
 use crate::query::{plan, ListAssets, State, DEFAULT_LIMIT, MAX_IDS};
 use crate::records::{self, lookup_u32};
 use crate::snapshot::Snapshot;
@@ -110,9 +111,11 @@ impl Catalog {
         if q.ids.is_some() {
             // At most MAX_IDS records: the page's own matching (`Catalog::hits`), each record
             // read in place, no `Asset` built.
-            return Ok(Catalog::hits(txn, q, &r, MAX_IDS + 1, false, tally)?
-                .0
-                .len() as u64);
+            return Ok(
+                Catalog::hits(txn, q, &r, MAX_IDS + 1, Keep::Nothing, tally)?
+                    .0
+                    .len() as u64,
+            );
         }
         let counted = r.groups.len() == 1
             && matches!(r.start, Start::Top)

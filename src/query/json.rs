@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids::{self, IdKind};
 use crate::model::time::{instant_from_micros, naive_from_micros, Formatted};
 use crate::model::DEFAULT_MIME_TYPE;
+use crate::query::list::Keep;
 use crate::query::ListAssets;
 use crate::records::{self, PeopleCache};
 use crate::storage::fast::{AssetRef, Bad, Text, Unchecked};
@@ -167,14 +168,27 @@ impl Catalog {
             let Some(r) = Catalog::resolve(&txn, query, None, &mut tally)? else {
                 return Ok(r#"{"data":[],"has_more":false}"#.to_owned());
             };
-            let (hits, has_more) =
-                Catalog::hits(&txn, query, &r, query.limit as usize, false, &mut tally)?;
+            // The `ids` path has read its records to match them: their bytes come back in
+            // `stored`; the index path's records are read here.
+            let mut stored = Vec::new();
+            let limit = query.limit as usize;
+            let (hits, has_more) = Catalog::hits(
+                &txn,
+                query,
+                &r,
+                limit,
+                Keep::Stored(&mut stored),
+                &mut tally,
+            )?;
             let table = txn.assets()?;
             // Sized up front: an `AssetRef` is a large value, and a collected `Result` iterator
             // would grow the vector (copying them) several times per page.
             let mut guards = Vec::with_capacity(hits.len());
             for (_, key, _) in &hits {
-                guards.push(records::stored_asset(table, *key, &mut tally)?);
+                guards.push(match stored.iter().position(|(k, _)| k == key) {
+                    Some(i) => stored.swap_remove(i).1,
+                    None => records::stored_asset(table, *key, &mut tally)?,
+                });
             }
             let mut assets = Vec::with_capacity(guards.len());
             for g in &guards {

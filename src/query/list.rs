@@ -38,6 +38,18 @@ pub(crate) struct Resolved {
 /// record is about 2 KB, and a batch holds 65,536 entries that mostly have none).
 pub(crate) type Hit = (Vec<u8>, u64, Option<Box<AssetRecord>>);
 
+/// What [`Catalog::hits`] keeps of the records the `ids` path reads to match them (the index
+/// path reads none).
+pub(crate) enum Keep<'k, 't> {
+    /// Nothing: the caller counts the hits.
+    Nothing,
+    /// The owned record, in each hit: the caller builds `Asset`s from it.
+    Records,
+    /// The stored bytes of each hit, by asset key, pushed onto the vector: the JSON path writes
+    /// from them instead of reading each record a second time.
+    Stored(&'k mut Vec<(u64, redb::AccessGuard<'t, &'static [u8]>)>),
+}
+
 /// What the `ids` path checks of a record ([`Catalog::matches_record`]), from an owned record or
 /// one read in place, so the rule is written once for both.
 pub(crate) struct IdsFacts<'a> {
@@ -356,15 +368,15 @@ impl Catalog {
     /// The entries of one page in list order, after `r.start`: (position, asset key, the
     /// record when the `ids` path already read it), at most `limit`, and whether more follow.
     /// The last entry always carries its position (see [`Hit`]). The `ids` path reads each
-    /// record to match it: as an owned record kept in its hit when `keep` (the caller builds
-    /// `Asset`s from it), else in place and dropped (the JSON path, which writes from the
-    /// stored bytes: an owned decode there was an allocation per string, thrown away).
-    pub(crate) fn hits(
-        txn: &Snapshot,
+    /// record to match it, once: as an owned record kept in its hit for [`Keep::Records`],
+    /// else in place (an owned decode would be an allocation per string), its stored bytes
+    /// handed to the caller for [`Keep::Stored`] (the JSON path) or dropped.
+    pub(crate) fn hits<'t>(
+        txn: &'t Snapshot,
         q: &ListAssets,
         r: &Resolved,
         limit: usize,
-        keep: bool,
+        mut keep: Keep<'_, 't>,
         tally: &mut Tally,
     ) -> Result<(Vec<Hit>, bool)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(limit.saturating_add(1).min(1 << 16));
@@ -379,19 +391,15 @@ impl Catalog {
                 let Some(key) = places::key(asset_places, id)? else {
                     continue;
                 };
-                let kept = if keep {
-                    Some(records::load_asset(assets, key, tally)?)
+                let (mut kept, mut guard) = (None, None);
+                let stored;
+                let facts = if let Keep::Records = keep {
+                    let rec = kept.insert(records::load_asset(assets, key, tally)?);
+                    IdsFacts::of_record(rec, r.person)
                 } else {
-                    None
-                };
-                let (guard, stored);
-                let facts = match &kept {
-                    Some(rec) => IdsFacts::of_record(rec, r.person),
-                    None => {
-                        guard = records::stored_asset(assets, key, tally)?;
-                        stored = AssetRef::parse(guard.value())?;
-                        IdsFacts::of_stored(&stored, r.person)
-                    }
+                    let g = guard.insert(records::stored_asset(assets, key, tally)?);
+                    stored = AssetRef::parse(g.value())?;
+                    IdsFacts::of_stored(&stored, r.person)
                 };
                 if !Catalog::matches_record(txn, q, r, key, &facts)? {
                     continue;
@@ -401,6 +409,9 @@ impl Catalog {
                     if pos >= *s {
                         continue;
                     }
+                }
+                if let (Keep::Stored(out), Some(g)) = (&mut keep, guard) {
+                    out.push((key, g));
                 }
                 hits.push((pos, key, kept.map(Box::new)));
             }
@@ -447,7 +458,7 @@ impl Catalog {
             });
         };
         let assets = txn.assets()?;
-        let (hits, has_more) = Catalog::hits(txn, q, &r, limit, true, tally)?;
+        let (hits, has_more) = Catalog::hits(txn, q, &r, limit, Keep::Records, tally)?;
         let people = txn.people()?;
         let mut cache = PeopleCache::shared(view);
         let mut data = Vec::with_capacity(hits.len());
