@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole pagination suite in one run: N = 10^4, 10^5 and 10^6 (override with
 # PHOTOCAT_BENCH_NS="10000 100000"), photocat and SQLite side by side, then the tables of
-# BENCHMARKS.md. Logs go to target/bench-logs/. About 15 minutes on 2 cores; the 10^6
+# BENCHMARKS.md. Logs go to target/bench-logs/. About 20 minutes on 2 cores; the 10^6
 # catalogues need ~5 GB of temporary disk (under target/tmp, removed at the end).
 # PHOTOCAT_BENCH_BUILD=user builds each catalogue the way a user does (see
 # benches/common/mod.rs, load_user_build) and logs to pagination-user-<N>.log.
