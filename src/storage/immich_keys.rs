@@ -181,7 +181,14 @@ pub fn pool_key(scope: &[u8], position: u64) -> Vec<u8> {
 
 /// The prefix of a device's entries, or of one device asset id's when given.
 pub fn device_prefix(device_id: &str, device_asset_id: Option<&str>) -> Vec<u8> {
-    let mut k = Vec::with_capacity(8 + device_id.len() + device_asset_id.map_or(0, str::len));
+    prefix_with_room(device_id, device_asset_id, 0)
+}
+
+/// [`device_prefix`] in a buffer with room for `extra` more bytes (a whole key's, so that
+/// appending the scope and the asset does not grow it).
+fn prefix_with_room(device_id: &str, device_asset_id: Option<&str>, extra: usize) -> Vec<u8> {
+    let len = 8 + device_id.len() + device_asset_id.map_or(0, str::len) + extra;
+    let mut k = Vec::with_capacity(len);
     push_str(&mut k, device_id);
     if let Some(d) = device_asset_id {
         push_str(&mut k, d);
@@ -191,10 +198,7 @@ pub fn device_prefix(device_id: &str, device_asset_id: Option<&str>) -> Vec<u8> 
 
 /// A device-index key.
 pub fn device_key(device_id: &str, device_asset_id: &str, scope: &[u8], asset: u64) -> Vec<u8> {
-    // Sized for the whole key: the prefix's own capacity would be grown by the scope.
-    let mut k = Vec::with_capacity(8 + device_id.len() + device_asset_id.len() + scope.len() + 8);
-    push_str(&mut k, device_id);
-    push_str(&mut k, device_asset_id);
+    let mut k = prefix_with_room(device_id, Some(device_asset_id), scope.len() + 8);
     k.extend_from_slice(scope);
     k.extend_from_slice(&asset.to_be_bytes());
     k
